@@ -1,0 +1,146 @@
+import {
+  getScheme,
+  isKeyActive,
+  newId,
+  problem,
+  webhookDefaults,
+  headerValue,
+  type Headers,
+  type Problem,
+  type DeliveryEnqueuer,
+} from '@hookflow/shared';
+import type { WebhookCache } from './webhook-cache.js';
+import { storedHeaders } from './stored-headers.js';
+
+export type BodyRead = { ok: true; body: Buffer } | { ok: false; reason: 'too_large' | 'aborted' };
+
+export interface IngestRequest {
+  webhookId: string;
+  headers: Headers;
+  /** Reads the body, stopping (and failing with `too_large`) past `limit` bytes. */
+  readBody: (limit: number) => Promise<BodyRead>;
+}
+
+export type IngestResult =
+  | { outcome: 'accepted'; deliveryId: string; status: 'queued' | 'held' }
+  | { outcome: 'duplicate'; deliveryId: string }
+  | { outcome: 'rejected'; problem: Problem; retryAfterSeconds?: number }
+  /** The client went away mid-body: nothing to answer. */
+  | { outcome: 'aborted' };
+
+export interface IngestDeps {
+  cache: WebhookCache;
+  enqueuer: DeliveryEnqueuer;
+  now: () => Date;
+  /** Called when a delivery could not be stored, for logs and metrics (never with secrets). */
+  onStoreFailure?: (err: unknown) => void;
+}
+
+const jsonContentType = /^application\/json\s*(;.*)?$/i;
+
+/**
+ * The public ingest path, free of any web framework: checks run in API.md's order, and the outcome is a value
+ * the route turns into a status. Only a delivery Redis confirmed is `accepted`.
+ */
+export async function ingest(deps: IngestDeps, request: IngestRequest): Promise<IngestResult> {
+  const cached = await loadWebhook(deps, request.webhookId);
+  if (!cached.ok) return cached.result;
+  const { webhook, secrets } = cached.value;
+  if (webhook.status === 'disabled') return reject(problem('webhook_disabled', 'this webhook is disabled'));
+
+  const maxBodyBytes = webhook.options.maxBodyBytes ?? webhookDefaults.maxBodyBytes;
+  const declaredLength = Number(headerValue(request.headers, 'content-length'));
+  if (Number.isFinite(declaredLength) && declaredLength > maxBodyBytes) return tooLarge(maxBodyBytes);
+  if (!jsonContentType.test(headerValue(request.headers, 'content-type') ?? '')) {
+    return reject(problem('unsupported_media_type', 'Content-Type must be application/json'));
+  }
+  const read = await request.readBody(maxBodyBytes);
+  if (!read.ok) return read.reason === 'too_large' ? tooLarge(maxBodyBytes) : { outcome: 'aborted' };
+  const rawBody = read.body;
+
+  // Parsed at most once, shared by verification (canonical form) and the rest of the path.
+  let parsed: { value: unknown } | { error: unknown } | undefined;
+  const parsedBody = (): unknown => {
+    parsed ??= parseJson(rawBody);
+    if ('error' in parsed) throw parsed.error;
+    return parsed.value;
+  };
+
+  const nowMs = deps.now().getTime();
+  const scheme = getScheme(webhook.scheme);
+  const verdict = scheme.verify({
+    rawBody,
+    headers: request.headers,
+    secrets: secrets.filter((key) => isKeyActive(key, nowMs)).map((key) => key.secret),
+    nowMs,
+    parsedBody,
+  });
+  if (!verdict.ok) return reject(problem(verdict.code, verdict.detail));
+
+  try {
+    parsedBody();
+  } catch {
+    return reject(problem('invalid_json', 'the body is not valid JSON'));
+  }
+
+  const deliveryId = newId('dlv');
+  const status = webhook.status === 'paused' ? 'held' : 'queued';
+  try {
+    await deps.enqueuer.enqueue({
+      delivery: {
+        id: deliveryId,
+        webhookId: webhook.id,
+        agentId: webhook.agentId,
+        workflow: webhook.workflow,
+        status,
+        receivedAt: new Date(nowMs).toISOString(),
+        dedupeKey: null,
+        headers: storedHeaders(request.headers),
+        payloadJson: rawBody.toString('utf8'),
+        replayOf: null,
+        queue: webhook.options.queue ?? webhookDefaults.queue,
+      },
+      jobOptions: {
+        attempts: webhook.options.attempts ?? webhookDefaults.attempts,
+        backoff: webhook.options.backoff ?? webhookDefaults.backoff,
+      },
+    });
+  } catch (err) {
+    deps.onStoreFailure?.(err);
+    return unavailable();
+  }
+  return { outcome: 'accepted', deliveryId, status };
+}
+
+type Loaded = { ok: true; value: NonNullable<Awaited<ReturnType<WebhookCache['get']>>> } | { ok: false; result: IngestResult };
+
+async function loadWebhook(deps: IngestDeps, webhookId: string): Promise<Loaded> {
+  try {
+    const value = await deps.cache.get(webhookId);
+    if (!value) return { ok: false, result: reject(problem('webhook_not_found', `no webhook ${webhookId.slice(0, 40)}`)) };
+    return { ok: true, value };
+  } catch (err) {
+    deps.onStoreFailure?.(err);
+    return { ok: false, result: unavailable() };
+  }
+}
+
+function parseJson(raw: Buffer): { value: unknown } | { error: unknown } {
+  try {
+    return { value: JSON.parse(raw.toString('utf8')) };
+  } catch (error) {
+    return { error };
+  }
+}
+
+function reject(p: Problem, retryAfterSeconds?: number): IngestResult {
+  return retryAfterSeconds === undefined ? { outcome: 'rejected', problem: p } : { outcome: 'rejected', problem: p, retryAfterSeconds };
+}
+
+function tooLarge(limit: number): IngestResult {
+  return reject(problem('payload_too_large', `the body is larger than this webhook's limit of ${limit} bytes`));
+}
+
+function unavailable(): IngestResult {
+  return reject(problem('unavailable', 'the delivery could not be stored right now; retry later'), 5);
+}

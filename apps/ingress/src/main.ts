@@ -1,0 +1,32 @@
+import type { AddressInfo } from 'node:net';
+import { createLogger, createRedis, safeRedisUrl, withLocalSecrets } from '@hookflow/shared';
+import { loadConfig } from './config.js';
+import { createServices } from './services.js';
+import { createApp } from './app.js';
+import { exitOnConfigError, installCrashHandlers, onShutdownSignal } from '@hookflow/shared/process';
+
+const config = exitOnConfigError('ingress', () => loadConfig(withLocalSecrets(process.env)));
+const log = createLogger({ name: 'ingress', level: config.logLevel });
+installCrashHandlers(log);
+
+const redis = createRedis(config.redisUrl, 'producer', (err) => log.warn({ err: err.message, redis: safeRedisUrl(config.redisUrl) }, 'Redis unreachable; ingest answers 503 until it is back'));
+const subscriber = createRedis(config.redisUrl, 'subscriber');
+const services = createServices(config, log, redis);
+void services.cache.listen(subscriber, services.keys).catch((err: Error) => log.warn({ err: err.message }, 'could not subscribe to webhook changes'));
+
+const server = createApp(services).listen(config.port, () => {
+  const { port } = server.address() as AddressInfo;
+  log.info({ port, publicUrl: config.publicUrl, redis: safeRedisUrl(config.redisUrl), prefix: config.prefix }, 'ingress listening');
+});
+server.keepAliveTimeout = 65_000;
+
+onShutdownSignal(log, 'ingress', async () => {
+  // Stop accepting, let in-flight requests finish (their deliveries are stored before they are answered).
+  await new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
+  await services.queues.close();
+  redis.disconnect();
+  subscriber.disconnect();
+});

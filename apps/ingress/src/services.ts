@@ -1,0 +1,56 @@
+import type { Redis } from 'ioredis';
+import {
+  AgentStore,
+  createKeys,
+  DeliveryEnqueuer,
+  DeliveryStore,
+  KeyStore,
+  QueueSet,
+  SecretBox,
+  WebhookStore,
+  type Keys,
+  type Logger,
+} from '@hookflow/shared';
+import type { IngressConfig } from './config.js';
+import { WebhookCache } from './ingest/webhook-cache.js';
+import { WorkflowDirectory } from './api/workflow-directory.js';
+
+/** Everything the routes use, built once from config and a Redis connection. */
+export interface Services {
+  config: IngressConfig;
+  log: Logger;
+  redis: Redis;
+  keys: Keys;
+  agents: AgentStore;
+  webhooks: WebhookStore;
+  keyStore: KeyStore;
+  deliveries: DeliveryStore;
+  queues: QueueSet;
+  enqueuer: DeliveryEnqueuer;
+  cache: WebhookCache;
+  workflows: WorkflowDirectory;
+  now: () => Date;
+}
+
+export function createServices(config: IngressConfig, log: Logger, redis: Redis, now: () => Date = () => new Date()): Services {
+  const keys = createKeys(config.prefix);
+  const webhooks = new WebhookStore(redis, keys, now);
+  const keyStore = new KeyStore(redis, keys, new SecretBox(config.masterKey), now);
+  const deliveries = new DeliveryStore(redis, keys);
+  const queues = new QueueSet(redis, keys);
+  return {
+    config,
+    log,
+    redis,
+    keys,
+    agents: new AgentStore(redis, keys, now),
+    webhooks,
+    keyStore,
+    deliveries,
+    queues,
+    enqueuer: new DeliveryEnqueuer(redis, deliveries, queues),
+    cache: new WebhookCache(webhooks, keyStore),
+    workflows: new WorkflowDirectory(),
+    now,
+  };
+}

@@ -1,0 +1,45 @@
+import { Worker } from 'bullmq';
+import { createKeys, createLogger, createRedis, DeliveryStore, safeRedisUrl } from '@hookflow/shared';
+import { exitOnConfigError, installCrashHandlers, onShutdownSignal } from '@hookflow/shared/process';
+import { loadConfig } from './config.js';
+import { createDeliveryProcessor } from './runner/run-delivery.js';
+import { assertBuiltinsImplemented } from './workflows/builtins.js';
+import { startHealthServer } from './health-server.js';
+
+const config = exitOnConfigError('worker', () => loadConfig(process.env));
+const log = createLogger({ name: 'worker', level: config.logLevel });
+installCrashHandlers(log);
+assertBuiltinsImplemented();
+
+const keys = createKeys(config.prefix);
+const connection = createRedis(config.redisUrl, 'worker', (err) => log.warn({ err: err.message, redis: safeRedisUrl(config.redisUrl) }, 'Redis unreachable; waiting for it'));
+const deliveries = new DeliveryStore(connection, keys);
+const processor = createDeliveryProcessor({ deliveries, log, now: () => new Date() });
+
+const workers = config.queues.map((queue) => {
+  const worker = new Worker(queue, processor, {
+    connection,
+    prefix: keys.bullPrefix,
+    concurrency: config.concurrency,
+    lockDuration: config.lockDurationMs,
+    stalledInterval: config.stalledIntervalMs,
+    // A job whose worker was killed is put back, however often that happens: effects are made once by checkpoints,
+    // so re-running is safe, while failing it for good would lose an acknowledged delivery.
+    maxStalledCount: 1_000,
+  });
+  worker.on('error', (err) => log.warn({ err: err.message, queue }, 'worker error'));
+  return worker;
+});
+log.info({ queues: config.queues, concurrency: config.concurrency, redis: safeRedisUrl(config.redisUrl), prefix: config.prefix }, 'worker started');
+
+const health = await startHealthServer({ port: config.port }).catch((err: Error) => {
+  log.warn({ err: err.message, port: config.port }, 'health server could not listen; continuing without it');
+  return null;
+});
+
+onShutdownSignal(log, 'worker', async () => {
+  // close() stops taking jobs and waits for the ones in hand; jobs it cannot finish go back via stall recovery.
+  await Promise.all(workers.map((worker) => worker.close()));
+  health?.close();
+  connection.disconnect();
+});

@@ -1,0 +1,53 @@
+export const deliveryStatuses = ['held', 'queued', 'running', 'retrying', 'succeeded', 'failed'] as const;
+export type DeliveryStatus = (typeof deliveryStatuses)[number];
+
+export interface DeliveryError {
+  code: string;
+  message: string;
+}
+
+export interface StepRecord {
+  id: string;
+  type: string;
+  status: 'running' | 'succeeded' | 'failed' | 'skipped';
+  attempts: number;
+  startedAt: string | null;
+  finishedAt: string | null;
+  output?: unknown;
+  error?: DeliveryError;
+}
+
+/** A delivery as API.md shows it. */
+export interface Delivery {
+  id: string;
+  webhookId: string;
+  agentId: string;
+  workflow: string;
+  status: DeliveryStatus;
+  receivedAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  attempts: number;
+  dedupeKey: string | null;
+  headers: Record<string, string>;
+  payload: unknown;
+  result: unknown;
+  error: DeliveryError | null;
+  steps: StepRecord[];
+  replayOf: string | null;
+}
+
+/** What the ingress stores when it accepts a request. `payloadJson` is the verified body text, stored as received. */
+export interface NewDelivery {
+  id: string;
+  webhookId: string;
+  agentId: string;
+  workflow: string;
+  status: 'queued' | 'held';
+  receivedAt: string;
+  dedupeKey: string | null;
+  headers: Record<string, string>;
+  payloadJson: string;
+  replayOf: string | null;
+  queue: string;
+}

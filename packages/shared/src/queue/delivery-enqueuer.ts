@@ -1,0 +1,93 @@
+import type { JobsOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { DeliveryStore } from '../deliveries/delivery-store.js';
+import type { NewDelivery } from '../deliveries/types.js';
+import { catalogJob } from './queues.js';
+import type { QueueSet } from './queues.js';
+
+export interface EnqueueRequest {
+  delivery: NewDelivery;
+  /** Attempts and backoff for the job; ignored for a held delivery (it gets its job when released). */
+  jobOptions: Pick<JobsOptions, 'attempts' | 'backoff'>;
+}
+
+interface Pending extends EnqueueRequest {
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+/** Raised when Redis did not confirm a batch; the ingress answers 503 to every request in it. */
+export class EnqueueError extends Error {
+  override name = 'EnqueueError';
+}
+
+/**
+ * Stores deliveries and their jobs, micro-batched: every request that arrives in one event-loop turn shares one
+ * MULTI for the delivery records and one `addBulk` per queue. Each caller's promise settles only when Redis has
+ * confirmed its own record and job, so a 202 is never sent for something that was not stored.
+ */
+export class DeliveryEnqueuer {
+  #pending: Pending[] = [];
+  #scheduled = false;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly deliveries: DeliveryStore,
+    private readonly queues: QueueSet,
+    /** How long a batch may wait for Redis before its requests get 503 (never a hang). Default 3000 ms. */
+    private readonly timeoutMs = 3_000,
+  ) {}
+
+  enqueue(request: EnqueueRequest): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#pending.push({ ...request, resolve, reject });
+      if (!this.#scheduled) {
+        this.#scheduled = true;
+        setImmediate(() => this.#flush());
+      }
+    });
+  }
+
+  #flush(): void {
+    const batch = this.#pending;
+    this.#pending = [];
+    this.#scheduled = false;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new EnqueueError(`Redis did not confirm within ${this.timeoutMs} ms`)), this.timeoutMs);
+    });
+    Promise.race([this.#store(batch), timeout]).then(
+      () => {
+        clearTimeout(timer);
+        for (const item of batch) item.resolve();
+      },
+      (err: unknown) => {
+        clearTimeout(timer);
+        for (const item of batch) item.reject(err instanceof EnqueueError ? err : new EnqueueError('could not store the delivery', { cause: err }));
+      },
+    );
+  }
+
+  async #store(batch: Pending[]): Promise<void> {
+    const tx = this.redis.multi();
+    for (const item of batch) this.deliveries.appendCreate(tx, item.delivery);
+    const results = await tx.exec();
+    const failed = results?.find(([err]) => err !== null);
+    if (!results || failed) throw new EnqueueError('Redis refused the delivery records', { cause: failed?.[0] });
+
+    const byQueue = new Map<string, Pending[]>();
+    for (const item of batch) {
+      if (item.delivery.status !== 'queued') continue;
+      const list = byQueue.get(item.delivery.queue) ?? [];
+      list.push(item);
+      byQueue.set(item.delivery.queue, list);
+    }
+    await Promise.all(
+      [...byQueue].map(([queue, items]) =>
+        this.queues.get(queue).addBulk(
+          items.map((item) => catalogJob('run-delivery', { deliveryId: item.delivery.id }, { ...item.jobOptions, jobId: item.delivery.id })),
+        ),
+      ),
+    );
+  }
+}

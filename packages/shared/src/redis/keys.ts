@@ -1,0 +1,30 @@
+/**
+ * Every Redis key Hookflow uses, in one place. All of them (and BullMQ's, whose prefix is `bullPrefix`) carry the
+ * same hash tag `{<prefix>}`, so on Redis Cluster they live in one slot and multi-key commands, MULTI and Lua work.
+ * The price is that one installation's keys sit on one master: Cluster gives failover, not write sharding.
+ */
+export function createKeys(prefix: string) {
+  const p = `{${prefix}}`;
+  return {
+    prefix,
+    /** BullMQ's `prefix` option; queue keys become `{prefix}:<queue>:...`. */
+    bullPrefix: p,
+    /** Pattern matching every key of this installation (for tests and cleanup). */
+    all: `${p}:*`,
+    /** Pub/sub channel telling ingress replicas which cached webhook changed. */
+    webhookChanges: `${p}:events:webhook-changed`,
+    agents: `${p}:agents`,
+    agent: (agentId: string) => `${p}:agent:${agentId}`,
+    agentWebhooks: (agentId: string) => `${p}:agent:${agentId}:webhooks`,
+    webhook: (webhookId: string) => `${p}:webhook:${webhookId}`,
+    webhookKeys: (webhookId: string) => `${p}:webhook:${webhookId}:keys`,
+    webhookDeliveries: (webhookId: string) => `${p}:webhook:${webhookId}:deliveries`,
+    delivery: (deliveryId: string) => `${p}:delivery:${deliveryId}`,
+    dedupe: (webhookId: string, keyHash: string) => `${p}:dedupe:${webhookId}:${keyHash}`,
+    rateLimit: (webhookId: string) => `${p}:ratelimit:${webhookId}`,
+    workflows: `${p}:workflows`,
+    workflowBindings: (workflow: string) => `${p}:workflow:${workflow}:webhooks`,
+  };
+}
+
+export type Keys = ReturnType<typeof createKeys>;

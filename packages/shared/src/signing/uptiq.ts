@@ -1,0 +1,50 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { headerValue, type SignatureScheme, type VerifyInput, type VerifyResult } from './scheme.js';
+
+const hexSignature = /^(?:sha256=)?([0-9a-fA-F]{64})$/;
+
+function hmacHex(secret: string, data: string | Buffer): Buffer {
+  return createHmac('sha256', Buffer.from(secret, 'utf8')).update(data).digest();
+}
+
+/**
+ * The default scheme: `x-signature` is the hex HMAC-SHA256 of the body keyed with the private key string. Senders
+ * following the reference example sign `JSON.stringify(body)`; when their HTTP client sends other whitespace the
+ * raw bytes differ, so the canonical re-serialisation is accepted as well.
+ */
+export const uptiqScheme: SignatureScheme = {
+  name: 'uptiq',
+  signatureHeaders: ['x-signature'],
+
+  generateSecret() {
+    return `pk_${randomBytes(32).toString('base64url')}`;
+  },
+
+  verify({ rawBody, headers, secrets, parsedBody }: VerifyInput): VerifyResult {
+    const header = headerValue(headers, 'x-signature')?.trim();
+    if (!header) return { ok: false, code: 'signature_missing', detail: 'the x-signature header is missing' };
+    const match = hexSignature.exec(header);
+    if (!match) return { ok: false, code: 'signature_invalid', detail: 'x-signature must be 64 hex characters (optionally after sha256=)' };
+    if (secrets.length === 0) return { ok: false, code: 'signature_invalid', detail: 'no private key has been generated for this webhook' };
+    const given = Buffer.from(match[1]!, 'hex');
+    for (const secret of secrets) if (timingSafeEqual(hmacHex(secret, rawBody), given)) return { ok: true };
+    let canonical: string | undefined;
+    try {
+      canonical = JSON.stringify(parsedBody());
+    } catch {
+      canonical = undefined; // not JSON: only the raw-bytes form could have matched
+    }
+    if (canonical !== undefined && canonical !== rawBody.toString('utf8')) {
+      for (const secret of secrets) if (timingSafeEqual(hmacHex(secret, canonical), given)) return { ok: true };
+    }
+    return { ok: false, code: 'signature_invalid', detail: 'signature does not match' };
+  },
+
+  dedupeKey() {
+    return undefined;
+  },
+
+  sign(rawBody, secret) {
+    return { 'x-signature': hmacHex(secret, rawBody).toString('hex') };
+  },
+};

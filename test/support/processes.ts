@@ -1,0 +1,121 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+export const repoRoot = resolve(import.meta.dirname, '../..');
+const tsx = join(repoRoot, 'node_modules/.bin/tsx');
+
+/** A TCP port nobody listens on right now. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+export interface RunningProcess {
+  child: ChildProcess;
+  /** Everything the process wrote to stdout and stderr so far. */
+  output: () => string;
+  /** Resolves with the exit code (or signal name) once the process has exited. */
+  exited: Promise<number | string>;
+  stop: (signal?: NodeJS.Signals) => Promise<number | string>;
+}
+
+/** Spawns a TypeScript entry point of the repo with tsx, capturing its output. */
+export function spawnEntry(entry: string, env: NodeJS.ProcessEnv): RunningProcess {
+  const child = spawn(tsx, [join(repoRoot, entry)], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | string>((resolveExit) => child.on('exit', (code, signal) => resolveExit(code ?? signal ?? -1)));
+  return {
+    child,
+    output: () => output,
+    exited,
+    stop: async (signal = 'SIGTERM') => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/** Polls `url` until it answers (any status) or `timeoutMs` passes. */
+export async function waitForHttp(url: string, timeoutMs = 20_000, proc?: RunningProcess): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await fetch(url);
+      return;
+    } catch {
+      if (proc && proc.child.exitCode !== null) throw new Error(`process exited before answering ${url}:\n${proc.output()}`);
+      if (Date.now() > deadline) throw new Error(`nothing answered at ${url} within ${timeoutMs} ms${proc ? `:\n${proc.output()}` : ''}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+export interface Stack {
+  baseUrl: string;
+  adminToken: string;
+  prefix: string;
+  env: NodeJS.ProcessEnv;
+  ingress: RunningProcess;
+  worker: RunningProcess | null;
+  workerPort: number;
+  stop: () => Promise<void>;
+}
+
+export interface StackOptions {
+  prefix: string;
+  redisUrl?: string;
+  /** Start a worker too (default true). */
+  worker?: boolean;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Starts the real ingress (and worker) processes on free ports with a private HOOKFLOW_HOME. */
+export async function startStack({ prefix, redisUrl, worker = true, env = {} }: StackOptions): Promise<Stack> {
+  const port = await freePort();
+  const workerPort = await freePort();
+  const adminToken = `test-admin-${randomBytes(12).toString('hex')}`;
+  const stackEnv: NodeJS.ProcessEnv = {
+    PORT: String(port),
+    WORKER_PORT: String(workerPort),
+    REDIS_URL: redisUrl ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    HOOKFLOW_REDIS_PREFIX: prefix,
+    HOOKFLOW_ADMIN_TOKEN: adminToken,
+    HOOKFLOW_MASTER_KEY: randomBytes(32).toString('base64'),
+    HOOKFLOW_HOME: mkdtempSync(join(tmpdir(), 'hookflow-test-')),
+    LOG_LEVEL: 'info',
+    ...env,
+  };
+  const ingress = spawnEntry('apps/ingress/src/main.ts', stackEnv);
+  const workerProc = worker ? spawnEntry('apps/worker/src/main.ts', stackEnv) : null;
+  const baseUrl = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${baseUrl}/healthz`, 20_000, ingress);
+  if (workerProc) await waitForHttp(`http://127.0.0.1:${workerPort}/healthz`, 20_000, workerProc);
+  return {
+    baseUrl,
+    adminToken,
+    prefix,
+    env: stackEnv,
+    ingress,
+    worker: workerProc,
+    workerPort,
+    stop: async () => {
+      await Promise.all([ingress.stop(), workerProc?.stop()]);
+    },
+  };
+}
