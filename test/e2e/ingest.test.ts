@@ -132,7 +132,7 @@ describe('POST /hooks/{webhookId} (scheme uptiq)', () => {
       const res = await fetch(endpoint, { method });
       expect(res.status).toBe(405);
       expect(res.headers.get('allow')).toBe('POST');
-      expect((await res.json()).code).toBe('method_not_allowed');
+      expect(((await res.json()) as { code: string }).code).toBe('method_not_allowed');
     }
   });
 
@@ -157,7 +157,7 @@ describe('POST /hooks/{webhookId} (scheme uptiq)', () => {
       duplex: 'half',
     } as RequestInit);
     expect(chunked.status).toBe(413);
-    expect((await chunked.json()).code).toBe('payload_too_large');
+    expect(((await chunked.json()) as { code: string }).code).toBe('payload_too_large');
     // Within the limit the same webhook accepts.
     const ok = JSON.stringify({ ok: 1 });
     expect((await post(ok, { 'content-type': 'application/json', 'x-signature': signUptiq(ok, small.keyFile.privateKey) }, url)).status).toBe(202);

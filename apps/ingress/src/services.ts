@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@hookflow/shared';
 import {
   AgentStore,
   createKeys,
@@ -19,7 +19,7 @@ import { WorkflowDirectory } from './api/workflow-directory.js';
 export interface Services {
   config: IngressConfig;
   log: Logger;
-  redis: Redis;
+  redis: RedisClient;
   keys: Keys;
   agents: AgentStore;
   webhooks: WebhookStore;
@@ -32,7 +32,7 @@ export interface Services {
   now: () => Date;
 }
 
-export function createServices(config: IngressConfig, log: Logger, redis: Redis, now: () => Date = () => new Date()): Services {
+export function createServices(config: IngressConfig, log: Logger, redis: RedisClient, now: () => Date = () => new Date()): Services {
   const keys = createKeys(config.prefix);
   const webhooks = new WebhookStore(redis, keys, now);
   const keyStore = new KeyStore(redis, keys, new SecretBox(config.masterKey), now);

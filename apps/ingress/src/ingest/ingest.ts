@@ -8,6 +8,8 @@ import {
   type Headers,
   type Problem,
   type DeliveryEnqueuer,
+  type FieldError,
+  type WebhookRecord,
 } from '@hookflow/shared';
 import type { WebhookCache } from './webhook-cache.js';
 import { storedHeaders } from './stored-headers.js';
@@ -34,6 +36,10 @@ export interface IngestDeps {
   now: () => Date;
   /** Called when a delivery could not be stored, for logs and metrics (never with secrets). */
   onStoreFailure?: (err: unknown) => void;
+  /** 422 `payload_invalid`: checks an authentic payload against the bound workflow's input schema; null when it fits. */
+  validateInput?: (workflow: string, payload: unknown) => Promise<FieldError[] | null>;
+  /** 429 `rate_limited`: counts an authentic request against the webhook's limit. */
+  rateLimit?: (webhook: WebhookRecord) => Promise<{ ok: true } | { ok: false; retryAfterSeconds: number }>;
 }
 
 const jsonContentType = /^application\/json\s*(;.*)?$/i;
@@ -77,10 +83,21 @@ export async function ingest(deps: IngestDeps, request: IngestRequest): Promise<
   });
   if (!verdict.ok) return reject(problem(verdict.code, verdict.detail));
 
+  let payload: unknown;
   try {
-    parsedBody();
+    payload = parsedBody();
   } catch {
     return reject(problem('invalid_json', 'the body is not valid JSON'));
+  }
+
+  try {
+    const errors = deps.validateInput ? await deps.validateInput(webhook.workflow, payload) : null;
+    if (errors) return reject(problem('payload_invalid', `the payload does not fit the input of workflow ${webhook.workflow}`, { errors }));
+    const limited = deps.rateLimit ? await deps.rateLimit(webhook) : { ok: true as const };
+    if (!limited.ok) return reject(problem('rate_limited', 'too many requests for this webhook'), limited.retryAfterSeconds);
+  } catch (err) {
+    deps.onStoreFailure?.(err);
+    return unavailable();
   }
 
   const deliveryId = newId('dlv');

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@hookflow/shared';
 import { isId, type KeyStore, type Keys, type WebhookRecord, type WebhookSecret, type WebhookStore } from '@hookflow/shared';
 
 export interface CachedWebhook {
@@ -26,7 +26,7 @@ export class WebhookCache {
   ) {}
 
   /** Subscribes `subscriber` (a dedicated connection) to change announcements. */
-  async listen(subscriber: Redis, keys: Keys): Promise<void> {
+  async listen(subscriber: RedisClient, keys: Keys): Promise<void> {
     subscriber.on('message', (_channel: string, webhookId: string) => this.invalidate(webhookId));
     subscriber.on('ready', () => this.clear());
     await subscriber.subscribe(keys.webhookChanges);

@@ -1,8 +1,8 @@
 import { Router } from 'express';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@hookflow/shared';
 
 /** Liveness, readiness (is Redis answering?) — no auth, cheap, never hanging. */
-export function healthRoutes(redis: Redis): Router {
+export function healthRoutes(redis: RedisClient): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });

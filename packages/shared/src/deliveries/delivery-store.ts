@@ -1,4 +1,5 @@
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { ChainableCommander } from 'ioredis';
+import type { RedisClient } from '../redis/connection.js';
 import type { Keys } from '../redis/keys.js';
 import type { Delivery, DeliveryError, NewDelivery, StepRecord } from './types.js';
 
@@ -9,7 +10,7 @@ import type { Delivery, DeliveryError, NewDelivery, StepRecord } from './types.j
  */
 export class DeliveryStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
   ) {}
 

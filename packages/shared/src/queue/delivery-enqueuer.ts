@@ -1,5 +1,5 @@
 import type { JobsOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.js';
 import type { DeliveryStore } from '../deliveries/delivery-store.js';
 import type { NewDelivery } from '../deliveries/types.js';
 import { catalogJob } from './queues.js';
@@ -31,7 +31,7 @@ export class DeliveryEnqueuer {
   #scheduled = false;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly deliveries: DeliveryStore,
     private readonly queues: QueueSet,
     /** How long a batch may wait for Redis before its requests get 503 (never a hang). Default 3000 ms. */

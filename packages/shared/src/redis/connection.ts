@@ -1,4 +1,7 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { Redis, type Cluster, type RedisOptions } from 'ioredis';
+
+/** A standalone connection or a Cluster client: everything Hookflow stores works on both (keys are hash-tagged). */
+export type RedisClient = Redis | Cluster;
 
 export type ConnectionRole =
   /** Answers HTTP requests: commands fail at once while Redis is down, so the ingress can answer 503. */

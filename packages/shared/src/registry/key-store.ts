@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.js';
 import type { Keys } from '../redis/keys.js';
 import { newId } from '../ids.js';
 import type { SecretBox } from '../crypto/secret-box.js';
@@ -15,7 +15,7 @@ interface StoredKey extends WebhookKeyMeta {
  */
 export class KeyStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
     private readonly box: SecretBox,
     private readonly now: () => Date = () => new Date(),

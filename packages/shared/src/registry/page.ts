@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.js';
 
 export interface Page<T> {
   items: T[];
@@ -10,7 +10,7 @@ export interface Page<T> {
  * so pages stay correct while new members are added.
  */
 export async function pageOf<T>(
-  redis: Redis,
+  redis: RedisClient,
   indexKey: string,
   limit: number,
   cursor: string | null,
@@ -47,7 +47,7 @@ function isPast(id: string, cursorId: string, order: 'asc' | 'desc'): boolean {
   return order === 'asc' ? id > cursorId : id < cursorId;
 }
 
-async function scoreOf(redis: Redis, key: string, id: string): Promise<number> {
+async function scoreOf(redis: RedisClient, key: string, id: string): Promise<number> {
   return Number(await redis.zscore(key, id));
 }
 

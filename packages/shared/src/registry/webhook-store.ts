@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.js';
 import type { Keys } from '../redis/keys.js';
 import { newId } from '../ids.js';
 import { ProblemError } from '../errors/problem-error.js';
@@ -25,7 +25,7 @@ export interface UpdateWebhookInput {
  */
 export class WebhookStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
     private readonly now: () => Date = () => new Date(),
   ) {}
