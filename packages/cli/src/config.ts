@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { CliError } from './cli-error.js';
 
 const schema = z.object({
-  HOOKFLOW_URL: z.url('must be an absolute http(s) URL').default('http://localhost:8080'),
+  HOOKFLOW_URL: z.url({ protocol: /^https?$/, message: 'must be an absolute http(s) URL' }).default('http://localhost:8080'),
   HOOKFLOW_ADMIN_TOKEN: z.string().optional(),
   HOOKFLOW_HOME: z.string().optional(),
 });

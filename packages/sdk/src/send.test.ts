@@ -147,7 +147,7 @@ describe('send', () => {
   it('sends other schemes with their headers plus the idempotency key', async () => {
     const { url, seen } = await receiver([answer(202)]);
     await send(url, payload, { key: 'whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQ=', scheme: 'standard-webhooks', idempotencyKey: 'msg_abc' });
-    expect(seen[0]!.headers).toMatchObject({ 'webhook-id': 'msg_abc', 'idempotency-key': 'msg_abc', 'webhook-signature': expect.stringMatching(/^v1,/) });
+    expect(seen[0]!.headers).toMatchObject({ 'user-agent': 'hookflow-sdk', 'webhook-id': 'msg_abc', 'idempotency-key': 'msg_abc', 'webhook-signature': expect.stringMatching(/^v1,/) });
   });
 });
 

@@ -81,7 +81,7 @@ export async function send(url: string | URL, payload: unknown, options: SendOpt
     try {
       response = await doFetch(url, {
         method: 'POST',
-        headers: { ...options.headers, 'content-type': 'application/json', 'idempotency-key': idempotencyKey, ...signature },
+        headers: { 'user-agent': 'hookflow-sdk', ...options.headers, 'content-type': 'application/json', 'idempotency-key': idempotencyKey, ...signature },
         body,
         signal: options.signal ? AbortSignal.any([options.signal, timeout]) : timeout,
       });
