@@ -41,7 +41,7 @@ function expectOneLineError(run: CliRun, pattern: RegExp): void {
 }
 
 beforeAll(async () => {
-  stack = await startStack({ prefix });
+  stack = await startStack({ prefix, startTimeoutMs: 60_000 });
   api = adminClient(stack.baseUrl, stack.adminToken);
   env = { HOOKFLOW_URL: stack.baseUrl, HOOKFLOW_ADMIN_TOKEN: stack.adminToken, HOOKFLOW_HOME: emptyHome };
 });
@@ -52,7 +52,7 @@ afterAll(async () => {
   redis.disconnect();
 });
 
-describe('hookflow agents', () => {
+describe('hookflow agents', { timeout: 180_000 }, () => {
   it('creates, lists and shows agents as tables and as JSON', async () => {
     const agent = await json(['agents', 'create', 'Invoice agent', '--description', 'reads invoices']);
     expect(agent).toMatchObject({ id: expect.stringMatching(/^agt_/), name: 'Invoice agent', description: 'reads invoices' });
@@ -71,7 +71,7 @@ describe('hookflow agents', () => {
   });
 });
 
-describe('hookflow webhooks and keys', () => {
+describe('hookflow webhooks and keys', { timeout: 180_000 }, () => {
   it('creates a webhook, lists and shows it, and pauses, resumes and disables it', async () => {
     const agent = await json(['agents', 'create', 'Webhook owner']);
     const webhook = await json(['webhooks', 'create', '--agent', agent.id, '--workflow', 'echo', '--scheme', 'uptiq', '--name', 'docs']);
@@ -112,7 +112,7 @@ describe('hookflow webhooks and keys', () => {
   });
 });
 
-describe('hookflow send', () => {
+describe('hookflow send', { timeout: 180_000 }, () => {
   let webhookId: string;
   let keyPath: string;
 
@@ -170,7 +170,7 @@ describe('hookflow send', () => {
 });
 
 // These call the Deliveries and Queues endpoints of API.md, which the server side of issue 5 adds.
-describe('hookflow deliveries and queues', () => {
+describe('hookflow deliveries and queues', { timeout: 180_000 }, () => {
   let webhookId: string;
   let deliveryId: string;
 
@@ -209,7 +209,7 @@ describe('hookflow deliveries and queues', () => {
     const failed = await json(['deliveries', 'list', webhookId, '--status', 'failed']);
     expect(failed.items.map((d: { id: string }) => d.id)).toEqual([deliveryId]);
     const retried = await hookflow(['deliveries', 'retry-failed', webhookId]);
-    expect(retried).toMatchObject({ code: 0, stdout: `retried 1 failed deliveries of ${webhookId}\n` });
+    expect(retried).toMatchObject({ code: 0, stdout: `retried 1 failed delivery of ${webhookId}\n` });
   });
 
   it('shows the queues', async () => {
@@ -221,7 +221,7 @@ describe('hookflow deliveries and queues', () => {
   });
 });
 
-describe('hookflow bad input', () => {
+describe('hookflow bad input', { timeout: 180_000 }, () => {
   it('without an admin token says so on one line', async () => {
     expectOneLineError(await hookflow(['agents', 'list'], { HOOKFLOW_ADMIN_TOKEN: '' }), /^error: no admin token: set HOOKFLOW_ADMIN_TOKEN/);
   });
@@ -250,6 +250,7 @@ describe('hookflow bad input', () => {
     expectOneLineError(await hookflow(['webhooks', 'show', 'wh_doesnotexist']), /^error: .*\[webhook_not_found\]$/);
     expectOneLineError(await hookflow(['keys', 'download', 'wh_doesnotexist']), /\[webhook_not_found\]$/);
     expectOneLineError(await hookflow(['agents', 'show', 'agt_doesnotexist']), /\[agent_not_found\]$/);
+    expectOneLineError(await hookflow(['deliveries', 'show', 'dlv_doesnotexist']), /\[delivery_not_found\]$/);
     const agent = await json(['agents', 'create', 'No such workflow']);
     expectOneLineError(await hookflow(['webhooks', 'create', '--agent', agent.id, '--workflow', 'no-such-workflow']), /\[workflow_not_found\]$/);
     const keyPath = join(work, 'unknown-key.json');

@@ -104,6 +104,6 @@ export function registerDeliveries(program: Command, context: ContextFactory): v
     .action(async (webhookId: string, _opts: unknown, cmd: Command) => {
       const { api, out } = context(cmd);
       const result = await api.request<{ retried: number }>('POST', `/webhooks/${encodeURIComponent(webhookId)}/deliveries/retry-failed`);
-      out.emit(result, () => `retried ${result.retried} failed deliveries of ${webhookId}`);
+      out.emit(result, () => `retried ${result.retried} failed deliver${result.retried === 1 ? 'y' : 'ies'} of ${webhookId}`);
     });
 }
