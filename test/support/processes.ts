@@ -83,12 +83,10 @@ export interface StackOptions {
   /** Start a worker too (default true). */
   worker?: boolean;
   env?: NodeJS.ProcessEnv;
-  /** How long the processes may take to answer /healthz (default 20 s; loaded machines start tsx slowly). */
-  startTimeoutMs?: number;
 }
 
 /** Starts the real ingress (and worker) processes on free ports with a private HOOKFLOW_HOME. */
-export async function startStack({ prefix, redisUrl, worker = true, env = {}, startTimeoutMs = 20_000 }: StackOptions): Promise<Stack> {
+export async function startStack({ prefix, redisUrl, worker = true, env = {} }: StackOptions): Promise<Stack> {
   const port = await freePort();
   const workerPort = await freePort();
   const adminToken = `test-admin-${randomBytes(12).toString('hex')}`;
@@ -106,14 +104,8 @@ export async function startStack({ prefix, redisUrl, worker = true, env = {}, st
   const ingress = spawnEntry('apps/ingress/src/main.ts', stackEnv);
   const workerProc = worker ? spawnEntry('apps/worker/src/main.ts', stackEnv) : null;
   const baseUrl = `http://127.0.0.1:${port}`;
-  try {
-    await waitForHttp(`${baseUrl}/healthz`, startTimeoutMs, ingress);
-    if (workerProc) await waitForHttp(`http://127.0.0.1:${workerPort}/healthz`, startTimeoutMs, workerProc);
-  } catch (err) {
-    // Do not leave the processes running when the stack never came up.
-    await Promise.all([ingress.stop('SIGKILL'), workerProc?.stop('SIGKILL')]);
-    throw err;
-  }
+  await waitForHttp(`${baseUrl}/healthz`, 20_000, ingress);
+  if (workerProc) await waitForHttp(`http://127.0.0.1:${workerPort}/healthz`, 20_000, workerProc);
   return {
     baseUrl,
     adminToken,
