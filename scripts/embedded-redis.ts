@@ -36,19 +36,26 @@ async function freePort(): Promise<number> {
 export interface EmbeddedRedis {
   url: string;
   process: ChildProcess;
-  stop: () => Promise<void>;
+  stop: (signal?: NodeJS.Signals) => Promise<void>;
 }
 
 /**
  * Starts a private redis-server on a free loopback port with its data under `dir` (AOF on, fsync every second,
  * `noeviction` as BullMQ requires), so a one-machine installation keeps what it acknowledged across restarts.
  */
-export async function startEmbeddedRedis(dir: string): Promise<EmbeddedRedis> {
+export interface EmbeddedRedisOptions {
+  /** Port to listen on; default a free one. */
+  port?: number;
+  /** AOF fsync policy; default `everysec` (at most about a second of writes lost if the machine crashes). */
+  appendfsync?: 'always' | 'everysec';
+}
+
+export async function startEmbeddedRedis(dir: string, { port, appendfsync = 'everysec' }: EmbeddedRedisOptions = {}): Promise<EmbeddedRedis> {
   mkdirSync(dir, { recursive: true });
-  const port = await freePort();
+  port ??= await freePort();
   const child = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '', '--maxmemory-policy', 'noeviction', '--logfile', join(dir, 'redis.log')],
+    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', appendfsync, '--save', '', '--maxmemory-policy', 'noeviction', '--logfile', join(dir, 'redis.log')],
     { stdio: 'ignore' },
   );
   const url = `redis://127.0.0.1:${port}`;
@@ -62,8 +69,8 @@ export async function startEmbeddedRedis(dir: string): Promise<EmbeddedRedis> {
   return {
     url,
     process: child,
-    stop: async () => {
-      if (child.exitCode === null) child.kill('SIGTERM');
+    stop: async (signal: NodeJS.Signals = 'SIGTERM') => {
+      if (child.exitCode === null) child.kill(signal);
       await exited;
     },
   };
