@@ -56,7 +56,7 @@ describe('agents', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const res = await api.get(`/agents?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      const res: { status: number; body: any } = await api.get(`/agents?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
       expect(res.status).toBe(200);
       expect(res.body.items.length).toBeLessThanOrEqual(2);
       seen.push(...res.body.items.map((a: { id: string }) => a.id));
