@@ -52,7 +52,7 @@ export function spawnEntry(entry: string, env: NodeJS.ProcessEnv): RunningProces
 }
 
 /** Polls `url` until it answers (any status) or `timeoutMs` passes. */
-export async function waitForHttp(url: string, timeoutMs = 20_000, proc?: RunningProcess): Promise<void> {
+export async function waitForHttp(url: string, timeoutMs = 90_000, proc?: RunningProcess): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
@@ -104,8 +104,8 @@ export async function startStack({ prefix, redisUrl, worker = true, env = {} }: 
   const ingress = spawnEntry('apps/ingress/src/main.ts', stackEnv);
   const workerProc = worker ? spawnEntry('apps/worker/src/main.ts', stackEnv) : null;
   const baseUrl = `http://127.0.0.1:${port}`;
-  await waitForHttp(`${baseUrl}/healthz`, 20_000, ingress);
-  if (workerProc) await waitForHttp(`http://127.0.0.1:${workerPort}/healthz`, 20_000, workerProc);
+  await waitForHttp(`${baseUrl}/healthz`, 90_000, ingress);
+  if (workerProc) await waitForHttp(`http://127.0.0.1:${workerPort}/healthz`, 90_000, workerProc);
   return {
     baseUrl,
     adminToken,
