@@ -12,7 +12,6 @@ import { redisAnswers, redisServerOnPath, startEmbeddedRedis, type EmbeddedRedis
 import { ensureDemoWebhook, sampleCommand } from './demo-webhook.js';
 
 const root = resolve(import.meta.dirname, '..');
-const tsx = join(root, 'node_modules/.bin/tsx');
 const say = (line = '') => process.stdout.write(`${line}\n`);
 const fail = (message: string): never => {
   process.stderr.write(`hookflow: ${message}\n`);
@@ -42,7 +41,7 @@ const children: ChildProcess[] = [];
 let stopping = false;
 
 function run(entry: string, name: string): ChildProcess {
-  const child = spawn(tsx, [join(root, entry)], { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, entry)], { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] });
   child.on('exit', (code, signal) => {
     if (!stopping) {
       process.stderr.write(`hookflow: the ${name} stopped unexpectedly (${signal ?? `exit ${code}`}); stopping everything\n`);

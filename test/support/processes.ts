@@ -6,7 +6,6 @@ import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
 export const repoRoot = resolve(import.meta.dirname, '../..');
-const tsx = join(repoRoot, 'node_modules/.bin/tsx');
 
 /** A TCP port nobody listens on right now. */
 export async function freePort(): Promise<number> {
@@ -29,9 +28,9 @@ export interface RunningProcess {
   stop: (signal?: NodeJS.Signals) => Promise<number | string>;
 }
 
-/** Spawns a TypeScript entry point of the repo with tsx, capturing its output. */
+/** Spawns a TypeScript entry point of the repo (node with the tsx loader, as the npm scripts do), capturing its output. */
 export function spawnEntry(entry: string, env: NodeJS.ProcessEnv): RunningProcess {
-  const child = spawn(tsx, [join(repoRoot, entry)], {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, entry)], {
     cwd: repoRoot,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
