@@ -52,7 +52,7 @@ afterAll(async () => {
   redis.disconnect();
 });
 
-describe('hookflow agents', { timeout: 180_000 }, () => {
+describe('hookflow agents', () => {
   it('creates, lists and shows agents as tables and as JSON', async () => {
     const agent = await json(['agents', 'create', 'Invoice agent', '--description', 'reads invoices']);
     expect(agent).toMatchObject({ id: expect.stringMatching(/^agt_/), name: 'Invoice agent', description: 'reads invoices' });
@@ -71,7 +71,7 @@ describe('hookflow agents', { timeout: 180_000 }, () => {
   });
 });
 
-describe('hookflow webhooks and keys', { timeout: 180_000 }, () => {
+describe('hookflow webhooks and keys', () => {
   it('creates a webhook, lists and shows it, and pauses, resumes and disables it', async () => {
     const agent = await json(['agents', 'create', 'Webhook owner']);
     const webhook = await json(['webhooks', 'create', '--agent', agent.id, '--workflow', 'echo', '--scheme', 'uptiq', '--name', 'docs']);
@@ -112,7 +112,7 @@ describe('hookflow webhooks and keys', { timeout: 180_000 }, () => {
   });
 });
 
-describe('hookflow send', { timeout: 180_000 }, () => {
+describe('hookflow send', () => {
   let webhookId: string;
   let keyPath: string;
 
@@ -170,7 +170,7 @@ describe('hookflow send', { timeout: 180_000 }, () => {
 });
 
 // These call the Deliveries and Queues endpoints of API.md, which the server side of issue 5 adds.
-describe('hookflow deliveries and queues', { timeout: 180_000 }, () => {
+describe('hookflow deliveries and queues', () => {
   let webhookId: string;
   let deliveryId: string;
 
@@ -221,7 +221,7 @@ describe('hookflow deliveries and queues', { timeout: 180_000 }, () => {
   });
 });
 
-describe('hookflow bad input', { timeout: 180_000 }, () => {
+describe('hookflow bad input', () => {
   it('without an admin token says so on one line', async () => {
     expectOneLineError(await hookflow(['agents', 'list'], { HOOKFLOW_ADMIN_TOKEN: '' }), /^error: no admin token: set HOOKFLOW_ADMIN_TOKEN/);
   });
