@@ -263,6 +263,10 @@ describe('hookflow bad input', () => {
     expectOneLineError(await hookflow(['keys', 'generate', 'wh_x', '--grace', '-5']), /^error: option '--grace <seconds>' argument '-5' is invalid/);
     expectOneLineError(await hookflow(['webhooks', 'create', '--workflow', 'echo']), /^error: required option '--agent <agentId>' not specified$/);
     expectOneLineError(await hookflow(['frobnicate']), /^error: unknown command 'frobnicate'/);
+    const keyPath = join(work, 'parser-key.json');
+    writeFileSync(keyPath, JSON.stringify({ privateKey: 'pk_whatever' }));
+    expectOneLineError(await hookflow(['send', 'http://[bad', '--key', keyPath, '--data', '{}']), /^error: not a valid URL: http:\/\/\[bad$/);
+    expectOneLineError(await hookflow(['send', 'wh_x', '--key', keyPath, '--data', '{}', '--scheme', 'md5']), /^error: unknown signature scheme "md5"/);
   });
 
   it('an unreachable Hookflow is named with its URL', async () => {
