@@ -210,6 +210,12 @@ describe('hookflow deliveries and queues', () => {
     expect(failed.items.map((d: { id: string }) => d.id)).toEqual([deliveryId]);
     const retried = await hookflow(['deliveries', 'retry-failed', webhookId]);
     expect(retried).toMatchObject({ code: 0, stdout: `retried 1 failed delivery of ${webhookId}\n` });
+    await waitForDelivery(api, deliveryId);
+
+    // --wait follows the retried deliveries to their end.
+    await new DeliveryStore(redis, createKeys(prefix)).markFailed(deliveryId, { code: 'test_failure', message: 'forced again' }, new Date());
+    expect(await json(['deliveries', 'retry-failed', webhookId, '--wait', '--wait-timeout', '120'])).toEqual({ retried: 1, succeeded: 1, failed: 0, unfinished: 0 });
+    expect((await api.get(`/deliveries/${deliveryId}`)).body.status).toBe('succeeded');
   });
 
   it('shows the queues', async () => {
