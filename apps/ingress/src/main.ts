@@ -26,6 +26,7 @@ onShutdownSignal(log, 'ingress', async () => {
     server.close(() => resolve());
     server.closeIdleConnections();
   });
+  services.backlog.stop();
   await services.queues.close();
   redis.disconnect();
   subscriber.disconnect();
