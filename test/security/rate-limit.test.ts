@@ -19,7 +19,7 @@ beforeAll(async () => {
   const port = await freePort();
   replica = spawnEntry('apps/ingress/src/main.ts', { ...stack.env, PORT: String(port) });
   replicaUrl = `http://127.0.0.1:${port}`;
-  await waitForHttp(`${replicaUrl}/healthz`, 20_000, replica);
+  await waitForHttp(`${replicaUrl}/healthz`, 60_000, replica);
 });
 
 afterAll(async () => {
