@@ -158,7 +158,7 @@ describe('hostile input against the real ingress', () => {
 
     // Every stored delivery is one the property saw accepted with a valid signature.
     const stored = new Set<string>();
-    for (const hook of hooks) for (const id of await redis.zrange(`{${prefix}}:webhook:${hook.id}:deliveries`, 0, -1)) stored.add(id);
+    for (const hook of hooks) for (const id of await redis.zrange(`{${prefix}}:webhook:${hook.id}:deliveries`, '0', '-1')) stored.add(id);
     expect([...stored].sort()).toEqual([...accepted].sort());
     expect(validlySigned).toBeGreaterThan(0);
   }, 90_000);

@@ -30,7 +30,7 @@ async function dumpPrefix(): Promise<{ text: string; types: Set<string> }> {
       else if (type === 'hash') parts.push(...Object.entries(await redis.hgetall(name)).flat());
       else if (type === 'list') parts.push(...(await redis.lrange(name, 0, -1)));
       else if (type === 'set') parts.push(...(await redis.smembers(name)));
-      else if (type === 'zset') parts.push(...(await redis.zrange(name, 0, -1)));
+      else if (type === 'zset') parts.push(...(await redis.zrange(name, '0', '-1')));
       else if (type === 'stream') for (const [id, fields] of await redis.xrange(name, '-', '+')) parts.push(id, ...fields);
       else throw new Error(`unexpected Redis type ${type} at ${name}`);
     }
