@@ -41,3 +41,20 @@ export function anyMacMatches(secrets: readonly string[], given: readonly Buffer
 
 export const noKey = { ok: false, code: 'signature_invalid', detail: 'no private key has been generated for this webhook' } as const;
 export const noMatch = { ok: false, code: 'signature_invalid', detail: 'signature does not match' } as const;
+
+/** `prefix` followed by the body bytes exactly as received: the signed content of the timestamped schemes. */
+export function withPrefix(prefix: string, rawBody: Buffer | string): Buffer {
+  return Buffer.concat([Buffer.from(prefix, 'utf8'), Buffer.isBuffer(rawBody) ? rawBody : Buffer.from(rawBody, 'utf8')]);
+}
+
+/** A non-empty string field at the top of a JSON object body (a provider's event id), if the body has one. */
+export function bodyStringField(parsedBody: () => unknown, field: string): string | undefined {
+  try {
+    const body = parsedBody();
+    if (body === null || typeof body !== 'object' || !Object.hasOwn(body, field)) return undefined;
+    const value = (body as Record<string, unknown>)[field];
+    return typeof value === 'string' && value.length > 0 ? value : undefined;
+  } catch {
+    return undefined; // not JSON: no body id
+  }
+}

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { headerValue, type SignatureScheme, type VerifyInput, type VerifyResult } from './scheme.js';
-import { anyMacMatches, checkTimestamp, hmacSha256, noKey, noMatch } from './hmac.js';
+import { anyMacMatches, bodyStringField, checkTimestamp, hmacSha256, noKey, noMatch, withPrefix } from './hmac.js';
 
 const signatureFormat = /^v0=([0-9a-fA-F]{64})$/;
 
 function signedContent(timestamp: string, rawBody: Buffer | string): Buffer {
-  return Buffer.concat([Buffer.from(`v0:${timestamp}:`, 'utf8'), Buffer.isBuffer(rawBody) ? rawBody : Buffer.from(rawBody, 'utf8')]);
+  return withPrefix(`v0:${timestamp}:`, rawBody);
 }
 
 /** Slack: `x-slack-signature: v0=<hex>` of `v0:{x-slack-request-timestamp}:{body}`, keyed with the signing secret. */
@@ -35,13 +35,7 @@ export const slackScheme: SignatureScheme = {
 
   /** Slack sends no delivery id header; Events API envelopes carry `event_id`, repeated on retries. */
   dedupeKey(_headers, parsedBody) {
-    try {
-      const body = parsedBody();
-      const id = body !== null && typeof body === 'object' ? (body as { event_id?: unknown }).event_id : undefined;
-      return typeof id === 'string' && id.length > 0 ? id : undefined;
-    } catch {
-      return undefined;
-    }
+    return bodyStringField(parsedBody, 'event_id');
   },
 
   sign(rawBody, secret, nowMs) {

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { headerValue, type SignatureScheme, type VerifyInput, type VerifyResult } from './scheme.js';
-import { anyMacMatches, checkTimestamp, hmacSha256, noKey, noMatch } from './hmac.js';
+import { anyMacMatches, checkTimestamp, hmacSha256, noKey, noMatch, withPrefix } from './hmac.js';
 
 const secretPrefix = 'whsec_';
 
@@ -12,7 +12,7 @@ function keyOf(secret: string): Buffer | null {
 }
 
 function signedContent(id: string, timestamp: string, rawBody: Buffer | string): Buffer {
-  return Buffer.concat([Buffer.from(`${id}.${timestamp}.`, 'utf8'), Buffer.isBuffer(rawBody) ? rawBody : Buffer.from(rawBody, 'utf8')]);
+  return withPrefix(`${id}.${timestamp}.`, rawBody);
 }
 
 /**

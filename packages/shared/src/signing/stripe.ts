@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { headerValue, type SignatureScheme, type VerifyInput, type VerifyResult } from './scheme.js';
-import { anyMacMatches, checkTimestamp, hmacSha256, noKey, noMatch } from './hmac.js';
+import { anyMacMatches, bodyStringField, checkTimestamp, hmacSha256, noKey, noMatch, withPrefix } from './hmac.js';
 
 function signedContent(timestamp: string, rawBody: Buffer | string): Buffer {
-  return Buffer.concat([Buffer.from(`${timestamp}.`, 'utf8'), Buffer.isBuffer(rawBody) ? rawBody : Buffer.from(rawBody, 'utf8')]);
+  return withPrefix(`${timestamp}.`, rawBody);
 }
 
 /**
@@ -41,13 +41,7 @@ export const stripeScheme: SignatureScheme = {
 
   /** Stripe repeats the event's `id` (`evt_…`) on every redelivery of that event. */
   dedupeKey(_headers, parsedBody) {
-    try {
-      const body = parsedBody();
-      const id = body !== null && typeof body === 'object' ? (body as { id?: unknown }).id : undefined;
-      return typeof id === 'string' && id.length > 0 ? id : undefined;
-    } catch {
-      return undefined;
-    }
+    return bodyStringField(parsedBody, 'id');
   },
 
   sign(rawBody, secret, nowMs) {
