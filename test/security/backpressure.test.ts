@@ -16,7 +16,7 @@ beforeAll(async () => {
   // No worker: jobs stay waiting, so the backlog only grows.
   stack = await startStack({ prefix, worker: false, env: { HOOKFLOW_MAX_BACKLOG: '3' } });
   api = adminClient(stack.baseUrl, stack.adminToken);
-});
+}, 180_000); // spawning processes is slow on a loaded machine
 
 afterAll(async () => {
   await stack?.stop();

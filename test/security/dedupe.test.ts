@@ -15,7 +15,7 @@ const deliveryCount = (webhookId: string) => redis.zcard(`{${prefix}}:webhook:${
 beforeAll(async () => {
   stack = await startStack({ prefix, worker: false });
   api = adminClient(stack.baseUrl, stack.adminToken);
-});
+}, 180_000); // spawning processes is slow on a loaded machine
 
 afterAll(async () => {
   await stack?.stop();

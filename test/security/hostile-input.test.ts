@@ -22,7 +22,7 @@ beforeAll(async () => {
     const setup = await api.setupWebhook('echo', { scheme, options: { maxBodyBytes: 256 * 1024 } });
     hooks.push({ id: setup.webhookId, scheme, secret: setup.keyFile.privateKey });
   }
-});
+}, 180_000); // spawning processes is slow on a loaded machine
 
 afterAll(async () => {
   await stack?.stop();

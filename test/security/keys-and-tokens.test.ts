@@ -16,7 +16,7 @@ beforeAll(async () => {
   stack = await startStack({ prefix, worker: false, env: { HOOKFLOW_READONLY_TOKEN: readonlyToken } });
   api = adminClient(stack.baseUrl, stack.adminToken);
   reader = adminClient(stack.baseUrl, readonlyToken);
-});
+}, 180_000); // spawning processes is slow on a loaded machine
 
 afterAll(async () => {
   await stack?.stop();

@@ -20,7 +20,7 @@ beforeAll(async () => {
   replica = spawnEntry('apps/ingress/src/main.ts', { ...stack.env, PORT: String(port) });
   replicaUrl = `http://127.0.0.1:${port}`;
   await waitForHttp(`${replicaUrl}/healthz`, 60_000, replica);
-});
+}, 180_000); // spawning processes is slow on a loaded machine
 
 afterAll(async () => {
   await Promise.all([stack?.stop(), replica?.stop()]);

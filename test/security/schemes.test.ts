@@ -12,7 +12,7 @@ let api: AdminClient;
 beforeAll(async () => {
   stack = await startStack({ prefix });
   api = adminClient(stack.baseUrl, stack.adminToken);
-});
+}, 180_000); // spawning processes is slow on a loaded machine
 
 afterAll(async () => {
   await stack?.stop();

@@ -98,6 +98,12 @@ describe('secrets', () => {
     expect(text).toContain('run-delivery'); // the dump really includes the BullMQ job hashes
     expect(secrets.size).toBeGreaterThan(20);
     expect(leaked(text)).toEqual([]);
+
+    // Control: the same scan does find a secret planted in a stream entry.
+    const canary = `{${prefix}}:canary`;
+    await redis.xadd(canary, '*', 'value', `prefix-${[...secrets][0]}-suffix`);
+    expect(leaked((await dumpPrefix()).text)).toHaveLength(1);
+    await redis.del(canary);
   });
 
   it('never appear in the ingress or worker log of a full run at LOG_LEVEL=debug', async () => {
