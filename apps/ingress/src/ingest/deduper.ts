@@ -1,18 +1,19 @@
 import { createHash } from 'node:crypto';
 import type { Keys, RedisClient } from '@hookflow/shared';
 import { DedupeBusyError } from './dedupe-busy-error.js';
+import { LuaScript } from './lua-script.js';
 
 /** Sets the marker unless one exists; returns the existing marker (or null when this call set it). One round trip. */
-const claimScript = `
+const claimScript = new LuaScript(`
 local existing = redis.call('GET', KEYS[1])
 if existing then return existing end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-return false`;
+return false`);
 
 /** Deletes the marker only if it is still ours, so a failed first attempt never removes someone else's claim. */
-const releaseScript = `
+const releaseScript = new LuaScript(`
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0`;
+return 0`);
 
 export type DedupeOutcome = { stored: true } | { stored: false; duplicateOf: string };
 
@@ -58,7 +59,7 @@ export class Deduper {
     const marker = `${pending}${deliveryId}`;
     const deadline = Date.now() + this.#waitMs;
     for (;;) {
-      const existing = (await this.redis.eval(claimScript, 1, key, marker, String(this.#pendingTtlMs))) as string | null;
+      const existing = (await claimScript.run(this.redis, [key], [marker, this.#pendingTtlMs])) as string | null;
       if (existing === null) return this.#storeClaimed(key, marker, deliveryId, windowSeconds, store);
       if (existing.startsWith(confirmed)) return { stored: false, duplicateOf: existing.slice(confirmed.length) };
       const settled = await this.#waitWhilePending(key, existing, deadline);
@@ -78,7 +79,7 @@ export class Deduper {
       try {
         await store();
       } catch (err) {
-        await this.redis.eval(releaseScript, 1, key, marker).catch(() => undefined); // if this fails too, the pending marker expires
+        await releaseScript.run(this.redis, [key], [marker]).catch(() => undefined); // if this fails too, the pending marker expires
         throw err;
       }
       // Stored: a failed confirmation is not the sender's problem (duplicates fall back to checking the record).
