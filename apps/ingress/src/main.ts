@@ -26,7 +26,6 @@ onShutdownSignal(log, 'ingress', async () => {
     server.close(() => resolve());
     server.closeIdleConnections();
   });
-  services.backlog.stop();
   await services.queues.close();
   redis.disconnect();
   subscriber.disconnect();
