@@ -11,6 +11,8 @@ import { deliveryRoutes } from './routes/deliveries.js';
 import { requireAdmin } from './http/admin-auth.js';
 import { errorHandler } from './http/error-handler.js';
 import { sendProblem } from './http/send-problem.js';
+import { createRateLimiter } from './ingest/rate-limiter.js';
+import { Deduper } from './ingest/deduper.js';
 
 /** Assembles the HTTP surface. The public `/hooks` route comes first and carries no body parser or logging. */
 export function createApp(services: Services): Express {
@@ -25,6 +27,9 @@ export function createApp(services: Services): Express {
       enqueuer: services.enqueuer,
       now: services.now,
       onStoreFailure: (err) => services.log.warn({ err: (err as Error).message }, 'could not store a delivery; answered 503'),
+      rateLimit: createRateLimiter(services.redis, services.keys),
+      dedupe: new Deduper(services.redis, services.keys),
+      backlog: services.backlog.start(),
     }),
   );
   app.use(healthRoutes(services.redis));

@@ -14,6 +14,7 @@ import {
 import type { IngressConfig } from './config.js';
 import { WebhookCache } from './ingest/webhook-cache.js';
 import { WorkflowDirectory } from './api/workflow-directory.js';
+import { BacklogMonitor } from './ingest/backlog-monitor.js';
 
 /** Everything the routes use, built once from config and a Redis connection. */
 export interface Services {
@@ -30,6 +31,8 @@ export interface Services {
   cache: WebhookCache;
   workflows: WorkflowDirectory;
   now: () => Date;
+  /** Cached per-queue backlog for backpressure; refreshed in the background once started. */
+  backlog: BacklogMonitor;
 }
 
 export function createServices(config: IngressConfig, log: Logger, redis: RedisClient, now: () => Date = () => new Date()): Services {
@@ -52,5 +55,6 @@ export function createServices(config: IngressConfig, log: Logger, redis: RedisC
     cache: new WebhookCache(webhooks, keyStore),
     workflows: new WorkflowDirectory(),
     now,
+    backlog: new BacklogMonitor(queues, { maxBacklog: config.maxBacklog, log }),
   };
 }
