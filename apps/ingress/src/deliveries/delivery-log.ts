@@ -105,9 +105,8 @@ export class DeliveryLog {
       for (const id of ids) {
         const stored = await this.deps.deliveries.getStored(id);
         if (!stored || stored.delivery.status !== 'failed') continue;
+        if (!(await this.#dropOldJob(stored.queue, id))) continue;
         await this.deps.deliveries.resetForRetry(id);
-        // The finished job keeps the delivery's id as its job id; it must go, or adding the job again is a no-op.
-        await this.deps.queues.get(stored.queue).remove(id);
         requests.push(this.#request(webhook, { ...this.#asNew(stored), queue: stored.queue }));
       }
       await Promise.all(requests.map((request) => this.deps.enqueuer.enqueue(request)));
@@ -145,6 +144,18 @@ export class DeliveryLog {
       })().catch((err: Error) => this.deps.log.warn({ err: err.message, webhookId: webhook.id }, 'second release pass failed'));
     }, settleMs).unref();
     return released;
+  }
+
+  /**
+   * The old job keeps the delivery's id as its job id; it must go, or adding the job again is a no-op. A job still
+   * active (a worker is just moving it to failed) is left alone and the delivery is not retried this time.
+   */
+  async #dropOldJob(queueName: string, jobId: string): Promise<boolean> {
+    const queue = this.deps.queues.get(queueName);
+    const state = await queue.getJobState(jobId);
+    if (state === 'unknown') return true;
+    if (state === 'active') return false;
+    return (await queue.remove(jobId)) === 1;
   }
 
   /** Ids of the webhook's deliveries with `status`, oldest first, in chunks. */
