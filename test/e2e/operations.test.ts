@@ -152,6 +152,18 @@ describe('queues', () => {
     expect((await fetch(`${stack.baseUrl}/api/v1/queues`)).status).toBe(401);
   });
 
+  it('reports the jobs of a paused queue under paused (BullMQ 6 keeps them in wait)', async () => {
+    const setup = await api.setupWebhook('echo', { options: { queue: 'pausable' } });
+    const paused = await fetch(`${stack.baseUrl}/admin/queues/api/queues/pausable/pause`, { method: 'PUT', headers: { authorization: `Bearer ${stack.adminToken}` } });
+    expect(paused.status).toBe(200);
+    for (let i = 0; i < 2; i++) expect((await sendSigned(`${stack.baseUrl}/hooks/${setup.webhookId}`, { i }, setup.keyFile.privateKey)).status).toBe(202);
+    const pausable = (await api.get('/queues')).body.items.find((q: { name: string }) => q.name === 'pausable');
+    expect(pausable).toMatchObject({ isPaused: true, counts: { waiting: 0, paused: 2 } });
+    await fetch(`${stack.baseUrl}/admin/queues/api/queues/pausable/resume`, { method: 'PUT', headers: { authorization: `Bearer ${stack.adminToken}` } });
+    const resumed = (await api.get('/queues')).body.items.find((q: { name: string }) => q.name === 'pausable');
+    expect(resumed).toMatchObject({ isPaused: false, counts: { waiting: 2, paused: 0 } });
+  });
+
   it('the dashboard at /admin/queues is for admins only: 401 without a token, 200 with the bearer or Basic token', async () => {
     const page = `${stack.baseUrl}/admin/queues`;
     const anonymous = await fetch(page);

@@ -10,7 +10,7 @@ const refreshMs = 10_000;
 
 /**
  * Bull Board at `basePath`. Authentication is the caller's (it mounts an admin guard first). Queues are added as
- * they appear (a webhook given a new `queue` option shows up within `refreshMs`).
+ * they appear (a webhook given a new `queue` option shows up within `refreshMs`, or at once when asked for by name).
  */
 export function queueDashboardRoutes({ queues, overview, basePath }: { queues: QueueSet; overview: QueueOverview; basePath: string }): Router {
   const serverAdapter = new ExpressAdapter();
@@ -20,8 +20,10 @@ export function queueDashboardRoutes({ queues, overview, basePath }: { queues: Q
   let checkedAt = 0;
 
   const router = Router();
-  router.use(async (_req, _res, next) => {
-    if (Date.now() - checkedAt > refreshMs) {
+  router.use(async (req, _res, next) => {
+    // Refresh when stale, or at once when the request names a queue not shown yet (a link to a new queue works).
+    const named = /^\/api\/queues\/([^/]+)/.exec(req.path)?.[1];
+    if (Date.now() - checkedAt > refreshMs || (named !== undefined && !shown.has(decodeURIComponent(named)))) {
       checkedAt = Date.now();
       for (const name of await overview.names()) {
         if (shown.has(name)) continue;
