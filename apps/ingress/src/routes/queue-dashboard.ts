@@ -1,7 +1,4 @@
-import { Router } from 'express';
-import { createBullBoard } from '@bull-board/api';
-import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
-import { ExpressAdapter } from '@bull-board/express';
+import { Router, type RequestHandler } from 'express';
 import type { QueueSet } from '@hookflow/shared';
 import type { QueueOverview } from '../queues/queue-overview.js';
 
@@ -9,30 +6,48 @@ import type { QueueOverview } from '../queues/queue-overview.js';
 const refreshMs = 10_000;
 
 /**
- * Bull Board at `basePath`. Authentication is the caller's (it mounts an admin guard first). Queues are added as
- * they appear (a webhook given a new `queue` option shows up within `refreshMs`, or at once when asked for by name).
+ * Bull Board at `basePath`. Authentication is the caller's (it mounts an admin guard first). Bull Board is loaded
+ * on the first request, not at start (it is a large import and most processes never serve it). Queues are added as
+ * they appear: a webhook given a new `queue` option shows up within `refreshMs`, or at once when asked for by name.
  */
 export function queueDashboardRoutes({ queues, overview, basePath }: { queues: QueueSet; overview: QueueOverview; basePath: string }): Router {
-  const serverAdapter = new ExpressAdapter();
-  serverAdapter.setBasePath(basePath);
-  const board = createBullBoard({ queues: [], serverAdapter, options: { uiConfig: { boardTitle: 'Hookflow queues' } } });
-  const shown = new Set<string>();
-  let checkedAt = 0;
+  const load = async () => {
+    const [{ createBullBoard }, { BullMQAdapter }, { ExpressAdapter }] = await Promise.all([
+      import('@bull-board/api'),
+      import('@bull-board/api/bullMQAdapter'),
+      import('@bull-board/express'),
+    ]);
+    const serverAdapter = new ExpressAdapter();
+    serverAdapter.setBasePath(basePath);
+    const { addQueue } = createBullBoard({ queues: [], serverAdapter, options: { uiConfig: { boardTitle: 'Hookflow queues' } } });
+    const shown = new Set<string>();
+    return {
+      handler: serverAdapter.getRouter() as RequestHandler,
+      shown,
+      refresh: (names: string[]) => {
+        for (const name of names) {
+          if (shown.has(name)) continue;
+          shown.add(name);
+          addQueue(new BullMQAdapter(queues.get(name)));
+        }
+      },
+    };
+  };
 
+  let board: ReturnType<typeof load> | undefined;
+  let checkedAt = 0;
   const router = Router();
-  router.use(async (req, _res, next) => {
-    // Refresh when stale, or at once when the request names a queue not shown yet (a link to a new queue works).
+  router.use(async (req, res, next) => {
+    const loaded = await (board ??= load().catch((err: unknown) => {
+      board = undefined; // try again on the next request
+      throw err;
+    }));
     const named = /^\/api\/queues\/([^/]+)/.exec(req.path)?.[1];
-    if (Date.now() - checkedAt > refreshMs || (named !== undefined && !shown.has(decodeURIComponent(named)))) {
+    if (Date.now() - checkedAt > refreshMs || (named !== undefined && !loaded.shown.has(decodeURIComponent(named)))) {
       checkedAt = Date.now();
-      for (const name of await overview.names()) {
-        if (shown.has(name)) continue;
-        shown.add(name);
-        board.addQueue(new BullMQAdapter(queues.get(name)));
-      }
+      loaded.refresh(await overview.names());
     }
-    next();
+    loaded.handler(req, res, next);
   });
-  router.use(serverAdapter.getRouter());
   return router;
 }
