@@ -7,7 +7,7 @@ export type QueueDepthReader = () => Promise<Array<{ queue: string; counts: Reco
  * The worker's Prometheus metrics, in a registry of their own. `workflow` is a workflow name (bounded by the
  * workflows an installation defines), `outcome` one of succeeded, failed, retrying, dropped, error.
  */
-export function createWorkerMetrics(readQueueDepth: QueueDepthReader) {
+export function createWorkerMetrics(readQueueDepth: QueueDepthReader, depthTimeoutMs = 2_000) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'hookflow_worker_' });
   const registers = [registry];
@@ -39,7 +39,13 @@ export function createWorkerMetrics(readQueueDepth: QueueDepthReader) {
       registers,
       async collect() {
         this.reset();
-        for (const { queue, counts } of await readQueueDepth()) {
+        // A scrape must not hang while Redis is away (the worker connection waits for it): report nothing instead.
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<[]>((resolve) => {
+          timer = setTimeout(() => resolve([]), depthTimeoutMs);
+        });
+        const depths = await Promise.race([readQueueDepth().catch(() => [] as const), timeout]).finally(() => clearTimeout(timer));
+        for (const { queue, counts } of depths) {
           for (const [state, count] of Object.entries(counts)) this.set({ queue, state }, count);
         }
       },
