@@ -1,12 +1,15 @@
 import { Worker } from 'bullmq';
-import { createKeys, createLogger, createRedis, DeliveryStore, safeRedisUrl } from '@hookflow/shared';
+import { createKeys, createLogger, createRedis, DeliveryStore, loadWorkflowFiles, RecordStore, safeRedisUrl, WebhookStore, WorkflowCatalog, withLocalSecrets } from '@hookflow/shared';
 import { exitOnConfigError, installCrashHandlers, onShutdownSignal } from '@hookflow/shared/process';
 import { loadConfig } from './config.js';
 import { createDeliveryProcessor } from './runner/run-delivery.js';
-import { assertBuiltinsImplemented } from './workflows/builtins.js';
+import { assertBuiltinsImplemented, builtinImplementations } from './workflows/builtins.js';
+import { createLlmProvider } from './llm/create-provider.js';
+import { OutboundSecrets } from './steps/outbound-secrets.js';
 import { startHealthServer } from './health-server.js';
 
-const config = exitOnConfigError('worker', () => loadConfig(process.env));
+// Local secrets (outside production) give the worker the same master key as the ingress for notify signing secrets.
+const config = exitOnConfigError('worker', () => loadConfig(withLocalSecrets(process.env)));
 const log = createLogger({ name: 'worker', level: config.logLevel });
 installCrashHandlers(log);
 assertBuiltinsImplemented();
@@ -14,7 +17,25 @@ assertBuiltinsImplemented();
 const keys = createKeys(config.prefix);
 const connection = createRedis(config.redisUrl, 'worker', (err) => log.warn({ err: err.message, redis: safeRedisUrl(config.redisUrl) }, 'Redis unreachable; waiting for it'));
 const deliveries = new DeliveryStore(connection, keys);
-const processor = createDeliveryProcessor({ deliveries, log, now: () => new Date() });
+const catalog = new WorkflowCatalog(connection, keys);
+const now = () => new Date();
+await loadWorkflowFiles(catalog, log).catch((err: Error) => log.warn({ err: err.message }, 'could not load workflows/*.json; using stored definitions'));
+const llm = createLlmProvider(config.llm);
+const processor = createDeliveryProcessor({
+  redis: connection,
+  keys,
+  deliveries,
+  webhooks: new WebhookStore(connection, keys, now),
+  catalog,
+  records: new RecordStore(connection, keys, now),
+  llm,
+  outboundSecrets: new OutboundSecrets(connection, keys, config.masterKey),
+  builtins: builtinImplementations,
+  vars: config.vars,
+  defaultTimeoutMs: config.runTimeoutMs,
+  log,
+  now,
+});
 
 const workers = config.queues.map((queue) => {
   const worker = new Worker(queue, processor, {
@@ -30,7 +51,7 @@ const workers = config.queues.map((queue) => {
   worker.on('error', (err) => log.warn({ err: err.message, queue }, 'worker error'));
   return worker;
 });
-log.info({ queues: config.queues, concurrency: config.concurrency, redis: safeRedisUrl(config.redisUrl), prefix: config.prefix }, 'worker started');
+log.info({ queues: config.queues, concurrency: config.concurrency, llm: llm.name, redis: safeRedisUrl(config.redisUrl), prefix: config.prefix }, 'worker started');
 
 const health = await startHealthServer({ port: config.port }).catch((err: Error) => {
   log.warn({ err: err.message, port: config.port }, 'health server could not listen; continuing without it');
