@@ -8,6 +8,7 @@ import { webhookRoutes } from './routes/webhooks.js';
 import { keyRoutes } from './routes/keys.js';
 import { workflowRoutes } from './routes/workflows.js';
 import { deliveryRoutes } from './routes/deliveries.js';
+import { recordRoutes } from './routes/records.js';
 import { requireAdmin } from './http/admin-auth.js';
 import { errorHandler } from './http/error-handler.js';
 import { sendProblem } from './http/send-problem.js';
@@ -25,6 +26,8 @@ export function createApp(services: Services): Express {
       enqueuer: services.enqueuer,
       now: services.now,
       onStoreFailure: (err) => services.log.warn({ err: (err as Error).message }, 'could not store a delivery; answered 503'),
+      validateInput: (workflow, payload) => services.inputValidator.validate(workflow, payload),
+      workflowRetry: (workflow) => services.catalog.retryPolicy(workflow),
     }),
   );
   app.use(healthRoutes(services.redis));
@@ -33,6 +36,7 @@ export function createApp(services: Services): Express {
   api.use(requireAdmin({ admin: services.config.adminToken, readonly: services.config.readonlyToken }));
   api.use(express.json({ limit: '1mb', strict: true }));
   for (const routes of [agentRoutes, webhookRoutes, keyRoutes, workflowRoutes, deliveryRoutes]) api.use(routes(services));
+  api.use(recordRoutes(services));
   api.use((req, res) => sendProblem(res, problem('not_found', `no such endpoint: ${req.method} /api/v1${req.path}`)));
   app.use('/api/v1', api);
 

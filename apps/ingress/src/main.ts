@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { createLogger, createRedis, safeRedisUrl, withLocalSecrets } from '@hookflow/shared';
+import { createLogger, createRedis, loadWorkflowFiles, safeRedisUrl, withLocalSecrets } from '@hookflow/shared';
 import { loadConfig } from './config.js';
 import { createServices } from './services.js';
 import { createApp } from './app.js';
@@ -12,6 +12,7 @@ installCrashHandlers(log);
 const redis = createRedis(config.redisUrl, 'producer', (err) => log.warn({ err: err.message, redis: safeRedisUrl(config.redisUrl) }, 'Redis unreachable; ingest answers 503 until it is back'));
 const subscriber = createRedis(config.redisUrl, 'subscriber');
 const services = createServices(config, log, redis);
+await loadWorkflowFiles(services.catalog, log).catch((err: Error) => log.warn({ err: err.message }, 'could not load workflows/*.json; using stored definitions'));
 void services.cache.listen(subscriber, services.keys).catch((err: Error) => log.warn({ err: err.message }, 'could not subscribe to webhook changes'));
 
 const server = createApp(services).listen(config.port, () => {

@@ -7,6 +7,9 @@ import {
   KeyStore,
   QueueSet,
   SecretBox,
+  InputValidator,
+  RecordStore,
+  WorkflowCatalog,
   WebhookStore,
   type Keys,
   type Logger,
@@ -29,6 +32,9 @@ export interface Services {
   enqueuer: DeliveryEnqueuer;
   cache: WebhookCache;
   workflows: WorkflowDirectory;
+  catalog: WorkflowCatalog;
+  records: RecordStore;
+  inputValidator: InputValidator;
   now: () => Date;
 }
 
@@ -38,6 +44,7 @@ export function createServices(config: IngressConfig, log: Logger, redis: RedisC
   const keyStore = new KeyStore(redis, keys, new SecretBox(config.masterKey), now);
   const deliveries = new DeliveryStore(redis, keys);
   const queues = new QueueSet(redis, keys);
+  const catalog = new WorkflowCatalog(redis, keys);
   return {
     config,
     log,
@@ -50,7 +57,10 @@ export function createServices(config: IngressConfig, log: Logger, redis: RedisC
     queues,
     enqueuer: new DeliveryEnqueuer(redis, deliveries, queues),
     cache: new WebhookCache(webhooks, keyStore),
-    workflows: new WorkflowDirectory(),
+    workflows: new WorkflowDirectory(catalog),
+    catalog,
+    records: new RecordStore(redis, keys, now),
+    inputValidator: new InputValidator(catalog),
     now,
   };
 }

@@ -38,6 +38,8 @@ export interface IngestDeps {
   onStoreFailure?: (err: unknown) => void;
   /** 422 `payload_invalid`: checks an authentic payload against the bound workflow's input schema; null when it fits. */
   validateInput?: (workflow: string, payload: unknown) => Promise<FieldError[] | null>;
+  /** The bound workflow's own retry policy, used where the webhook's options do not set attempts/backoff. */
+  workflowRetry?: (workflow: string) => Promise<{ attempts: number; backoff?: { type: 'fixed' | 'exponential'; delayMs: number } } | undefined>;
   /** 429 `rate_limited`: counts an authentic request against the webhook's limit. */
   rateLimit?: (webhook: WebhookRecord) => Promise<{ ok: true } | { ok: false; retryAfterSeconds: number }>;
 }
@@ -90,9 +92,11 @@ export async function ingest(deps: IngestDeps, request: IngestRequest): Promise<
     return reject(problem('invalid_json', 'the body is not valid JSON'));
   }
 
+  let workflowRetry: Awaited<ReturnType<NonNullable<IngestDeps['workflowRetry']>>>;
   try {
     const errors = deps.validateInput ? await deps.validateInput(webhook.workflow, payload) : null;
     if (errors) return reject(problem('payload_invalid', `the payload does not fit the input of workflow ${webhook.workflow}`, { errors }));
+    workflowRetry = deps.workflowRetry ? await deps.workflowRetry(webhook.workflow) : undefined;
     const limited = deps.rateLimit ? await deps.rateLimit(webhook) : { ok: true as const };
     if (!limited.ok) return reject(problem('rate_limited', 'too many requests for this webhook'), limited.retryAfterSeconds);
   } catch (err) {
@@ -118,8 +122,8 @@ export async function ingest(deps: IngestDeps, request: IngestRequest): Promise<
         queue: webhook.options.queue ?? webhookDefaults.queue,
       },
       jobOptions: {
-        attempts: webhook.options.attempts ?? webhookDefaults.attempts,
-        backoff: webhook.options.backoff ?? webhookDefaults.backoff,
+        attempts: webhook.options.attempts ?? workflowRetry?.attempts ?? webhookDefaults.attempts,
+        backoff: webhook.options.backoff ?? workflowRetry?.backoff ?? webhookDefaults.backoff,
       },
     });
   } catch (err) {
