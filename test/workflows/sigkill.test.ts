@@ -3,6 +3,7 @@ import { adminClient, sendSigned, waitForDelivery, type AdminClient } from '../s
 import { spawnEntry, startStack, waitForHttp, type RunningProcess, type Stack } from '../support/processes.js';
 import { cleanupPrefix, testPrefix, testRedis } from '../support/redis.js';
 import { sendJson, startStub, type HttpStub } from './support/http-stub.js';
+import { sigkillTree } from './support/kill-tree.js';
 
 /**
  * The effectively-once claim of `store` steps under the worst failure: the worker process is SIGKILLed again and
@@ -18,14 +19,14 @@ let worker: RunningProcess;
 beforeAll(async () => {
   // A slow receipt endpoint keeps deliveries in flight long enough for the kills to land mid-run.
   sink = await startStub(async (_req, res) => {
-    await new Promise((r) => setTimeout(r, 60));
+    await new Promise((r) => setTimeout(r, 200));
     sendJson(res, 200, { received: true });
   });
   // The worker is started here rather than by startStack, with a longer start-up allowance: machines are shared.
   stack = await startStack({
     prefix,
     worker: false,
-    env: { HOOKFLOW_LOCK_MS: '2000', HOOKFLOW_STALLED_INTERVAL_MS: '1000', WORKER_CONCURRENCY: '8', HOOKFLOW_VAR_NOTIFY_URL: sink.url, LOG_LEVEL: 'warn' },
+    env: { HOOKFLOW_LOCK_MS: '2000', HOOKFLOW_STALLED_INTERVAL_MS: '1000', WORKER_CONCURRENCY: '4', HOOKFLOW_VAR_NOTIFY_URL: sink.url, LOG_LEVEL: 'warn' },
   });
   await restartWorker();
   api = adminClient(stack.baseUrl, stack.adminToken);
@@ -62,28 +63,27 @@ describe('payment-update under repeated SIGKILL of the worker', () => {
     const kills: number[] = [];
     const killer = (async () => {
       // Kill the worker repeatedly while deliveries arrive and run; each time a fresh one must pick up the pieces.
-      while (sending || kills.length < 4) {
-        await new Promise((r) => setTimeout(r, 700 + Math.random() * 800));
-        await worker.stop('SIGKILL');
+      while (sending || kills.length < 6) {
+        await new Promise((r) => setTimeout(r, 800 + Math.random() * 1200));
+        await sigkillTree(worker);
         kills.push(Date.now());
         await restartWorker();
-        if (kills.length >= 8) break;
       }
     })();
 
     const accepted: { payment: (typeof payments)[number]; deliveryId: string }[] = [];
-    for (let batch = 0; batch < 10; batch++) {
-      const slice = payments.slice(batch * 20, batch * 20 + 20);
+    for (let batch = 0; batch < 5; batch++) {
+      const slice = payments.slice(batch * 40, batch * 40 + 40);
       const answers = await Promise.all(slice.map((payment) => sendSigned(endpoint, payment, keyFile.privateKey)));
       answers.forEach((answer, i) => {
         expect(answer.status).toBe(202);
         accepted.push({ payment: slice[i]!, deliveryId: answer.body.deliveryId });
       });
-      await new Promise((r) => setTimeout(r, 250));
+      await new Promise((r) => setTimeout(r, 500));
     }
     sending = false;
     await killer;
-    expect(kills.length).toBeGreaterThanOrEqual(4);
+    expect(kills.length).toBeGreaterThanOrEqual(6);
 
     const finished = await Promise.all(accepted.map(({ deliveryId }) => waitForDelivery(api, deliveryId, ['succeeded', 'failed'], 200_000)));
     const expected = new Map<string, number>();
