@@ -172,6 +172,14 @@ describe('runner', () => {
     expect(step(delivery, 'second')).toMatchObject({ status: 'succeeded', attempts: 2 });
   });
 
+  it("a step's own retry tries it again within one attempt of the delivery", async () => {
+    const tag = tagId();
+    await define({ name: 'step-retry', steps: [{ id: 'flaky', type: 'http', url: `{{ env.SERVICE_URL }}/flaky-once/${tag}`, retry: { attempts: 2, backoff: { type: 'fixed', delayMs: 10 } } }] });
+    const delivery = await waitFor(await start('step-retry', {}));
+    expect(delivery).toMatchObject({ status: 'succeeded', attempts: 1 });
+    expect(step(delivery, 'flaky')).toMatchObject({ status: 'succeeded', attempts: 2, output: { body: { ok: true } } });
+  });
+
   it('a 4xx answer fails the delivery once, without retries', async () => {
     const tag = tagId();
     await define({ name: 'not-found', steps: [{ id: 'get', type: 'http', url: `{{ env.SERVICE_URL }}/missing/${tag}` }] });
