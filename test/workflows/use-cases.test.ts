@@ -170,6 +170,9 @@ describe('the five use cases', () => {
     expect(negative).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'payment_invalid' } });
     const paid = await run(send, { paymentId: 'p-1', accountId: 'acc-9', amount: 1999, currency: 'EUR', status: 'processed' });
     expect(paid).toMatchObject({ status: 'succeeded', result: { paymentId: 'p-1', credited: true, balance: 1999 } });
+    // The workflow's own retry policy reached the job, since the webhook does not override it.
+    const job = await redis.hget(`{${prefix}}:default:${paid.id}`, 'opts');
+    expect(JSON.parse(job!)).toMatchObject({ attempts: 10, backoff: { type: 'exponential', delay: 500 } });
     const receipt = sink.hits('/notify/accounts/acc-9/payments');
     expect(receipt.map((r) => r.json)).toEqual([{ type: 'payment.credited', paymentId: 'p-1', amount: 1999, balance: 1999 }]);
     expect((await api.get(`/agents/${agentId}/records/balances/acc-9`)).body.value).toEqual({ currency: 'EUR', lastPaymentId: 'p-1', balance: 1999, payments: 1 });

@@ -123,7 +123,8 @@ export async function ingest(deps: IngestDeps, request: IngestRequest): Promise<
       },
       jobOptions: {
         attempts: webhook.options.attempts ?? workflowRetry?.attempts ?? webhookDefaults.attempts,
-        backoff: webhook.options.backoff ?? workflowRetry?.backoff ?? webhookDefaults.backoff,
+        // BullMQ names the delay `delay`; the API (and workflow definitions) say `delayMs`.
+        backoff: toBullBackoff(webhook.options.backoff ?? workflowRetry?.backoff ?? webhookDefaults.backoff),
       },
     });
   } catch (err) {
@@ -131,6 +132,10 @@ export async function ingest(deps: IngestDeps, request: IngestRequest): Promise<
     return unavailable();
   }
   return { outcome: 'accepted', deliveryId, status };
+}
+
+function toBullBackoff(backoff: { type: 'fixed' | 'exponential'; delayMs: number }): { type: 'fixed' | 'exponential'; delay: number } {
+  return { type: backoff.type, delay: backoff.delayMs };
 }
 
 type Loaded = { ok: true; value: NonNullable<Awaited<ReturnType<WebhookCache['get']>>> } | { ok: false; result: IngestResult };
