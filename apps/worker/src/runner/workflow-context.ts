@@ -6,7 +6,7 @@ import { sendNotification, type NotifyOptions } from '../steps/notify.js';
 import type { OutboundSecrets } from '../steps/outbound-secrets.js';
 import { applyStore, checkStoreTarget, type StoreOptions } from '../steps/store-record.js';
 import { stepField } from './checkpoints.js';
-import type { RunStepOptions, StepRunner } from './step-runner.js';
+import type { RunStepOptions, StepControl, StepResult, StepRunner } from './step-runner.js';
 
 export interface LlmStepOptions {
   prompt?: string;
@@ -58,7 +58,12 @@ export interface ContextDeps {
 }
 
 export function createWorkflowContext<P>({ runner, delivery, env, signal, log, llm, records, outboundSecrets }: ContextDeps): WorkflowContext<P> {
-  const stepOptions = (options?: RunStepOptions) => options ?? {};
+  /** One step kind: its options are resolved inside the checkpointed body, so a finished step does not compute them. */
+  const kind =
+    <O, R>(type: string, exec: (options: O, id: string, control: StepControl) => Promise<StepResult>) =>
+    async (id: string, options: Lazy<O>, stepOptions?: RunStepOptions): Promise<R> =>
+      (await runner.run(id, type, async (control) => exec(await resolve(options), id, control), stepOptions ?? {})) as R;
+
   return {
     payload: delivery.payload as P,
     delivery,
@@ -67,84 +72,51 @@ export function createWorkflowContext<P>({ runner, delivery, env, signal, log, l
     signal,
     log,
     step: async <T>(id: string, fn: () => Promise<T> | T, options?: RunStepOptions & { type?: string }) =>
-      (await runner.run(id, options?.type ?? 'step', async () => ({ output: await fn() }), stepOptions(options))) as T,
+      (await runner.run(id, options?.type ?? 'step', async () => ({ output: await fn() }), options ?? {})) as T,
 
-    http: async (id, lazyOptions, extra) =>
-      (await runner.run(
-        id,
-        'http',
-        // A stable idempotency key lets a receiver drop the repeat a retry may send after a crash mid-call.
-        async ({ signal: s }) => {
-          const options = await resolve(lazyOptions);
-          return { output: await httpRequest({ ...options, headers: { 'idempotency-key': `${delivery.id}.${id}`, ...(options.headers ?? {}) } }, s) };
-        },
-        stepOptions(extra),
-      )) as HttpOutput,
+    // A stable idempotency key lets a receiver drop the repeat a retry may send after a crash mid-call.
+    http: kind<HttpStepOptions, HttpOutput>('http', async (options, id, { signal: s }) => ({
+      output: await httpRequest({ ...options, headers: { 'idempotency-key': `${delivery.id}.${id}`, ...(options.headers ?? {}) } }, s),
+    })),
 
-    llm: async (id, lazyOptions, extra) =>
-      (await runner.run(
-        id,
-        'llm',
-        async ({ signal: s }) => {
-          const options = await resolve(lazyOptions);
-          const messages: LlmMessage[] = options.messages ?? [
-            ...(options.system ? [{ role: 'system' as const, content: options.system }] : []),
-            { role: 'user' as const, content: options.prompt ?? '' },
-          ];
-          if (!options.messages && options.prompt === undefined) throw new WorkflowError('llm_invalid', 'an llm step needs prompt or messages', false);
-          const output = await llm.complete({
-            messages,
-            model: options.model,
-            responseFormat: options.responseFormat ?? 'text',
-            temperature: options.temperature,
-            maxTokens: options.maxTokens,
-            timeoutMs: options.timeoutMs,
-            signal: s,
-          });
-          return { output };
-        },
-        stepOptions(extra),
-      )) as LlmOutput,
+    llm: kind<LlmStepOptions, LlmOutput>('llm', async (options, _id, { signal: s }) => {
+      if (!options.messages && options.prompt === undefined) throw new WorkflowError('llm_invalid', 'an llm step needs prompt or messages', false);
+      const messages: LlmMessage[] = options.messages ?? [
+        ...(options.system ? [{ role: 'system' as const, content: options.system }] : []),
+        { role: 'user' as const, content: options.prompt ?? '' },
+      ];
+      const { model, temperature, maxTokens, timeoutMs } = options;
+      return { output: await llm.complete({ messages, model, responseFormat: options.responseFormat ?? 'text', temperature, maxTokens, timeoutMs, signal: s }) };
+    }),
 
-    store: async (id, lazyOptions, extra) =>
-      (await runner.run(
-        id,
-        'store',
-        async ({ succeededRecord }) => {
-          const options = await resolve(lazyOptions);
-          checkStoreTarget(options);
-          // The record write and this step's checkpoint commit together, or neither does.
-          const result = await records.writeCheckpointed({
-            agentId: delivery.agentId,
-            collection: options.collection,
-            key: options.key,
-            apply: (current) => applyStore(current, options),
-            deliveryId: delivery.id,
-            stepField: stepField(id),
-            checkpoint: (record) => JSON.stringify(succeededRecord(record)),
-          });
-          const output = result.outcome === 'written' ? result.record : (JSON.parse(result.checkpoint) as { output: unknown }).output;
-          return { output, committed: true };
-        },
-        stepOptions(extra),
-      )) as AgentRecord,
+    store: kind<StoreOptions, AgentRecord>('store', async (options, id, { succeededRecord }) => {
+      checkStoreTarget(options);
+      // The record write and this step's checkpoint commit together, or neither does.
+      const result = await records.writeCheckpointed({
+        agentId: delivery.agentId,
+        collection: options.collection,
+        key: options.key,
+        apply: (current) => applyStore(current, options),
+        deliveryId: delivery.id,
+        stepField: stepField(id),
+        checkpoint: (record) => JSON.stringify(succeededRecord(record)),
+      });
+      const output = result.outcome === 'written' ? result.record : (JSON.parse(result.checkpoint) as { output: unknown }).output;
+      return { output, committed: true };
+    }),
 
-    notify: async (id, lazyOptions, extra) =>
-      (await runner.run(
-        id,
-        'notify',
-        async ({ signal: s }) => ({ output: await sendNotification(await resolve(lazyOptions), await outboundSecrets.get(delivery.agentId), `${delivery.id}.${id}`, s) }),
-        stepOptions(extra),
-      )) as { status: number },
+    notify: kind<NotifyOptions, { status: number }>('notify', async (options, id, { signal: s }) => ({
+      output: await sendNotification(options, await outboundSecrets.get(delivery.agentId), `${delivery.id}.${id}`, s),
+    })),
 
-    fail: async (id, code, message, extra) => {
+    fail: async (id, code, message, stepOptions) => {
       await runner.run(
         id,
         'fail',
         async () => {
           throw new WorkflowError(code, await resolve(message), false);
         },
-        stepOptions(extra),
+        stepOptions ?? {},
       );
     },
   };
