@@ -19,7 +19,9 @@ const connection = createRedis(config.redisUrl, 'worker', (err) => log.warn({ er
 const deliveries = new DeliveryStore(connection, keys);
 const catalog = new WorkflowCatalog(connection, keys);
 const now = () => new Date();
-await loadWorkflowFiles(catalog, log).catch((err: Error) => log.warn({ err: err.message }, 'could not load workflows/*.json; using stored definitions'));
+// In the background: the ingress loads the same files before it accepts requests, and a worker started while Redis is
+// down must still come up (its connection waits for Redis) rather than hang here.
+void loadWorkflowFiles(catalog, log).catch((err: Error) => log.warn({ err: err.message }, 'could not load workflows/*.json; using stored definitions'));
 const llm = createLlmProvider(config.llm);
 const processor = createDeliveryProcessor({
   redis: connection,
