@@ -1,5 +1,5 @@
 import { Worker } from 'bullmq';
-import { createKeys, createLogger, createRedis, DeliveryStore, loadWorkflowFiles, RecordStore, safeRedisUrl, WebhookStore, WorkflowCatalog, withLocalSecrets } from '@hookflow/shared';
+import { createKeys, createLogger, createRedis, createWorkerMetrics, DeliveryRetention, DeliveryStore, loadWorkflowFiles, QueueSet, RecordStore, safeRedisUrl, WebhookStore, WorkflowCatalog, withLocalSecrets } from '@hookflow/shared';
 import { exitOnConfigError, installCrashHandlers, onShutdownSignal } from '@hookflow/shared/process';
 import { loadConfig } from './config.js';
 import { createDeliveryProcessor } from './runner/run-delivery.js';
@@ -7,6 +7,7 @@ import { assertBuiltinsImplemented, builtinImplementations } from './workflows/b
 import { createLlmProvider } from './llm/create-provider.js';
 import { OutboundSecrets } from './steps/outbound-secrets.js';
 import { startHealthServer } from './health-server.js';
+import { observeDeliveries } from './observe-deliveries.js';
 
 // Local secrets (outside production) give the worker the same master key as the ingress for notify signing secrets.
 const config = exitOnConfigError('worker', () => loadConfig(withLocalSecrets(process.env)));
@@ -17,13 +18,19 @@ assertBuiltinsImplemented();
 const keys = createKeys(config.prefix);
 const connection = createRedis(config.redisUrl, 'worker', (err) => log.warn({ err: err.message, redis: safeRedisUrl(config.redisUrl) }, 'Redis unreachable; waiting for it'));
 const deliveries = new DeliveryStore(connection, keys);
+// Queue objects only for reading counts at scrape time; jobs are taken by the Workers below.
+const queueReader = new QueueSet(connection, keys);
+const metrics = createWorkerMetrics(async () =>
+  Promise.all(config.queues.map(async (queue) => ({ queue, counts: await queueReader.get(queue).getJobCounts('wait', 'prioritized', 'active', 'delayed', 'failed') }))),
+);
+const retention = new DeliveryRetention(connection, keys, config.retention);
 const catalog = new WorkflowCatalog(connection, keys);
 const now = () => new Date();
 // In the background: the ingress loads the same files before it accepts requests, and a worker started while Redis is
 // down must still come up (its connection waits for Redis) rather than hang here.
 void loadWorkflowFiles(catalog, log).catch((err: Error) => log.warn({ err: err.message }, 'could not load workflows/*.json; using stored definitions'));
 const llm = createLlmProvider(config.llm);
-const processor = createDeliveryProcessor({
+const processor = observeDeliveries(createDeliveryProcessor({
   redis: connection,
   keys,
   deliveries,
@@ -37,7 +44,7 @@ const processor = createDeliveryProcessor({
   defaultTimeoutMs: config.runTimeoutMs,
   log,
   now,
-});
+}), { retention, metrics, log });
 
 const workers = config.queues.map((queue) => {
   const worker = new Worker(queue, processor, {
@@ -55,7 +62,10 @@ const workers = config.queues.map((queue) => {
 });
 log.info({ queues: config.queues, concurrency: config.concurrency, llm: llm.name, redis: safeRedisUrl(config.redisUrl), prefix: config.prefix }, 'worker started');
 
-const health = await startHealthServer({ port: config.port }).catch((err: Error) => {
+const health = await startHealthServer({
+  port: config.port,
+  routes: { '/metrics': async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }) },
+}).catch((err: Error) => {
   log.warn({ err: err.message, port: config.port }, 'health server could not listen; continuing without it');
   return null;
 });
@@ -64,5 +74,6 @@ onShutdownSignal(log, 'worker', async () => {
   // close() stops taking jobs and waits for the ones in hand; jobs it cannot finish go back via stall recovery.
   await Promise.all(workers.map((worker) => worker.close()));
   health?.close();
+  await queueReader.close();
   connection.disconnect();
 });
