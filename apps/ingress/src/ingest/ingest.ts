@@ -40,6 +40,8 @@ export interface IngestDeps {
   onStoreFailure?: (err: unknown) => void;
   /** 422 `payload_invalid`: checks an authentic payload against the bound workflow's input schema; null when it fits. */
   validateInput?: (workflow: string, payload: unknown) => Promise<FieldError[] | null>;
+  /** The bound workflow's own retry policy, used where the webhook's options do not set attempts/backoff. */
+  workflowRetry?: (workflow: string) => Promise<{ attempts: number; backoff?: { type: 'fixed' | 'exponential'; delayMs: number } } | undefined>;
   /** 429 `rate_limited`: counts an authentic request against the webhook's limit. */
   rateLimit?: (webhook: WebhookRecord) => Promise<{ ok: true } | { ok: false; retryAfterSeconds: number }>;
   /** 503 `unavailable` while the target queue's backlog (a cached count) is at its limit. */
@@ -96,9 +98,11 @@ export async function ingest(deps: IngestDeps, request: IngestRequest): Promise<
     return reject(problem('invalid_json', 'the body is not valid JSON'));
   }
 
+  let workflowRetry: Awaited<ReturnType<NonNullable<IngestDeps['workflowRetry']>>>;
   try {
     const errors = deps.validateInput ? await deps.validateInput(webhook.workflow, payload) : null;
     if (errors) return reject(problem('payload_invalid', `the payload does not fit the input of workflow ${webhook.workflow}`, { errors }));
+    workflowRetry = deps.workflowRetry ? await deps.workflowRetry(webhook.workflow) : undefined;
     const limited = deps.rateLimit ? await deps.rateLimit(webhook) : { ok: true as const };
     if (!limited.ok) return reject(problem('rate_limited', 'too many requests for this webhook'), limited.retryAfterSeconds);
   } catch (err) {
@@ -130,8 +134,9 @@ export async function ingest(deps: IngestDeps, request: IngestRequest): Promise<
         queue,
       },
       jobOptions: {
-        attempts: webhook.options.attempts ?? webhookDefaults.attempts,
-        backoff: webhook.options.backoff ?? webhookDefaults.backoff,
+        attempts: webhook.options.attempts ?? workflowRetry?.attempts ?? webhookDefaults.attempts,
+        // BullMQ names the delay `delay`; the API (and workflow definitions) say `delayMs`.
+        backoff: toBullBackoff(webhook.options.backoff ?? workflowRetry?.backoff ?? webhookDefaults.backoff),
       },
     });
   try {
@@ -147,6 +152,10 @@ export async function ingest(deps: IngestDeps, request: IngestRequest): Promise<
     return unavailable();
   }
   return { outcome: 'accepted', deliveryId, status };
+}
+
+function toBullBackoff(backoff: { type: 'fixed' | 'exponential'; delayMs: number }): { type: 'fixed' | 'exponential'; delay: number } {
+  return { type: backoff.type, delay: backoff.delayMs };
 }
 
 type Loaded = { ok: true; value: NonNullable<Awaited<ReturnType<WebhookCache['get']>>> } | { ok: false; result: IngestResult };
