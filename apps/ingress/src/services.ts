@@ -78,7 +78,7 @@ export function createServices(config: IngressConfig, log: Logger, redis: RedisC
     now,
     backlog: new BacklogMonitor(queues, { maxBacklog: config.maxBacklog, log }),
     metrics,
-    deliveryLog: new DeliveryLog({ redis, keys, deliveries, webhooks, enqueuer, queues, log, now }),
+    deliveryLog: new DeliveryLog({ redis, keys, deliveries, webhooks, enqueuer, queues, log, now, workflowRetry: (name) => catalog.retryPolicy(name) }),
     queueOverview: new QueueOverview({ queues, agents, webhooks }),
   };
 }

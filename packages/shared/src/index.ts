@@ -32,3 +32,4 @@ export * from './workflows/input-schema.js';
 export * from './workflows/input-validator.js';
 export * from './workflows/load-files.js';
 export * from './workflows/record-store.js';
+export * from './queue/delivery-job-options.js';

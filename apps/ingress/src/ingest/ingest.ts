@@ -1,5 +1,6 @@
 import {
   getScheme,
+  deliveryJobOptions,
   isKeyActive,
   newId,
   problem,
@@ -133,11 +134,7 @@ export async function ingest(deps: IngestDeps, request: IngestRequest): Promise<
         replayOf: null,
         queue,
       },
-      jobOptions: {
-        attempts: webhook.options.attempts ?? workflowRetry?.attempts ?? webhookDefaults.attempts,
-        // BullMQ names the delay `delay`; the API (and workflow definitions) say `delayMs`.
-        backoff: toBullBackoff(webhook.options.backoff ?? workflowRetry?.backoff ?? webhookDefaults.backoff),
-      },
+      jobOptions: deliveryJobOptions(webhook.options, workflowRetry),
     });
   try {
     if (dedupeKey !== undefined && deps.dedupe) {
@@ -152,10 +149,6 @@ export async function ingest(deps: IngestDeps, request: IngestRequest): Promise<
     return unavailable();
   }
   return { outcome: 'accepted', deliveryId, status };
-}
-
-function toBullBackoff(backoff: { type: 'fixed' | 'exponential'; delayMs: number }): { type: 'fixed' | 'exponential'; delay: number } {
-  return { type: backoff.type, delay: backoff.delayMs };
 }
 
 type Loaded = { ok: true; value: NonNullable<Awaited<ReturnType<WebhookCache['get']>>> } | { ok: false; result: IngestResult };
