@@ -1,0 +1,57 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { repoRoot } from '../support/processes.js';
+
+const run = promisify(execFile);
+
+// Runs the real `npm run bench` in quick mode: checks that every phase runs, results.json has its shape and the
+// accounting holds. Speed and ratios are not asserted (shared, noisy machines); that is the bench's own report.
+describe('npm run bench (BENCH_QUICK=1)', () => {
+  it('measures all targets, writes results.json and accounts for every accepted delivery', async () => {
+    const resultsPath = join(mkdtempSync(join(tmpdir(), 'hookflow-bench-')), 'results.json');
+    const { stdout } = await run('npm', ['run', 'bench', '--silent'], {
+      cwd: repoRoot,
+      env: { ...process.env, BENCH_QUICK: '1', BENCH_RESULTS: resultsPath },
+      timeout: 170_000,
+      maxBuffer: 10 * 1024 * 1024,
+    });
+    expect(stdout).toMatch(/hookflow ingress .*\n.*bare express 5.*\n.*naive handler/);
+    const results = JSON.parse(readFileSync(resultsPath, 'utf8'));
+
+    expect(results.quick).toBe(true);
+    expect(results.settings).toMatchObject({ connections: 50, rounds: 2, roundSeconds: 1 });
+    expect(results.settings.payloadBytes).toBeGreaterThan(150);
+    for (const target of ['hookflow', 'bare', 'naive']) {
+      expect(results.ingress.medians[target]).toEqual({
+        reqPerSec: expect.any(Number),
+        p50Ms: expect.any(Number),
+        p99Ms: expect.any(Number),
+        non2xx: expect.any(Number),
+        errors: expect.any(Number),
+      });
+      expect(results.ingress.medians[target].reqPerSec).toBeGreaterThan(0);
+      expect(results.ingress.rounds.filter((r: { target: string }) => r.target === target)).toHaveLength(2);
+    }
+    // Rounds alternate: hookflow, bare, naive, hookflow, ...
+    expect(results.ingress.rounds.map((r: { target: string }) => r.target)).toEqual(['hookflow', 'bare', 'naive', 'hookflow', 'bare', 'naive']);
+    expect(Object.keys(results.ingress.ratios).sort()).toEqual(['p99VsBare', 'reqPerSecVsBare', 'reqPerSecVsNaive']);
+
+    expect(results.pipeline.deliveries).toBe(300);
+    expect(results.pipeline.hookflow).toMatchObject({ accepted: 300, drained: true, deliveriesPerSec: expect.any(Number) });
+    expect(results.pipeline.rawBullmq).toMatchObject({ drained: true, deliveriesPerSec: expect.any(Number) });
+    expect(results.ingressRssBytes === null || results.ingressRssBytes > 0).toBe(true);
+
+    const { accounting } = results;
+    expect(accounting.accepted).toBeGreaterThan(300);
+    expect(accounting.lost).toBe(0);
+    expect(accounting.succeeded).toBe(accounting.stored);
+    expect(accounting.stored).toBeGreaterThanOrEqual(accounting.accepted);
+    expect(accounting.pipelineIdsChecked).toBe(300);
+    expect(accounting.pipelineIdsMissing).toBe(0);
+    expect(results.ok).toBe(true);
+  }, 180_000);
+});
