@@ -1,7 +1,10 @@
 import autocannon from 'autocannon';
+import { cpuTimeMs } from './proc-stats.js';
 
 export interface LoadTarget {
   url: string;
+  /** The serving process, whose CPU time is read around the run. */
+  pid: number | null;
   body: string;
   headers: Record<string, string>;
 }
@@ -14,6 +17,8 @@ export interface LoadResult {
   accepted: number;
   non2xx: number;
   errors: number;
+  /** CPU time the server process spent per answered request, in µs (null without /proc). */
+  cpuUsPerReq: number | null;
 }
 
 /** One autocannon run: `connections` keep-alive connections POSTing the same signed body, for `seconds` or `amount` requests. */
@@ -21,6 +26,7 @@ export async function runLoad(
   target: LoadTarget,
   { connections, seconds, amount, onBody }: { connections: number; seconds?: number; amount?: number; onBody?: (status: number, body: string) => void },
 ): Promise<LoadResult> {
+  const cpuBefore = cpuTimeMs(target.pid);
   const result = await autocannon({
     url: target.url,
     connections,
@@ -35,6 +41,8 @@ export async function runLoad(
       },
     ],
   });
+  const cpuAfter = cpuTimeMs(target.pid);
+  const answered = result['2xx'] + result.non2xx;
   return {
     // Completed 2xx responses over the wall time, rather than autocannon's mean of 1-second buckets (few buckets per round).
     reqPerSec: result['2xx'] / result.duration,
@@ -43,5 +51,6 @@ export async function runLoad(
     accepted: result['2xx'],
     non2xx: result.non2xx,
     errors: result.errors,
+    cpuUsPerReq: cpuBefore === null || cpuAfter === null || answered === 0 ? null : Math.round(((cpuAfter - cpuBefore) * 1000) / answered),
   };
 }

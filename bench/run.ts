@@ -17,7 +17,7 @@ import { loadBenchConfig, type BenchConfig } from './config.js';
 import { benchPayload } from './payload.js';
 import { runLoad, type LoadResult, type LoadTarget } from './load.js';
 import { account } from './accounting.js';
-import { serverRssBytes } from './rss.js';
+import { cpuTimeMs, rssBytes, serverPid } from './proc-stats.js';
 import { formatTable, median, ratio } from './stats.js';
 
 const targetNames = ['hookflow', 'bare', 'naive'] as const;
@@ -25,14 +25,16 @@ type TargetName = (typeof targetNames)[number];
 const labels: Record<TargetName, string> = { hookflow: 'hookflow ingress', bare: 'bare express 5', naive: 'naive handler' };
 const workerConcurrency = 10;
 
+const ratioOrNull = (a: number | null, b: number | null) => (a === null || b === null ? null : ratio(a, b));
+const perDeliveryUs = (before: number | null, after: number | null, n: number) => (before === null || after === null || n === 0 ? null : Math.round(((after - before) * 1000) / n));
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
-async function startTarget(entry: string, env: NodeJS.ProcessEnv): Promise<{ proc: RunningProcess; baseUrl: string }> {
+async function startTarget(entry: string, env: NodeJS.ProcessEnv): Promise<{ proc: RunningProcess; baseUrl: string; pid: number | null }> {
   const port = await freePort();
   const proc = spawnEntry(entry, { ...env, PORT: String(port) });
   const baseUrl = `http://127.0.0.1:${port}`;
   await waitForHttp(`${baseUrl}/healthz`, 30_000, proc);
-  return { proc, baseUrl };
+  return { proc, baseUrl, pid: serverPid(proc.child.pid) };
 }
 
 /** Resolves once `queue` holds no job waiting, active or delayed, or when `timeoutMs` passes (returns false). */
@@ -47,7 +49,9 @@ async function waitForDrain(queue: Queue, timeoutMs: number): Promise<boolean> {
 }
 
 function summarize(results: LoadResult[]) {
+  const cpu = results.map((r) => r.cpuUsPerReq).filter((v): v is number => v !== null);
   return {
+    cpuUsPerReq: cpu.length > 0 ? median(cpu) : null,
     reqPerSec: Math.round(median(results.map((r) => r.reqPerSec))),
     p50Ms: median(results.map((r) => r.p50Ms)),
     p99Ms: median(results.map((r) => r.p99Ms)),
@@ -76,10 +80,11 @@ async function bench(config: BenchConfig, prefix: string, keys: Keys, stop: (() 
   stop.push(() => bare.proc.stop(), () => naive.proc.stop());
 
   const path = `/hooks/${webhookId}`;
+  const ingressPid = serverPid(stack.ingress.child.pid);
   const loadTargets: Record<TargetName, LoadTarget> = {
-    hookflow: { url: `${stack.baseUrl}${path}`, ...payload },
-    bare: { url: `${bare.baseUrl}${path}`, ...payload },
-    naive: { url: `${naive.baseUrl}${path}`, ...payload },
+    hookflow: { url: `${stack.baseUrl}${path}`, pid: ingressPid, ...payload },
+    bare: { url: `${bare.baseUrl}${path}`, pid: bare.pid, ...payload },
+    naive: { url: `${naive.baseUrl}${path}`, pid: naive.pid, ...payload },
   };
   let accepted = 0;
   const load = async (name: TargetName, options: Parameters<typeof runLoad>[1]) => {
@@ -96,7 +101,7 @@ async function bench(config: BenchConfig, prefix: string, keys: Keys, stop: (() 
     for (const name of targetNames) {
       const result = await load(name, { connections: config.connections, seconds: config.roundSeconds });
       rounds.push({ round, target: name, ...result });
-      say(`  round ${round} ${labels[name].padEnd(16)} ${Math.round(result.reqPerSec)} req/s  p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms  non-2xx ${result.non2xx}  errors ${result.errors}`);
+      say(`  round ${round} ${labels[name].padEnd(16)} ${Math.round(result.reqPerSec)} req/s  p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms  cpu ${result.cpuUsPerReq ?? 'n/a'} µs/req  non-2xx ${result.non2xx}  errors ${result.errors}`);
     }
   }
   const medians = Object.fromEntries(targetNames.map((name) => [name, summarize(rounds.filter((r) => r.target === name))])) as Record<TargetName, ReturnType<typeof summarize>>;
@@ -107,6 +112,7 @@ async function bench(config: BenchConfig, prefix: string, keys: Keys, stop: (() 
   const worker = spawnEntry('apps/worker/src/main.ts', { ...stack.env, WORKER_CONCURRENCY: String(workerConcurrency) });
   stop.push(() => worker.stop());
   await waitForHttp(`http://127.0.0.1:${stack.workerPort}/healthz`, 30_000, worker);
+  const workerPid = serverPid(worker.child.pid);
   const queue = queues.get(webhookDefaults.queue);
   const backlog = accepted;
   const drainStart = performance.now();
@@ -115,6 +121,7 @@ async function bench(config: BenchConfig, prefix: string, keys: Keys, stop: (() 
 
   say(`bench: pipeline, ${config.pipelineDeliveries} deliveries through ingress → worker (echo)`);
   const pipelineIds: string[] = [];
+  const oursCpu = cpuTimeMs(workerPid);
   const oursStart = performance.now();
   const oursLoad = await load('hookflow', {
     connections: config.connections,
@@ -125,11 +132,13 @@ async function bench(config: BenchConfig, prefix: string, keys: Keys, stop: (() 
   });
   const oursDrained = await waitForDrain(queue, 120_000);
   const oursSeconds = (performance.now() - oursStart) / 1000;
+  const oursWorkerCpuUs = perDeliveryUs(oursCpu, cpuTimeMs(workerPid), oursLoad.accepted);
 
   say(`bench: pipeline, ${config.pipelineDeliveries} jobs through a no-op BullMQ worker`);
   const raw = await startTarget('bench/targets/raw-worker.ts', { ...targetEnv, BENCH_QUEUE: 'raw' });
   stop.push(() => raw.proc.stop());
   const rawQueue = queues.get('raw');
+  const rawCpu = cpuTimeMs(raw.pid);
   const rawStart = performance.now();
   for (let i = 0; i < config.pipelineDeliveries; i += 100) {
     const count = Math.min(100, config.pipelineDeliveries - i);
@@ -139,18 +148,19 @@ async function bench(config: BenchConfig, prefix: string, keys: Keys, stop: (() 
   }
   const rawDrained = await waitForDrain(rawQueue, 120_000);
   const rawSeconds = (performance.now() - rawStart) / 1000;
+  const rawWorkerCpuUs = perDeliveryUs(rawCpu, cpuTimeMs(raw.pid), config.pipelineDeliveries);
 
-  const rssBytes = stack.ingress.child.pid ? serverRssBytes(stack.ingress.child.pid) : null;
+  const ingressRss = rssBytes(ingressPid);
   const accounting = await account(redis, keys, webhookId, accepted, pipelineIds);
 
   const pipeline = {
     deliveries: config.pipelineDeliveries,
     workerConcurrency,
-    hookflow: { deliveriesPerSec: Math.round(oursLoad.accepted / oursSeconds), seconds: oursSeconds, accepted: oursLoad.accepted, drained: oursDrained },
-    rawBullmq: { deliveriesPerSec: Math.round(config.pipelineDeliveries / rawSeconds), seconds: rawSeconds, drained: rawDrained },
+    hookflow: { deliveriesPerSec: Math.round(oursLoad.accepted / oursSeconds), seconds: oursSeconds, accepted: oursLoad.accepted, drained: oursDrained, workerCpuUsPerDelivery: oursWorkerCpuUs },
+    rawBullmq: { deliveriesPerSec: Math.round(config.pipelineDeliveries / rawSeconds), seconds: rawSeconds, drained: rawDrained, workerCpuUsPerDelivery: rawWorkerCpuUs },
     backlogDrain: { deliveries: backlog, seconds: drainSeconds, deliveriesPerSec: Math.round(backlog / drainSeconds), drained },
   };
-  return { rounds, medians, pipeline, rssBytes, accounting, payloadBytes: Buffer.byteLength(payload.body) };
+  return { rounds, medians, pipeline, rssBytes: ingressRss, accounting, payloadBytes: Buffer.byteLength(payload.body) };
 }
 
 function report(config: BenchConfig, result: Awaited<ReturnType<typeof bench>>, startedAt: Date) {
@@ -159,6 +169,10 @@ function report(config: BenchConfig, result: Awaited<ReturnType<typeof bench>>, 
     reqPerSecVsBare: ratio(medians.hookflow.reqPerSec, medians.bare.reqPerSec),
     reqPerSecVsNaive: ratio(medians.hookflow.reqPerSec, medians.naive.reqPerSec),
     p99VsBare: ratio(medians.hookflow.p99Ms, medians.bare.p99Ms),
+    // CPU spent per request, inverted: the throughput ratio the processes would reach with a core each, which
+    // neighbours on a shared machine distort far less than req/s.
+    cpuEfficiencyVsBare: ratioOrNull(medians.bare.cpuUsPerReq, medians.hookflow.cpuUsPerReq),
+    cpuEfficiencyVsNaive: ratioOrNull(medians.naive.cpuUsPerReq, medians.hookflow.cpuUsPerReq),
     pipelineVsRaw: ratio(pipeline.hookflow.deliveriesPerSec, pipeline.rawBullmq.deliveriesPerSec),
   };
   const rssMb = rssBytes === null ? null : Math.round(rssBytes / 1024 / 1024);
@@ -178,7 +192,17 @@ function report(config: BenchConfig, result: Awaited<ReturnType<typeof bench>>, 
     quick: config.quick,
     machine,
     settings: { connections: config.connections, rounds: config.rounds, roundSeconds: config.roundSeconds, payloadBytes: result.payloadBytes, signing: 'one pre-signed body (server verifies every request)' },
-    ingress: { medians, ratios: { reqPerSecVsBare: ratios.reqPerSecVsBare, reqPerSecVsNaive: ratios.reqPerSecVsNaive, p99VsBare: ratios.p99VsBare }, rounds: result.rounds },
+    ingress: {
+      medians,
+      ratios: {
+        reqPerSecVsBare: ratios.reqPerSecVsBare,
+        reqPerSecVsNaive: ratios.reqPerSecVsNaive,
+        p99VsBare: ratios.p99VsBare,
+        cpuEfficiencyVsBare: ratios.cpuEfficiencyVsBare,
+        cpuEfficiencyVsNaive: ratios.cpuEfficiencyVsNaive,
+      },
+      rounds: result.rounds,
+    },
     pipeline: { ...pipeline, ratioVsRaw: ratios.pipelineVsRaw },
     ingressRssBytes: rssBytes,
     targets,
@@ -190,20 +214,31 @@ function report(config: BenchConfig, result: Awaited<ReturnType<typeof bench>>, 
 
   const row = (name: TargetName) => {
     const m = medians[name];
-    return [labels[name], m.reqPerSec, m.p50Ms, m.p99Ms, m.non2xx, m.errors, ratio(m.reqPerSec, medians.bare.reqPerSec).toFixed(2), ratio(m.reqPerSec, medians.naive.reqPerSec).toFixed(2)];
+    return [
+      labels[name],
+      m.reqPerSec,
+      m.p50Ms,
+      m.p99Ms,
+      m.non2xx,
+      m.errors,
+      ratio(m.reqPerSec, medians.bare.reqPerSec).toFixed(2),
+      ratio(m.reqPerSec, medians.naive.reqPerSec).toFixed(2),
+      m.cpuUsPerReq ?? 'n/a',
+    ];
   };
   say('');
   say(`Ingress: POST /hooks/:id, ${config.connections} connections, ${result.payloadBytes}-byte signed body, ${config.rounds} alternating rounds × ${config.roundSeconds} s, medians`);
-  say(formatTable(['target', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', '× bare', '× naive'], targetNames.map(row)));
+  say(formatTable(['target', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', '× bare', '× naive', 'CPU µs/req'], targetNames.map(row)));
+  say(`CPU per request, inverted (throughput with a core each): ${ratios.cpuEfficiencyVsBare ?? 'n/a'} × bare, ${ratios.cpuEfficiencyVsNaive ?? 'n/a'} × naive`);
   say('');
   say(`Pipeline: ${pipeline.deliveries} deliveries, worker concurrency ${pipeline.workerConcurrency}`);
   say(
     formatTable(
-      ['run', 'deliveries/s', 'seconds', '× raw'],
+      ['run', 'deliveries/s', 'seconds', '× raw', 'worker CPU µs/delivery'],
       [
-        ['hookflow echo (202 → succeeded)', pipeline.hookflow.deliveriesPerSec, pipeline.hookflow.seconds.toFixed(2), ratios.pipelineVsRaw.toFixed(2)],
-        ['raw BullMQ worker (no-op)', pipeline.rawBullmq.deliveriesPerSec, pipeline.rawBullmq.seconds.toFixed(2), '1.00'],
-        ['hookflow backlog drain (worker only)', pipeline.backlogDrain.deliveriesPerSec, pipeline.backlogDrain.seconds.toFixed(2), ''],
+        ['hookflow echo (202 → succeeded)', pipeline.hookflow.deliveriesPerSec, pipeline.hookflow.seconds.toFixed(2), ratios.pipelineVsRaw.toFixed(2), pipeline.hookflow.workerCpuUsPerDelivery ?? 'n/a'],
+        ['raw BullMQ worker (no-op)', pipeline.rawBullmq.deliveriesPerSec, pipeline.rawBullmq.seconds.toFixed(2), '1.00', pipeline.rawBullmq.workerCpuUsPerDelivery ?? 'n/a'],
+        ['hookflow backlog drain (worker only)', pipeline.backlogDrain.deliveriesPerSec, pipeline.backlogDrain.seconds.toFixed(2), '', ''],
       ],
     ),
   );
