@@ -26,19 +26,23 @@ describe('npm run bench (BENCH_QUICK=1)', () => {
     expect(results.settings).toMatchObject({ connections: 50, rounds: 2, roundSeconds: 1 });
     expect(results.settings.payloadBytes).toBeGreaterThan(150);
     for (const target of ['hookflow', 'bare', 'naive']) {
-      expect(results.ingress.medians[target]).toEqual({
+      const medians = results.ingress.medians[target];
+      expect(medians).toEqual({
         reqPerSec: expect.any(Number),
         p50Ms: expect.any(Number),
         p99Ms: expect.any(Number),
         non2xx: expect.any(Number),
         errors: expect.any(Number),
+        cpuUsPerReq: medians.cpuUsPerReq === null ? null : expect.any(Number),
       });
       expect(results.ingress.medians[target].reqPerSec).toBeGreaterThan(0);
       expect(results.ingress.rounds.filter((r: { target: string }) => r.target === target)).toHaveLength(2);
     }
     // Rounds alternate: hookflow, bare, naive, hookflow, ...
     expect(results.ingress.rounds.map((r: { target: string }) => r.target)).toEqual(['hookflow', 'bare', 'naive', 'hookflow', 'bare', 'naive']);
-    expect(Object.keys(results.ingress.ratios).sort()).toEqual(['p99VsBare', 'reqPerSecVsBare', 'reqPerSecVsNaive']);
+    expect(Object.keys(results.ingress.ratios).sort()).toEqual(['cpuEfficiencyVsBare', 'cpuEfficiencyVsNaive', 'p99VsBare', 'reqPerSecVsBare', 'reqPerSecVsNaive']);
+    expect(Object.keys(results.targets).sort()).toEqual(['ingressRssMb', 'p99VsBare', 'pipelineVsRaw', 'reqPerSecVsBare', 'reqPerSecVsNaive', 'zeroNon2xx']);
+    expect(results.machine).toMatchObject({ nproc: expect.any(Number), cpu: expect.any(String), memoryGb: expect.any(Number) });
 
     expect(results.pipeline.deliveries).toBe(300);
     expect(results.pipeline.hookflow).toMatchObject({ accepted: 300, drained: true, deliveriesPerSec: expect.any(Number) });
