@@ -7,7 +7,7 @@
 import { cpus, totalmem } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { catalogJob, createKeys, QueueSet, webhookDefaults, type Keys } from '@hookflow/shared';
+import { catalogJob, createKeys, createRedis, QueueSet, waitUntilReady, webhookDefaults, type Keys } from '@hookflow/shared';
 import { exitOnConfigError } from '@hookflow/shared/process';
 import type { Queue } from 'bullmq';
 import { adminClient } from '../test/support/client.js';
@@ -252,6 +252,16 @@ function report(config: BenchConfig, result: Awaited<ReturnType<typeof bench>>, 
 }
 
 const config = exitOnConfigError('bench', () => loadBenchConfig());
+// Fail fast, in one line, when Redis is not there (the harness's own connections would wait for it forever).
+const probe = createRedis(config.redisUrl, 'producer');
+try {
+  await waitUntilReady(probe, config.redisUrl, 3_000);
+} catch (err) {
+  process.stderr.write(`bench: ${(err as Error).message}\n`);
+  process.exit(1);
+} finally {
+  probe.disconnect();
+}
 const prefix = testPrefix('bench');
 const keys = createKeys(prefix);
 const stop: (() => Promise<unknown>)[] = [];
