@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { Keys } from '@hookflow/shared';
+import { DeliveryStore, type Keys } from '@hookflow/shared';
 
 export interface Accounting {
   /** 2xx answers the bench received from the ingress. */
@@ -18,13 +18,19 @@ export interface Accounting {
   statuses: Record<string, number>;
 }
 
-/** Reads the status of every delivery of `webhookId` (pipelined HGETs, in chunks) and of the ids seen in 202 bodies. */
+/** Reads the status of every delivery of `webhookId` and of the ids seen in 202 bodies (pipelined, in chunks). */
 export async function account(redis: Redis, keys: Keys, webhookId: string, accepted: number, pipelineIds: string[]): Promise<Accounting> {
+  const store = new DeliveryStore(redis, keys);
+  const statusesOf = async (ids: string[]) => {
+    const out: (string | null)[] = [];
+    for (let i = 0; i < ids.length; i += 1000) out.push(...(await store.statusesOf(ids.slice(i, i + 1000))));
+    return out;
+  };
   const ids = await redis.zrange(keys.webhookDeliveries(webhookId), '0', '-1');
   const statuses: Record<string, number> = {};
-  for (const status of await statusesOf(redis, keys, ids)) statuses[status ?? 'missing'] = (statuses[status ?? 'missing'] ?? 0) + 1;
+  for (const status of await statusesOf(ids)) statuses[status ?? 'missing'] = (statuses[status ?? 'missing'] ?? 0) + 1;
   const succeeded = statuses.succeeded ?? 0;
-  const pipelineStatuses = await statusesOf(redis, keys, pipelineIds);
+  const pipelineStatuses = await statusesOf(pipelineIds);
   return {
     accepted,
     stored: ids.length,
@@ -34,15 +40,4 @@ export async function account(redis: Redis, keys: Keys, webhookId: string, accep
     pipelineIdsMissing: pipelineStatuses.filter((status) => status !== 'succeeded').length,
     statuses,
   };
-}
-
-async function statusesOf(redis: Redis, keys: Keys, ids: string[]): Promise<(string | null)[]> {
-  const out: (string | null)[] = [];
-  for (let i = 0; i < ids.length; i += 1000) {
-    const pipeline = redis.pipeline();
-    for (const id of ids.slice(i, i + 1000)) pipeline.hget(keys.delivery(id), 'status');
-    const results = (await pipeline.exec()) ?? [];
-    for (const [err, value] of results) out.push(err ? null : (value as string | null));
-  }
-  return out;
 }
