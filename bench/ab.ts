@@ -28,7 +28,8 @@ const payload = benchPayload(keyFile.privateKey);
 
 async function ingressFrom(dir: string) {
   const port = await freePort();
-  const child = spawn(join(dir, 'node_modules/.bin/tsx'), [join(dir, 'apps/ingress/src/main.ts')], { cwd: dir, env: { ...process.env, ...stack.env, PORT: String(port) }, stdio: 'ignore' });
+  // As spawnEntry does: node with the tsx loader, resolved from the checkout's own node_modules.
+  const child = spawn(process.execPath, ['--import', 'tsx', join(dir, 'apps/ingress/src/main.ts')], { cwd: dir, env: { ...process.env, ...stack.env, PORT: String(port) }, stdio: 'ignore' });
   await waitForHttp(`http://127.0.0.1:${port}/healthz`, 30_000);
   return { child, target: { url: `http://127.0.0.1:${port}/hooks/${webhookId}`, pid: serverPid(child.pid), ...payload } };
 }
