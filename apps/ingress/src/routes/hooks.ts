@@ -1,4 +1,4 @@
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
 import getRawBody from 'raw-body';
 import { problem } from '@hookflow/shared';
 import { ingest, type BodyRead, type IngestDeps, type IngestResult } from '../ingest/ingest.js';
@@ -20,10 +20,10 @@ export function hookRoutes(deps: IngestDeps, onOutcome?: (webhookId: string, res
     onOutcome?.(req.params.webhookId, result);
     switch (result.outcome) {
       case 'accepted':
-        res.status(202).json({ deliveryId: result.deliveryId, status: result.status });
+        sendJson(res, 202, { deliveryId: result.deliveryId, status: result.status });
         return;
       case 'duplicate':
-        res.status(200).json({ deliveryId: result.deliveryId, status: 'duplicate' });
+        sendJson(res, 200, { deliveryId: result.deliveryId, status: 'duplicate' });
         return;
       case 'rejected':
         // The body may be left unread (413, or an early refusal): close the connection rather than drain it.
@@ -41,6 +41,12 @@ export function hookRoutes(deps: IngestDeps, onOutcome?: (webhookId: string, res
     sendProblem(res, problem('method_not_allowed', 'webhook endpoints accept POST only'));
   });
   return router;
+}
+
+/** Written straight to Node's response: `res.json` would re-derive content type, charset and ETag on every 202. */
+function sendJson(res: Response, status: number, body: object): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) }).end(text);
 }
 
 async function readBody(req: Request, limit: number): Promise<BodyRead> {

@@ -23,8 +23,9 @@ export class EnqueueError extends Error {
 
 /**
  * Stores deliveries and their jobs, micro-batched: every request that arrives in one event-loop turn shares one
- * MULTI for the delivery records and one `addBulk` per queue. Each caller's promise settles only when Redis has
- * confirmed its own record and job, so a 202 is never sent for something that was not stored.
+ * MULTI holding the delivery records and the BullMQ job inserts, so a batch costs one round trip and a record is
+ * never stored without its job (or the reverse). Each caller's promise settles only when Redis has confirmed the
+ * MULTI, so a 202 is never sent for something that was not stored.
  */
 export class DeliveryEnqueuer {
   #pending: Pending[] = [];
@@ -69,25 +70,24 @@ export class DeliveryEnqueuer {
   }
 
   async #store(batch: Pending[]): Promise<void> {
-    const tx = this.redis.multi();
-    for (const item of batch) this.deliveries.appendCreate(tx, item.delivery);
-    const results = await tx.exec();
-    const failed = results?.find(([err]) => err !== null);
-    if (!results || failed) throw new EnqueueError('Redis refused the delivery records', { cause: failed?.[0] });
-
-    const byQueue = new Map<string, Pending[]>();
+    const tx = await this.queues.transaction(batch.filter((item) => item.delivery.status === 'queued').map((item) => item.delivery.queue));
+    const inserts: Promise<unknown>[] = [];
     for (const item of batch) {
-      if (item.delivery.status !== 'queued') continue;
-      const list = byQueue.get(item.delivery.queue) ?? [];
-      list.push(item);
-      byQueue.set(item.delivery.queue, list);
+      if (item.delivery.status === 'queued') {
+        const job = catalogJob('run-delivery', { deliveryId: item.delivery.id }, { ...item.jobOptions, jobId: item.delivery.id });
+        try {
+          inserts.push(tx.addJob(item.delivery.queue, job));
+        } catch (err) {
+          // Refused before anything was queued (invalid job options): only this request fails.
+          item.reject(new EnqueueError('the job was refused', { cause: err }));
+          continue;
+        }
+      }
+      this.deliveries.appendCreate(tx.commands, item.delivery);
     }
-    await Promise.all(
-      [...byQueue].map(([queue, items]) =>
-        this.queues.get(queue).addBulk(
-          items.map((item) => catalogJob('run-delivery', { deliveryId: item.delivery.id }, { ...item.jobOptions, jobId: item.delivery.id })),
-        ),
-      ),
-    );
+    await Promise.all(inserts);
+    const results = await tx.commands.exec();
+    const failed = results?.find(([err, value]) => err !== null || (typeof value === 'number' && value < 0));
+    if (!results || failed) throw new EnqueueError('Redis refused the deliveries', { cause: failed?.[0] ?? failed?.[1] });
   }
 }

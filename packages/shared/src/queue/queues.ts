@@ -1,4 +1,5 @@
-import { Queue, type JobsOptions } from 'bullmq';
+import { Job, Queue, type JobsOptions } from 'bullmq';
+import type { ChainableCommander } from 'ioredis';
 import type { RedisClient } from '../redis/connection.js';
 import type { Keys } from '../redis/keys.js';
 import { jobCatalog, type JobData, type JobName } from './job-catalog.js';
@@ -23,6 +24,26 @@ export class QueueSet {
     return queue;
   }
 
+  /**
+   * Opens one MULTI on the shared connection that takes Hookflow's own commands (`commands`) and BullMQ job inserts
+   * (`addJob`) together, so a record and its job are stored in one round trip, atomically. BullMQ makes the MULTI
+   * from its wrapped client, where its Lua scripts are defined; underneath it is an ioredis MULTI.
+   */
+  async transaction(queueNames: Iterable<string>): Promise<JobTransaction> {
+    const queues = [...new Set(queueNames)].map((name) => this.get(name));
+    const clients = await Promise.all(queues.map((queue) => queue.getBackend().client));
+    const commands = (clients[0] ? clients[0].multi() : this.connection.multi()) as unknown as ChainableCommander;
+    return {
+      commands,
+      addJob: (queueName, job) => {
+        const queue = this.get(queueName);
+        if (!queues.includes(queue)) throw new Error(`queue ${queueName} was not named when the transaction was opened`);
+        // Job#addJob queues BullMQ's insert script on the MULTI; it throws at once on invalid options.
+        return new Job(queue, job.name, job.data, job.opts, job.opts.jobId).addJob(commands as never);
+      },
+    };
+  }
+
   names(): string[] {
     return [...this.#queues.keys()];
   }
@@ -31,6 +52,15 @@ export class QueueSet {
     await Promise.all([...this.#queues.values()].map((queue) => queue.close()));
   }
 }
+
+export interface JobTransaction {
+  /** Plain Redis commands of the MULTI; `exec()` on it sends everything. */
+  commands: ChainableCommander;
+  /** Queues a job insert on the MULTI; throws on invalid options. Settles before `exec()` (the insert is only queued). */
+  addJob: (queueName: string, job: CatalogJob) => Promise<unknown>;
+}
+
+export type CatalogJob = ReturnType<typeof catalogJob>;
 
 /** A catalogue job ready for `addBulk`: data checked against its schema, catalogue options under the caller's. */
 export function catalogJob<N extends JobName>(name: N, data: JobData<N>, options: JobsOptions = {}) {

@@ -1,0 +1,57 @@
+/**
+ * A/B of two checkouts' ingress, for measuring one hot-path change: `npx tsx bench/ab.ts <dir A> [<dir B = this repo>]`.
+ * Both ingress processes run at once on one Redis prefix and one webhook; rounds alternate A, B, A, B (medians), so
+ * a neighbour's burst on a shared machine hits both alike. Reports req/s, p50, p99 and the server's CPU µs/request.
+ */
+import { spawn } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { adminClient } from '../test/support/client.js';
+import { freePort, repoRoot, startStack, waitForHttp } from '../test/support/processes.js';
+import { cleanupPrefix, testPrefix, testRedis } from '../test/support/redis.js';
+import { benchPayload } from './payload.js';
+import { runLoad, type LoadResult } from './load.js';
+import { serverPid } from './proc-stats.js';
+import { median } from './stats.js';
+
+const [dirA, dirB = repoRoot] = process.argv.slice(2).map((d) => resolve(d));
+if (!dirA) {
+  process.stderr.write('usage: npx tsx bench/ab.ts <checkout A> [<checkout B>]\n');
+  process.exit(2);
+}
+const rounds = Number(process.argv[4] ?? 5);
+const seconds = Number(process.argv[5] ?? 4);
+const prefix = testPrefix('bench-ab');
+const stack = await startStack({ prefix, worker: false });
+const api = adminClient(stack.baseUrl, stack.adminToken);
+const { webhookId, keyFile } = await api.setupWebhook('echo');
+const payload = benchPayload(keyFile.privateKey);
+
+async function ingressFrom(dir: string) {
+  const port = await freePort();
+  // As spawnEntry does: node with the tsx loader, resolved from the checkout's own node_modules.
+  const child = spawn(process.execPath, ['--import', 'tsx', join(dir, 'apps/ingress/src/main.ts')], { cwd: dir, env: { ...process.env, ...stack.env, PORT: String(port) }, stdio: 'ignore' });
+  await waitForHttp(`http://127.0.0.1:${port}/healthz`, 30_000);
+  return { child, target: { url: `http://127.0.0.1:${port}/hooks/${webhookId}`, pid: serverPid(child.pid), ...payload } };
+}
+const a = await ingressFrom(dirA);
+const b = await ingressFrom(dirB);
+const results: Record<'A' | 'B', LoadResult[]> = { A: [], B: [] };
+for (const [name, side] of [['A', a], ['B', b]] as const) await runLoad(side.target, { connections: 50, seconds: 2 });
+for (let round = 0; round < rounds; round++) {
+  for (const [name, side] of [['A', a], ['B', b]] as const) {
+    const result = await runLoad(side.target, { connections: 50, seconds });
+    results[name].push(result);
+    process.stdout.write(`${name} ${Math.round(result.reqPerSec)} req/s p50 ${result.p50Ms} p99 ${result.p99Ms} cpu ${result.cpuUsPerReq} µs/req non2xx ${result.non2xx}\n`);
+  }
+}
+for (const name of ['A', 'B'] as const) {
+  const r = results[name];
+  const m = (f: (x: LoadResult) => number | null) => median(r.map(f).filter((v): v is number => v !== null));
+  process.stdout.write(`${name} median: ${Math.round(m((x) => x.reqPerSec))} req/s, p50 ${m((x) => x.p50Ms)} ms, p99 ${m((x) => x.p99Ms)} ms, cpu ${m((x) => x.cpuUsPerReq)} µs/req\n`);
+}
+a.child.kill('SIGTERM');
+b.child.kill('SIGTERM');
+await stack.stop();
+const redis = testRedis();
+await cleanupPrefix(redis, prefix);
+redis.disconnect();

@@ -1,0 +1,56 @@
+import autocannon from 'autocannon';
+import { cpuTimeMs } from './proc-stats.js';
+
+export interface LoadTarget {
+  url: string;
+  /** The serving process, whose CPU time is read around the run. */
+  pid: number | null;
+  body: string;
+  headers: Record<string, string>;
+}
+
+export interface LoadResult {
+  reqPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** Responses with a 2xx status (for Hookflow: deliveries it acknowledged). */
+  accepted: number;
+  non2xx: number;
+  errors: number;
+  /** CPU time the server process spent per answered request, in µs (null without /proc). */
+  cpuUsPerReq: number | null;
+}
+
+/** One autocannon run: `connections` keep-alive connections POSTing the same signed body, for `seconds` or `amount` requests. */
+export async function runLoad(
+  target: LoadTarget,
+  { connections, seconds, amount, onBody }: { connections: number; seconds?: number; amount?: number; onBody?: (status: number, body: string) => void },
+): Promise<LoadResult> {
+  const cpuBefore = cpuTimeMs(target.pid);
+  const result = await autocannon({
+    url: target.url,
+    connections,
+    timeout: 10,
+    ...(amount !== undefined ? { amount } : { duration: seconds ?? 5 }),
+    requests: [
+      {
+        method: 'POST',
+        headers: target.headers,
+        body: target.body,
+        ...(onBody ? { onResponse: (status: number, body: string) => onBody(status, body) } : {}),
+      },
+    ],
+  });
+  const cpuAfter = cpuTimeMs(target.pid);
+  const answered = result['2xx'] + result.non2xx;
+  return {
+    // Completed 2xx responses over the wall time, rather than autocannon's mean of 1-second buckets (few buckets per round).
+    reqPerSec: result['2xx'] / result.duration,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    accepted: result['2xx'],
+    non2xx: result.non2xx,
+    errors: result.errors,
+    cpuUsPerReq: cpuBefore === null || cpuAfter === null || answered === 0 ? null : Math.round(((cpuAfter - cpuBefore) * 1000) / answered),
+  };
+}

@@ -1,0 +1,288 @@
+/**
+ * `npm run bench`: Hookflow's ingress against bare Express 5 and a hand-written naive handler (alternating rounds,
+ * medians), the end-to-end pipeline against a no-op BullMQ worker, ingress RSS, and an accounting check that every
+ * 202 became a `succeeded` delivery. Everything runs as separate processes on one Redis under a throwaway prefix.
+ * Prints a table, writes bench/results.json, exits 1 if any acknowledged delivery was lost.
+ */
+import { cpus, totalmem } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { catalogJob, createKeys, createRedis, QueueSet, waitUntilReady, webhookDefaults, type Keys } from '@hookflow/shared';
+import { exitOnConfigError } from '@hookflow/shared/process';
+import type { Queue } from 'bullmq';
+import { adminClient } from '../test/support/client.js';
+import { freePort, spawnEntry, startStack, waitForHttp, type RunningProcess } from '../test/support/processes.js';
+import { cleanupPrefix, testPrefix, testRedis } from '../test/support/redis.js';
+import { loadBenchConfig, type BenchConfig } from './config.js';
+import { benchPayload } from './payload.js';
+import { runLoad, type LoadResult, type LoadTarget } from './load.js';
+import { account } from './accounting.js';
+import { cpuTimeMs, rssBytes, serverPid } from './proc-stats.js';
+import { formatTable, median, ratio } from './stats.js';
+
+const targetNames = ['hookflow', 'bare', 'naive'] as const;
+type TargetName = (typeof targetNames)[number];
+const labels: Record<TargetName, string> = { hookflow: 'hookflow ingress', bare: 'bare express 5', naive: 'naive handler' };
+const workerConcurrency = 10;
+
+const ratioOrNull = (a: number | null, b: number | null) => (a === null || b === null ? null : ratio(a, b));
+const perDeliveryUs = (before: number | null, after: number | null, n: number) => (before === null || after === null || n === 0 ? null : Math.round(((after - before) * 1000) / n));
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+async function startTarget(entry: string, env: NodeJS.ProcessEnv): Promise<{ proc: RunningProcess; baseUrl: string; pid: number | null }> {
+  const port = await freePort();
+  const proc = spawnEntry(entry, { ...env, PORT: String(port) });
+  const baseUrl = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${baseUrl}/healthz`, 30_000, proc);
+  return { proc, baseUrl, pid: serverPid(proc.child.pid) };
+}
+
+/** Resolves once `queue` holds no job waiting, active or delayed, or when `timeoutMs` passes (returns false). */
+async function waitForDrain(queue: Queue, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children');
+    if (Object.values(counts).every((n) => n === 0)) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+function summarize(results: LoadResult[]) {
+  const cpu = results.map((r) => r.cpuUsPerReq).filter((v): v is number => v !== null);
+  return {
+    cpuUsPerReq: cpu.length > 0 ? median(cpu) : null,
+    reqPerSec: Math.round(median(results.map((r) => r.reqPerSec))),
+    p50Ms: median(results.map((r) => r.p50Ms)),
+    p99Ms: median(results.map((r) => r.p99Ms)),
+    non2xx: results.reduce((n, r) => n + r.non2xx, 0),
+    errors: results.reduce((n, r) => n + r.errors, 0),
+  };
+}
+
+async function bench(config: BenchConfig, prefix: string, keys: Keys, stop: (() => Promise<unknown>)[]) {
+  const redis = testRedis(config.redisUrl);
+  stop.push(async () => redis.disconnect());
+  const queues = new QueueSet(redis, keys);
+  stop.push(() => queues.close());
+
+  say(`bench: prefix ${prefix}; starting ingress, bare Express and naive handler processes`);
+  const stack = await startStack({ prefix, redisUrl: config.redisUrl, worker: false });
+  stop.push(() => stack.stop());
+  const api = adminClient(stack.baseUrl, stack.adminToken);
+  const { webhookId, keyFile } = await api.setupWebhook('echo');
+  const payload = benchPayload(keyFile.privateKey);
+  const targetEnv = { REDIS_URL: config.redisUrl, HOOKFLOW_REDIS_PREFIX: prefix, WORKER_CONCURRENCY: String(workerConcurrency) };
+  const [bare, naive] = await Promise.all([
+    startTarget('bench/targets/bare-express.ts', targetEnv),
+    startTarget('bench/targets/naive-ingress.ts', { ...targetEnv, BENCH_SECRET: keyFile.privateKey, BENCH_QUEUE: 'naive' }),
+  ]);
+  stop.push(() => bare.proc.stop(), () => naive.proc.stop());
+
+  const path = `/hooks/${webhookId}`;
+  const ingressPid = serverPid(stack.ingress.child.pid);
+  const loadTargets: Record<TargetName, LoadTarget> = {
+    hookflow: { url: `${stack.baseUrl}${path}`, pid: ingressPid, ...payload },
+    bare: { url: `${bare.baseUrl}${path}`, pid: bare.pid, ...payload },
+    naive: { url: `${naive.baseUrl}${path}`, pid: naive.pid, ...payload },
+  };
+  // Every server's answers are parsed the same way (same client cost for all three); Hookflow's delivery ids are
+  // kept, so the accounting can check each acknowledged delivery by id.
+  let accepted = 0;
+  const acceptedIds: string[] = [];
+  const load = async (name: TargetName, options: Omit<Parameters<typeof runLoad>[1], 'onBody'>) => {
+    const result = await runLoad(loadTargets[name], {
+      ...options,
+      onBody: (status, body) => {
+        if (status < 200 || status >= 300) return;
+        const { deliveryId } = JSON.parse(body) as { deliveryId?: unknown };
+        if (name === 'hookflow') acceptedIds.push(typeof deliveryId === 'string' ? deliveryId : '');
+      },
+    });
+    if (name === 'hookflow') accepted += result.accepted;
+    return result;
+  };
+
+  say(`bench: warm-up ${config.warmupSeconds} s each`);
+  for (const name of targetNames) await load(name, { connections: config.connections, seconds: config.warmupSeconds });
+
+  const rounds: (LoadResult & { round: number; target: TargetName })[] = [];
+  for (let round = 1; round <= config.rounds; round++) {
+    for (const name of targetNames) {
+      const result = await load(name, { connections: config.connections, seconds: config.roundSeconds });
+      rounds.push({ round, target: name, ...result });
+      say(`  round ${round} ${labels[name].padEnd(16)} ${Math.round(result.reqPerSec)} req/s  p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms  cpu ${result.cpuUsPerReq ?? 'n/a'} µs/req  non-2xx ${result.non2xx}  errors ${result.errors}`);
+    }
+  }
+  const medians = Object.fromEntries(targetNames.map((name) => [name, summarize(rounds.filter((r) => r.target === name))])) as Record<TargetName, ReturnType<typeof summarize>>;
+
+  // The worker starts only now, so it did not compete for the two cores with the ingress rounds; it first works off
+  // the backlog those rounds left (timed too, as a drain rate).
+  say(`bench: starting the worker; draining ${accepted} deliveries from the ingress rounds`);
+  // Retention would delete the oldest finished records past 10 000 per webhook; the bench keeps them all to check each.
+  const worker = spawnEntry('apps/worker/src/main.ts', { ...stack.env, WORKER_CONCURRENCY: String(workerConcurrency), HOOKFLOW_RETENTION_COUNT: '10000000' });
+  stop.push(() => worker.stop());
+  await waitForHttp(`http://127.0.0.1:${stack.workerPort}/healthz`, 30_000, worker);
+  const workerPid = serverPid(worker.child.pid);
+  const queue = queues.get(webhookDefaults.queue);
+  const backlog = accepted;
+  const drainStart = performance.now();
+  const drained = await waitForDrain(queue, Math.max(60_000, backlog * 5));
+  const drainSeconds = (performance.now() - drainStart) / 1000;
+
+  say(`bench: pipeline, ${config.pipelineDeliveries} deliveries through ingress → worker (echo)`);
+  const oursCpu = cpuTimeMs(workerPid);
+  const oursStart = performance.now();
+  const oursLoad = await load('hookflow', {
+    connections: config.connections,
+    amount: config.pipelineDeliveries,
+  });
+  const oursDrained = await waitForDrain(queue, 120_000);
+  const oursSeconds = (performance.now() - oursStart) / 1000;
+  const oursWorkerCpuUs = perDeliveryUs(oursCpu, cpuTimeMs(workerPid), oursLoad.accepted);
+
+  say(`bench: pipeline, ${config.pipelineDeliveries} jobs through a no-op BullMQ worker`);
+  const raw = await startTarget('bench/targets/raw-worker.ts', { ...targetEnv, BENCH_QUEUE: 'raw' });
+  stop.push(() => raw.proc.stop());
+  const rawQueue = queues.get('raw');
+  const rawCpu = cpuTimeMs(raw.pid);
+  const rawStart = performance.now();
+  for (let i = 0; i < config.pipelineDeliveries; i += 100) {
+    const count = Math.min(100, config.pipelineDeliveries - i);
+    await rawQueue.addBulk(
+      Array.from({ length: count }, (_, j) => catalogJob('run-delivery', { deliveryId: `raw-${i + j}` }, { attempts: webhookDefaults.attempts, jobId: `raw-${i + j}` })),
+    );
+  }
+  const rawDrained = await waitForDrain(rawQueue, 120_000);
+  const rawSeconds = (performance.now() - rawStart) / 1000;
+  const rawWorkerCpuUs = perDeliveryUs(rawCpu, cpuTimeMs(raw.pid), config.pipelineDeliveries);
+
+  const ingressRss = rssBytes(ingressPid);
+  const accounting = await account(redis, keys, webhookId, accepted, acceptedIds);
+
+  const pipeline = {
+    deliveries: config.pipelineDeliveries,
+    workerConcurrency,
+    hookflow: { deliveriesPerSec: Math.round(oursLoad.accepted / oursSeconds), seconds: oursSeconds, accepted: oursLoad.accepted, drained: oursDrained, workerCpuUsPerDelivery: oursWorkerCpuUs },
+    rawBullmq: { deliveriesPerSec: Math.round(config.pipelineDeliveries / rawSeconds), seconds: rawSeconds, drained: rawDrained, workerCpuUsPerDelivery: rawWorkerCpuUs },
+    backlogDrain: { deliveries: backlog, seconds: drainSeconds, deliveriesPerSec: Math.round(backlog / drainSeconds), drained },
+  };
+  return { rounds, medians, pipeline, rssBytes: ingressRss, accounting, payloadBytes: Buffer.byteLength(payload.body) };
+}
+
+function report(config: BenchConfig, result: Awaited<ReturnType<typeof bench>>, startedAt: Date) {
+  const { medians, pipeline, rssBytes, accounting } = result;
+  const ratios = {
+    reqPerSecVsBare: ratio(medians.hookflow.reqPerSec, medians.bare.reqPerSec),
+    reqPerSecVsNaive: ratio(medians.hookflow.reqPerSec, medians.naive.reqPerSec),
+    p99VsBare: ratio(medians.hookflow.p99Ms, medians.bare.p99Ms),
+    // CPU spent per request, inverted: the throughput ratio the processes would reach with a core each, which
+    // neighbours on a shared machine distort far less than req/s.
+    cpuEfficiencyVsBare: ratioOrNull(medians.bare.cpuUsPerReq, medians.hookflow.cpuUsPerReq),
+    cpuEfficiencyVsNaive: ratioOrNull(medians.naive.cpuUsPerReq, medians.hookflow.cpuUsPerReq),
+    pipelineVsRaw: ratio(pipeline.hookflow.deliveriesPerSec, pipeline.rawBullmq.deliveriesPerSec),
+  };
+  const rssMb = rssBytes === null ? null : Math.round(rssBytes / 1024 / 1024);
+  const targets = {
+    reqPerSecVsBare: { want: '>= 0.85', measured: ratios.reqPerSecVsBare, met: ratios.reqPerSecVsBare >= 0.85 },
+    reqPerSecVsNaive: { want: '>= 1.5', measured: ratios.reqPerSecVsNaive, met: ratios.reqPerSecVsNaive >= 1.5 },
+    p99VsBare: { want: '<= 2', measured: ratios.p99VsBare, met: ratios.p99VsBare <= 2 },
+    zeroNon2xx: { want: '0', measured: medians.hookflow.non2xx + medians.hookflow.errors, met: medians.hookflow.non2xx + medians.hookflow.errors === 0 },
+    pipelineVsRaw: { want: '>= 0.7', measured: ratios.pipelineVsRaw, met: ratios.pipelineVsRaw >= 0.7 },
+    ingressRssMb: { want: '<= 200', measured: rssMb, met: rssMb !== null && rssMb <= 200 },
+  };
+  const machine = { nproc: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(totalmem() / 1024 ** 3), node: process.version, platform: process.platform };
+  const ok = accounting.lost === 0;
+  const json = {
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    quick: config.quick,
+    machine,
+    settings: { connections: config.connections, rounds: config.rounds, roundSeconds: config.roundSeconds, payloadBytes: result.payloadBytes, signing: 'one pre-signed body (server verifies every request)' },
+    ingress: {
+      medians,
+      ratios: {
+        reqPerSecVsBare: ratios.reqPerSecVsBare,
+        reqPerSecVsNaive: ratios.reqPerSecVsNaive,
+        p99VsBare: ratios.p99VsBare,
+        cpuEfficiencyVsBare: ratios.cpuEfficiencyVsBare,
+        cpuEfficiencyVsNaive: ratios.cpuEfficiencyVsNaive,
+      },
+      rounds: result.rounds,
+    },
+    pipeline: { ...pipeline, ratioVsRaw: ratios.pipelineVsRaw },
+    ingressRssBytes: rssBytes,
+    targets,
+    accounting,
+    ok,
+  };
+  mkdirSync(dirname(config.resultsPath), { recursive: true });
+  writeFileSync(config.resultsPath, `${JSON.stringify(json, null, 2)}\n`);
+
+  const row = (name: TargetName) => {
+    const m = medians[name];
+    return [
+      labels[name],
+      m.reqPerSec,
+      m.p50Ms,
+      m.p99Ms,
+      m.non2xx,
+      m.errors,
+      ratio(m.reqPerSec, medians.bare.reqPerSec).toFixed(2),
+      ratio(m.reqPerSec, medians.naive.reqPerSec).toFixed(2),
+      m.cpuUsPerReq ?? 'n/a',
+    ];
+  };
+  say('');
+  say(`Ingress: POST /hooks/:id, ${config.connections} connections, ${result.payloadBytes}-byte signed body, ${config.rounds} alternating rounds × ${config.roundSeconds} s, medians`);
+  say(formatTable(['target', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', '× bare', '× naive', 'CPU µs/req'], targetNames.map(row)));
+  say(`CPU per request, inverted (throughput with a core each): ${ratios.cpuEfficiencyVsBare ?? 'n/a'} × bare, ${ratios.cpuEfficiencyVsNaive ?? 'n/a'} × naive`);
+  say('');
+  say(`Pipeline: ${pipeline.deliveries} deliveries, worker concurrency ${pipeline.workerConcurrency}`);
+  say(
+    formatTable(
+      ['run', 'deliveries/s', 'seconds', '× raw', 'worker CPU µs/delivery'],
+      [
+        ['hookflow echo (202 → succeeded)', pipeline.hookflow.deliveriesPerSec, pipeline.hookflow.seconds.toFixed(2), ratios.pipelineVsRaw.toFixed(2), pipeline.hookflow.workerCpuUsPerDelivery ?? 'n/a'],
+        ['raw BullMQ worker (no-op)', pipeline.rawBullmq.deliveriesPerSec, pipeline.rawBullmq.seconds.toFixed(2), '1.00', pipeline.rawBullmq.workerCpuUsPerDelivery ?? 'n/a'],
+        ['hookflow backlog drain (worker only)', pipeline.backlogDrain.deliveriesPerSec, pipeline.backlogDrain.seconds.toFixed(2), '', ''],
+      ],
+    ),
+  );
+  say('');
+  say(`Ingress RSS after the run: ${rssMb ?? 'n/a'} MB`);
+  say(formatTable(['target', 'want', 'measured', 'met'], Object.entries(targets).map(([name, t]) => [name, t.want, String(t.measured), t.met ? 'yes' : 'NO'])));
+  say('');
+  say(`Accounting: accepted ${accounting.accepted} (ids checked one by one: ${accounting.idsChecked}), stored ${accounting.stored}, succeeded ${accounting.succeeded}, lost ${accounting.lost}`);
+  say(`Machine: ${machine.nproc} × ${machine.cpu}, ${machine.memoryGb} GB, Node ${machine.node}. Results: ${config.resultsPath}`);
+  return ok;
+}
+
+const config = exitOnConfigError('bench', () => loadBenchConfig());
+// Fail fast, in one line, when Redis is not there (the harness's own connections would wait for it forever).
+const probe = createRedis(config.redisUrl, 'producer');
+try {
+  await waitUntilReady(probe, config.redisUrl, 3_000);
+} catch (err) {
+  process.stderr.write(`bench: ${(err as Error).message}\n`);
+  process.exit(1);
+} finally {
+  probe.disconnect();
+}
+const prefix = testPrefix('bench');
+const keys = createKeys(prefix);
+const stop: (() => Promise<unknown>)[] = [];
+const startedAt = new Date();
+let ok = false;
+try {
+  ok = report(config, await bench(config, prefix, keys, stop), startedAt);
+  if (!ok) say('bench: FAILED, acknowledged deliveries were lost');
+} catch (err) {
+  process.stderr.write(`bench: ${(err as Error).message}\n`);
+} finally {
+  for (const fn of stop.reverse()) await fn().catch(() => {});
+  const redis = testRedis(config.redisUrl);
+  await cleanupPrefix(redis, prefix).catch((err: Error) => process.stderr.write(`bench: cleanup of ${prefix} failed: ${err.message}\n`));
+  redis.disconnect();
+}
+process.exit(ok ? 0 : 1);

@@ -1,0 +1,61 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { repoRoot } from '../support/processes.js';
+
+const run = promisify(execFile);
+
+// Runs the real `npm run bench` in quick mode: checks that every phase runs, results.json has its shape and the
+// accounting holds. Speed and ratios are not asserted (shared, noisy machines); that is the bench's own report.
+describe('npm run bench (BENCH_QUICK=1)', () => {
+  it('measures all targets, writes results.json and accounts for every accepted delivery', async () => {
+    const resultsPath = join(mkdtempSync(join(tmpdir(), 'hookflow-bench-')), 'results.json');
+    const { stdout } = await run('npm', ['run', 'bench', '--silent'], {
+      cwd: repoRoot,
+      env: { ...process.env, BENCH_QUICK: '1', BENCH_RESULTS: resultsPath },
+      timeout: 170_000,
+      maxBuffer: 10 * 1024 * 1024,
+    });
+    expect(stdout).toMatch(/hookflow ingress .*\n.*bare express 5.*\n.*naive handler/);
+    const results = JSON.parse(readFileSync(resultsPath, 'utf8'));
+
+    expect(results.quick).toBe(true);
+    expect(results.settings).toMatchObject({ connections: 50, rounds: 2, roundSeconds: 1 });
+    expect(results.settings.payloadBytes).toBeGreaterThan(150);
+    for (const target of ['hookflow', 'bare', 'naive']) {
+      const medians = results.ingress.medians[target];
+      expect(medians).toEqual({
+        reqPerSec: expect.any(Number),
+        p50Ms: expect.any(Number),
+        p99Ms: expect.any(Number),
+        non2xx: expect.any(Number),
+        errors: expect.any(Number),
+        cpuUsPerReq: medians.cpuUsPerReq === null ? null : expect.any(Number),
+      });
+      expect(results.ingress.medians[target].reqPerSec).toBeGreaterThan(0);
+      expect(results.ingress.rounds.filter((r: { target: string }) => r.target === target)).toHaveLength(2);
+    }
+    // Rounds alternate: hookflow, bare, naive, hookflow, ...
+    expect(results.ingress.rounds.map((r: { target: string }) => r.target)).toEqual(['hookflow', 'bare', 'naive', 'hookflow', 'bare', 'naive']);
+    expect(Object.keys(results.ingress.ratios).sort()).toEqual(['cpuEfficiencyVsBare', 'cpuEfficiencyVsNaive', 'p99VsBare', 'reqPerSecVsBare', 'reqPerSecVsNaive']);
+    expect(Object.keys(results.targets).sort()).toEqual(['ingressRssMb', 'p99VsBare', 'pipelineVsRaw', 'reqPerSecVsBare', 'reqPerSecVsNaive', 'zeroNon2xx']);
+    expect(results.machine).toMatchObject({ nproc: expect.any(Number), cpu: expect.any(String), memoryGb: expect.any(Number) });
+
+    expect(results.pipeline.deliveries).toBe(300);
+    expect(results.pipeline.hookflow).toMatchObject({ accepted: 300, drained: true, deliveriesPerSec: expect.any(Number) });
+    expect(results.pipeline.rawBullmq).toMatchObject({ drained: true, deliveriesPerSec: expect.any(Number) });
+    expect(results.ingressRssBytes === null || results.ingressRssBytes > 0).toBe(true);
+
+    const { accounting } = results;
+    expect(accounting.accepted).toBeGreaterThan(300);
+    expect(accounting.idsChecked).toBe(accounting.accepted);
+    expect(accounting.succeeded).toBe(accounting.accepted);
+    expect(accounting.statuses).toEqual({ succeeded: accounting.accepted });
+    expect(accounting.lost).toBe(0);
+    expect(accounting.stored).toBeGreaterThanOrEqual(accounting.accepted);
+    expect(results.ok).toBe(true);
+  }, 180_000);
+});
