@@ -38,7 +38,7 @@ export interface ListDeliveriesQuery {
   cursor?: string | undefined;
 }
 
-/** Deliveries re-enqueued per batch: one MULTI and one addBulk each, awaited in turn so arrival order holds. */
+/** Deliveries re-enqueued per batch: one MULTI (records and jobs) each, awaited in turn so arrival order holds. */
 const chunkSize = 500;
 /** Index entries looked at per list request when filtering by status, so a rare status cannot make a request scan forever. */
 const scanBudget = 5_000;
