@@ -128,7 +128,7 @@ export class DeliveryLog {
           .filter((s): s is NonNullable<typeof s> => s !== null && s.delivery.status === 'held')
           .map((s) => this.#request(webhook, { ...this.#asNew(s), workflow: webhook.workflow, queue: webhook.options.queue ?? webhookDefaults.queue })),
       );
-      // Issued in one turn, so they share one batch and one addBulk, in this order.
+      // Issued in one turn, so they share one batch (one MULTI), in this order.
       await Promise.all(requests.map((request) => this.deps.enqueuer.enqueue(request)));
       released += requests.length;
     }
