@@ -8,7 +8,10 @@ import { webhookRoutes } from './routes/webhooks.js';
 import { keyRoutes } from './routes/keys.js';
 import { workflowRoutes } from './routes/workflows.js';
 import { deliveryRoutes } from './routes/deliveries.js';
-import { requireAdmin } from './http/admin-auth.js';
+import { consoleRoutes } from './routes/console.js';
+import { testEventRoutes } from './routes/test-events.js';
+import { requireAdmin, type AdminAuthOptions } from './http/admin-auth.js';
+import { ConsoleSessions } from './http/console-sessions.js';
 import { errorHandler } from './http/error-handler.js';
 import { sendProblem } from './http/send-problem.js';
 
@@ -29,10 +32,18 @@ export function createApp(services: Services): Express {
   );
   app.use(healthRoutes(services.redis));
 
+  // Bearer token or console session (the latter with CSRF on writes); `requireAdminPage(auth)` guards admin pages.
+  const auth = {
+    admin: services.config.adminToken,
+    readonly: services.config.readonlyToken,
+    sessions: new ConsoleSessions(services.redis, services.keys, services.now),
+  } satisfies AdminAuthOptions;
+  app.use(consoleRoutes({ auth, secureCookies: services.config.publicUrl.startsWith('https://') }));
+
   const api = express.Router();
-  api.use(requireAdmin({ admin: services.config.adminToken, readonly: services.config.readonlyToken }));
+  api.use(requireAdmin(auth));
   api.use(express.json({ limit: '1mb', strict: true }));
-  for (const routes of [agentRoutes, webhookRoutes, keyRoutes, workflowRoutes, deliveryRoutes]) api.use(routes(services));
+  for (const routes of [agentRoutes, webhookRoutes, keyRoutes, workflowRoutes, deliveryRoutes, testEventRoutes]) api.use(routes(services));
   api.use((req, res) => sendProblem(res, problem('not_found', `no such endpoint: ${req.method} /api/v1${req.path}`)));
   app.use('/api/v1', api);
 

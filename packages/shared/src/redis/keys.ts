@@ -24,6 +24,8 @@ export function createKeys(prefix: string) {
     rateLimit: (webhookId: string) => `${p}:ratelimit:${webhookId}`,
     workflows: `${p}:workflows`,
     workflowBindings: (workflow: string) => `${p}:workflow:${workflow}:webhooks`,
+    /** A web-console session, by the SHA-256 of its cookie value (so a copy of Redis holds no usable cookie). */
+    consoleSession: (sessionHash: string) => `${p}:console-session:${sessionHash}`,
   };
 }
 
