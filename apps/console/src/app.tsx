@@ -36,12 +36,11 @@ export function App() {
     );
   }
 
+  // Leave the signed-in pages (and stop their polling) first, then end the session on the server.
   const signOut = () => {
-    api.signOut().then(
-      () => accept({ signedIn: false }),
-      () => accept({ signedIn: false }),
-    );
+    accept({ signedIn: false });
     navigate('/');
+    api.signOut().catch((err: unknown) => setBootError(`Signing out failed: ${messageOf(err)}`));
   };
 
   return (

@@ -30,7 +30,7 @@ const securityHeaders = {
 };
 
 function presentSession(session: ConsoleSession) {
-  return { role: session.role, csrfToken: session.csrfToken, expiresAt: session.expiresAt };
+  return { signedIn: true, role: session.role, csrfToken: session.csrfToken, expiresAt: session.expiresAt };
 }
 
 /**
@@ -59,11 +59,11 @@ export function consoleRoutes({ auth, secureCookies, distDir = defaultConsoleDir
   });
 
   // Lets a reloaded page learn whether it is signed in, and its CSRF token (the cookie itself is unreadable to scripts).
+  // Not being signed in is an ordinary answer here (200), not an error the browser would log on every first visit.
   router.get('/console/session', async (req, res) => {
     const session = await sessions.find(sessionIdOf(req));
-    if (!session) throw new ProblemError('unauthorized', 'not signed in');
     res.setHeader('Cache-Control', 'no-store');
-    res.json(presentSession(session));
+    res.json(session ? presentSession(session) : { signedIn: false });
   });
 
   router.delete('/console/session', async (req, res) => {
@@ -88,8 +88,9 @@ export function consoleRoutes({ auth, secureCookies, distDir = defaultConsoleDir
     }),
   );
 
-  router.get('/console', (_req, res) => res.redirect(302, '/console/'));
-  router.get('/console/{*rest}', (req, res) => {
+  router.get('/console{/*rest}', (req, res) => {
+    // The app's asset URLs are relative to /console/, so the bare /console must gain its slash first.
+    if (req.originalUrl.split('?')[0] === '/console') return res.redirect(302, '/console/');
     // A missing file (it has an extension) is a 404; anything else is a page of the app.
     if (/\.[a-z0-9]+$/i.test(req.path)) return sendProblem(res, problem('not_found', `no such file: ${req.path}`));
     sendIndex(res, distDir);
