@@ -112,7 +112,7 @@ describe('web console: the agent Triggers tab in Chromium', () => {
     expect(await card.getByText('echo', { exact: true }).count()).toBe(1);
     expect(await card.getByText('uptiq', { exact: true }).count()).toBe(1);
     expect(await card.getByText('enabled', { exact: true }).count()).toBe(1);
-    endpoint = await card.getByLabel('Endpoint URL', { exact: true }).inputValue();
+    endpoint = (await card.getByLabel('Endpoint URL', { exact: true }).textContent())!.trim();
     expect(endpoint).toMatch(/\/hooks\/wh_[0-9a-z]{26}$/);
     webhookId = endpoint.split('/').pop()!;
   });

@@ -71,18 +71,18 @@ export function DeliveriesPanel({ webhook }: { webhook: Webhook }) {
             <tbody>
               {items.map((delivery) => (
                 <tr key={delivery.id} data-delivery-id={delivery.id} className={openId === delivery.id ? 'row-open' : undefined}>
-                  <td>
+                  <td data-label="ID">
                     <button type="button" className="link-button mono" onClick={() => setOpenId(delivery.id)} aria-label={`Open delivery ${delivery.id}`}>
                       {delivery.id}
                     </button>
                     {delivery.replayOf && <span className="muted"> (replay)</span>}
                   </td>
-                  <td>
+                  <td data-label="Status">
                     <StatusBadge status={delivery.status} />
                   </td>
-                  <td>{formatTime(delivery.receivedAt)}</td>
-                  <td>{formatDuration(delivery.receivedAt, delivery.finishedAt)}</td>
-                  <td>{delivery.attempts}</td>
+                  <td data-label="Received">{formatTime(delivery.receivedAt)}</td>
+                  <td data-label="Duration">{formatDuration(delivery.receivedAt, delivery.finishedAt)}</td>
+                  <td data-label="Attempts">{delivery.attempts}</td>
                 </tr>
               ))}
             </tbody>

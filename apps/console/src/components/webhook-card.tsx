@@ -10,7 +10,7 @@ type News = (kind: 'info' | 'error', text: string) => void;
 /** One webhook of the Triggers tab: what it runs, where senders post, and what can be done with it. */
 export function WebhookCard({ webhook, selected, onSelect, onChanged, onNews }: { webhook: Webhook; selected: boolean; onSelect: () => void; onChanged: () => void; onNews: News }) {
   const endpointId = useId();
-  const endpointRef = useRef<HTMLInputElement>(null);
+  const endpointRef = useRef<HTMLElement>(null);
   const [busy, setBusy] = useState(false);
   const primary = webhook.keys.find((key) => key.primary);
   const graceKeys = webhook.keys.filter((key) => !key.primary);
@@ -28,7 +28,14 @@ export function WebhookCard({ webhook, selected, onSelect, onChanged, onNews }: 
   };
 
   const copy = () => {
-    const select = () => endpointRef.current?.select();
+    const select = () => {
+      const selection = window.getSelection();
+      if (!endpointRef.current || !selection) return;
+      const range = document.createRange();
+      range.selectNodeContents(endpointRef.current);
+      selection.removeAllRanges();
+      selection.addRange(range);
+    };
     // The Clipboard API needs a secure context and permission; otherwise select the text for Ctrl+C.
     const write = navigator.clipboard?.writeText(webhook.endpoint);
     if (!write) {
@@ -84,9 +91,13 @@ export function WebhookCard({ webhook, selected, onSelect, onChanged, onNews }: 
         </dd>
       </dl>
       <div className="endpoint">
-        <label htmlFor={endpointId}>Endpoint URL</label>
+        <span id={`${endpointId}-label`} className="label">
+          Endpoint URL
+        </span>
         <div className="endpoint-row">
-          <input id={endpointId} ref={endpointRef} readOnly value={webhook.endpoint} onFocus={(event) => event.target.select()} />
+          <code id={endpointId} ref={endpointRef} className="endpoint-url" aria-labelledby={`${endpointId}-label`}>
+            {webhook.endpoint}
+          </code>
           <button type="button" className="secondary" onClick={copy} aria-label={`Copy endpoint URL of ${webhook.name}`}>
             Copy
           </button>
