@@ -117,6 +117,41 @@ describe('web console: the agent Triggers tab in Chromium', () => {
     webhookId = endpoint.split('/').pop()!;
   });
 
+  it('writes a new workflow in the editor: its errors show inline, a valid one becomes selectable', async () => {
+    await page.getByRole('button', { name: 'Create Webhook' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Create Webhook' });
+    await dialog.getByRole('button', { name: 'or create a new workflow' }).click();
+    const editor = dialog.getByLabel('Workflow definition (JSON)');
+    const errors = dialog.locator('#workflow-errors');
+
+    await editor.fill('{ "name": "summarise-document", ');
+    await dialog.getByRole('button', { name: 'Save workflow' }).click();
+    await errors.getByText('Not valid JSON').waitFor();
+    expect(await editor.getAttribute('aria-invalid')).toBe('true');
+
+    // The server validates the definition (PUT /workflows/{name} → 400 with `errors`); each error is listed.
+    const invalid = { name: 'summarise-document', steps: [{ id: 'summary', type: 'no-such-step-kind' }] };
+    await editor.fill(JSON.stringify(invalid, null, 2));
+    await dialog.getByRole('button', { name: 'Save workflow' }).click();
+    await errors.locator('li').first().waitFor();
+    await shot('workflow-editor-errors');
+
+    const valid = {
+      name: 'summarise-document',
+      description: 'Keeps the document id and status of each event',
+      input: { type: 'object', required: ['documentId'], properties: { documentId: { type: 'string' } } },
+      steps: [{ id: 'shape', type: 'transform', expression: "{ 'documentId': payload.documentId, 'status': payload.status }" }],
+      output: 'steps.shape.output',
+    };
+    await editor.fill(JSON.stringify(valid, null, 2));
+    await dialog.getByRole('button', { name: 'Save workflow' }).click();
+    await editor.waitFor({ state: 'detached' });
+    await dialog.getByLabel('Workflow').locator('option[value="summarise-document"]').waitFor({ state: 'attached' });
+    expect(await dialog.getByLabel('Workflow').inputValue()).toBe('summarise-document');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'detached' });
+  });
+
   it('generates a private key and downloads it from More Actions', async () => {
     const card = page.getByRole('article', { name: 'Document processed' });
     await card.getByRole('button', { name: 'Generate Private Key' }).click();
