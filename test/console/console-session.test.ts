@@ -52,7 +52,7 @@ async function signIn(token: string) {
 
 beforeAll(async () => {
   ensureConsoleBuilt();
-  stack = await startStack({ prefix, worker: false, env: { HOOKFLOW_READONLY_TOKEN: readonlyToken }, readyTimeoutMs: 60_000 });
+  stack = await startStack({ prefix, worker: false, env: { HOOKFLOW_READONLY_TOKEN: readonlyToken } });
   api = adminClient(stack.baseUrl, stack.adminToken);
 });
 

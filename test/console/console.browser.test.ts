@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { sendSigned } from '../support/client.js';
 import { startStack, type Stack } from '../support/processes.js';
@@ -46,7 +46,7 @@ let firstDeliveryId: string;
 
 beforeAll(async () => {
   ensureConsoleBuilt();
-  stack = await startStack({ prefix, readyTimeoutMs: 60_000 });
+  stack = await startStack({ prefix });
   browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
   page = await context.newPage();
@@ -115,41 +115,6 @@ describe('web console: the agent Triggers tab in Chromium', () => {
     endpoint = (await card.getByLabel('Endpoint URL', { exact: true }).textContent())!.trim();
     expect(endpoint).toMatch(/\/hooks\/wh_[0-9a-z]{26}$/);
     webhookId = endpoint.split('/').pop()!;
-  });
-
-  it('writes a new workflow in the editor: its errors show inline, a valid one becomes selectable', async () => {
-    await page.getByRole('button', { name: 'Create Webhook' }).click();
-    const dialog = page.getByRole('dialog', { name: 'Create Webhook' });
-    await dialog.getByRole('button', { name: 'or create a new workflow' }).click();
-    const editor = dialog.getByLabel('Workflow definition (JSON)');
-    const errors = dialog.locator('#workflow-errors');
-
-    await editor.fill('{ "name": "summarise-document", ');
-    await dialog.getByRole('button', { name: 'Save workflow' }).click();
-    await errors.getByText('Not valid JSON').waitFor();
-    expect(await editor.getAttribute('aria-invalid')).toBe('true');
-
-    // The server validates the definition (PUT /workflows/{name} → 400 with `errors`); each error is listed.
-    const invalid = { name: 'summarise-document', steps: [{ id: 'summary', type: 'no-such-step-kind' }] };
-    await editor.fill(JSON.stringify(invalid, null, 2));
-    await dialog.getByRole('button', { name: 'Save workflow' }).click();
-    await errors.locator('li').first().waitFor();
-    await shot('workflow-editor-errors');
-
-    const valid = {
-      name: 'summarise-document',
-      description: 'Keeps the document id and status of each event',
-      input: { type: 'object', required: ['documentId'], properties: { documentId: { type: 'string' } } },
-      steps: [{ id: 'shape', type: 'transform', expression: "{ 'documentId': payload.documentId, 'status': payload.status }" }],
-      output: 'steps.shape.output',
-    };
-    await editor.fill(JSON.stringify(valid, null, 2));
-    await dialog.getByRole('button', { name: 'Save workflow' }).click();
-    await editor.waitFor({ state: 'detached' });
-    await dialog.getByLabel('Workflow').locator('option[value="summarise-document"]').waitFor({ state: 'attached' });
-    expect(await dialog.getByLabel('Workflow').inputValue()).toBe('summarise-document');
-    await dialog.getByRole('button', { name: 'Cancel' }).click();
-    await dialog.waitFor({ state: 'detached' });
   });
 
   it('generates a private key and downloads it from More Actions', async () => {
@@ -247,6 +212,45 @@ describe('web console: the agent Triggers tab in Chromium', () => {
     expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     await shot('triggers-tab-phone');
     await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  it('writes a new workflow in the editor: its errors show inline, a valid one becomes selectable', async () => {
+    await page.getByRole('button', { name: 'Create Webhook' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Create Webhook' });
+    onTestFinished(async () => {
+      // Whatever happened, leave no modal dialog over the page for the tests after this one.
+      if (await dialog.isVisible()) await page.keyboard.press('Escape');
+    });
+    await dialog.getByRole('button', { name: 'or create a new workflow' }).click();
+    const editor = dialog.getByLabel('Workflow definition (JSON)');
+    const errors = dialog.locator('#workflow-errors');
+
+    await editor.fill('{ "name": "summarise-document", ');
+    await dialog.getByRole('button', { name: 'Save workflow' }).click();
+    await errors.getByText('Not valid JSON').waitFor();
+    expect(await editor.getAttribute('aria-invalid')).toBe('true');
+
+    // The server validates the definition (PUT /workflows/{name} → 400 with `errors`); each error is listed.
+    const invalid = { name: 'summarise-document', steps: [{ id: 'summary', type: 'no-such-step-kind' }] };
+    await editor.fill(JSON.stringify(invalid, null, 2));
+    await dialog.getByRole('button', { name: 'Save workflow' }).click();
+    await errors.locator('li').first().waitFor();
+    await shot('workflow-editor-errors');
+
+    const valid = {
+      name: 'summarise-document',
+      description: 'Keeps the document id and status of each event',
+      input: { type: 'object', required: ['documentId'], properties: { documentId: { type: 'string' } } },
+      steps: [{ id: 'shape', type: 'transform', expression: "{ 'documentId': payload.documentId, 'status': payload.status }" }],
+      output: 'steps.shape.output',
+    };
+    await editor.fill(JSON.stringify(valid, null, 2));
+    await dialog.getByRole('button', { name: 'Save workflow' }).click();
+    await editor.waitFor({ state: 'detached' });
+    await dialog.getByLabel('Workflow').locator('option[value="summarise-document"]').waitFor({ state: 'attached' });
+    expect(await dialog.getByLabel('Workflow').inputValue()).toBe('summarise-document');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'detached' });
   });
 
   it('signs out, and the page asks for the token again', async () => {

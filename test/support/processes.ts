@@ -83,12 +83,10 @@ export interface StackOptions {
   /** Start a worker too (default true). */
   worker?: boolean;
   env?: NodeJS.ProcessEnv;
-  /** How long each process may take to answer /healthz (default 20 s; a loaded shared machine may need more). */
-  readyTimeoutMs?: number;
 }
 
 /** Starts the real ingress (and worker) processes on free ports with a private HOOKFLOW_HOME. */
-export async function startStack({ prefix, redisUrl, worker = true, env = {}, readyTimeoutMs = 20_000 }: StackOptions): Promise<Stack> {
+export async function startStack({ prefix, redisUrl, worker = true, env = {} }: StackOptions): Promise<Stack> {
   const port = await freePort();
   const workerPort = await freePort();
   const adminToken = `test-admin-${randomBytes(12).toString('hex')}`;
@@ -106,8 +104,8 @@ export async function startStack({ prefix, redisUrl, worker = true, env = {}, re
   const ingress = spawnEntry('apps/ingress/src/main.ts', stackEnv);
   const workerProc = worker ? spawnEntry('apps/worker/src/main.ts', stackEnv) : null;
   const baseUrl = `http://127.0.0.1:${port}`;
-  await waitForHttp(`${baseUrl}/healthz`, readyTimeoutMs, ingress);
-  if (workerProc) await waitForHttp(`http://127.0.0.1:${workerPort}/healthz`, readyTimeoutMs, workerProc);
+  await waitForHttp(`${baseUrl}/healthz`, 20_000, ingress);
+  if (workerProc) await waitForHttp(`http://127.0.0.1:${workerPort}/healthz`, 20_000, workerProc);
   return {
     baseUrl,
     adminToken,

@@ -88,7 +88,10 @@ export async function checkAdmin(req: Request, auth: AdminAuthOptions, csrf: Csr
   if (!readMethods.has(req.method)) {
     const given = req.headers['x-csrf-token'];
     const passes = csrf === 'token' ? typeof given === 'string' && constantTimeEqual(given, session.csrfToken) : sameOrigin(req);
-    if (!passes) return { ok: false, problem: problem('csrf_invalid', 'a write made with the console session needs its x-csrf-token header') };
+    if (!passes) {
+      const detail = csrf === 'token' ? 'a write made with the console session needs its x-csrf-token header' : 'a write made with the console session must come from this site';
+      return { ok: false, problem: problem('csrf_invalid', detail) };
+    }
   }
   const refused = refuseReadonlyWrite(session.role);
   return refused ? { ok: false, problem: refused } : { ok: true, role: session.role, via: 'session' };
