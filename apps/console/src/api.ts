@@ -1,9 +1,6 @@
-import type { Agent, Delivery, List, QueueInfo, Session, TestEventAnswer, Webhook, WebhookStatus, WorkflowSummary } from './types';
+import type { Agent, Delivery, FieldError, List, QueueInfo, Session, TestEventAnswer, Webhook, WebhookStatus, WorkflowSummary } from './types';
 
-export interface FieldError {
-  path: string;
-  message: string;
-}
+export type { FieldError };
 
 /** A refused or failed call, carrying the problem+json `code`, `detail` and field `errors` of API.md. */
 export class ApiError extends Error {

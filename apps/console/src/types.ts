@@ -1,10 +1,14 @@
-/** The admin API's shapes (API.md), as far as the console uses them. */
+import type { DeliveryStatus, WebhookKeyMeta, WebhookRecord } from '@hookflow/shared/api-types';
+
+/** The admin API's shapes (API.md): the contract's own types where the server has them, the rest here. */
+export type { Agent, Delivery, DeliveryError, DeliveryStatus, FieldError, StepRecord as Step, WebhookStatus, WorkflowSummary } from '@hookflow/shared/api-types';
 
 export interface List<T> {
   items: T[];
   nextCursor: string | null;
 }
 
+/** `GET /console/session` and sign-in: whether this browser holds a session, and its CSRF token. */
 export interface Session {
   signedIn: boolean;
   role?: 'admin' | 'readonly';
@@ -12,75 +16,10 @@ export interface Session {
   expiresAt?: string;
 }
 
-export interface Agent {
-  id: string;
-  name: string;
-  description: string;
-  createdAt: string;
-}
-
-export interface WorkflowSummary {
-  name: string;
-  description: string;
-  source: 'builtin' | 'definition';
-  version: number;
-}
-
-export type WebhookStatus = 'enabled' | 'disabled' | 'paused';
-
-export interface WebhookKey {
-  id: string;
-  primary: boolean;
-  createdAt: string;
-  expiresAt: string | null;
-}
-
-export interface Webhook {
-  id: string;
-  agentId: string;
-  name: string;
-  workflow: string;
-  scheme: string;
-  status: WebhookStatus;
+/** A webhook as the API presents it: the stored record plus its endpoint and key metadata. */
+export interface Webhook extends WebhookRecord {
   endpoint: string;
-  keys: WebhookKey[];
-  createdAt: string;
-}
-
-export type DeliveryStatus = 'held' | 'queued' | 'running' | 'retrying' | 'succeeded' | 'failed';
-
-export interface DeliveryError {
-  code: string;
-  message: string;
-}
-
-export interface Step {
-  id: string;
-  type: string;
-  status: string;
-  attempts: number;
-  startedAt: string | null;
-  finishedAt: string | null;
-  output?: unknown;
-  error?: DeliveryError;
-}
-
-export interface Delivery {
-  id: string;
-  webhookId: string;
-  workflow: string;
-  status: DeliveryStatus;
-  receivedAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  attempts: number;
-  dedupeKey: string | null;
-  headers: Record<string, string>;
-  payload: unknown;
-  result: unknown;
-  error: DeliveryError | null;
-  steps: Step[];
-  replayOf: string | null;
+  keys: WebhookKeyMeta[];
 }
 
 export interface QueueInfo {
@@ -89,6 +28,7 @@ export interface QueueInfo {
   workers: number;
 }
 
+/** `POST /webhooks/{id}/test-event`: the sample payload sent, and what the endpoint answered. */
 export interface TestEventAnswer {
   payload: unknown;
   response: { status: number; body: unknown };

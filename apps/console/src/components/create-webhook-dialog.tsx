@@ -5,6 +5,7 @@ import { Modal } from './modal';
 import { Notice } from './notice';
 import { usePoll } from './use-poll';
 import { WorkflowEditor } from './workflow-editor';
+import { FieldErrorList } from './field-error-list';
 
 /** "Create Webhook": pick the workflow it runs (or write a new one), the signature scheme and a name. */
 export function CreateWebhookDialog({ agentId, onClose, onCreated }: { agentId: string; onClose: () => void; onCreated: (webhook: Webhook) => void }) {
@@ -80,15 +81,7 @@ export function CreateWebhookDialog({ agentId, onClose, onCreated }: { agentId: 
         </p>
 
         <Notice kind="error">{error}</Notice>
-        {errors.length > 0 && (
-          <ul className="field-errors">
-            {errors.map((e) => (
-              <li key={`${e.path}:${e.message}`}>
-                <code>{e.path || '(body)'}</code>: {e.message}
-              </li>
-            ))}
-          </ul>
-        )}
+        <FieldErrorList errors={errors} root="(body)" />
         <div className="form-actions">
           <button type="button" className="secondary" onClick={onClose}>
             Cancel

@@ -6,6 +6,7 @@ import { StatusBadge } from './status-badge';
 import { usePoll } from './use-poll';
 import { formatDuration, formatTime } from './format';
 import { DeliveryDetail } from './delivery-detail';
+import { DataTable } from './data-table';
 
 /** How often the table asks for news: often enough to feel live, cheap for the server (one small list call). */
 const pollMs = 1500;
@@ -56,38 +57,24 @@ export function DeliveriesPanel({ webhook }: { webhook: Webhook }) {
       <Notice kind="error">{deliveries.error && `Could not load the deliveries: ${deliveries.error}`}</Notice>
       {deliveries.data && items.length === 0 && <p className="empty">No deliveries{status ? ` with status ${status}` : ''} yet. Send a test event, or a signed request to the endpoint.</p>}
       {items.length > 0 && (
-        <div className="table-wrap">
-          <table className="deliveries-table">
-            <caption className="visually-hidden">Deliveries, newest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">ID</th>
-                <th scope="col">Status</th>
-                <th scope="col">Received</th>
-                <th scope="col">Duration</th>
-                <th scope="col">Attempts</th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((delivery) => (
-                <tr key={delivery.id} data-delivery-id={delivery.id} className={openId === delivery.id ? 'row-open' : undefined}>
-                  <td data-label="ID">
-                    <button type="button" className="link-button mono" onClick={() => setOpenId(delivery.id)} aria-label={`Open delivery ${delivery.id}`}>
-                      {delivery.id}
-                    </button>
-                    {delivery.replayOf && <span className="muted"> (replay)</span>}
-                  </td>
-                  <td data-label="Status">
-                    <StatusBadge status={delivery.status} />
-                  </td>
-                  <td data-label="Received">{formatTime(delivery.receivedAt)}</td>
-                  <td data-label="Duration">{formatDuration(delivery.receivedAt, delivery.finishedAt)}</td>
-                  <td data-label="Attempts">{delivery.attempts}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable caption="Deliveries, newest first" className="deliveries-table" columns={['ID', 'Status', 'Received', 'Duration', 'Attempts']}>
+          {items.map((delivery) => (
+            <tr key={delivery.id} data-delivery-id={delivery.id} className={openId === delivery.id ? 'row-open' : undefined}>
+              <td data-label="ID">
+                <button type="button" className="link-button mono" onClick={() => setOpenId(delivery.id)} aria-label={`Open delivery ${delivery.id}`}>
+                  {delivery.id}
+                </button>
+                {delivery.replayOf && <span className="muted"> (replay)</span>}
+              </td>
+              <td data-label="Status">
+                <StatusBadge status={delivery.status} />
+              </td>
+              <td data-label="Received">{formatTime(delivery.receivedAt)}</td>
+              <td data-label="Duration">{formatDuration(delivery.receivedAt, delivery.finishedAt)}</td>
+              <td data-label="Attempts">{delivery.attempts}</td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       {openId && (
         <DeliveryDetail

@@ -4,6 +4,7 @@ import { Notice } from './notice';
 import { StatusBadge } from './status-badge';
 import { usePoll } from './use-poll';
 import { formatDuration, formatTime, json } from './format';
+import { DataTable } from './data-table';
 
 /** One delivery: what came in (payload, headers), what each step did, the result; "Replay" runs it again. */
 export function DeliveryDetail({ deliveryId, onOpen, onClose, onReplayed }: { deliveryId: string; onOpen: (id: string) => void; onClose: () => void; onReplayed: (newId: string) => void }) {
@@ -96,42 +97,29 @@ export function DeliveryDetail({ deliveryId, onOpen, onClose, onReplayed }: { de
           {d.steps.length === 0 ? (
             <p className="muted">No steps recorded{d.workflow === 'echo' ? ' (a built-in workflow runs as one piece)' : ''}.</p>
           ) : (
-            <div className="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Step</th>
-                    <th scope="col">Type</th>
-                    <th scope="col">Status</th>
-                    <th scope="col">Attempts</th>
-                    <th scope="col">Output or error</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {d.steps.map((step) => (
-                    <tr key={step.id}>
-                      <td>
-                        <code>{step.id}</code>
-                      </td>
-                      <td>{step.type}</td>
-                      <td>
-                        <StatusBadge status={step.status} />
-                      </td>
-                      <td>{step.attempts}</td>
-                      <td>
-                        {step.error ? (
-                          <span className="error-text">
-                            <code>{step.error.code}</code>: {step.error.message}
-                          </span>
-                        ) : (
-                          <pre className="code small">{json(step.output)}</pre>
-                        )}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable caption="Steps, in the order they ran" columns={['Step', 'Type', 'Status', 'Attempts', 'Output or error']}>
+              {d.steps.map((step) => (
+                <tr key={step.id}>
+                  <td>
+                    <code>{step.id}</code>
+                  </td>
+                  <td>{step.type}</td>
+                  <td>
+                    <StatusBadge status={step.status} />
+                  </td>
+                  <td>{step.attempts}</td>
+                  <td>
+                    {step.error ? (
+                      <span className="error-text">
+                        <code>{step.error.code}</code>: {step.error.message}
+                      </span>
+                    ) : (
+                      <pre className="code small">{json(step.output)}</pre>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
           )}
           <div className="detail-grid">
             <div>

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { api, ApiError, messageOf, type FieldError } from '../api';
+import { FieldErrorList } from './field-error-list';
 
 const template = `{
   "name": "my-workflow",
@@ -73,15 +74,7 @@ export function WorkflowEditor({ onSaved }: { onSaved: (name: string) => void })
       {invalid && (
         <div id="workflow-errors" className="field-error" role="alert">
           <p>{error}</p>
-          {errors.length > 0 && (
-            <ul className="field-errors">
-              {errors.map((e) => (
-                <li key={`${e.path}:${e.message}`}>
-                  <code>{e.path || '(definition)'}</code>: {e.message}
-                </li>
-              ))}
-            </ul>
-          )}
+          <FieldErrorList errors={errors} root="(definition)" />
         </div>
       )}
       <button type="button" onClick={() => void save()} disabled={busy}>

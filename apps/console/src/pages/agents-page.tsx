@@ -5,6 +5,7 @@ import { Modal } from '../components/modal';
 import { Notice } from '../components/notice';
 import { usePoll } from '../components/use-poll';
 import { formatTime } from '../components/format';
+import { DataTable } from '../components/data-table';
 
 /** Every agent, and "Create agent". */
 export function AgentsPage() {
@@ -24,33 +25,20 @@ export function AgentsPage() {
       <Notice kind="error">{agents.error && `Could not load the agents: ${agents.error}`}</Notice>
       {agents.data && agents.data.items.length === 0 && <p className="empty">No agents yet. Create one, then give it webhooks on its Triggers tab.</p>}
       {agents.data && agents.data.items.length > 0 && (
-        <div className="table-wrap">
-          <table>
-            <caption className="visually-hidden">Agents</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Description</th>
-                <th scope="col">Created</th>
-                <th scope="col">ID</th>
-              </tr>
-            </thead>
-            <tbody>
-              {agents.data.items.map((agent) => (
-                <tr key={agent.id}>
-                  <td>
-                    <Link to={`/agents/${agent.id}`}>{agent.name}</Link>
-                  </td>
-                  <td>{agent.description || <span className="muted">—</span>}</td>
-                  <td>{formatTime(agent.createdAt)}</td>
-                  <td>
-                    <code>{agent.id}</code>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable caption="Agents" columns={['Name', 'Description', 'Created', 'ID']}>
+          {agents.data.items.map((agent) => (
+            <tr key={agent.id}>
+              <td>
+                <Link to={`/agents/${agent.id}`}>{agent.name}</Link>
+              </td>
+              <td>{agent.description || <span className="muted">—</span>}</td>
+              <td>{formatTime(agent.createdAt)}</td>
+              <td>
+                <code>{agent.id}</code>
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       {creating && (
         <CreateAgentDialog

@@ -1,6 +1,7 @@
 import { api } from '../api';
 import { Notice } from '../components/notice';
 import { usePoll } from '../components/use-poll';
+import { DataTable } from '../components/data-table';
 
 /** Queue health: jobs per state and workers per queue; Bull Board at /admin/queues has the rest. */
 export function QueuesPage() {
@@ -19,37 +20,20 @@ export function QueuesPage() {
       <Notice kind="error">{queues.error && `Could not load the queues: ${queues.error}`}</Notice>
       {queues.data && items.length === 0 && <p className="empty">No queues yet.</p>}
       {items.length > 0 && (
-        <div className="table-wrap">
-          <table>
-            <caption className="visually-hidden">Jobs per queue</caption>
-            <thead>
-              <tr>
-                <th scope="col">Queue</th>
-                <th scope="col">Waiting</th>
-                <th scope="col">Active</th>
-                <th scope="col">Delayed</th>
-                <th scope="col">Completed</th>
-                <th scope="col">Failed</th>
-                <th scope="col">Paused</th>
-                <th scope="col">Workers</th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((queue) => (
-                <tr key={queue.name}>
-                  <th scope="row">{queue.name}</th>
-                  <td>{queue.counts.waiting}</td>
-                  <td>{queue.counts.active}</td>
-                  <td>{queue.counts.delayed}</td>
-                  <td>{queue.counts.completed}</td>
-                  <td className={queue.counts.failed > 0 ? 'error-text' : undefined}>{queue.counts.failed}</td>
-                  <td>{queue.counts.paused}</td>
-                  <td className={queue.workers === 0 ? 'error-text' : undefined}>{queue.workers}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable caption="Jobs per queue" columns={['Queue', 'Waiting', 'Active', 'Delayed', 'Completed', 'Failed', 'Paused', 'Workers']}>
+          {items.map((queue) => (
+            <tr key={queue.name}>
+              <th scope="row">{queue.name}</th>
+              <td>{queue.counts.waiting}</td>
+              <td>{queue.counts.active}</td>
+              <td>{queue.counts.delayed}</td>
+              <td>{queue.counts.completed}</td>
+              <td className={queue.counts.failed > 0 ? 'error-text' : undefined}>{queue.counts.failed}</td>
+              <td>{queue.counts.paused}</td>
+              <td className={queue.workers === 0 ? 'error-text' : undefined}>{queue.workers}</td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </section>
   );
