@@ -134,6 +134,14 @@ describe('console sign-in session', () => {
     expect((await call('GET', '/api/v1/agents')).status).toBe(401);
   });
 
+  it('opens the queue dashboard at /admin/queues with the same session', async () => {
+    expect((await call('GET', '/admin/queues')).status).toBe(401);
+    const { cookie } = await signIn(stack.adminToken);
+    const page = await call('GET', '/admin/queues', { cookie });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+  });
+
   it('gives a read-only token a read-only session', async () => {
     const { cookie, csrf, body } = await signIn(readonlyToken);
     expect(body.role).toBe('readonly');

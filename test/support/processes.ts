@@ -6,7 +6,6 @@ import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
 export const repoRoot = resolve(import.meta.dirname, '../..');
-const tsx = join(repoRoot, 'node_modules/.bin/tsx');
 
 /** A TCP port nobody listens on right now. */
 export async function freePort(): Promise<number> {
@@ -29,9 +28,9 @@ export interface RunningProcess {
   stop: (signal?: NodeJS.Signals) => Promise<number | string>;
 }
 
-/** Spawns a TypeScript entry point of the repo with tsx, capturing its output. */
+/** Spawns a TypeScript entry point of the repo (node with the tsx loader, as the npm scripts do), capturing its output. */
 export function spawnEntry(entry: string, env: NodeJS.ProcessEnv): RunningProcess {
-  const child = spawn(tsx, [join(repoRoot, entry)], {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, entry)], {
     cwd: repoRoot,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -52,7 +51,7 @@ export function spawnEntry(entry: string, env: NodeJS.ProcessEnv): RunningProces
 }
 
 /** Polls `url` until it answers (any status) or `timeoutMs` passes. */
-export async function waitForHttp(url: string, timeoutMs = 20_000, proc?: RunningProcess): Promise<void> {
+export async function waitForHttp(url: string, timeoutMs = 90_000, proc?: RunningProcess): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
@@ -104,8 +103,8 @@ export async function startStack({ prefix, redisUrl, worker = true, env = {} }: 
   const ingress = spawnEntry('apps/ingress/src/main.ts', stackEnv);
   const workerProc = worker ? spawnEntry('apps/worker/src/main.ts', stackEnv) : null;
   const baseUrl = `http://127.0.0.1:${port}`;
-  await waitForHttp(`${baseUrl}/healthz`, 20_000, ingress);
-  if (workerProc) await waitForHttp(`http://127.0.0.1:${workerPort}/healthz`, 20_000, workerProc);
+  await waitForHttp(`${baseUrl}/healthz`, 90_000, ingress);
+  if (workerProc) await waitForHttp(`http://127.0.0.1:${workerPort}/healthz`, 90_000, workerProc);
   return {
     baseUrl,
     adminToken,

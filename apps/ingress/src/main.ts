@@ -22,10 +22,13 @@ server.keepAliveTimeout = 65_000;
 
 onShutdownSignal(log, 'ingress', async () => {
   // Stop accepting, let in-flight requests finish (their deliveries are stored before they are answered).
+  // Keep-alive connections become idle as their last response goes out: close them as they do.
+  const sweeper = setInterval(() => server.closeIdleConnections(), 100);
   await new Promise<void>((resolve) => {
     server.close(() => resolve());
     server.closeIdleConnections();
   });
+  clearInterval(sweeper);
   await services.queues.close();
   redis.disconnect();
   subscriber.disconnect();

@@ -19,6 +19,10 @@ const schema = z.object({
   HOOKFLOW_LOCK_MS: envFields.positiveInt(10_000, 600_000),
   /** How often workers look for jobs whose lock lapsed (stalled jobs). */
   HOOKFLOW_STALLED_INTERVAL_MS: envFields.positiveInt(5_000, 600_000),
+  /** Deliveries kept per webhook (the oldest finished ones are removed first). */
+  HOOKFLOW_RETENTION_COUNT: envFields.positiveInt(10_000, 10_000_000),
+  /** Seconds a finished delivery is kept (a TTL set when it finishes). */
+  HOOKFLOW_RETENTION_SECONDS: envFields.positiveInt(7 * 86_400, 365 * 86_400),
   LOG_LEVEL: envFields.logLevel,
 });
 
@@ -31,6 +35,7 @@ export interface WorkerConfig {
   masterKey: string | undefined;
   lockDurationMs: number;
   stalledIntervalMs: number;
+  retention: { maxCount: number; maxAgeSeconds: number };
   logLevel: string;
 }
 
@@ -46,6 +51,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
     masterKey: parsed.HOOKFLOW_MASTER_KEY,
     lockDurationMs: parsed.HOOKFLOW_LOCK_MS,
     stalledIntervalMs: parsed.HOOKFLOW_STALLED_INTERVAL_MS,
+    retention: { maxCount: parsed.HOOKFLOW_RETENTION_COUNT, maxAgeSeconds: parsed.HOOKFLOW_RETENTION_SECONDS },
     logLevel: parsed.LOG_LEVEL,
   };
 }

@@ -1,15 +1,35 @@
 import type { NextFunction, Request, Response } from 'express';
-import { parse as parseCookie } from 'cookie';
-import { constantTimeEqual, problem, type Problem } from '@hookflow/shared';
+import { constantTimeEqual, problem } from '@hookflow/shared';
 import { sendProblem } from './send-problem.js';
-import { sessionCookieName, type ConsoleSessions } from './console-sessions.js';
 
 export type AdminRole = 'admin' | 'readonly';
+
+export interface AdminTokens {
+  admin: string;
+  readonly: string | undefined;
+}
+
+/**
+ * Another way to recognise an admin (for example the console's session cookie): returns the role the request
+ * carries, or null to let the next way decide.
+ */
+export type AdminAuthenticator = (req: Request) => AdminRole | null;
+
+export interface AdminAuthOptions {
+  /** Tried after the bearer token, in order. */
+  authenticators?: readonly AdminAuthenticator[];
+  /**
+   * Also accept HTTP Basic with the token as password (any user name), and send `WWW-Authenticate: Basic` with the
+   * 401: a browser then asks for it and resends it with every request of a page, which a bearer header cannot do.
+   * Used for the queue dashboard.
+   */
+  basic?: boolean;
+}
 
 const readMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** The role a bearer token grants, compared in constant time; null for anything else. */
-export function roleOf(token: string | undefined, tokens: { admin: string; readonly: string | undefined }): AdminRole | null {
+export function roleOf(token: string | undefined, tokens: AdminTokens): AdminRole | null {
   if (!token) return null;
   // Both comparisons always run, so timing does not reveal which token was close.
   const isAdmin = constantTimeEqual(token, tokens.admin);
@@ -23,86 +43,43 @@ export function bearerToken(req: Request): string | undefined {
   return match?.[1];
 }
 
-/**
- * Requires the admin token, or the read-only token for reads (403 `forbidden` on a write). With `sessions`, a console
- * session cookie works as well; its writes need the session's `x-csrf-token` (403 `csrf_invalid`).
- */
-export function requireAdmin(auth: AdminAuthOptions, csrf: CsrfCheck = 'token') {
+/** The password of an `Authorization: Basic` header. */
+export function basicPassword(req: Request): string | undefined {
+  const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(req.headers.authorization ?? '');
+  if (!match) return undefined;
+  const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon >= 0 ? decoded.slice(colon + 1) : undefined;
+}
+
+/** The admin role this request carries (bearer token, Basic when allowed, then `authenticators`), or null. */
+export function adminRoleOf(req: Request, tokens: AdminTokens, options: AdminAuthOptions = {}): AdminRole | null {
+  const role = roleOf(bearerToken(req), tokens) ?? (options.basic ? roleOf(basicPassword(req), tokens) : null);
+  if (role) return role;
+  for (const authenticate of options.authenticators ?? []) {
+    const found = authenticate(req);
+    if (found) return found;
+  }
+  return null;
+}
+
+/** True when the request is made by an admin (either role), however it authenticated. */
+export function isAdminRequest(req: Request, tokens: AdminTokens, options: AdminAuthOptions = {}): boolean {
+  return adminRoleOf(req, tokens, options) !== null;
+}
+
+/** Requires an admin: the admin token, or the read-only token for reads (403 `forbidden` on a write). */
+export function requireAdmin(tokens: AdminTokens, options: AdminAuthOptions = {}) {
   return (req: Request, res: Response, next: NextFunction): void => {
-    checkAdmin(req, auth, csrf).then((check) => {
-      if (!check.ok) return sendProblem(res, check.problem);
-      res.locals.role = check.role;
-      next();
-    }, next);
-  };
-}
-
-/** Where an admin request gets its authority: the bearer token, or a console session cookie. */
-export interface AdminAuthOptions {
-  admin: string;
-  readonly: string | undefined;
-  /** Console sessions; without them only bearer tokens are accepted. */
-  sessions?: ConsoleSessions;
-}
-
-/**
- * How a cookie-authenticated write proves it comes from our own pages: `token` (the API) wants the session's
- * `x-csrf-token`; `same-origin` (pages such as `/admin/queues`, whose scripts cannot send our header) wants the
- * browser's `Sec-Fetch-Site: same-origin` or an `Origin` equal to the request's own host.
- */
-export type CsrfCheck = 'token' | 'same-origin';
-
-export type AdminCheck = { ok: true; role: AdminRole; via: 'bearer' | 'session' } | { ok: false; problem: Problem };
-
-/** The value of the console session cookie, if the request carries one. */
-export function sessionIdOf(req: Request): string | undefined {
-  const header = req.headers.cookie;
-  return header ? parseCookie(header)[sessionCookieName] : undefined;
-}
-
-function sameOrigin(req: Request): boolean {
-  const site = req.headers['sec-fetch-site'];
-  if (site !== undefined) return site === 'same-origin';
-  const origin = req.headers.origin;
-  if (origin === undefined) return false;
-  try {
-    return new URL(origin).host === req.headers.host;
-  } catch {
-    return false;
-  }
-}
-
-/** Decides whether `req` may use the admin API (or an admin page), by bearer token first, then by session. */
-export async function checkAdmin(req: Request, auth: AdminAuthOptions, csrf: CsrfCheck = 'token'): Promise<AdminCheck> {
-  const refuseReadonlyWrite = (role: AdminRole): Problem | null =>
-    role === 'readonly' && !readMethods.has(req.method) ? problem('forbidden', 'the read-only token cannot make changes') : null;
-  const bearer = bearerToken(req);
-  if (bearer !== undefined || !auth.sessions) {
-    const role = roleOf(bearer, auth);
-    if (!role) return { ok: false, problem: problem('unauthorized', 'a valid bearer token is required') };
-    const refused = refuseReadonlyWrite(role);
-    return refused ? { ok: false, problem: refused } : { ok: true, role, via: 'bearer' };
-  }
-  const session = await auth.sessions.find(sessionIdOf(req));
-  if (!session) return { ok: false, problem: problem('unauthorized', 'a valid bearer token or console session is required') };
-  if (!readMethods.has(req.method)) {
-    const given = req.headers['x-csrf-token'];
-    const passes = csrf === 'token' ? typeof given === 'string' && constantTimeEqual(given, session.csrfToken) : sameOrigin(req);
-    if (!passes) {
-      const detail = csrf === 'token' ? 'a write made with the console session needs its x-csrf-token header' : 'a write made with the console session must come from this site';
-      return { ok: false, problem: problem('csrf_invalid', detail) };
+    const role = adminRoleOf(req, tokens, options);
+    if (!role) {
+      if (options.basic) res.setHeader('WWW-Authenticate', 'Basic realm="hookflow", charset="UTF-8"');
+      return sendProblem(res, problem('unauthorized', 'a valid bearer token is required'));
     }
-  }
-  const refused = refuseReadonlyWrite(session.role);
-  return refused ? { ok: false, problem: refused } : { ok: true, role: session.role, via: 'session' };
-}
-
-/** True when `req` may see an admin page such as `/admin/queues` (bearer token, or console session + same origin on writes). */
-export async function isAdminRequest(req: Request, auth: AdminAuthOptions): Promise<boolean> {
-  return (await checkAdmin(req, auth, 'same-origin')).ok;
-}
-
-/** Middleware for admin pages (`/admin/queues`): `requireAdmin` with the same-origin CSRF check for session writes. */
-export function requireAdminPage(auth: AdminAuthOptions) {
-  return requireAdmin(auth, 'same-origin');
+    if (role === 'readonly' && !readMethods.has(req.method)) {
+      return sendProblem(res, problem('forbidden', 'the read-only token cannot make changes'));
+    }
+    res.locals.role = role;
+    next();
+  };
 }

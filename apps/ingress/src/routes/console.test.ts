@@ -21,7 +21,7 @@ beforeAll(async () => {
   const sessions = new ConsoleSessions(redis, createKeys(prefix));
   const emptyDist = mkdtempSync(join(tmpdir(), 'hookflow-console-'));
   const app = express();
-  app.use(consoleRoutes({ auth: { admin: adminToken, readonly: undefined, sessions }, secureCookies: true, distDir: emptyDist }));
+  app.use(consoleRoutes({ tokens: { admin: adminToken, readonly: undefined }, sessions, secureCookies: true, distDir: emptyDist }));
   server = app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -1,25 +1,26 @@
 import express, { Router, type Response } from 'express';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { z } from 'zod';
 import { problem, ProblemError } from '@hookflow/shared';
-import { roleOf, sessionIdOf, type AdminAuthOptions } from '../http/admin-auth.js';
+import { roleOf, type AdminTokens } from '../http/admin-auth.js';
+import { sessionIdOf } from '../http/console-session-auth.js';
 import { sessionCookieName, sessionTtlSeconds, type ConsoleSession, type ConsoleSessions } from '../http/console-sessions.js';
 import { sendProblem } from '../http/send-problem.js';
 import { validate } from '../http/validate.js';
+import { consoleSignInBody } from '../api/schemas.js';
 
 /** Where `npm run build` puts the console (apps/console/dist), found from this file so the cwd does not matter. */
 export const defaultConsoleDir = fileURLToPath(new URL('../../../console/dist/', import.meta.url));
 
 export interface ConsoleRouteOptions {
-  auth: AdminAuthOptions & { sessions: ConsoleSessions };
+  /** The tokens that may sign in (the read-only one gets a read-only session). */
+  tokens: AdminTokens;
+  sessions: ConsoleSessions;
   /** Marks the session cookie `Secure` (the public URL is https). */
   secureCookies: boolean;
   /** The built console; defaults to apps/console/dist. */
   distDir?: string;
 }
-
-const signInBody = z.object({ token: z.string().min(1, 'must not be empty').max(1000) }).strict();
 
 // The console's scripts and styles are all files of its own build: nothing inline, nothing from elsewhere, no framing.
 const securityHeaders = {
@@ -37,14 +38,13 @@ function presentSession(session: ConsoleSession) {
  * The web console: its sign-in session (`/console/session`) and its static files, with index.html for every other
  * path under `/console` so the single-page app can route them itself.
  */
-export function consoleRoutes({ auth, secureCookies, distDir = defaultConsoleDir }: ConsoleRouteOptions): Router {
+export function consoleRoutes({ tokens, sessions, secureCookies, distDir = defaultConsoleDir }: ConsoleRouteOptions): Router {
   const router = Router();
-  const { sessions } = auth;
 
   // A JSON body only: a cross-site HTML form cannot send one without a CORS preflight, which we never grant.
   router.post('/console/session', express.json({ limit: '4kb' }), async (req, res) => {
-    const { token } = validate(signInBody, req.body ?? {});
-    const role = roleOf(token, auth);
+    const { token } = validate(consoleSignInBody, req.body ?? {});
+    const role = roleOf(token, tokens);
     if (!role) throw new ProblemError('unauthorized', 'that is not a valid admin token');
     const { id, session } = await sessions.create(role);
     res.cookie(sessionCookieName, id, {

@@ -4,12 +4,14 @@ import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKeys } from '@hookflow/shared';
 import { cleanupPrefix, testPrefix, testRedis } from '../../../../test/support/redis.js';
-import { requireAdminPage, type AdminAuthOptions } from './admin-auth.js';
+import { requireAdmin } from './admin-auth.js';
 import { ConsoleSessions } from './console-sessions.js';
+import { consoleSessionRole, loadConsoleSession } from './console-session-auth.js';
 
 /**
- * `requireAdminPage` guards pages such as Bull Board at /admin/queues: the bearer token or the console session opens
- * them; a page's own scripts cannot send our CSRF header, so a session write must come from the same origin.
+ * The guard of pages such as Bull Board at /admin/queues, assembled as app.ts does: the bearer token (or Basic) or the
+ * console session opens them; a page's own scripts cannot send our CSRF header, so a session write must come from
+ * the same origin.
  */
 const prefix = testPrefix('admin-page-auth');
 const redis = testRedis();
@@ -20,9 +22,9 @@ let sessionCookie: string;
 
 beforeAll(async () => {
   const sessions = new ConsoleSessions(redis, createKeys(prefix));
-  const auth: AdminAuthOptions = { admin: adminToken, readonly: undefined, sessions };
+  const tokens = { admin: adminToken, readonly: undefined };
   const app = express();
-  app.use('/admin/queues', requireAdminPage(auth), (req, res) => {
+  app.use('/admin/queues', loadConsoleSession(sessions, 'same-origin'), requireAdmin(tokens, { basic: true, authenticators: [consoleSessionRole] }), (req, res) => {
     res.json({ method: req.method, role: res.locals.role });
   });
   server = app.listen(0, '127.0.0.1');
@@ -42,7 +44,7 @@ async function visit(method: string, headers: Record<string, string>) {
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
-describe('requireAdminPage (the /admin/queues guard)', () => {
+describe('the /admin/queues guard with console sessions', () => {
   it('opens with the console session cookie, and with the bearer token', async () => {
     expect(await visit('GET', { cookie: sessionCookie })).toEqual({ status: 200, body: { method: 'GET', role: 'admin' } });
     expect((await visit('GET', { authorization: `Bearer ${adminToken}` })).status).toBe(200);
