@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
@@ -15,6 +16,7 @@ import { ensureConsoleBuilt, launchChromium, screenshotDir } from './console-bro
 const prefix = testPrefix('console-browser');
 const redis = testRedis();
 const waitMs = 30_000;
+const readonlyToken = `test-readonly-${randomBytes(12).toString('hex')}`;
 let stack: Stack;
 let browser: Browser;
 let context: BrowserContext;
@@ -46,7 +48,7 @@ let firstDeliveryId: string;
 
 beforeAll(async () => {
   ensureConsoleBuilt();
-  stack = await startStack({ prefix });
+  stack = await startStack({ prefix, env: { HOOKFLOW_READONLY_TOKEN: readonlyToken } });
   browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
   page = await context.newPage();
@@ -259,6 +261,30 @@ describe('web console: the agent Triggers tab in Chromium', () => {
     await page.reload();
     await page.getByLabel('Admin token').waitFor();
     expect((await context.cookies()).find((c) => c.name === 'hookflow_session')).toBeUndefined();
+  });
+
+  it('signed in with the read-only token, shows everything and offers no change', async () => {
+    const readonlyContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    try {
+      const viewer = await readonlyContext.newPage();
+      viewer.setDefaultTimeout(waitMs);
+      await viewer.goto(`${stack.baseUrl}/console/`);
+      await viewer.getByLabel('Admin token').fill(readonlyToken);
+      await viewer.getByRole('button', { name: 'Sign in' }).click();
+      await viewer.getByText('Signed in with the read-only token').waitFor();
+      expect(await viewer.getByRole('button', { name: 'Create agent' }).isDisabled()).toBe(true);
+      await viewer.getByRole('link', { name: 'Document processor' }).click();
+      await viewer.getByRole('tab', { name: 'Triggers' }).click();
+      const card = viewer.getByRole('article', { name: 'Document processed' });
+      await card.waitFor();
+      expect(await viewer.getByRole('button', { name: 'Create Webhook' }).isDisabled()).toBe(true);
+      expect(await card.getByRole('button', { name: 'Send test event' }).isDisabled()).toBe(true);
+      await card.getByRole('button', { name: 'More Actions' }).click();
+      expect(await viewer.getByRole('menuitem').allTextContents()).toEqual(['Download Private Key']);
+      await viewer.locator(`tr[data-delivery-id="${firstDeliveryId}"]`).waitFor();
+    } finally {
+      await readonlyContext.close();
+    }
   });
 
   it('raised no uncaught errors, logged no console errors and met no server error', () => {

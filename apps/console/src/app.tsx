@@ -7,6 +7,7 @@ import { AgentsPage } from './pages/agents-page';
 import { AgentPage } from './pages/agent-page';
 import { QueuesPage } from './pages/queues-page';
 import { Notice } from './components/notice';
+import { ReadOnlyContext } from './components/read-only';
 
 /** Signs in (or finds the existing session), then shows the page the path names. */
 export function App() {
@@ -64,7 +65,10 @@ export function App() {
         </div>
       </header>
       <main id="main" tabIndex={-1}>
-        <Routes />
+        {session.role === 'readonly' && <Notice kind="info">Signed in with the read-only token: you can look around but not change anything.</Notice>}
+        <ReadOnlyContext.Provider value={session.role === 'readonly'}>
+          <Routes />
+        </ReadOnlyContext.Provider>
       </main>
     </div>
   );

@@ -7,6 +7,7 @@ import { usePoll } from './use-poll';
 import { formatDuration, formatTime } from './format';
 import { DeliveryDetail } from './delivery-detail';
 import { DataTable } from './data-table';
+import { useReadOnly } from './read-only';
 
 /** How often the table asks for news: often enough to feel live, cheap for the server (one small list call). */
 const pollMs = 1500;
@@ -15,6 +16,7 @@ const pollMs = 1500;
 export function DeliveriesPanel({ webhook }: { webhook: Webhook }) {
   const [status, setStatus] = useState('');
   const [openId, setOpenId] = useState<string | null>(null);
+  const readOnly = useReadOnly();
   const [news, setNews] = useState<{ kind: 'info' | 'error'; text: string } | null>(null);
   const deliveries = usePoll(() => api.deliveries(webhook.id, status), pollMs, [webhook.id, status]);
   const items = deliveries.data?.items ?? [];
@@ -45,7 +47,7 @@ export function DeliveriesPanel({ webhook }: { webhook: Webhook }) {
               </option>
             ))}
           </select>
-          <button type="button" className="secondary" onClick={() => void retryFailed()}>
+          <button type="button" className="secondary" onClick={() => void retryFailed()} disabled={readOnly}>
             Retry failed
           </button>
         </div>

@@ -5,6 +5,7 @@ import { StatusBadge } from './status-badge';
 import { usePoll } from './use-poll';
 import { formatDuration, formatTime, json } from './format';
 import { DataTable } from './data-table';
+import { useReadOnly } from './read-only';
 
 /** One delivery: what came in (payload, headers), what each step did, the result; "Replay" runs it again. */
 export function DeliveryDetail({ deliveryId, onOpen, onClose, onReplayed }: { deliveryId: string; onOpen: (id: string) => void; onClose: () => void; onReplayed: (newId: string) => void }) {
@@ -12,6 +13,7 @@ export function DeliveryDetail({ deliveryId, onOpen, onClose, onReplayed }: { de
   const delivery = usePoll(() => api.delivery(deliveryId), 1500, [deliveryId]);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const readOnly = useReadOnly();
   const headingRef = useRef<HTMLHeadingElement>(null);
   const d = delivery.data;
 
@@ -39,7 +41,7 @@ export function DeliveryDetail({ deliveryId, onOpen, onClose, onReplayed }: { de
           Delivery <code>{deliveryId}</code>
         </h3>
         <div className="toolbar">
-          <button type="button" onClick={() => void replay()} disabled={busy || !d}>
+          <button type="button" onClick={() => void replay()} disabled={busy || !d || readOnly}>
             Replay
           </button>
           <button type="button" className="secondary" onClick={onClose}>

@@ -2,6 +2,7 @@ import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent 
 import { api } from '../api';
 import type { Webhook, WebhookStatus } from '../types';
 import { Modal } from './modal';
+import { useReadOnly } from './read-only';
 
 interface Item {
   label: string;
@@ -21,6 +22,7 @@ export function MoreActionsMenu({ webhook, hasKey, run }: { webhook: Webhook; ha
   const buttonRef = useRef<HTMLButtonElement>(null);
   const itemRefs = useRef<(HTMLElement | null)[]>([]);
   const wrapRef = useRef<HTMLDivElement>(null);
+  const readOnly = useReadOnly();
 
   const setStatus = (status: WebhookStatus, done: string) => () =>
     void run(async () => {
@@ -28,8 +30,10 @@ export function MoreActionsMenu({ webhook, hasKey, run }: { webhook: Webhook; ha
       return done;
     });
 
-  const items: Item[] = [
-    ...(hasKey ? [{ label: 'Download Private Key', href: api.privateKeyUrl(webhook.id) }] : []),
+  const download: Item[] = hasKey ? [{ label: 'Download Private Key', href: api.privateKeyUrl(webhook.id) }] : [];
+  // A read-only session may download the key file (a read) but change nothing.
+  const items: Item[] = readOnly ? download : [
+    ...download,
     { label: hasKey ? 'Rotate key' : 'Generate Private Key', act: () => setDialog('rotate') },
     ...(webhook.status === 'enabled' ? [{ label: 'Pause', act: setStatus('paused', `“${webhook.name}” is paused: new deliveries are held until it resumes.`) }] : []),
     ...(webhook.status !== 'enabled' ? [{ label: 'Resume', act: setStatus('enabled', `“${webhook.name}” is enabled again; held deliveries are released in arrival order.`) }] : []),
@@ -74,6 +78,7 @@ export function MoreActionsMenu({ webhook, hasKey, run }: { webhook: Webhook; ha
         aria-haspopup="menu"
         aria-expanded={open}
         aria-controls={open ? menuId : undefined}
+        disabled={items.length === 0}
         onClick={() => setOpen((was) => !was)}
         onKeyDown={(event) => {
           if (event.key === 'ArrowDown' && !open) {

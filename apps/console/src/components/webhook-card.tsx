@@ -4,6 +4,7 @@ import type { Webhook } from '../types';
 import { StatusBadge } from './status-badge';
 import { MoreActionsMenu } from './more-actions-menu';
 import { formatTime } from './format';
+import { useReadOnly } from './read-only';
 
 type News = (kind: 'info' | 'error', text: string) => void;
 
@@ -12,6 +13,7 @@ export function WebhookCard({ webhook, selected, onSelect, onChanged, onNews }: 
   const endpointId = useId();
   const endpointRef = useRef<HTMLElement>(null);
   const [busy, setBusy] = useState(false);
+  const readOnly = useReadOnly();
   const primary = webhook.keys.find((key) => key.primary);
   const graceKeys = webhook.keys.filter((key) => !key.primary);
 
@@ -105,11 +107,11 @@ export function WebhookCard({ webhook, selected, onSelect, onChanged, onNews }: 
       </div>
       <div className="actions">
         {!primary && (
-          <button type="button" onClick={() => void generateKey()} disabled={busy}>
+          <button type="button" onClick={() => void generateKey()} disabled={busy || readOnly}>
             Generate Private Key
           </button>
         )}
-        <button type="button" className="secondary" onClick={() => void sendTestEvent()} disabled={busy || !primary}>
+        <button type="button" className="secondary" onClick={() => void sendTestEvent()} disabled={busy || !primary || readOnly}>
           Send test event
         </button>
         <button type="button" className="secondary" onClick={onSelect} aria-pressed={selected}>

@@ -5,6 +5,7 @@ import { Notice } from '../components/notice';
 import { usePoll } from '../components/use-poll';
 import { formatTime } from '../components/format';
 import { TriggersTab } from './triggers-tab';
+import { useReadOnly } from '../components/read-only';
 
 type Tab = 'overview' | 'triggers';
 const tabs: { id: Tab; label: string; path: string }[] = [
@@ -79,6 +80,7 @@ export function AgentPage({ agentId, tab }: { agentId: string; tab: Tab }) {
 
 function Overview({ agentId, createdAt }: { agentId: string; createdAt: string }) {
   const [error, setError] = useState<string | null>(null);
+  const readOnly = useReadOnly();
   const remove = async () => {
     if (!window.confirm('Delete this agent? Only an agent without webhooks can be deleted.')) return;
     try {
@@ -103,7 +105,7 @@ function Overview({ agentId, createdAt }: { agentId: string; createdAt: string }
         <Link to={`/agents/${agentId}/triggers`}>Triggers</Link> tab.
       </p>
       <Notice kind="error">{error}</Notice>
-      <button type="button" className="danger" onClick={() => void remove()}>
+      <button type="button" className="danger" onClick={() => void remove()} disabled={readOnly}>
         Delete agent
       </button>
     </div>

@@ -6,18 +6,20 @@ import { Notice } from '../components/notice';
 import { usePoll } from '../components/use-poll';
 import { formatTime } from '../components/format';
 import { DataTable } from '../components/data-table';
+import { useReadOnly } from '../components/read-only';
 
 /** Every agent, and "Create agent". */
 export function AgentsPage() {
   const agents = usePoll(() => api.agents(), 0, []);
   const [creating, setCreating] = useState(false);
   const [created, setCreated] = useState<string | null>(null);
+  const readOnly = useReadOnly();
 
   return (
     <section aria-labelledby="agents-title">
       <div className="page-head">
         <h1 id="agents-title">Agents</h1>
-        <button type="button" onClick={() => setCreating(true)}>
+        <button type="button" onClick={() => setCreating(true)} disabled={readOnly}>
           Create agent
         </button>
       </div>

@@ -5,11 +5,13 @@ import { usePoll } from '../components/use-poll';
 import { WebhookCard } from '../components/webhook-card';
 import { CreateWebhookDialog } from '../components/create-webhook-dialog';
 import { DeliveriesPanel } from '../components/deliveries-panel';
+import { useReadOnly } from '../components/read-only';
 
 /** The agent's webhooks: create them, give them keys, copy their endpoints, watch their deliveries. */
 export function TriggersTab({ agentId }: { agentId: string }) {
   const webhooks = usePoll(() => api.webhooks(agentId), 0, [agentId]);
   const [creating, setCreating] = useState(false);
+  const readOnly = useReadOnly();
   const [selected, setSelected] = useState<string | null>(null);
   const [news, setNews] = useState<{ kind: 'info' | 'error'; text: string } | null>(null);
 
@@ -20,7 +22,7 @@ export function TriggersTab({ agentId }: { agentId: string }) {
     <div className="triggers">
       <div className="page-head">
         <h2>Webhooks</h2>
-        <button type="button" onClick={() => setCreating(true)}>
+        <button type="button" onClick={() => setCreating(true)} disabled={readOnly}>
           Create Webhook
         </button>
       </div>
