@@ -26,6 +26,8 @@ export interface QueueInfo {
   name: string;
   counts: { waiting: number; active: number; delayed: number; completed: number; failed: number; paused: number };
   workers: number;
+  /** Set while the queue is paused (an optional extension of API.md). */
+  isPaused?: boolean;
 }
 
 /** `POST /webhooks/{id}/test-event`: the sample payload sent, and what the endpoint answered. */

@@ -2,6 +2,7 @@ import { api } from '../api';
 import { Notice } from '../components/notice';
 import { usePoll } from '../components/use-poll';
 import { DataTable } from '../components/data-table';
+import { StatusBadge } from '../components/status-badge';
 
 /** Queue health: jobs per state and workers per queue; Bull Board at /admin/queues has the rest. */
 export function QueuesPage() {
@@ -23,7 +24,9 @@ export function QueuesPage() {
         <DataTable caption="Jobs per queue" columns={['Queue', 'Waiting', 'Active', 'Delayed', 'Completed', 'Failed', 'Paused', 'Workers']}>
           {items.map((queue) => (
             <tr key={queue.name}>
-              <th scope="row">{queue.name}</th>
+              <th scope="row">
+                {queue.name} {queue.isPaused && <StatusBadge status="paused" />}
+              </th>
               <td>{queue.counts.waiting}</td>
               <td>{queue.counts.active}</td>
               <td>{queue.counts.delayed}</td>
