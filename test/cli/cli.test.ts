@@ -210,6 +210,12 @@ describe('hookflow deliveries and queues', () => {
     expect(failed.items.map((d: { id: string }) => d.id)).toEqual([deliveryId]);
     const retried = await hookflow(['deliveries', 'retry-failed', webhookId]);
     expect(retried).toMatchObject({ code: 0, stdout: `retried 1 failed delivery of ${webhookId}\n` });
+    await waitForDelivery(api, deliveryId);
+
+    // --wait follows the retried deliveries to their end.
+    await new DeliveryStore(redis, createKeys(prefix)).markFailed(deliveryId, { code: 'test_failure', message: 'forced again' }, new Date());
+    expect(await json(['deliveries', 'retry-failed', webhookId, '--wait', '--wait-timeout', '120'])).toEqual({ retried: 1, succeeded: 1, failed: 0, unfinished: 0 });
+    expect((await api.get(`/deliveries/${deliveryId}`)).body.status).toBe('succeeded');
   });
 
   it('shows the queues', async () => {
@@ -263,6 +269,10 @@ describe('hookflow bad input', () => {
     expectOneLineError(await hookflow(['keys', 'generate', 'wh_x', '--grace', '-5']), /^error: option '--grace <seconds>' argument '-5' is invalid/);
     expectOneLineError(await hookflow(['webhooks', 'create', '--workflow', 'echo']), /^error: required option '--agent <agentId>' not specified$/);
     expectOneLineError(await hookflow(['frobnicate']), /^error: unknown command 'frobnicate'/);
+    const keyPath = join(work, 'parser-key.json');
+    writeFileSync(keyPath, JSON.stringify({ privateKey: 'pk_whatever' }));
+    expectOneLineError(await hookflow(['send', 'http://[bad', '--key', keyPath, '--data', '{}']), /^error: not a valid URL: http:\/\/\[bad$/);
+    expectOneLineError(await hookflow(['send', 'wh_x', '--key', keyPath, '--data', '{}', '--scheme', 'md5']), /^error: unknown signature scheme "md5"/);
   });
 
   it('an unreachable Hookflow is named with its URL', async () => {

@@ -13,6 +13,7 @@ import { metricsRoutes } from './routes/metrics.js';
 import { openApiRoutes } from './routes/openapi.js';
 import { queueDashboardRoutes } from './routes/queue-dashboard.js';
 import { countIngestOutcome } from './metrics/count-ingest-outcome.js';
+import { recordRoutes } from './routes/records.js';
 import { consoleRoutes } from './routes/console.js';
 import { testEventRoutes } from './routes/test-events.js';
 import { requireAdmin } from './http/admin-auth.js';
@@ -36,6 +37,8 @@ export function createApp(services: Services): Express {
       enqueuer: services.enqueuer,
       now: services.now,
       onStoreFailure: (err) => services.log.warn({ err: (err as Error).message }, 'could not store a delivery; answered 503'),
+      validateInput: (workflow, payload) => services.inputValidator.validate(workflow, payload),
+      workflowRetry: (workflow) => services.catalog.retryPolicy(workflow),
       rateLimit: createRateLimiter(services.redis, services.keys),
       dedupe: new Deduper(services.redis, services.keys),
       backlog: services.backlog.start(),
@@ -68,6 +71,7 @@ export function createApp(services: Services): Express {
   api.use(requireAdmin(adminTokens, withSession));
   api.use(express.json({ limit: '1mb', strict: true }));
   for (const routes of [agentRoutes, webhookRoutes, keyRoutes, workflowRoutes, deliveryRoutes, queueRoutes, testEventRoutes]) api.use(routes(services));
+  api.use(recordRoutes(services));
   api.use((req, res) => sendProblem(res, problem('not_found', `no such endpoint: ${req.method} /api/v1${req.path}`)));
   app.use('/api/v1', api);
 

@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { createLogger, createRedis, safeRedisUrl, withLocalSecrets } from '@hookflow/shared';
+import { createLogger, createRedis, loadWorkflowFiles, safeRedisUrl, waitUntilReady, withLocalSecrets } from '@hookflow/shared';
 import { loadConfig } from './config.js';
 import { createServices } from './services.js';
 import { createApp } from './app.js';
@@ -12,6 +12,10 @@ installCrashHandlers(log);
 const redis = createRedis(config.redisUrl, 'producer', (err) => log.warn({ err: err.message, redis: safeRedisUrl(config.redisUrl) }, 'Redis unreachable; ingest answers 503 until it is back'));
 const subscriber = createRedis(config.redisUrl, 'subscriber');
 const services = createServices(config, log, redis);
+// workflows/*.json are stored before the first request is accepted, so they can be bound at once. The producer
+// connection fails fast while not connected, so wait for it briefly; if Redis is away, load when it comes.
+const loadWorkflows = () => loadWorkflowFiles(services.catalog, log).catch((err: Error) => log.warn({ err: err.message }, 'could not load workflows/*.json; using stored definitions'));
+await waitUntilReady(redis, config.redisUrl, 5_000).then(loadWorkflows, () => redis.once('ready', () => void loadWorkflows()));
 void services.cache.listen(subscriber, services.keys).catch((err: Error) => log.warn({ err: err.message }, 'could not subscribe to webhook changes'));
 
 const server = createApp(services).listen(config.port, () => {

@@ -8,6 +8,9 @@ import {
   KeyStore,
   QueueSet,
   SecretBox,
+  InputValidator,
+  RecordStore,
+  WorkflowCatalog,
   WebhookStore,
   type IngressMetrics,
   type Keys,
@@ -35,6 +38,9 @@ export interface Services {
   enqueuer: DeliveryEnqueuer;
   cache: WebhookCache;
   workflows: WorkflowDirectory;
+  catalog: WorkflowCatalog;
+  records: RecordStore;
+  inputValidator: InputValidator;
   now: () => Date;
   /** Cached per-queue backlog for backpressure; refreshed in the background once started. */
   backlog: BacklogMonitor;
@@ -52,6 +58,7 @@ export function createServices(config: IngressConfig, log: Logger, redis: RedisC
   const agents = new AgentStore(redis, keys, now);
   const metrics = createIngressMetrics();
   const enqueuer: DeliveryEnqueuer = new MeteredDeliveryEnqueuer(redis, deliveries, queues).withMetrics(metrics);
+  const catalog = new WorkflowCatalog(redis, keys);
   return {
     config,
     log,
@@ -64,11 +71,14 @@ export function createServices(config: IngressConfig, log: Logger, redis: RedisC
     queues,
     enqueuer,
     cache: new WebhookCache(webhooks, keyStore),
-    workflows: new WorkflowDirectory(),
+    workflows: new WorkflowDirectory(catalog),
+    catalog,
+    records: new RecordStore(redis, keys, now),
+    inputValidator: new InputValidator(catalog),
     now,
     backlog: new BacklogMonitor(queues, { maxBacklog: config.maxBacklog, log }),
     metrics,
-    deliveryLog: new DeliveryLog({ redis, keys, deliveries, webhooks, enqueuer, queues, log, now }),
+    deliveryLog: new DeliveryLog({ redis, keys, deliveries, webhooks, enqueuer, queues, log, now, workflowRetry: (name) => catalog.retryPolicy(name) }),
     queueOverview: new QueueOverview({ queues, agents, webhooks }),
   };
 }

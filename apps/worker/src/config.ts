@@ -24,7 +24,17 @@ const schema = z.object({
   /** Seconds a finished delivery is kept (a TTL set when it finishes). */
   HOOKFLOW_RETENTION_SECONDS: envFields.positiveInt(7 * 86_400, 365 * 86_400),
   LOG_LEVEL: envFields.logLevel,
+  /** OpenAI-compatible API base (for example `https://api.openai.com/v1`); unset means the offline provider. */
+  LLM_BASE_URL: z.url('must be an absolute http(s) URL').optional(),
+  LLM_API_KEY: z.string().min(1).optional(),
+  LLM_MODEL: z.string().min(1).default('gpt-4o-mini'),
+  LLM_TIMEOUT_MS: envFields.positiveInt(60_000, 600_000),
+  /** Default time budget of a workflow run when neither the webhook nor the workflow sets `timeoutMs`. */
+  HOOKFLOW_RUN_TIMEOUT_MS: envFields.positiveInt(300_000, 3_600_000),
 });
+
+/** Prefix of the variables workflows may read as `env.<NAME>`; nothing else of the environment is exposed. */
+const varPrefix = 'HOOKFLOW_VAR_';
 
 export interface WorkerConfig {
   redisUrl: string;
@@ -37,6 +47,10 @@ export interface WorkerConfig {
   stalledIntervalMs: number;
   retention: { maxCount: number; maxAgeSeconds: number };
   logLevel: string;
+  llm: { baseUrl: string | undefined; apiKey: string | undefined; model: string; timeoutMs: number };
+  runTimeoutMs: number;
+  /** `HOOKFLOW_VAR_*` variables without the prefix: the `env` of workflow expressions. */
+  vars: Record<string, string>;
 }
 
 /** Reads the worker configuration from `env`; throws a `ConfigError` naming every bad variable. */
@@ -53,5 +67,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
     stalledIntervalMs: parsed.HOOKFLOW_STALLED_INTERVAL_MS,
     retention: { maxCount: parsed.HOOKFLOW_RETENTION_COUNT, maxAgeSeconds: parsed.HOOKFLOW_RETENTION_SECONDS },
     logLevel: parsed.LOG_LEVEL,
+    llm: { baseUrl: parsed.LLM_BASE_URL?.replace(/\/+$/, ''), apiKey: parsed.LLM_API_KEY, model: parsed.LLM_MODEL, timeoutMs: parsed.LLM_TIMEOUT_MS },
+    runTimeoutMs: parsed.HOOKFLOW_RUN_TIMEOUT_MS,
+    vars: Object.fromEntries(
+      Object.entries(env)
+        .filter((entry): entry is [string, string] => entry[0].startsWith(varPrefix) && entry[0].length > varPrefix.length && entry[1] !== undefined)
+        .map(([name, value]) => [name.slice(varPrefix.length), value]),
+    ),
   };
 }

@@ -1,13 +1,16 @@
 import { Worker } from 'bullmq';
-import { createKeys, createLogger, createRedis, createWorkerMetrics, DeliveryRetention, DeliveryStore, QueueSet, safeRedisUrl } from '@hookflow/shared';
+import { createKeys, createLogger, createRedis, createWorkerMetrics, DeliveryRetention, DeliveryStore, loadWorkflowFiles, QueueSet, RecordStore, safeRedisUrl, WebhookStore, WorkflowCatalog, withLocalSecrets } from '@hookflow/shared';
 import { exitOnConfigError, installCrashHandlers, onShutdownSignal } from '@hookflow/shared/process';
 import { loadConfig } from './config.js';
 import { createDeliveryProcessor } from './runner/run-delivery.js';
-import { assertBuiltinsImplemented } from './workflows/builtins.js';
+import { assertBuiltinsImplemented, builtinImplementations } from './workflows/builtins.js';
+import { createLlmProvider } from './llm/create-provider.js';
+import { OutboundSecrets } from './steps/outbound-secrets.js';
 import { startHealthServer } from './health-server.js';
 import { observeDeliveries } from './observe-deliveries.js';
 
-const config = exitOnConfigError('worker', () => loadConfig(process.env));
+// Local secrets (outside production) give the worker the same master key as the ingress for notify signing secrets.
+const config = exitOnConfigError('worker', () => loadConfig(withLocalSecrets(process.env)));
 const log = createLogger({ name: 'worker', level: config.logLevel });
 installCrashHandlers(log);
 assertBuiltinsImplemented();
@@ -21,7 +24,27 @@ const metrics = createWorkerMetrics(async () =>
   Promise.all(config.queues.map(async (queue) => ({ queue, counts: await queueReader.get(queue).getJobCounts('wait', 'prioritized', 'active', 'delayed', 'failed') }))),
 );
 const retention = new DeliveryRetention(connection, keys, config.retention);
-const processor = observeDeliveries(createDeliveryProcessor({ deliveries, log, now: () => new Date() }), { retention, metrics, log });
+const catalog = new WorkflowCatalog(connection, keys);
+const now = () => new Date();
+// In the background: the ingress loads the same files before it accepts requests, and a worker started while Redis is
+// down must still come up (its connection waits for Redis) rather than hang here.
+void loadWorkflowFiles(catalog, log).catch((err: Error) => log.warn({ err: err.message }, 'could not load workflows/*.json; using stored definitions'));
+const llm = createLlmProvider(config.llm);
+const processor = observeDeliveries(createDeliveryProcessor({
+  redis: connection,
+  keys,
+  deliveries,
+  webhooks: new WebhookStore(connection, keys, now),
+  catalog,
+  records: new RecordStore(connection, keys, now),
+  llm,
+  outboundSecrets: new OutboundSecrets(connection, keys, config.masterKey),
+  builtins: builtinImplementations,
+  vars: config.vars,
+  defaultTimeoutMs: config.runTimeoutMs,
+  log,
+  now,
+}), { retention, metrics, log });
 
 const workers = config.queues.map((queue) => {
   const worker = new Worker(queue, processor, {
@@ -37,7 +60,7 @@ const workers = config.queues.map((queue) => {
   worker.on('error', (err) => log.warn({ err: err.message, queue }, 'worker error'));
   return worker;
 });
-log.info({ queues: config.queues, concurrency: config.concurrency, redis: safeRedisUrl(config.redisUrl), prefix: config.prefix }, 'worker started');
+log.info({ queues: config.queues, concurrency: config.concurrency, llm: llm.name, redis: safeRedisUrl(config.redisUrl), prefix: config.prefix }, 'worker started');
 
 const health = await startHealthServer({
   port: config.port,

@@ -151,6 +151,20 @@ describe('send', () => {
   });
 });
 
+describe('send options', () => {
+  it('refuses a malformed URL or retry policy before sending anything', async () => {
+    const fetchCalls: unknown[] = [];
+    const fetch = (async (...args: unknown[]) => (fetchCalls.push(args), new Response(null, { status: 202 }))) as typeof globalThis.fetch;
+    await expect(send('not a url', payload, { key, fetch })).rejects.toThrow(TypeError);
+    await expect(send('http://127.0.0.1:9/x', payload, { key, fetch, retries: { attempts: 0 } })).rejects.toThrow(/retries.attempts/);
+    await expect(send('http://127.0.0.1:9/x', payload, { key, fetch, retries: { attempts: Number.NaN } })).rejects.toThrow(RangeError);
+    await expect(send('http://127.0.0.1:9/x', payload, { key, fetch, retries: { baseMs: -1 } })).rejects.toThrow(/retries.baseMs/);
+    await expect(send('http://127.0.0.1:9/x', payload, { key, fetch, timeoutMs: 0 })).rejects.toThrow(/timeoutMs/);
+    await expect(send('http://127.0.0.1:9/x', payload, { key: 'k', fetch, scheme: 'md5' })).rejects.toThrow(/unknown signature scheme/);
+    expect(fetchCalls).toHaveLength(0);
+  });
+});
+
 describe('parseRetryAfter', () => {
   it('reads delta-seconds and HTTP dates, and ignores garbage', () => {
     expect(parseRetryAfter('0', fixedNow)).toBe(0);

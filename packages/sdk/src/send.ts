@@ -61,10 +61,17 @@ const errorMessage = (err: unknown) => (err instanceof Error ? (err.cause instan
  */
 export async function send(url: string | URL, payload: unknown, options: SendOptions = {}): Promise<SendResult> {
   const policy = { ...defaultRetries, ...options.retries };
-  const attemptsAllowed = Math.max(1, Math.floor(policy.attempts));
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  // Bad options are programming errors: fail at once rather than retry (or wait) forever.
+  const target = new URL(url);
+  if (!Number.isInteger(policy.attempts) || policy.attempts < 1) throw new RangeError('send: retries.attempts must be a whole number ≥ 1');
+  for (const [name, value] of [['retries.baseMs', policy.baseMs], ['retries.maxMs', policy.maxMs]] as const) {
+    if (!Number.isFinite(value) || value < 0) throw new RangeError(`send: ${name} must be a number ≥ 0`);
+  }
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new RangeError('send: timeoutMs must be a number > 0');
+  const attemptsAllowed = policy.attempts;
   const idempotencyKey = options.idempotencyKey ?? randomUUID();
   const scheme = options.scheme ?? 'uptiq';
-  const timeoutMs = options.timeoutMs ?? 10_000;
   const sleep = options.sleep ?? ((ms: number) => delay(ms, undefined, options.signal ? { signal: options.signal } : undefined));
   const random = options.random ?? Math.random;
   const now = options.now ?? Date.now;
@@ -79,7 +86,7 @@ export async function send(url: string | URL, payload: unknown, options: SendOpt
     const timeout = AbortSignal.timeout(timeoutMs);
     let response: Response;
     try {
-      response = await doFetch(url, {
+      response = await doFetch(target, {
         method: 'POST',
         headers: { 'user-agent': 'hookflow-sdk', ...options.headers, 'content-type': 'application/json', 'idempotency-key': idempotencyKey, ...signature },
         body,
@@ -88,7 +95,7 @@ export async function send(url: string | URL, payload: unknown, options: SendOpt
     } catch (err) {
       if (options.signal?.aborted) throw err;
       const reason = timeout.aborted ? `timed out after ${timeoutMs} ms` : errorMessage(err);
-      if (attempt >= attemptsAllowed) throw new SendError(`POST ${url} failed after ${attempt} attempt(s): ${reason}`, attempt, idempotencyKey, { cause: err });
+      if (attempt >= attemptsAllowed) throw new SendError(`POST ${target} failed after ${attempt} attempt(s): ${reason}`, attempt, idempotencyKey, { cause: err });
       const delayMs = backoffDelay(attempt - 1, policy, random);
       options.onRetry?.({ attempt, delayMs, reason });
       await sleep(delayMs);

@@ -5,7 +5,7 @@ import { Webhook } from 'standardwebhooks';
 import { verify as verifyGithub } from '@octokit/webhooks-methods';
 import Stripe from 'stripe';
 import { getScheme } from '@hookflow/shared';
-import { sign, UnknownSchemeError } from './index.js';
+import { schemeNames, sign, UnknownSchemeError } from './index.js';
 
 const payload = { id: 'evt_1', object: 'event', type: 'document.extracted', data: { documentId: 'doc_1', text: 'héllo' } };
 const body = JSON.stringify(payload);
@@ -66,6 +66,16 @@ describe('sign', () => {
       .toString()
       .trim();
     expect(sign(body, secret, 'shopify')).toEqual({ 'x-shopify-hmac-sha256': expected });
+  });
+
+  it.each(schemeNames)('%s signatures pass the Hookflow server verifier of that scheme', (name) => {
+    const scheme = getScheme(name);
+    const secret = scheme.generateSecret();
+    const nowMs = Date.now();
+    const headers = sign(body, secret, name, { nowMs, id: 'msg_sdk_test' });
+    const verify = (secrets: string[]) => scheme.verify({ rawBody: Buffer.from(body), headers, secrets, nowMs, parsedBody: () => JSON.parse(body) });
+    expect(verify([secret])).toEqual({ ok: true });
+    expect(verify([scheme.generateSecret()])).toMatchObject({ ok: false });
   });
 
   it('rejects an unknown scheme and an empty key', () => {

@@ -3,6 +3,7 @@ import {
   pageOf,
   ProblemError,
   webhookDefaults,
+  deliveryJobOptions,
   type Delivery,
   type DeliveryEnqueuer,
   type DeliveryStatus,
@@ -27,6 +28,8 @@ export interface DeliveryLogDeps {
   queues: QueueSet;
   log: Logger;
   now: () => Date;
+  /** The bound workflow's own retry policy, used when the webhook sets none (as at ingest). */
+  workflowRetry: (workflow: string) => Promise<{ attempts: number; backoff?: { type: 'fixed' | 'exponential'; delayMs: number } } | undefined>;
 }
 
 export interface ListDeliveriesQuery {
@@ -76,7 +79,7 @@ export class DeliveryLog {
     const status = webhook.status === 'paused' ? 'held' : 'queued';
     const id = newId('dlv');
     await this.deps.enqueuer.enqueue(
-      this.#request(webhook, {
+      await this.#request(webhook, {
         id,
         webhookId: webhook.id,
         agentId: webhook.agentId,
@@ -107,7 +110,7 @@ export class DeliveryLog {
         if (!stored || stored.delivery.status !== 'failed') continue;
         if (!(await this.#dropOldJob(stored.queue, id))) continue;
         await this.deps.deliveries.resetForRetry(id);
-        requests.push(this.#request(webhook, { ...this.#asNew(stored), queue: stored.queue }));
+        requests.push(await this.#request(webhook, { ...this.#asNew(stored), queue: stored.queue }));
       }
       await Promise.all(requests.map((request) => this.deps.enqueuer.enqueue(request)));
       retried += requests.length;
@@ -120,9 +123,11 @@ export class DeliveryLog {
     let released = 0;
     for await (const ids of this.#withStatus(webhook.id, 'held')) {
       const stored = await Promise.all(ids.map((id) => this.deps.deliveries.getStored(id)));
-      const requests = stored
-        .filter((s): s is NonNullable<typeof s> => s !== null && s.delivery.status === 'held')
-        .map((s) => this.#request(webhook, { ...this.#asNew(s), workflow: webhook.workflow, queue: webhook.options.queue ?? webhookDefaults.queue }));
+      const requests = await Promise.all(
+        stored
+          .filter((s): s is NonNullable<typeof s> => s !== null && s.delivery.status === 'held')
+          .map((s) => this.#request(webhook, { ...this.#asNew(s), workflow: webhook.workflow, queue: webhook.options.queue ?? webhookDefaults.queue })),
+      );
       // Issued in one turn, so they share one batch and one addBulk, in this order.
       await Promise.all(requests.map((request) => this.deps.enqueuer.enqueue(request)));
       released += requests.length;
@@ -187,10 +192,7 @@ export class DeliveryLog {
     };
   }
 
-  #request(webhook: WebhookRecord, delivery: NewDelivery): EnqueueRequest {
-    return {
-      delivery,
-      jobOptions: { attempts: webhook.options.attempts ?? webhookDefaults.attempts, backoff: webhook.options.backoff ?? webhookDefaults.backoff },
-    };
+  async #request(webhook: WebhookRecord, delivery: NewDelivery): Promise<EnqueueRequest> {
+    return { delivery, jobOptions: deliveryJobOptions(webhook.options, await this.deps.workflowRetry(delivery.workflow)) };
   }
 }

@@ -1,5 +1,6 @@
 import {
   getScheme,
+  deliveryJobOptions,
   isKeyActive,
   newId,
   problem,
@@ -40,6 +41,8 @@ export interface IngestDeps {
   onStoreFailure?: (err: unknown) => void;
   /** 422 `payload_invalid`: checks an authentic payload against the bound workflow's input schema; null when it fits. */
   validateInput?: (workflow: string, payload: unknown) => Promise<FieldError[] | null>;
+  /** The bound workflow's own retry policy, used where the webhook's options do not set attempts/backoff. */
+  workflowRetry?: (workflow: string) => Promise<{ attempts: number; backoff?: { type: 'fixed' | 'exponential'; delayMs: number } } | undefined>;
   /** 429 `rate_limited`: counts an authentic request against the webhook's limit. */
   rateLimit?: (webhook: WebhookRecord) => Promise<{ ok: true } | { ok: false; retryAfterSeconds: number }>;
   /** 503 `unavailable` while the target queue's backlog (a cached count) is at its limit. */
@@ -96,9 +99,11 @@ export async function ingest(deps: IngestDeps, request: IngestRequest): Promise<
     return reject(problem('invalid_json', 'the body is not valid JSON'));
   }
 
+  let workflowRetry: Awaited<ReturnType<NonNullable<IngestDeps['workflowRetry']>>>;
   try {
     const errors = deps.validateInput ? await deps.validateInput(webhook.workflow, payload) : null;
     if (errors) return reject(problem('payload_invalid', `the payload does not fit the input of workflow ${webhook.workflow}`, { errors }));
+    workflowRetry = deps.workflowRetry ? await deps.workflowRetry(webhook.workflow) : undefined;
     const limited = deps.rateLimit ? await deps.rateLimit(webhook) : { ok: true as const };
     if (!limited.ok) return reject(problem('rate_limited', 'too many requests for this webhook'), limited.retryAfterSeconds);
   } catch (err) {
@@ -129,10 +134,7 @@ export async function ingest(deps: IngestDeps, request: IngestRequest): Promise<
         replayOf: null,
         queue,
       },
-      jobOptions: {
-        attempts: webhook.options.attempts ?? webhookDefaults.attempts,
-        backoff: webhook.options.backoff ?? webhookDefaults.backoff,
-      },
+      jobOptions: deliveryJobOptions(webhook.options, workflowRetry),
     });
   try {
     if (dedupeKey !== undefined && deps.dedupe) {

@@ -1,22 +1,59 @@
 import type { Job } from 'bullmq';
 import { UnrecoverableError } from 'bullmq';
-import { jobCatalog, type DeliveryStore, type Logger } from '@hookflow/shared';
+import {
+  jobCatalog,
+  type Delivery,
+  type DeliveryStore,
+  type Keys,
+  type Logger,
+  type RecordStore,
+  type RedisClient,
+  type WebhookStore,
+  type WorkflowCatalog,
+  type WorkflowDefinition,
+} from '@hookflow/shared';
 import { describeFailure, WorkflowError } from '../errors/workflow-error.js';
-import { builtinImplementations } from '../workflows/builtins.js';
+import { StepTimeoutError } from '../errors/step-timeout-error.js';
+import { Evaluator } from '../expressions/evaluator.js';
+import type { LlmProvider } from '../llm/provider.js';
+import type { OutboundSecrets } from '../steps/outbound-secrets.js';
+import type { TypeScriptWorkflow } from '../workflows/define-workflow.js';
+import { Checkpoints } from './checkpoints.js';
+import { runDefinition } from './run-definition.js';
+import { StepRunner } from './step-runner.js';
+import { createWorkflowContext } from './workflow-context.js';
 
 export interface RunDeliveryDeps {
+  redis: RedisClient;
+  keys: Keys;
   deliveries: DeliveryStore;
+  webhooks: WebhookStore;
+  catalog: WorkflowCatalog;
+  records: RecordStore;
+  llm: LlmProvider;
+  outboundSecrets: OutboundSecrets;
+  builtins: Record<string, TypeScriptWorkflow>;
+  /** `env` of expressions: the `HOOKFLOW_VAR_*` variables without their prefix. */
+  vars: Record<string, string>;
+  /** Time budget of a run when neither the webhook nor the workflow sets `timeoutMs`. */
+  defaultTimeoutMs: number;
   log: Logger;
   now: () => Date;
 }
+
+type Resolved = { kind: 'builtin'; workflow: TypeScriptWorkflow; timeoutMs?: number } | { kind: 'definition'; definition: WorkflowDefinition; version: number; timeoutMs?: number };
 
 /**
  * The BullMQ processor: loads the delivery, runs its workflow and records the outcome. A retryable failure with
  * attempts left marks the delivery `retrying` and rethrows (BullMQ schedules the backoff); anything else marks it
  * `failed` and throws `UnrecoverableError` so BullMQ does not try again.
  */
-export function createDeliveryProcessor({ deliveries, log, now }: RunDeliveryDeps) {
-  return async (job: Job, _token?: string, signal?: AbortSignal): Promise<void> => {
+export function createDeliveryProcessor(deps: RunDeliveryDeps) {
+  const { deliveries, log, now } = deps;
+  const checkpoints = new Checkpoints(deps.redis, deps.keys);
+  const evaluator = new Evaluator();
+
+  return async (job: Job, _token?: string, workerSignal?: AbortSignal): Promise<void> => {
     const { deliveryId } = jobCatalog['run-delivery'].schema.parse(job.data);
     const delivery = await deliveries.get(deliveryId);
     if (!delivery) {
@@ -28,12 +65,29 @@ export function createDeliveryProcessor({ deliveries, log, now }: RunDeliveryDep
 
     const attempt = job.attemptsMade + 1;
     await deliveries.markRunning(deliveryId, attempt, now());
+    const controller = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    let timeoutMs = deps.defaultTimeoutMs;
     try {
-      const implementation = builtinImplementations[delivery.workflow];
-      if (!implementation) throw new WorkflowError('workflow_not_found', `no workflow named ${delivery.workflow}`, false);
-      const result = await implementation({ delivery, payload: delivery.payload, signal: signal ?? new AbortController().signal });
+      const resolved = await resolveWorkflow(deps, delivery, job);
+      timeoutMs = resolved.timeoutMs ?? deps.defaultTimeoutMs;
+      timer = setTimeout(() => controller.abort(new StepTimeoutError(`the run exceeded its timeoutMs of ${timeoutMs} ms`)), timeoutMs);
+      const signal = workerSignal ? AbortSignal.any([controller.signal, workerSignal]) : controller.signal;
+      const runner = new StepRunner(deliveryId, delivery.steps, checkpoints, signal, log, now, () => abortReason(signal));
+      const ctx = createWorkflowContext({ runner, delivery, env: deps.vars, signal, log: log.child({ deliveryId }), llm: deps.llm, records: deps.records, outboundSecrets: deps.outboundSecrets });
+      let result: unknown;
+      if (resolved.kind === 'definition') {
+        result = await runDefinition(resolved.definition, ctx, evaluator);
+      } else {
+        const input = resolved.workflow.input.safeParse(delivery.payload);
+        if (!input.success) throw new WorkflowError('payload_invalid', `payload does not fit ${delivery.workflow}: ${input.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`, false);
+        result = await resolved.workflow.run({ ...ctx, payload: input.data });
+      }
+      clearTimeout(timer);
       await deliveries.markSucceeded(deliveryId, result, now());
-    } catch (err) {
+    } catch (caught) {
+      clearTimeout(timer);
+      const err = controller.signal.aborted ? abortReason(controller.signal) : caught;
       const failure = describeFailure(err);
       const attemptsAllowed = job.opts.attempts ?? 1;
       if (failure.retryable && attempt < attemptsAllowed) {
@@ -46,4 +100,32 @@ export function createDeliveryProcessor({ deliveries, log, now }: RunDeliveryDep
       throw new UnrecoverableError(failure.message);
     }
   };
+}
+
+function abortReason(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  if (reason instanceof WorkflowError) return reason;
+  // The worker is closing: the job goes back to the queue; not the workflow's fault, so retryable.
+  return new WorkflowError('worker_stopping', 'the worker stopped while running this delivery', true);
+}
+
+/**
+ * The workflow a delivery runs. A definition's version is pinned on the delivery at its first run and kept for the
+ * automatic retries of that job; a new job for the same delivery (a manual retry) runs the current version.
+ */
+async function resolveWorkflow(deps: RunDeliveryDeps, delivery: Delivery, job: Job): Promise<Resolved> {
+  const webhook = await deps.webhooks.find(delivery.webhookId);
+  const webhookTimeout = webhook?.options.timeoutMs;
+  const builtin = deps.builtins[delivery.workflow];
+  if (builtin) return { kind: 'builtin', workflow: builtin, ...(webhookTimeout ? { timeoutMs: webhookTimeout } : {}) };
+
+  const key = deps.keys.delivery(delivery.id);
+  const jobTag = `${job.id}:${job.timestamp}`;
+  const [pinnedVersion, pinnedJob] = await deps.redis.hmget(key, 'workflowVersion', 'workflowJob');
+  const pinned = pinnedVersion && pinnedJob === jobTag ? Number(pinnedVersion) : undefined;
+  const stored = await deps.catalog.store.get(delivery.workflow, pinned);
+  if (!stored) throw new WorkflowError('workflow_not_found', `no workflow named ${delivery.workflow}${pinned ? ` (version ${pinned})` : ''}`, false);
+  if (pinned === undefined) await deps.redis.hset(key, { workflowVersion: String(stored.version), workflowJob: jobTag });
+  const timeoutMs = webhookTimeout ?? stored.definition.timeoutMs;
+  return { kind: 'definition', definition: stored.definition, version: stored.version, ...(timeoutMs ? { timeoutMs } : {}) };
 }

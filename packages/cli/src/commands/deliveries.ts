@@ -1,7 +1,11 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Option, type Command } from 'commander';
+import type { AdminApi } from '../admin-api.js';
+import { CliError } from '../cli-error.js';
 import type { ContextFactory } from '../context.js';
 import { intInRange } from '../parse-int.js';
 import { renderRecord, renderTable, type Column } from '../output.js';
+import { startProgress } from '../progress.js';
 
 interface Delivery {
   id: string;
@@ -99,11 +103,62 @@ export function registerDeliveries(program: Command, context: ContextFactory): v
 
   deliveries
     .command('retry-failed')
-    .description("retry every failed delivery of a webhook")
+    .description('retry every failed delivery of a webhook')
     .argument('<webhookId>')
-    .action(async (webhookId: string, _opts: unknown, cmd: Command) => {
+    .option('--wait', 'follow the retried deliveries until they finish (a progress bar shows on a terminal)')
+    .option('--wait-timeout <seconds>', 'stop following after this long', intInRange(1), 300)
+    .action(async (webhookId: string, opts: { wait?: boolean; waitTimeout: number }, cmd: Command) => {
       const { api, out } = context(cmd);
-      const result = await api.request<{ retried: number }>('POST', `/webhooks/${encodeURIComponent(webhookId)}/deliveries/retry-failed`);
-      out.emit(result, () => `retried ${result.retried} failed deliver${result.retried === 1 ? 'y' : 'ies'} of ${webhookId}`);
+      const path = `/webhooks/${encodeURIComponent(webhookId)}/deliveries`;
+      // The answer only counts what was retried, so the ones to follow are listed first.
+      const toFollow = opts.wait ? await failedIds(api, path) : [];
+      const result = await api.request<{ retried: number }>('POST', `${path}/retry-failed`);
+      const line = `retried ${result.retried} failed deliver${result.retried === 1 ? 'y' : 'ies'} of ${webhookId}`;
+      if (!opts.wait || result.retried === 0) return out.emit(result, () => line);
+
+      const progress = startProgress(toFollow.length, 'retrying', !out.json && process.stderr.isTTY === true);
+      const outcome = await follow(api, toFollow, Date.now() + opts.waitTimeout * 1000, progress.tick).finally(progress.stop);
+      const summary = { retried: result.retried, ...outcome };
+      out.emit(summary, () => renderRecord(Object.entries(summary)));
+      if (outcome.failed > 0 || outcome.unfinished > 0) {
+        throw new CliError(`${outcome.failed} failed again and ${outcome.unfinished} did not finish within ${opts.waitTimeout} s`);
+      }
     });
+}
+
+/** Every failed delivery of a webhook, across pages. */
+async function failedIds(api: AdminApi, path: string): Promise<string[]> {
+  const ids: string[] = [];
+  let cursor: string | null = null;
+  do {
+    const query: string = new URLSearchParams({ status: 'failed', limit: '200', ...(cursor ? { cursor } : {}) }).toString();
+    const page: { items: Delivery[]; nextCursor: string | null } = await api.request('GET', `${path}?${query}`);
+    ids.push(...page.items.map((d) => d.id));
+    cursor = page.nextCursor;
+  } while (cursor);
+  return ids;
+}
+
+/** Polls the deliveries until each has finished (succeeded or failed) or the deadline passes. */
+async function follow(api: AdminApi, ids: string[], deadline: number, onFinished: () => void) {
+  const outcome = { succeeded: 0, failed: 0, unfinished: 0 };
+  let pending = ids;
+  while (pending.length > 0 && Date.now() < deadline) {
+    const statuses: string[] = [];
+    // A few dozen requests at a time, so following thousands does not flood the API.
+    for (let i = 0; i < pending.length; i += 25) {
+      const chunk = pending.slice(i, i + 25);
+      statuses.push(...(await Promise.all(chunk.map((id) => api.request<Delivery>('GET', `/deliveries/${encodeURIComponent(id)}`).then((d) => d.status)))));
+    }
+    pending = pending.filter((_, i) => {
+      const status = statuses[i];
+      if (status !== 'succeeded' && status !== 'failed') return true;
+      outcome[status]++;
+      onFinished();
+      return false;
+    });
+    if (pending.length > 0) await sleep(500);
+  }
+  outcome.unfinished = pending.length;
+  return outcome;
 }

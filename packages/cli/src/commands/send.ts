@@ -74,6 +74,7 @@ export function registerSend(program: Command, context: ContextFactory): void {
       const scheme = opts.scheme ?? signing.scheme ?? 'uptiq';
       const isUrl = /^https?:\/\//i.test(target);
       const url = isUrl ? target : `${config.url}/hooks/${encodeURIComponent(target)}`;
+      if (!URL.canParse(url)) throw new CliError(`not a valid URL: ${target}`);
 
       const sendOne = async (i: number): Promise<Outcome> => {
         const idempotencyKey = opts.idempotencyKey && opts.count > 1 ? `${opts.idempotencyKey}-${i + 1}` : opts.idempotencyKey;

@@ -24,6 +24,14 @@ export function createKeys(prefix: string) {
     rateLimit: (webhookId: string) => `${p}:ratelimit:${webhookId}`,
     workflows: `${p}:workflows`,
     workflowBindings: (workflow: string) => `${p}:workflow:${workflow}:webhooks`,
+    /** Hash version → definition JSON of one workflow; `workflows` maps each name to its current version's metadata. */
+    workflowVersions: (workflow: string) => `${p}:workflow:${workflow}:versions`,
+    /** One agent record (JSON) written by `store` steps. */
+    record: (agentId: string, collection: string, key: string) => `${p}:agent:${agentId}:record:${collection}:${key}`,
+    /** Sorted set (by update time) of the keys of one agent's collection. */
+    records: (agentId: string, collection: string) => `${p}:agent:${agentId}:records:${collection}`,
+    /** The agent's outbound signing secret (sealed) for `notify` steps. */
+    agentOutboundSecret: (agentId: string) => `${p}:agent:${agentId}:outbound-secret`,
     /** A web-console session, by the SHA-256 of its cookie value (so a copy of Redis holds no usable cookie). */
     consoleSession: (sessionHash: string) => `${p}:console-session:${sessionHash}`,
   };

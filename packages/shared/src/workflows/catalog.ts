@@ -1,3 +1,8 @@
+import type { RedisClient } from '../redis/connection.js';
+import type { Keys } from '../redis/keys.js';
+import type { RetryPolicy, WorkflowDefinition } from './definition-schema.js';
+import { WorkflowDefinitionStore, type StoredWorkflow } from './definition-store.js';
+
 /** What the ingress and the admin API need to know of a workflow, whatever its source. */
 export interface WorkflowSummary {
   name: string;
@@ -17,4 +22,77 @@ export const builtinWorkflows: readonly WorkflowSummary[] = [
 
 export function findBuiltin(name: string): WorkflowSummary | undefined {
   return builtinWorkflows.find((workflow) => workflow.name === name);
+}
+
+export interface CatalogOptions {
+  /**
+   * How long the ingress hot path may use a definition it already read (default 2000 ms). Changes made through this
+   * process are seen at once; other replicas see them within this time.
+   */
+  cacheMs?: number;
+  now?: () => number;
+}
+
+/**
+ * One view of every workflow: built-ins first (a definition cannot shadow one), then stored definitions. The
+ * ingress lists, binds and validates through it; the worker resolves the version a delivery runs.
+ */
+export class WorkflowCatalog {
+  readonly store: WorkflowDefinitionStore;
+  readonly #cache = new Map<string, { at: number; value: StoredWorkflow | null }>();
+  readonly #cacheMs: number;
+  readonly #now: () => number;
+
+  constructor(redis: RedisClient, keys: Keys, options: CatalogOptions = {}) {
+    this.store = new WorkflowDefinitionStore(redis, keys);
+    this.#cacheMs = options.cacheMs ?? 2_000;
+    this.#now = options.now ?? Date.now;
+  }
+
+  async list(): Promise<WorkflowSummary[]> {
+    const definitions = await this.store.list();
+    return [
+      ...builtinWorkflows,
+      ...definitions.filter((meta) => !findBuiltin(meta.name)).map((meta) => ({ name: meta.name, description: meta.description, source: 'definition' as const, version: meta.version })),
+    ];
+  }
+
+  async find(name: string): Promise<WorkflowSummary | null> {
+    const builtin = findBuiltin(name);
+    if (builtin) return builtin;
+    const meta = await this.store.meta(name);
+    return meta ? { name: meta.name, description: meta.description, source: 'definition', version: meta.version } : null;
+  }
+
+  /** The current definition, from a short-lived cache: for the ingest path, which must not read Redis twice per request. */
+  async current(name: string): Promise<StoredWorkflow | null> {
+    if (findBuiltin(name)) return null;
+    const hit = this.#cache.get(name);
+    if (hit && this.#now() - hit.at < this.#cacheMs) return hit.value;
+    const value = await this.store.get(name);
+    this.#cache.set(name, { at: this.#now(), value });
+    return value;
+  }
+
+  /** The workflow's own retry policy, if it is a definition that has one. */
+  async retryPolicy(name: string): Promise<RetryPolicy | undefined> {
+    return (await this.current(name))?.definition.retry;
+  }
+
+  /** Forget cached copies after a change made through this process. */
+  invalidate(name: string): void {
+    this.#cache.delete(name);
+  }
+
+  async put(definition: WorkflowDefinition, options?: { onlyIfChanged?: boolean }) {
+    const result = await this.store.put(definition, options);
+    this.invalidate(definition.name);
+    return result;
+  }
+
+  async delete(name: string) {
+    const result = await this.store.delete(name);
+    this.invalidate(name);
+    return result;
+  }
 }

@@ -1,0 +1,79 @@
+import jsonata from 'jsonata';
+import { parseTemplate } from '@hookflow/shared';
+import { WorkflowError } from '../errors/workflow-error.js';
+
+/** What expressions see (DESIGN.md): the payload, stored headers, the delivery, earlier steps' outputs, allowed env. */
+export interface ExpressionScope {
+  payload: unknown;
+  headers: Record<string, string>;
+  delivery: { id: string; webhookId: string; agentId: string; receivedAt: string };
+  steps: Record<string, { output: unknown }>;
+  env: Record<string, string>;
+}
+
+type Compiled = ReturnType<typeof jsonata>;
+
+/**
+ * JSONata evaluation with a cache of compiled expressions (a definition's expressions are compiled once per worker,
+ * not once per delivery). Failures are not retryable: the same expression fails the same way next time.
+ */
+export class Evaluator {
+  readonly #compiled = new Map<string, Compiled>();
+
+  async evaluate(source: string, scope: ExpressionScope): Promise<unknown> {
+    let compiled = this.#compiled.get(source);
+    if (!compiled) {
+      try {
+        compiled = jsonata(source);
+      } catch (err) {
+        throw new WorkflowError('expression_error', `cannot compile ${JSON.stringify(source)}: ${errorMessage(err)}`, false);
+      }
+      if (this.#compiled.size > 5_000) this.#compiled.clear();
+      this.#compiled.set(source, compiled);
+    }
+    try {
+      return normalise(await compiled.evaluate(scope));
+    } catch (err) {
+      throw new WorkflowError('expression_error', `cannot evaluate ${JSON.stringify(source)}: ${errorMessage(err)}`, false);
+    }
+  }
+
+  /** A `{{ }}` template: a whole-string expression keeps its type, mixed text interpolates. */
+  async render(template: string, scope: ExpressionScope): Promise<unknown> {
+    const parsed = parseTemplate(template);
+    if (parsed.kind === 'literal') return parsed.value;
+    if (parsed.kind === 'value') return this.evaluate(parsed.source, scope);
+    const pieces = await Promise.all(parsed.parts.map((part) => (part.kind === 'text' ? part.text : this.evaluate(part.source, scope).then(asText))));
+    return pieces.join('');
+  }
+
+  async renderText(template: string, scope: ExpressionScope): Promise<string> {
+    return asText(await this.render(template, scope));
+  }
+
+  /** Renders every string inside a JSON value (bodies, payloads, `set`). */
+  async renderJson(value: unknown, scope: ExpressionScope): Promise<unknown> {
+    if (typeof value === 'string') return this.render(value, scope);
+    if (Array.isArray(value)) return Promise.all(value.map((item) => this.renderJson(item, scope)));
+    if (value !== null && typeof value === 'object') {
+      const entries = await Promise.all(Object.entries(value).map(async ([k, v]) => [k, await this.renderJson(v, scope)] as const));
+      return Object.fromEntries(entries);
+    }
+    return value;
+  }
+}
+
+function asText(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  return typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+
+/** JSONata sequences are arrays with extra flags, and `undefined` means "no match": make both plain JSON. */
+function normalise(value: unknown): unknown {
+  if (value === undefined) return null;
+  return JSON.parse(JSON.stringify(value)) as unknown;
+}
+
+function errorMessage(err: unknown): string {
+  return (err as { message?: string }).message ?? String(err);
+}

@@ -1,0 +1,123 @@
+import type { AgentRecord, Delivery, Logger, RecordStore } from '@hookflow/shared';
+import { WorkflowError } from '../errors/workflow-error.js';
+import type { LlmMessage, LlmOutput, LlmProvider } from '../llm/provider.js';
+import { httpRequest, type HttpOutput, type HttpStepOptions } from '../steps/http-request.js';
+import { sendNotification, type NotifyOptions } from '../steps/notify.js';
+import type { OutboundSecrets } from '../steps/outbound-secrets.js';
+import { applyStore, checkStoreTarget, type StoreOptions } from '../steps/store-record.js';
+import { stepField } from './checkpoints.js';
+import type { RunStepOptions, StepControl, StepResult, StepRunner } from './step-runner.js';
+
+export interface LlmStepOptions {
+  prompt?: string;
+  system?: string;
+  messages?: LlmMessage[];
+  model?: string;
+  responseFormat?: 'text' | 'json';
+  temperature?: number;
+  maxTokens?: number;
+  timeoutMs?: number;
+}
+
+/** Options given directly, or computed only when the step actually runs (JSON definitions render templates so). */
+export type Lazy<T> = T | (() => Promise<T>);
+
+async function resolve<T>(value: Lazy<T>): Promise<T> {
+  return typeof value === 'function' ? (value as () => Promise<T>)() : value;
+}
+
+/** What a TypeScript workflow's `run` receives; JSON definitions run through the same functions. */
+export interface WorkflowContext<P = unknown> {
+  payload: P;
+  delivery: Delivery;
+  headers: Record<string, string>;
+  /** `HOOKFLOW_VAR_*` variables without the prefix. */
+  env: Record<string, string>;
+  /** Aborts at the run's `timeoutMs` (and when the worker shuts down). */
+  signal: AbortSignal;
+  log: Logger;
+  /** Runs `fn` once per delivery: after it succeeded, retries get its checkpointed output instead. */
+  step<T>(id: string, fn: () => Promise<T> | T, options?: RunStepOptions & { type?: string }): Promise<T>;
+  http(id: string, options: Lazy<HttpStepOptions>, stepOptions?: RunStepOptions): Promise<HttpOutput>;
+  llm(id: string, options: Lazy<LlmStepOptions>, stepOptions?: RunStepOptions): Promise<LlmOutput>;
+  store(id: string, options: Lazy<StoreOptions>, stepOptions?: RunStepOptions): Promise<AgentRecord>;
+  notify(id: string, options: Lazy<NotifyOptions>, stepOptions?: RunStepOptions): Promise<{ status: number }>;
+  /** Fails the delivery at once (not retried) with `code`; resolves only when `when` skipped the step. */
+  fail(id: string, code: string, message: Lazy<string>, stepOptions?: RunStepOptions): Promise<void>;
+}
+
+export interface ContextDeps {
+  runner: StepRunner;
+  delivery: Delivery;
+  env: Record<string, string>;
+  signal: AbortSignal;
+  log: Logger;
+  llm: LlmProvider;
+  records: RecordStore;
+  outboundSecrets: OutboundSecrets;
+}
+
+export function createWorkflowContext<P>({ runner, delivery, env, signal, log, llm, records, outboundSecrets }: ContextDeps): WorkflowContext<P> {
+  /** One step kind: its options are resolved inside the checkpointed body, so a finished step does not compute them. */
+  const kind =
+    <O, R>(type: string, exec: (options: O, id: string, control: StepControl) => Promise<StepResult>) =>
+    async (id: string, options: Lazy<O>, stepOptions?: RunStepOptions): Promise<R> =>
+      (await runner.run(id, type, async (control) => exec(await resolve(options), id, control), stepOptions ?? {})) as R;
+
+  return {
+    payload: delivery.payload as P,
+    delivery,
+    headers: delivery.headers,
+    env,
+    signal,
+    log,
+    step: async <T>(id: string, fn: () => Promise<T> | T, options?: RunStepOptions & { type?: string }) =>
+      (await runner.run(id, options?.type ?? 'step', async () => ({ output: await fn() }), options ?? {})) as T,
+
+    // A stable idempotency key lets a receiver drop the repeat a retry may send after a crash mid-call.
+    http: kind<HttpStepOptions, HttpOutput>('http', async (options, id, { signal: s }) => ({
+      output: await httpRequest({ ...options, headers: { 'idempotency-key': `${delivery.id}.${id}`, ...(options.headers ?? {}) } }, s),
+    })),
+
+    llm: kind<LlmStepOptions, LlmOutput>('llm', async (options, _id, { signal: s }) => {
+      if (!options.messages && options.prompt === undefined) throw new WorkflowError('llm_invalid', 'an llm step needs prompt or messages', false);
+      const messages: LlmMessage[] = options.messages ?? [
+        ...(options.system ? [{ role: 'system' as const, content: options.system }] : []),
+        { role: 'user' as const, content: options.prompt ?? '' },
+      ];
+      const { model, temperature, maxTokens, timeoutMs } = options;
+      return { output: await llm.complete({ messages, model, responseFormat: options.responseFormat ?? 'text', temperature, maxTokens, timeoutMs, signal: s }) };
+    }),
+
+    store: kind<StoreOptions, AgentRecord>('store', async (options, id, { succeededRecord }) => {
+      checkStoreTarget(options);
+      // The record write and this step's checkpoint commit together, or neither does.
+      const result = await records.writeCheckpointed({
+        agentId: delivery.agentId,
+        collection: options.collection,
+        key: options.key,
+        apply: (current) => applyStore(current, options),
+        deliveryId: delivery.id,
+        stepField: stepField(id),
+        checkpoint: (record) => JSON.stringify(succeededRecord(record)),
+      });
+      const output = result.outcome === 'written' ? result.record : (JSON.parse(result.checkpoint) as { output: unknown }).output;
+      return { output, committed: true };
+    }),
+
+    notify: kind<NotifyOptions, { status: number }>('notify', async (options, id, { signal: s }) => ({
+      output: await sendNotification(options, await outboundSecrets.get(delivery.agentId), `${delivery.id}.${id}`, s),
+    })),
+
+    fail: async (id, code, message, stepOptions) => {
+      await runner.run(
+        id,
+        'fail',
+        async () => {
+          throw new WorkflowError(code, await resolve(message), false);
+        },
+        stepOptions ?? {},
+      );
+    },
+  };
+}
