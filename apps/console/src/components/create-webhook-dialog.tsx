@@ -29,8 +29,9 @@ export function CreateWebhookDialog({ agentId, onClose, onCreated }: { agentId: 
     try {
       onCreated(await api.createWebhook(agentId, { workflow: chosen, scheme, ...(name.trim() ? { name: name.trim() } : {}) }));
     } catch (err) {
-      setError(messageOf(err));
-      setErrors(err instanceof ApiError ? err.errors : []);
+      const fields = err instanceof ApiError ? err.errors : [];
+      setError(fields.length > 0 ? 'The server refused these settings:' : messageOf(err));
+      setErrors(fields);
       setBusy(false);
     }
   };

@@ -45,8 +45,11 @@ export function WorkflowEditor({ onSaved }: { onSaved: (name: string) => void })
       await api.putWorkflow(name, definition);
       onSaved(name);
     } catch (err) {
-      setError(err instanceof ApiError && err.status === 404 && err.code === 'not_found' ? 'This server cannot store workflows (PUT /workflows answered 404).' : messageOf(err));
-      setErrors(err instanceof ApiError ? err.errors : []);
+      const fields = err instanceof ApiError ? err.errors : [];
+      // The detail repeats the field errors in one line; with a list below, a short heading reads better.
+      if (fields.length > 0) setError('The server refused this definition:');
+      else setError(err instanceof ApiError && err.status === 404 && err.code === 'not_found' ? 'This server cannot store workflows (PUT /workflows answered 404).' : messageOf(err));
+      setErrors(fields);
     } finally {
       setBusy(false);
     }
