@@ -14,7 +14,11 @@ import { openApiRoutes } from './routes/openapi.js';
 import { queueDashboardRoutes } from './routes/queue-dashboard.js';
 import { countIngestOutcome } from './metrics/count-ingest-outcome.js';
 import { recordRoutes } from './routes/records.js';
+import { consoleRoutes } from './routes/console.js';
+import { testEventRoutes } from './routes/test-events.js';
 import { requireAdmin } from './http/admin-auth.js';
+import { ConsoleSessions } from './http/console-sessions.js';
+import { consoleSessionRole, loadConsoleSession } from './http/console-session-auth.js';
 import { errorHandler } from './http/error-handler.js';
 import { sendProblem } from './http/send-problem.js';
 import { createRateLimiter } from './ingest/rate-limiter.js';
@@ -51,16 +55,22 @@ export function createApp(services: Services): Express {
   app.use(openApiRoutes());
 
   const adminTokens = { admin: services.config.adminToken, readonly: services.config.readonlyToken };
+  // The console's session cookie opens the API (writes need its x-csrf-token) and the dashboard (same-origin writes).
+  const sessions = new ConsoleSessions(services.redis, services.keys, services.now);
+  const withSession = { authenticators: [consoleSessionRole] };
+  app.use(consoleRoutes({ tokens: adminTokens, sessions, secureCookies: services.config.publicUrl.startsWith('https://') }));
   app.use(
     '/admin/queues',
-    requireAdmin(adminTokens, { basic: true }),
+    loadConsoleSession(sessions, 'same-origin'),
+    requireAdmin(adminTokens, { basic: true, ...withSession }),
     queueDashboardRoutes({ queues: services.queues, overview: services.queueOverview, basePath: '/admin/queues' }),
   );
 
   const api = express.Router();
-  api.use(requireAdmin(adminTokens));
+  api.use(loadConsoleSession(sessions, 'token'));
+  api.use(requireAdmin(adminTokens, withSession));
   api.use(express.json({ limit: '1mb', strict: true }));
-  for (const routes of [agentRoutes, webhookRoutes, keyRoutes, workflowRoutes, deliveryRoutes, queueRoutes]) api.use(routes(services));
+  for (const routes of [agentRoutes, webhookRoutes, keyRoutes, workflowRoutes, deliveryRoutes, queueRoutes, testEventRoutes]) api.use(routes(services));
   api.use(recordRoutes(services));
   api.use((req, res) => sendProblem(res, problem('not_found', `no such endpoint: ${req.method} /api/v1${req.path}`)));
   app.use('/api/v1', api);

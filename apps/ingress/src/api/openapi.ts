@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  consoleSignInBody,
   agentResponse,
   createAgentBody,
   createKeyBody,
@@ -127,9 +128,29 @@ const operations: Operation[] = [
   },
   { method: 'get', path: `${api}/queues`, summary: 'Queues with job counts and workers', tag: 'queues', admin: true, ok: { status: 200, description: 'queues', schema: listResponse(queueResponse) }, problems: [] },
   {
+    method: 'post',
+    path: `${api}/webhooks/{webhookId}/test-event`,
+    summary: "Sign a sample payload with the webhook's primary key and POST it to its endpoint (the console's \"Send test event\")",
+    tag: 'webhooks',
+    admin: true,
+    ok: { status: 200, description: '{ payload, response: { status, body } }: the payload sent and what the endpoint answered' },
+    problems: [404, 503],
+  },
+  {
+    method: 'post',
+    path: '/console/session',
+    summary: 'Console sign-in: sets the httpOnly, SameSite=Strict session cookie; writes made with it need x-csrf-token',
+    tag: 'console',
+    body: consoleSignInBody,
+    ok: { status: 201, description: '{ signedIn, role, csrfToken, expiresAt }' },
+    problems: [400, 401],
+  },
+  { method: 'get', path: '/console/session', summary: 'Whether this browser is signed in, with its CSRF token', tag: 'console', ok: { status: 200, description: '{ signedIn, role?, csrfToken?, expiresAt? }' }, problems: [] },
+  { method: 'delete', path: '/console/session', summary: 'Console sign-out: ends the session and clears its cookie', tag: 'console', ok: { status: 204, description: 'signed out' }, problems: [] },
+  {
     method: 'get',
     path: '/admin/queues',
-    summary: 'Queue dashboard (Bull Board); bearer token, or Basic with the token as password',
+    summary: 'Queue dashboard (Bull Board); bearer token, Basic with the token as password, or the console session',
     tag: 'queues',
     admin: true,
     ok: { status: 200, description: 'HTML page', contentType: 'text/html' },

@@ -173,3 +173,6 @@ export const healthResponse = z.object({ status: z.string() }).meta({ id: 'Healt
 export function listResponse<T extends z.ZodType>(item: T) {
   return z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 }
+
+/** `POST /console/session`: the admin (or read-only) token, exchanged for the console's session cookie. */
+export const consoleSignInBody = z.object({ token: z.string().min(1, 'must not be empty').max(1000) }).strict();

@@ -26,6 +26,7 @@ export const problemCatalog = {
   key_not_found: { status: 404, title: 'Not Found' },
   delivery_not_found: { status: 404, title: 'Not Found' },
   internal_error: { status: 500, title: 'Internal Server Error' },
+  csrf_invalid: { status: 403, title: 'Forbidden' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ProblemCode = keyof typeof problemCatalog;

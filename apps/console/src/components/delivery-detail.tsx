@@ -1,0 +1,144 @@
+import { useEffect, useRef, useState } from 'react';
+import { api, messageOf } from '../api';
+import { Notice } from './notice';
+import { StatusBadge } from './status-badge';
+import { usePoll } from './use-poll';
+import { formatDuration, formatTime, json } from './format';
+import { DataTable } from './data-table';
+import { useReadOnly } from './read-only';
+
+/** One delivery: what came in (payload, headers), what each step did, the result; "Replay" runs it again. */
+export function DeliveryDetail({ deliveryId, onOpen, onClose, onReplayed }: { deliveryId: string; onOpen: (id: string) => void; onClose: () => void; onReplayed: (newId: string) => void }) {
+  // Kept polling while open: a finished delivery can move again (Retry failed).
+  const delivery = usePoll(() => api.delivery(deliveryId), 1500, [deliveryId]);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const readOnly = useReadOnly();
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  const d = delivery.data;
+
+  useEffect(() => {
+    headingRef.current?.focus();
+  }, [deliveryId]);
+
+  const replay = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      const answer = await api.replay(deliveryId);
+      onReplayed(answer.deliveryId);
+    } catch (err) {
+      setError(`Replay failed: ${messageOf(err)}`);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section className="delivery-detail card" aria-labelledby="delivery-title">
+      <div className="page-head">
+        <h3 id="delivery-title" ref={headingRef} tabIndex={-1}>
+          Delivery <code>{deliveryId}</code>
+        </h3>
+        <div className="toolbar">
+          <button type="button" onClick={() => void replay()} disabled={busy || !d || readOnly}>
+            Replay
+          </button>
+          <button type="button" className="secondary" onClick={onClose}>
+            Close
+          </button>
+        </div>
+      </div>
+      <Notice kind="error">{error}</Notice>
+      <Notice kind="error">{delivery.error && `Could not load the delivery: ${delivery.error}`}</Notice>
+      {d && (
+        <>
+          <dl className="facts">
+            <dt>Status</dt>
+            <dd>
+              <StatusBadge status={d.status} />
+            </dd>
+            <dt>Workflow</dt>
+            <dd>{d.workflow}</dd>
+            <dt>Received</dt>
+            <dd>{formatTime(d.receivedAt)}</dd>
+            <dt>Finished</dt>
+            <dd>
+              {formatTime(d.finishedAt)} ({formatDuration(d.receivedAt, d.finishedAt)})
+            </dd>
+            <dt>Attempts</dt>
+            <dd>{d.attempts}</dd>
+            {d.dedupeKey && (
+              <>
+                <dt>Dedupe key</dt>
+                <dd>
+                  <code>{d.dedupeKey}</code>
+                </dd>
+              </>
+            )}
+            {d.replayOf && (
+              <>
+                <dt>Replay of</dt>
+                <dd>
+                  <button type="button" className="link-button mono" onClick={() => onOpen(d.replayOf!)}>
+                    {d.replayOf}
+                  </button>
+                </dd>
+              </>
+            )}
+            {d.error && (
+              <>
+                <dt>Error</dt>
+                <dd className="error-text">
+                  <code>{d.error.code}</code>: {d.error.message}
+                </dd>
+              </>
+            )}
+          </dl>
+          <h4>Steps</h4>
+          {d.steps.length === 0 ? (
+            <p className="muted">No steps recorded{d.workflow === 'echo' ? ' (a built-in workflow runs as one piece)' : ''}.</p>
+          ) : (
+            <DataTable caption="Steps, in the order they ran" columns={['Step', 'Type', 'Status', 'Attempts', 'Output or error']}>
+              {d.steps.map((step) => (
+                <tr key={step.id}>
+                  <td>
+                    <code>{step.id}</code>
+                  </td>
+                  <td>{step.type}</td>
+                  <td>
+                    <StatusBadge status={step.status} />
+                  </td>
+                  <td>{step.attempts}</td>
+                  <td>
+                    {step.error ? (
+                      <span className="error-text">
+                        <code>{step.error.code}</code>: {step.error.message}
+                      </span>
+                    ) : (
+                      <pre className="code small">{json(step.output)}</pre>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
+          )}
+          <div className="detail-grid">
+            <div>
+              <h4>Payload</h4>
+              <pre className="code" aria-label="Payload" tabIndex={0}>{json(d.payload)}</pre>
+            </div>
+            <div>
+              <h4>Headers</h4>
+              <pre className="code" aria-label="Headers" tabIndex={0}>{json(d.headers)}</pre>
+            </div>
+            <div>
+              <h4>Result</h4>
+              <pre className="code" aria-label="Result" tabIndex={0}>{json(d.result)}</pre>
+            </div>
+          </div>
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,42 @@
+import type { DeliveryStatus, WebhookKeyMeta, WebhookRecord } from '@hookflow/shared/api-types';
+
+/** The admin API's shapes (API.md): the contract's own types where the server has them, the rest here. */
+export type { Agent, Delivery, DeliveryError, DeliveryStatus, FieldError, StepRecord as Step, WebhookStatus, WorkflowSummary } from '@hookflow/shared/api-types';
+
+export interface List<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/** `GET /console/session` and sign-in: whether this browser holds a session, and its CSRF token. */
+export interface Session {
+  signedIn: boolean;
+  role?: 'admin' | 'readonly';
+  csrfToken?: string;
+  expiresAt?: string;
+}
+
+/** A webhook as the API presents it: the stored record plus its endpoint and key metadata. */
+export interface Webhook extends WebhookRecord {
+  endpoint: string;
+  keys: WebhookKeyMeta[];
+}
+
+export interface QueueInfo {
+  name: string;
+  counts: { waiting: number; active: number; delayed: number; completed: number; failed: number; paused: number };
+  workers: number;
+  /** Set while the queue is paused (an optional extension of API.md). */
+  isPaused?: boolean;
+}
+
+/** `POST /webhooks/{id}/test-event`: the sample payload sent, and what the endpoint answered. */
+export interface TestEventAnswer {
+  payload: unknown;
+  response: { status: number; body: unknown };
+}
+
+/** Signature schemes of API.md; the server says which of them it supports (400 otherwise). */
+export const schemes = ['uptiq', 'standard-webhooks', 'github', 'stripe', 'slack', 'shopify'] as const;
+
+export const deliveryStatuses: DeliveryStatus[] = ['held', 'queued', 'running', 'retrying', 'succeeded', 'failed'];

@@ -1,0 +1,295 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { sendSigned } from '../support/client.js';
+import { startStack, type Stack } from '../support/processes.js';
+import { cleanupPrefix, testPrefix, testRedis } from '../support/redis.js';
+import { ensureConsoleBuilt, launchChromium, screenshotDir } from './console-browser.js';
+
+/**
+ * The whole Triggers-tab flow in a real browser, as a user does it: sign in → create agent → Triggers → Create
+ * Webhook → Generate Private Key → More Actions → Download Private Key → a sender signs a request with the
+ * downloaded key → the delivery shows `succeeded` in the live table → open it → Replay → a new delivery appears.
+ */
+const prefix = testPrefix('console-browser');
+const redis = testRedis();
+const waitMs = 30_000;
+const readonlyToken = `test-readonly-${randomBytes(12).toString('hex')}`;
+let stack: Stack;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+const pageErrors: string[] = [];
+const consoleErrors: string[] = [];
+const serverErrors: string[] = [];
+let shotNumber = 0;
+
+async function shot(name: string): Promise<void> {
+  shotNumber += 1;
+  await page.screenshot({ path: join(screenshotDir, `${String(shotNumber).padStart(2, '0')}-${name}.png`), fullPage: true });
+}
+
+/** The row of one delivery in the deliveries table, once it shows `status`. */
+async function waitForRow(deliveryId: string, status: string): Promise<void> {
+  await page.locator(`tr[data-delivery-id="${deliveryId}"]`).getByText(status, { exact: true }).waitFor({ timeout: waitMs });
+}
+
+/** Text of the focused element (evaluated in the page, which has the DOM this file's types lack). */
+async function activeText(): Promise<string | null> {
+  return page.evaluate<string | null>('document.activeElement ? document.activeElement.textContent : null');
+}
+
+let webhookId: string;
+let endpoint: string;
+let privateKey: string;
+let firstDeliveryId: string;
+
+beforeAll(async () => {
+  ensureConsoleBuilt();
+  stack = await startStack({ prefix, env: { HOOKFLOW_READONLY_TOKEN: readonlyToken } });
+  browser = await launchChromium();
+  context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+  page = await context.newPage();
+  page.setDefaultTimeout(waitMs);
+  page.on('pageerror', (err) => pageErrors.push(err.message));
+  // Chromium logs every 4xx answer as "Failed to load resource"; the deliberate wrong-token sign-in makes one. Those
+  // are network events, not errors of the page; a 5xx is a bug, so server errors are collected separately.
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) consoleErrors.push(message.text());
+  });
+  page.on('response', (response) => {
+    if (response.status() >= 500) serverErrors.push(`${response.status()} ${response.request().method()} ${response.url()}`);
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+  await cleanupPrefix(redis, prefix);
+  redis.disconnect();
+});
+
+describe('web console: the agent Triggers tab in Chromium', () => {
+  it('signs in with the admin token', async () => {
+    await page.goto(`${stack.baseUrl}/console/`);
+    await page.getByLabel('Admin token').fill('not-the-token-at-all');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').filter({ hasText: 'not a valid admin token' }).waitFor();
+    await page.getByLabel('Admin token').fill(stack.adminToken);
+    await shot('sign-in');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Agents', level: 1 }).waitFor();
+    const cookies = await context.cookies();
+    expect(cookies.find((c) => c.name === 'hookflow_session')).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
+  });
+
+  it('creates an agent and opens its Triggers tab', async () => {
+    await page.getByRole('button', { name: 'Create agent' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Create agent' });
+    await dialog.getByLabel('Name').fill('Document processor');
+    await dialog.getByLabel('Description').fill('Summarises documents when extraction finishes');
+    await shot('create-agent');
+    await dialog.getByRole('button', { name: 'Create', exact: true }).click();
+    await page.getByRole('link', { name: 'Document processor' }).click();
+    await page.getByRole('heading', { name: 'Document processor', level: 1 }).waitFor();
+    await page.getByRole('tab', { name: 'Triggers' }).click();
+    expect(await page.getByRole('tab', { name: 'Triggers' }).getAttribute('aria-selected')).toBe('true');
+    expect(page.url()).toMatch(/\/console\/agents\/agt_[0-9a-z]+\/triggers$/);
+    await page.getByText('No webhooks yet').waitFor();
+  });
+
+  it('creates a webhook bound to a workflow picked from /workflows', async () => {
+    await page.getByRole('button', { name: 'Create Webhook' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Create Webhook' });
+    await dialog.getByLabel('Name').fill('Document processed');
+    await dialog.getByLabel('Workflow').locator('option', { hasText: 'echo' }).waitFor({ state: 'attached' });
+    await dialog.getByLabel('Workflow').selectOption('echo');
+    await dialog.getByLabel('Signature scheme').selectOption('uptiq');
+    await shot('create-webhook');
+    await dialog.getByRole('button', { name: 'Create', exact: true }).click();
+    const card = page.getByRole('article', { name: 'Document processed' });
+    await card.waitFor();
+    expect(await card.getByText('echo', { exact: true }).count()).toBe(1);
+    expect(await card.getByText('uptiq', { exact: true }).count()).toBe(1);
+    expect(await card.getByText('enabled', { exact: true }).count()).toBe(1);
+    endpoint = (await card.getByLabel('Endpoint URL', { exact: true }).textContent())!.trim();
+    expect(endpoint).toMatch(/\/hooks\/wh_[0-9a-z]{26}$/);
+    webhookId = endpoint.split('/').pop()!;
+  });
+
+  it('generates a private key and downloads it from More Actions', async () => {
+    const card = page.getByRole('article', { name: 'Document processed' });
+    await card.getByRole('button', { name: 'Generate Private Key' }).click();
+    await page.getByRole('status').filter({ hasText: 'Private key generated' }).waitFor();
+    await card.getByRole('button', { name: 'Generate Private Key' }).waitFor({ state: 'detached' });
+    await card.getByRole('button', { name: 'More Actions' }).click();
+    await shot('more-actions');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('menuitem', { name: 'Download Private Key' }).click()]);
+    expect(download.suggestedFilename()).toBe(`${webhookId}.private-key.json`);
+    const keyFile = JSON.parse(readFileSync((await download.path())!, 'utf8')) as Record<string, string>;
+    expect(keyFile).toMatchObject({ webhookId, algorithm: 'HMAC-SHA256', scheme: 'uptiq', signatureHeader: 'x-signature', endpoint });
+    expect(keyFile.privateKey).toEqual(expect.any(String));
+    privateKey = keyFile.privateKey!;
+    // The secret is in the downloaded file only, never on the page.
+    expect(await page.content()).not.toContain(privateKey);
+  });
+
+  it('shows a request signed with the downloaded key as succeeded in the live table', async () => {
+    const url = new URL(endpoint);
+    const sent = await sendSigned(`${stack.baseUrl}${url.pathname}`, { documentId: 'doc-42', status: 'extracted' }, privateKey);
+    expect(sent.status).toBe(202);
+    firstDeliveryId = sent.body.deliveryId;
+    // No reload: the table polls.
+    await waitForRow(firstDeliveryId, 'succeeded');
+    await page.getByRole('button', { name: 'Copy endpoint URL of Document processed' }).click();
+    await page.getByRole('status').filter({ hasText: /Endpoint URL (copied|is selected)/ }).waitFor();
+    await shot('triggers-tab');
+  });
+
+  it('opens the delivery and replays it: a new delivery appears and succeeds', async () => {
+    await page.getByRole('button', { name: `Open delivery ${firstDeliveryId}` }).click();
+    const detail = page.getByRole('region', { name: `Delivery ${firstDeliveryId}` });
+    await detail.getByLabel('Payload').getByText('doc-42', { exact: false }).waitFor();
+    expect(await detail.getByLabel('Headers').textContent()).not.toContain('x-signature');
+    await shot('delivery-detail');
+    await detail.getByRole('button', { name: 'Replay' }).click();
+    const notice = page.getByRole('status').filter({ hasText: 'Replayed as' });
+    await notice.waitFor();
+    const replayId = /Replayed as (dlv_[0-9a-z]+)/.exec((await notice.textContent()) ?? '')?.[1];
+    expect(replayId).toMatch(/^dlv_/);
+    expect(replayId).not.toBe(firstDeliveryId);
+    await waitForRow(replayId!, 'succeeded');
+    expect(await page.locator('tr[data-delivery-id]').count()).toBe(2);
+    await shot('replayed');
+  });
+
+  it('sends a test event signed by the server with the webhook key', async () => {
+    await page.getByRole('button', { name: 'Send test event' }).click();
+    const notice = page.getByRole('status').filter({ hasText: 'Test event accepted' });
+    await notice.waitFor();
+    const testId = /delivery (dlv_[0-9a-z]+)/.exec((await notice.textContent()) ?? '')?.[1];
+    await waitForRow(testId!, 'succeeded');
+  });
+
+  it('works by keyboard: the More Actions menu opens with arrows and closes with Escape', async () => {
+    const card = page.getByRole('article', { name: 'Document processed' });
+    const button = card.getByRole('button', { name: 'More Actions' });
+    await button.focus();
+    await page.keyboard.press('ArrowDown');
+    const menu = page.getByRole('menu');
+    await menu.waitFor();
+    expect(await activeText()).toBe('Download Private Key');
+    await page.keyboard.press('ArrowDown');
+    expect(await activeText()).toBe('Rotate key');
+    await page.keyboard.press('Escape');
+    await menu.waitFor({ state: 'detached' });
+    expect(await activeText()).toContain('More Actions');
+  });
+
+  it('pauses and resumes the webhook from More Actions', async () => {
+    const card = page.getByRole('article', { name: 'Document processed' });
+    await card.getByRole('button', { name: 'More Actions' }).click();
+    await page.getByRole('menuitem', { name: 'Pause' }).click();
+    await card.getByText('paused', { exact: true }).waitFor();
+    await card.getByRole('button', { name: 'More Actions' }).click();
+    await page.getByRole('menuitem', { name: 'Resume' }).click();
+    await card.getByText('enabled', { exact: true }).waitFor();
+  });
+
+  it('shows queue health with a link to the queue dashboard', async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Queues' }).click();
+    await page.getByRole('heading', { name: 'Queues', level: 1 }).waitFor();
+    await page.getByRole('rowheader', { name: 'default' }).waitFor();
+    expect(await page.getByRole('link', { name: 'Open queue dashboard' }).getAttribute('href')).toBe('/admin/queues');
+    await shot('queues');
+  });
+
+  it('is readable on a 390×844 phone screen: nothing wider than the screen', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goBack();
+    await page.getByRole('article', { name: 'Document processed' }).waitFor();
+    await waitForRow(firstDeliveryId, 'succeeded');
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    await shot('triggers-tab-phone');
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  it('writes a new workflow in the editor: its errors show inline, a valid one becomes selectable', async () => {
+    await page.getByRole('button', { name: 'Create Webhook' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Create Webhook' });
+    onTestFinished(async () => {
+      // Whatever happened, leave no modal dialog over the page for the tests after this one.
+      if (await dialog.isVisible()) await page.keyboard.press('Escape');
+    });
+    await dialog.getByRole('button', { name: 'or create a new workflow' }).click();
+    const editor = dialog.getByLabel('Workflow definition (JSON)');
+    const errors = dialog.locator('#workflow-errors');
+
+    await editor.fill('{ "name": "summarise-document", ');
+    await dialog.getByRole('button', { name: 'Save workflow' }).click();
+    await errors.getByText('Not valid JSON').waitFor();
+    expect(await editor.getAttribute('aria-invalid')).toBe('true');
+
+    // The server validates the definition (PUT /workflows/{name} → 400 with `errors`); each error is listed.
+    const invalid = { name: 'summarise-document', steps: [{ id: 'summary', type: 'no-such-step-kind' }] };
+    await editor.fill(JSON.stringify(invalid, null, 2));
+    await dialog.getByRole('button', { name: 'Save workflow' }).click();
+    await errors.locator('li').first().waitFor();
+    await shot('workflow-editor-errors');
+
+    const valid = {
+      name: 'summarise-document',
+      description: 'Keeps the document id and status of each event',
+      input: { type: 'object', required: ['documentId'], properties: { documentId: { type: 'string' } } },
+      steps: [{ id: 'shape', type: 'transform', expression: "{ 'documentId': payload.documentId, 'status': payload.status }" }],
+      output: 'steps.shape.output',
+    };
+    await editor.fill(JSON.stringify(valid, null, 2));
+    await dialog.getByRole('button', { name: 'Save workflow' }).click();
+    await editor.waitFor({ state: 'detached' });
+    await dialog.getByLabel('Workflow').locator('option[value="summarise-document"]').waitFor({ state: 'attached' });
+    expect(await dialog.getByLabel('Workflow').inputValue()).toBe('summarise-document');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'detached' });
+  });
+
+  it('signs out, and the page asks for the token again', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Admin token').waitFor();
+    await page.reload();
+    await page.getByLabel('Admin token').waitFor();
+    expect((await context.cookies()).find((c) => c.name === 'hookflow_session')).toBeUndefined();
+  });
+
+  it('signed in with the read-only token, shows everything and offers no change', async () => {
+    const readonlyContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    try {
+      const viewer = await readonlyContext.newPage();
+      viewer.setDefaultTimeout(waitMs);
+      await viewer.goto(`${stack.baseUrl}/console/`);
+      await viewer.getByLabel('Admin token').fill(readonlyToken);
+      await viewer.getByRole('button', { name: 'Sign in' }).click();
+      await viewer.getByText('Signed in with the read-only token').waitFor();
+      expect(await viewer.getByRole('button', { name: 'Create agent' }).isDisabled()).toBe(true);
+      await viewer.getByRole('link', { name: 'Document processor' }).click();
+      await viewer.getByRole('tab', { name: 'Triggers' }).click();
+      const card = viewer.getByRole('article', { name: 'Document processed' });
+      await card.waitFor();
+      expect(await viewer.getByRole('button', { name: 'Create Webhook' }).isDisabled()).toBe(true);
+      expect(await card.getByRole('button', { name: 'Send test event' }).isDisabled()).toBe(true);
+      await card.getByRole('button', { name: 'More Actions' }).click();
+      expect(await viewer.getByRole('menuitem').allTextContents()).toEqual(['Download Private Key']);
+      await viewer.locator(`tr[data-delivery-id="${firstDeliveryId}"]`).waitFor();
+    } finally {
+      await readonlyContext.close();
+    }
+  });
+
+  it('raised no uncaught errors, logged no console errors and met no server error', () => {
+    expect(pageErrors).toEqual([]);
+    expect(consoleErrors).toEqual([]);
+    expect(serverErrors).toEqual([]);
+  });
+});
