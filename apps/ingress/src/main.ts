@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { createLogger, createRedis, safeRedisUrl, withLocalSecrets } from '@hookflow/shared';
 import { loadConfig } from './config.js';
 import { createServices } from './services.js';
+import { checkFsyncDurability } from './durability/check-fsync.js';
 import { createApp } from './app.js';
 import { exitOnConfigError, installCrashHandlers, onShutdownSignal } from '@hookflow/shared/process';
 
@@ -9,8 +10,15 @@ const config = exitOnConfigError('ingress', () => loadConfig(withLocalSecrets(pr
 const log = createLogger({ name: 'ingress', level: config.logLevel });
 installCrashHandlers(log);
 
-const redis = createRedis(config.redisUrl, 'producer', (err) => log.warn({ err: err.message, redis: safeRedisUrl(config.redisUrl) }, 'Redis unreachable; ingest answers 503 until it is back'));
-const subscriber = createRedis(config.redisUrl, 'subscriber');
+const redis = createRedis(config.redisUrl, 'producer', (err) => log.warn({ err: err.message, redis: safeRedisUrl(config.redisUrl) }, 'Redis unreachable; ingest answers 503 until it is back'), { cluster: config.redisCluster });
+const subscriber = createRedis(config.redisUrl, 'subscriber', undefined, { cluster: config.redisCluster });
+if (config.durability.mode === 'fsync') {
+  const refusal = await checkFsyncDurability(redis, config.redisUrl);
+  if (refusal) {
+    process.stderr.write(`hookflow ingress: ${refusal}\n`);
+    process.exit(1);
+  }
+}
 const services = createServices(config, log, redis);
 void services.cache.listen(subscriber, services.keys).catch((err: Error) => log.warn({ err: err.message }, 'could not subscribe to webhook changes'));
 

@@ -14,6 +14,7 @@ import {
 import type { IngressConfig } from './config.js';
 import { WebhookCache } from './ingest/webhook-cache.js';
 import { WorkflowDirectory } from './api/workflow-directory.js';
+import { durabilityAfterStore } from './durability/replica-wait.js';
 
 /** Everything the routes use, built once from config and a Redis connection. */
 export interface Services {
@@ -48,7 +49,14 @@ export function createServices(config: IngressConfig, log: Logger, redis: RedisC
     keyStore,
     deliveries,
     queues,
-    enqueuer: new DeliveryEnqueuer(redis, deliveries, queues),
+    // With `replicated`, a batch may also wait up to HOOKFLOW_WAIT_TIMEOUT_MS for replicas.
+    enqueuer: new DeliveryEnqueuer(
+      redis,
+      deliveries,
+      queues,
+      3_000 + (config.durability.mode === 'replicated' ? config.durability.waitTimeoutMs : 0),
+      durabilityAfterStore(config.durability, redis, keys),
+    ),
     cache: new WebhookCache(webhooks, keyStore),
     workflows: new WorkflowDirectory(),
     now,

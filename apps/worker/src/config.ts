@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envFields, parseEnv } from '@hookflow/shared';
+import { envFields, parseEnv, refineRedisUrlList } from '@hookflow/shared';
 
 const queueList = z
   .string()
@@ -7,23 +7,28 @@ const queueList = z
   .transform((v) => v.split(',').map((name) => name.trim()).filter(Boolean))
   .refine((names) => names.length > 0 && names.every((name) => /^[A-Za-z0-9_-]{1,64}$/.test(name)), 'must be a comma-separated list of queue names (letters, digits, _ and -)');
 
-const schema = z.object({
-  NODE_ENV: envFields.nodeEnv,
-  REDIS_URL: envFields.redisUrl,
-  HOOKFLOW_REDIS_PREFIX: envFields.prefix,
-  HOOKFLOW_QUEUES: queueList,
-  WORKER_CONCURRENCY: envFields.positiveInt(10, 1000),
-  WORKER_PORT: envFields.port(9464),
-  HOOKFLOW_MASTER_KEY: envFields.masterKey.optional(),
-  /** How long a job's lock lasts without renewal; a killed worker's jobs are picked up again after about this long. */
-  HOOKFLOW_LOCK_MS: envFields.positiveInt(10_000, 600_000),
-  /** How often workers look for jobs whose lock lapsed (stalled jobs). */
-  HOOKFLOW_STALLED_INTERVAL_MS: envFields.positiveInt(5_000, 600_000),
-  LOG_LEVEL: envFields.logLevel,
-});
+const schema = z
+  .object({
+    NODE_ENV: envFields.nodeEnv,
+    REDIS_URL: envFields.redisUrl,
+    /** REDIS_URL names Redis Cluster seed nodes (comma-separated). */
+    HOOKFLOW_REDIS_CLUSTER: envFields.flag(false),
+    HOOKFLOW_REDIS_PREFIX: envFields.prefix,
+    HOOKFLOW_QUEUES: queueList,
+    WORKER_CONCURRENCY: envFields.positiveInt(10, 1000),
+    WORKER_PORT: envFields.port(9464),
+    HOOKFLOW_MASTER_KEY: envFields.masterKey.optional(),
+    /** How long a job's lock lasts without renewal; a killed worker's jobs are picked up again after about this long. */
+    HOOKFLOW_LOCK_MS: envFields.positiveInt(10_000, 600_000),
+    /** How often workers look for jobs whose lock lapsed (stalled jobs). */
+    HOOKFLOW_STALLED_INTERVAL_MS: envFields.positiveInt(5_000, 600_000),
+    LOG_LEVEL: envFields.logLevel,
+  })
+  .superRefine(refineRedisUrlList);
 
 export interface WorkerConfig {
   redisUrl: string;
+  redisCluster: boolean;
   prefix: string;
   queues: string[];
   concurrency: number;
@@ -39,6 +44,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
   const parsed = parseEnv(schema, env);
   return {
     redisUrl: parsed.REDIS_URL,
+    redisCluster: parsed.HOOKFLOW_REDIS_CLUSTER,
     prefix: parsed.HOOKFLOW_REDIS_PREFIX,
     queues: parsed.HOOKFLOW_QUEUES,
     concurrency: parsed.WORKER_CONCURRENCY,

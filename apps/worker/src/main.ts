@@ -12,7 +12,7 @@ installCrashHandlers(log);
 assertBuiltinsImplemented();
 
 const keys = createKeys(config.prefix);
-const connection = createRedis(config.redisUrl, 'worker', (err) => log.warn({ err: err.message, redis: safeRedisUrl(config.redisUrl) }, 'Redis unreachable; waiting for it'));
+const connection = createRedis(config.redisUrl, 'worker', (err) => log.warn({ err: err.message, redis: safeRedisUrl(config.redisUrl) }, 'Redis unreachable; waiting for it'), { cluster: config.redisCluster });
 const deliveries = new DeliveryStore(connection, keys);
 const processor = createDeliveryProcessor({ deliveries, log, now: () => new Date() });
 
