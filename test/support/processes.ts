@@ -6,7 +6,6 @@ import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
 export const repoRoot = resolve(import.meta.dirname, '../..');
-const tsx = join(repoRoot, 'node_modules/.bin/tsx');
 
 /** A TCP port nobody listens on right now. */
 export async function freePort(): Promise<number> {
@@ -29,9 +28,13 @@ export interface RunningProcess {
   stop: (signal?: NodeJS.Signals) => Promise<number | string>;
 }
 
-/** Spawns a TypeScript entry point of the repo with tsx, capturing its output. */
+/**
+ * Spawns a TypeScript entry point of the repo with tsx, capturing its output. Node runs the entry itself (tsx as
+ * an `--import` loader, not the `tsx` wrapper that forks a child), so a signal, SIGKILL included, reaches the real
+ * process and nothing is left behind.
+ */
 export function spawnEntry(entry: string, env: NodeJS.ProcessEnv): RunningProcess {
-  const child = spawn(tsx, [join(repoRoot, entry)], {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, entry)], {
     cwd: repoRoot,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -83,10 +86,12 @@ export interface StackOptions {
   /** Start a worker too (default true). */
   worker?: boolean;
   env?: NodeJS.ProcessEnv;
+  /** How long each process may take to answer its health check (default 20 s). */
+  startTimeoutMs?: number;
 }
 
 /** Starts the real ingress (and worker) processes on free ports with a private HOOKFLOW_HOME. */
-export async function startStack({ prefix, redisUrl, worker = true, env = {} }: StackOptions): Promise<Stack> {
+export async function startStack({ prefix, redisUrl, worker = true, env = {}, startTimeoutMs = 20_000 }: StackOptions): Promise<Stack> {
   const port = await freePort();
   const workerPort = await freePort();
   const adminToken = `test-admin-${randomBytes(12).toString('hex')}`;
@@ -104,8 +109,14 @@ export async function startStack({ prefix, redisUrl, worker = true, env = {} }: 
   const ingress = spawnEntry('apps/ingress/src/main.ts', stackEnv);
   const workerProc = worker ? spawnEntry('apps/worker/src/main.ts', stackEnv) : null;
   const baseUrl = `http://127.0.0.1:${port}`;
-  await waitForHttp(`${baseUrl}/healthz`, 20_000, ingress);
-  if (workerProc) await waitForHttp(`http://127.0.0.1:${workerPort}/healthz`, 20_000, workerProc);
+  try {
+    await waitForHttp(`${baseUrl}/healthz`, startTimeoutMs, ingress);
+    if (workerProc) await waitForHttp(`http://127.0.0.1:${workerPort}/healthz`, startTimeoutMs, workerProc);
+  } catch (err) {
+    // Do not leave processes behind when the stack did not come up.
+    await Promise.all([ingress.stop('SIGKILL'), workerProc?.stop('SIGKILL')]);
+    throw err;
+  }
   return {
     baseUrl,
     adminToken,
