@@ -74,6 +74,7 @@ export async function startFaultHarness({ name, appendfsync = 'everysec', scenar
     prefix,
     endpoint,
     webhookId: hook.webhookId,
+    keyFile: hook.keyFile as { privateKey: string },
     get ingress() {
       return ingress;
     },
@@ -194,7 +195,11 @@ export async function startFaultHarness({ name, appendfsync = 'everysec', scenar
         aofMismatches: succeeded.filter((d) => !successWrites.has(d.id)).length,
         effectErrors: await scenario.verifyEffects({ api, succeeded, acceptedEvents }),
       };
-      const extras = Object.entries(extra).map(([k, v]) => `${k}=${v}`);
+      // Stored without a 2xx: answered 503 after all (the sender sent the event again) or cut off. By status, so an
+      // orphan record left `queued` without a job (a crash between storing the record and its job) shows up.
+      const orphanStatuses = new Map<string, number>();
+      for (const d of deliveries.filter((d) => !acknowledged.has(d.id))) orphanStatuses.set(d.status, (orphanStatuses.get(d.status) ?? 0) + 1);
+      const extras = Object.entries({ ...extra, 'unacknowledged-by-status': JSON.stringify(Object.fromEntries(orphanStatuses)) }).map(([k, v]) => `${k}=${v}`);
       console.log(
         `[faults] ${name}: accepted=${accounting.accepted} executed=${accounting.executed} duplicates=${accounting.duplicates} ` +
           `lost=${accounting.lost} doubles=${accounting.doubles} | runs=${accounting.runs} unacknowledged-stored=${accounting.unacknowledgedStored} ` +
