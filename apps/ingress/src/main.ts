@@ -3,6 +3,7 @@ import { createLogger, createRedis, safeRedisUrl, withLocalSecrets } from '@hook
 import { loadConfig } from './config.js';
 import { createServices } from './services.js';
 import { checkFsyncDurability } from './durability/check-fsync.js';
+import { drainServer } from './http/drain-server.js';
 import { createApp } from './app.js';
 import { exitOnConfigError, installCrashHandlers, onShutdownSignal } from '@hookflow/shared/process';
 
@@ -30,10 +31,7 @@ server.keepAliveTimeout = 65_000;
 
 onShutdownSignal(log, 'ingress', async () => {
   // Stop accepting, let in-flight requests finish (their deliveries are stored before they are answered).
-  await new Promise<void>((resolve) => {
-    server.close(() => resolve());
-    server.closeIdleConnections();
-  });
+  await drainServer(server);
   await services.queues.close();
   redis.disconnect();
   subscriber.disconnect();
