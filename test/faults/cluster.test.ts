@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { adminClient, sendSigned, waitForDelivery, type AdminClient } from '../support/client.js';
-import { spawnEntry, startStack, type Stack } from '../support/processes.js';
+import { freePort, spawnEntry, startStack, waitForHttp, type Stack } from '../support/processes.js';
 import { startRedisCluster, type RedisCluster } from '../support/redis-server.js';
 import { testPrefix } from '../support/redis.js';
 
@@ -60,4 +60,21 @@ it('HOOKFLOW_DURABILITY=fsync checks every master of the cluster', async () => {
   const code = await proc.exited;
   expect(code).toBe(1);
   expect(proc.output().trim()).toMatch(/^hookflow ingress: HOOKFLOW_DURABILITY=fsync needs .* but 127\.0\.0\.1:\d+ has appendonly yes, appendfsync everysec$/);
+});
+
+it('HOOKFLOW_DURABILITY=replicated sends WAIT to the master owning the slot, and answers 503 when no replica confirms', async () => {
+  const port = await freePort();
+  const proc = spawnEntry('apps/ingress/src/main.ts', { ...stack.env, PORT: String(port), HOOKFLOW_DURABILITY: 'replicated', HOOKFLOW_WAIT_TIMEOUT_MS: '200' });
+  try {
+    await waitForHttp(`http://127.0.0.1:${port}/healthz`, 60_000, proc);
+    while ((await fetch(`http://127.0.0.1:${port}/readyz`)).status !== 200) await new Promise((r) => setTimeout(r, 100));
+    const { webhookId, keyFile } = await api.setupWebhook('echo');
+    const res = await sendSigned(`http://127.0.0.1:${port}/hooks/${webhookId}`, { replicated: true }, keyFile.privateKey);
+    expect(res.status).toBe(503);
+    // The cluster has no replicas: WAIT reached the slot's master and counted none (not a routing failure).
+    await new Promise((r) => setTimeout(r, 200));
+    expect(proc.output()).toContain('only 0 of 1 replicas confirmed within 200 ms');
+  } finally {
+    await proc.stop('SIGKILL');
+  }
 });
