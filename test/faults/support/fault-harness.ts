@@ -1,4 +1,4 @@
-import { adminClient, type AdminClient } from '../../support/client.js';
+import { adminClient, signUptiq, type AdminClient } from '../../support/client.js';
 import { freePort, spawnEntry, startStack, waitForHttp, type RunningProcess, type Stack } from '../../support/processes.js';
 import { testPrefix } from '../../support/redis.js';
 import { startRedisServer, type RedisServer } from '../../support/redis-server.js';
@@ -102,6 +102,19 @@ export async function startFaultHarness({ name, appendfsync = 'everysec', scenar
       return ingress;
     },
 
+    /**
+     * Whether this ingress dedupes on `idempotency-key` (the same key twice → `200 duplicate`). Sends a probe event
+     * (`eventId` starting with `probe-`, which the accounting ignores).
+     */
+    async dedupesIdempotencyKeys(): Promise<boolean> {
+      const body = JSON.stringify(scenario.payload('probe-dedupe', -1));
+      const headers = { 'content-type': 'application/json', 'x-signature': signUptiq(body, hook.keyFile.privateKey), 'idempotency-key': 'probe-dedupe' };
+      const first = await fetch(endpoint, { method: 'POST', headers, body });
+      const second = await fetch(endpoint, { method: 'POST', headers, body });
+      await Promise.all([first.text(), second.text()]);
+      return first.status === 202 && second.status === 200;
+    },
+
     /** Jobs a worker holds right now (BullMQ's active list). */
     activeJobs: () => redis.client.llen(`${bull}:active`),
 
@@ -157,7 +170,7 @@ export async function startFaultHarness({ name, appendfsync = 'everysec', scenar
      */
     async account(sender: EventSender, extra: Record<string, number | string> = {}): Promise<Accounting> {
       await Promise.all(processes.map((p) => p.stop('SIGTERM')));
-      const deliveries = await harness.readDeliveries();
+      const deliveries = (await harness.readDeliveries()).filter((d) => !String(d.payload.eventId).startsWith('probe-'));
       await redis.kill('SIGTERM');
       const aof = readAofCommands(redis.dir);
       const successWrites = countStatusWrites(aof, prefix, 'succeeded');
