@@ -54,15 +54,26 @@ function parseResp(buf: Buffer): string[][] {
   return commands;
 }
 
-/** Per delivery id: how many times its record was set to `status` (e.g. `running` = runs started, `succeeded`). */
-export function countStatusWrites(commands: string[][], prefix: string, status: string): Map<string, number> {
+/**
+ * Per delivery id: how many times its record was set to `status` (e.g. `running` = runs started, `succeeded`).
+ * With `distinct`, identical commands count once: ioredis re-sends a command whose answer a Redis crash swallowed
+ * (`autoResendUnfulfilledCommands`), which replays one write, not a second execution — a second execution writes
+ * another `finishedAt`.
+ */
+export function countStatusWrites(commands: string[][], prefix: string, status: string, { distinct = false } = {}): Map<string, number> {
   const keyPrefix = `{${prefix}}:delivery:`;
+  const seen = new Map<string, Set<string>>();
   const counts = new Map<string, number>();
   for (const args of commands) {
     if (args[0]?.toUpperCase() !== 'HSET' || !args[1]?.startsWith(keyPrefix)) continue;
     for (let i = 2; i + 1 < args.length; i += 2) {
       if (args[i] === 'status' && args[i + 1] === status) {
         const id = args[1].slice(keyPrefix.length);
+        const writes = seen.get(id) ?? new Set<string>();
+        seen.set(id, writes);
+        const signature = JSON.stringify(args);
+        if (distinct && writes.has(signature)) continue;
+        writes.add(signature);
         counts.set(id, (counts.get(id) ?? 0) + 1);
       }
     }

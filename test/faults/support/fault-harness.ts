@@ -173,7 +173,8 @@ export async function startFaultHarness({ name, appendfsync = 'everysec', scenar
       const deliveries = (await harness.readDeliveries()).filter((d) => !String(d.payload.eventId).startsWith('probe-'));
       await redis.kill('SIGTERM');
       const aof = readAofCommands(redis.dir);
-      const successWrites = countStatusWrites(aof, prefix, 'succeeded');
+      const successWrites = countStatusWrites(aof, prefix, 'succeeded', { distinct: true });
+      const replayedWrites = [...countStatusWrites(aof, prefix, 'succeeded').entries()].filter(([id, n]) => n > (successWrites.get(id) ?? 0)).length;
       const runWrites = countStatusWrites(aof, prefix, 'running');
 
       const acknowledged = new Set(sender.attempts.filter((a) => a.deliveryId).map((a) => a.deliveryId!));
@@ -212,7 +213,7 @@ export async function startFaultHarness({ name, appendfsync = 'everysec', scenar
       // orphan record left `queued` without a job (a crash between storing the record and its job) shows up.
       const orphanStatuses = new Map<string, number>();
       for (const d of deliveries.filter((d) => !acknowledged.has(d.id))) orphanStatuses.set(d.status, (orphanStatuses.get(d.status) ?? 0) + 1);
-      const extras = Object.entries({ ...extra, 'unacknowledged-by-status': JSON.stringify(Object.fromEntries(orphanStatuses)) }).map(([k, v]) => `${k}=${v}`);
+      const extras = Object.entries({ ...extra, 'success-writes-replayed-by-client': replayedWrites, 'unacknowledged-by-status': JSON.stringify(Object.fromEntries(orphanStatuses)) }).map(([k, v]) => `${k}=${v}`);
       console.log(
         `[faults] ${name}: accepted=${accounting.accepted} executed=${accounting.executed} duplicates=${accounting.duplicates} ` +
           `lost=${accounting.lost} doubles=${accounting.doubles} | runs=${accounting.runs} unacknowledged-stored=${accounting.unacknowledgedStored} ` +
