@@ -12,7 +12,7 @@ const prefix = testPrefix('cluster');
 beforeAll(async () => {
   cluster = await startRedisCluster(3);
   // One seed node is enough; the others are discovered.
-  stack = await startStack({ prefix, redisUrl: cluster.nodes[0]!.url, env: { HOOKFLOW_REDIS_CLUSTER: '1', LOG_LEVEL: 'warn' }, startTimeoutMs: 60_000 });
+  stack = await startStack({ prefix, redisUrl: cluster.nodes[0]!.url, env: { HOOKFLOW_REDIS_CLUSTER: '1', LOG_LEVEL: 'warn' } });
   api = adminClient(stack.baseUrl, stack.adminToken);
   // The cluster client is ready once it has fetched the slot map; until then the ingress rightly answers 503.
   const deadline = Date.now() + 30_000;

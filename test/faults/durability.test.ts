@@ -16,7 +16,7 @@ async function redisServer(options: Parameters<typeof startRedisServer>[0]): Pro
 }
 
 async function stack(redis: RedisServer, env: NodeJS.ProcessEnv): Promise<Stack> {
-  const started = await startStack({ prefix: testPrefix('durability'), redisUrl: redis.url, worker: false, env, startTimeoutMs: 60_000 });
+  const started = await startStack({ prefix: testPrefix('durability'), redisUrl: redis.url, worker: false, env });
   cleanups.push(() => started.stop());
   return started;
 }

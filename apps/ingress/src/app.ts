@@ -8,9 +8,16 @@ import { webhookRoutes } from './routes/webhooks.js';
 import { keyRoutes } from './routes/keys.js';
 import { workflowRoutes } from './routes/workflows.js';
 import { deliveryRoutes } from './routes/deliveries.js';
+import { queueRoutes } from './routes/queues.js';
+import { metricsRoutes } from './routes/metrics.js';
+import { openApiRoutes } from './routes/openapi.js';
+import { queueDashboardRoutes } from './routes/queue-dashboard.js';
+import { countIngestOutcome } from './metrics/count-ingest-outcome.js';
 import { requireAdmin } from './http/admin-auth.js';
 import { errorHandler } from './http/error-handler.js';
 import { sendProblem } from './http/send-problem.js';
+import { createRateLimiter } from './ingest/rate-limiter.js';
+import { Deduper } from './ingest/deduper.js';
 
 /** Assembles the HTTP surface. The public `/hooks` route comes first and carries no body parser or logging. */
 export function createApp(services: Services): Express {
@@ -25,14 +32,32 @@ export function createApp(services: Services): Express {
       enqueuer: services.enqueuer,
       now: services.now,
       onStoreFailure: (err) => services.log.warn({ err: (err as Error).message }, 'could not store a delivery; answered 503'),
+      rateLimit: createRateLimiter(services.redis, services.keys),
+      dedupe: new Deduper(services.redis, services.keys),
+      backlog: services.backlog.start(),
+    }, (webhookId, result) => {
+      // Answered already; the scheme comes from the webhook cache (no Redis read for a webhook just served).
+      void services.cache.get(webhookId).then(
+        (cached) => countIngestOutcome(services.metrics, cached?.webhook.scheme ?? 'unknown', result),
+        () => countIngestOutcome(services.metrics, 'unknown', result),
+      );
     }),
   );
   app.use(healthRoutes(services.redis));
+  app.use(metricsRoutes(services.metrics.registry));
+  app.use(openApiRoutes());
+
+  const adminTokens = { admin: services.config.adminToken, readonly: services.config.readonlyToken };
+  app.use(
+    '/admin/queues',
+    requireAdmin(adminTokens, { basic: true }),
+    queueDashboardRoutes({ queues: services.queues, overview: services.queueOverview, basePath: '/admin/queues' }),
+  );
 
   const api = express.Router();
-  api.use(requireAdmin({ admin: services.config.adminToken, readonly: services.config.readonlyToken }));
+  api.use(requireAdmin(adminTokens));
   api.use(express.json({ limit: '1mb', strict: true }));
-  for (const routes of [agentRoutes, webhookRoutes, keyRoutes, workflowRoutes, deliveryRoutes]) api.use(routes(services));
+  for (const routes of [agentRoutes, webhookRoutes, keyRoutes, workflowRoutes, deliveryRoutes, queueRoutes]) api.use(routes(services));
   api.use((req, res) => sendProblem(res, problem('not_found', `no such endpoint: ${req.method} /api/v1${req.path}`)));
   app.use('/api/v1', api);
 

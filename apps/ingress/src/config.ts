@@ -23,6 +23,7 @@ const schema = z
     HOOKFLOW_READONLY_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
     HOOKFLOW_MASTER_KEY: envFields.masterKey.optional(),
     LOG_LEVEL: envFields.logLevel,
+    HOOKFLOW_MAX_BACKLOG: z.coerce.number().int('must be a whole number').min(0, 'must be 0 (off) or more').default(100_000),
   })
   .superRefine((env, ctx) => {
     refineRedisUrlList(env, ctx);
@@ -43,6 +44,8 @@ export interface IngressConfig {
   readonlyToken: string | undefined;
   masterKey: string;
   logLevel: string;
+  /** Waiting jobs per queue above which ingest answers 503 (`HOOKFLOW_MAX_BACKLOG`, default 100000; 0 turns it off). */
+  maxBacklog: number;
 }
 
 /** Reads the ingress configuration from `env`; throws a `ConfigError` naming every bad variable. */
@@ -59,5 +62,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): IngressConfig 
     readonlyToken: parsed.HOOKFLOW_READONLY_TOKEN,
     masterKey: parsed.HOOKFLOW_MASTER_KEY!,
     logLevel: parsed.LOG_LEVEL,
+    maxBacklog: parsed.HOOKFLOW_MAX_BACKLOG,
   };
 }

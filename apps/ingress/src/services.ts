@@ -1,6 +1,7 @@
 import type { RedisClient } from '@hookflow/shared';
 import {
   AgentStore,
+  createIngressMetrics,
   createKeys,
   DeliveryEnqueuer,
   DeliveryStore,
@@ -8,6 +9,7 @@ import {
   QueueSet,
   SecretBox,
   WebhookStore,
+  type IngressMetrics,
   type Keys,
   type Logger,
 } from '@hookflow/shared';
@@ -15,6 +17,10 @@ import type { IngressConfig } from './config.js';
 import { WebhookCache } from './ingest/webhook-cache.js';
 import { WorkflowDirectory } from './api/workflow-directory.js';
 import { durabilityAfterStore } from './durability/replica-wait.js';
+import { BacklogMonitor } from './ingest/backlog-monitor.js';
+import { DeliveryLog } from './deliveries/delivery-log.js';
+import { QueueOverview } from './queues/queue-overview.js';
+import { MeteredDeliveryEnqueuer } from './metrics/metered-enqueuer.js';
 
 /** Everything the routes use, built once from config and a Redis connection. */
 export interface Services {
@@ -31,6 +37,11 @@ export interface Services {
   cache: WebhookCache;
   workflows: WorkflowDirectory;
   now: () => Date;
+  /** Cached per-queue backlog for backpressure; refreshed in the background once started. */
+  backlog: BacklogMonitor;
+  metrics: IngressMetrics;
+  deliveryLog: DeliveryLog;
+  queueOverview: QueueOverview;
 }
 
 export function createServices(config: IngressConfig, log: Logger, redis: RedisClient, now: () => Date = () => new Date()): Services {
@@ -39,26 +50,33 @@ export function createServices(config: IngressConfig, log: Logger, redis: RedisC
   const keyStore = new KeyStore(redis, keys, new SecretBox(config.masterKey), now);
   const deliveries = new DeliveryStore(redis, keys);
   const queues = new QueueSet(redis, keys);
+  const agents = new AgentStore(redis, keys, now);
+  const metrics = createIngressMetrics();
+  const enqueuer: DeliveryEnqueuer = new MeteredDeliveryEnqueuer(
+    redis,
+    deliveries,
+    queues,
+    // With `replicated`, a batch may also wait up to HOOKFLOW_WAIT_TIMEOUT_MS for replicas.
+    3_000 + (config.durability.mode === 'replicated' ? config.durability.waitTimeoutMs : 0),
+    durabilityAfterStore(config.durability, redis, keys),
+  ).withMetrics(metrics);
   return {
     config,
     log,
     redis,
     keys,
-    agents: new AgentStore(redis, keys, now),
+    agents,
     webhooks,
     keyStore,
     deliveries,
     queues,
-    // With `replicated`, a batch may also wait up to HOOKFLOW_WAIT_TIMEOUT_MS for replicas.
-    enqueuer: new DeliveryEnqueuer(
-      redis,
-      deliveries,
-      queues,
-      3_000 + (config.durability.mode === 'replicated' ? config.durability.waitTimeoutMs : 0),
-      durabilityAfterStore(config.durability, redis, keys),
-    ),
+    enqueuer,
     cache: new WebhookCache(webhooks, keyStore),
     workflows: new WorkflowDirectory(),
     now,
+    backlog: new BacklogMonitor(queues, { maxBacklog: config.maxBacklog, log }),
+    metrics,
+    deliveryLog: new DeliveryLog({ redis, keys, deliveries, webhooks, enqueuer, queues, log, now }),
+    queueOverview: new QueueOverview({ queues, agents, webhooks }),
   };
 }

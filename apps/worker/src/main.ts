@@ -1,10 +1,11 @@
 import { Worker } from 'bullmq';
-import { createKeys, createLogger, createRedis, DeliveryStore, safeRedisUrl } from '@hookflow/shared';
+import { createKeys, createLogger, createRedis, createWorkerMetrics, DeliveryRetention, DeliveryStore, QueueSet, safeRedisUrl } from '@hookflow/shared';
 import { exitOnConfigError, installCrashHandlers, onShutdownSignal } from '@hookflow/shared/process';
 import { loadConfig } from './config.js';
 import { createDeliveryProcessor } from './runner/run-delivery.js';
 import { assertBuiltinsImplemented } from './workflows/builtins.js';
 import { startHealthServer } from './health-server.js';
+import { observeDeliveries } from './observe-deliveries.js';
 
 const config = exitOnConfigError('worker', () => loadConfig(process.env));
 const log = createLogger({ name: 'worker', level: config.logLevel });
@@ -14,7 +15,13 @@ assertBuiltinsImplemented();
 const keys = createKeys(config.prefix);
 const connection = createRedis(config.redisUrl, 'worker', (err) => log.warn({ err: err.message, redis: safeRedisUrl(config.redisUrl) }, 'Redis unreachable; waiting for it'), { cluster: config.redisCluster });
 const deliveries = new DeliveryStore(connection, keys);
-const processor = createDeliveryProcessor({ deliveries, log, now: () => new Date() });
+// Queue objects only for reading counts at scrape time; jobs are taken by the Workers below.
+const queueReader = new QueueSet(connection, keys);
+const metrics = createWorkerMetrics(async () =>
+  Promise.all(config.queues.map(async (queue) => ({ queue, counts: await queueReader.get(queue).getJobCounts('wait', 'prioritized', 'active', 'delayed', 'failed') }))),
+);
+const retention = new DeliveryRetention(connection, keys, config.retention);
+const processor = observeDeliveries(createDeliveryProcessor({ deliveries, log, now: () => new Date() }), { retention, metrics, log });
 
 const workers = config.queues.map((queue) => {
   const worker = new Worker(queue, processor, {
@@ -32,7 +39,10 @@ const workers = config.queues.map((queue) => {
 });
 log.info({ queues: config.queues, concurrency: config.concurrency, redis: safeRedisUrl(config.redisUrl), prefix: config.prefix }, 'worker started');
 
-const health = await startHealthServer({ port: config.port }).catch((err: Error) => {
+const health = await startHealthServer({
+  port: config.port,
+  routes: { '/metrics': async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }) },
+}).catch((err: Error) => {
   log.warn({ err: err.message, port: config.port }, 'health server could not listen; continuing without it');
   return null;
 });
@@ -41,5 +51,6 @@ onShutdownSignal(log, 'worker', async () => {
   // close() stops taking jobs and waits for the ones in hand; jobs it cannot finish go back via stall recovery.
   await Promise.all(workers.map((worker) => worker.close()));
   health?.close();
+  await queueReader.close();
   connection.disconnect();
 });

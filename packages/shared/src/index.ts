@@ -22,3 +22,6 @@ export * from './queue/job-catalog.js';
 export * from './queue/queues.js';
 export * from './queue/delivery-enqueuer.js';
 export * from './workflows/catalog.js';
+export * from './deliveries/delivery-retention.js';
+export * from './metrics/ingress-metrics.js';
+export * from './metrics/worker-metrics.js';

@@ -51,8 +51,7 @@ export async function startFaultHarness({ name, appendfsync = 'everysec', scenar
   let api: AdminClient;
   let hook: Awaited<ReturnType<AdminClient['setupWebhook']>>;
   try {
-    // Generous start-up: CI machines are small and shared; this is a wait, not a timed assertion.
-    stack = await startStack({ prefix, redisUrl: redis.url, env: stackEnv, startTimeoutMs: 60_000 });
+    stack = await startStack({ prefix, redisUrl: redis.url, env: stackEnv });
     api = adminClient(stack.baseUrl, stack.adminToken);
     await scenario.setup?.(api);
     hook = await api.setupWebhook(scenario.workflow);

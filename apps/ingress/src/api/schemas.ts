@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { decodeCursor, schemeNames, webhookOptionsSchema, webhookStatuses } from '@hookflow/shared';
+import { decodeCursor, deliveryStatuses, problemCatalog, schemeNames, webhookOptionsSchema, webhookStatuses, type ProblemCode } from '@hookflow/shared';
 
 /** Request schemas of the admin API: they validate bodies and (later) generate the OpenAPI document. */
 
@@ -45,3 +45,131 @@ export const listQuery = z.object({
     .refine((c) => decodeCursor(c) !== null, 'is not a cursor this API returned')
     .optional(),
 });
+
+export const listDeliveriesQuery = listQuery.extend({
+  status: z.enum(deliveryStatuses).optional(),
+});
+
+/*
+ * Response shapes. They do not validate anything at run time; they exist so the OpenAPI document is generated
+ * from zod like the request side, and they mirror API.md field by field.
+ */
+const timestamp = z.string().describe('ISO-8601 UTC timestamp');
+
+export const problemResponse = z
+  .object({
+    type: z.literal('about:blank'),
+    title: z.string(),
+    status: z.number().int(),
+    code: z.enum(Object.keys(problemCatalog) as [ProblemCode, ...ProblemCode[]]),
+    detail: z.string(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .meta({ id: 'Problem', description: 'RFC 9457 problem details with a stable machine-readable code' });
+
+export const agentResponse = z
+  .object({ id: z.string(), name: z.string(), description: z.string(), createdAt: timestamp })
+  .meta({ id: 'Agent' });
+
+export const webhookResponse = z
+  .object({
+    id: z.string(),
+    agentId: z.string(),
+    name: z.string(),
+    workflow: z.string(),
+    scheme: z.string(),
+    status: z.enum(webhookStatuses),
+    endpoint: z.string(),
+    keys: z.array(z.object({ id: z.string(), primary: z.boolean(), createdAt: timestamp, expiresAt: timestamp.nullable() })),
+    options: webhookOptionsSchema,
+    createdAt: timestamp,
+  })
+  .meta({ id: 'Webhook' });
+
+export const keyFileResponse = z
+  .object({
+    webhookId: z.string(),
+    keyId: z.string(),
+    privateKey: z.string(),
+    algorithm: z.literal('HMAC-SHA256'),
+    scheme: z.string(),
+    signatureHeader: z.string(),
+    endpoint: z.string(),
+    createdAt: timestamp,
+  })
+  .meta({ id: 'KeyFile' });
+
+export const workflowSummaryResponse = z
+  .object({ name: z.string(), description: z.string(), source: z.enum(['builtin', 'definition']), version: z.number().int() })
+  .meta({ id: 'WorkflowSummary' });
+
+const deliveryError = z.object({ code: z.string(), message: z.string() });
+
+export const deliveryResponse = z
+  .object({
+    id: z.string(),
+    webhookId: z.string(),
+    agentId: z.string(),
+    workflow: z.string(),
+    status: z.enum(deliveryStatuses),
+    receivedAt: timestamp,
+    startedAt: timestamp.nullable(),
+    finishedAt: timestamp.nullable(),
+    attempts: z.number().int(),
+    dedupeKey: z.string().nullable(),
+    headers: z.record(z.string(), z.string()),
+    payload: z.unknown(),
+    result: z.unknown(),
+    error: deliveryError.nullable(),
+    steps: z.array(
+      z.object({
+        id: z.string(),
+        type: z.string(),
+        status: z.enum(['running', 'succeeded', 'failed', 'skipped']),
+        attempts: z.number().int(),
+        startedAt: timestamp.nullable(),
+        finishedAt: timestamp.nullable(),
+        output: z.unknown().optional(),
+        error: deliveryError.optional(),
+      }),
+    ),
+    replayOf: z.string().nullable(),
+  })
+  .meta({ id: 'Delivery' });
+
+export const replayResponse = z
+  .object({ deliveryId: z.string(), replayOf: z.string(), status: z.enum(['queued', 'held']).optional() })
+  .meta({ id: 'ReplayAccepted' });
+
+export const retryFailedResponse = z.object({ retried: z.number().int().min(0) }).meta({ id: 'RetryFailedAccepted' });
+
+export const queueResponse = z
+  .object({
+    name: z.string(),
+    counts: z.object({
+      waiting: z.number().int(),
+      active: z.number().int(),
+      delayed: z.number().int(),
+      completed: z.number().int(),
+      failed: z.number().int(),
+      paused: z.number().int().describe('jobs waiting in a paused queue (BullMQ 6 keeps them in wait); 0 while the queue runs'),
+    }),
+    workers: z.number().int(),
+    isPaused: z.boolean().optional(),
+  })
+  .meta({ id: 'Queue' });
+
+export const ingestAcceptedResponse = z
+  .object({ deliveryId: z.string(), status: z.enum(['queued', 'held']) })
+  .meta({ id: 'IngestAccepted' });
+
+export const ingestDuplicateResponse = z
+  .object({ deliveryId: z.string(), status: z.literal('duplicate') })
+  .meta({ id: 'IngestDuplicate' });
+
+export const healthResponse = z.object({ status: z.string() }).meta({ id: 'Health' });
+
+/** `{ items, nextCursor }` around `item`. */
+export function listResponse<T extends z.ZodType>(item: T) {
+  return z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+}

@@ -13,6 +13,8 @@ import {
 } from '@hookflow/shared';
 import type { WebhookCache } from './webhook-cache.js';
 import { storedHeaders } from './stored-headers.js';
+import { dedupeKeyOf } from './dedupe-key.js';
+import type { Deduper } from './deduper.js';
 
 export type BodyRead = { ok: true; body: Buffer } | { ok: false; reason: 'too_large' | 'aborted' };
 
@@ -40,6 +42,10 @@ export interface IngestDeps {
   validateInput?: (workflow: string, payload: unknown) => Promise<FieldError[] | null>;
   /** 429 `rate_limited`: counts an authentic request against the webhook's limit. */
   rateLimit?: (webhook: WebhookRecord) => Promise<{ ok: true } | { ok: false; retryAfterSeconds: number }>;
+  /** 503 `unavailable` while the target queue's backlog (a cached count) is at its limit. */
+  backlog?: { isFull: (queue: string) => boolean; retryAfterSeconds: number };
+  /** 200 `duplicate`: stores a request at most once per dedupe key and window; without it nothing is deduplicated. */
+  dedupe?: Deduper;
 }
 
 const jsonContentType = /^application\/json\s*(;.*)?$/i;
@@ -100,10 +106,16 @@ export async function ingest(deps: IngestDeps, request: IngestRequest): Promise<
     return unavailable();
   }
 
+  const queue = webhook.options.queue ?? webhookDefaults.queue;
+  if (deps.backlog?.isFull(queue)) {
+    return reject(problem('unavailable', 'the queue backlog is over its limit; retry later'), deps.backlog.retryAfterSeconds);
+  }
+
   const deliveryId = newId('dlv');
   const status = webhook.status === 'paused' ? 'held' : 'queued';
-  try {
-    await deps.enqueuer.enqueue({
+  const dedupeKey = dedupeKeyOf(webhook, scheme, request.headers, parsedBody);
+  const store = () =>
+    deps.enqueuer.enqueue({
       delivery: {
         id: deliveryId,
         webhookId: webhook.id,
@@ -111,17 +123,25 @@ export async function ingest(deps: IngestDeps, request: IngestRequest): Promise<
         workflow: webhook.workflow,
         status,
         receivedAt: new Date(nowMs).toISOString(),
-        dedupeKey: null,
+        dedupeKey: dedupeKey ?? null,
         headers: storedHeaders(request.headers),
         payloadJson: rawBody.toString('utf8'),
         replayOf: null,
-        queue: webhook.options.queue ?? webhookDefaults.queue,
+        queue,
       },
       jobOptions: {
         attempts: webhook.options.attempts ?? webhookDefaults.attempts,
         backoff: webhook.options.backoff ?? webhookDefaults.backoff,
       },
     });
+  try {
+    if (dedupeKey !== undefined && deps.dedupe) {
+      const windowSeconds = webhook.options.dedupe?.windowSeconds ?? webhookDefaults.dedupeWindowSeconds;
+      const outcome = await deps.dedupe.once(webhook.id, dedupeKey, deliveryId, windowSeconds, store);
+      if (!outcome.stored) return { outcome: 'duplicate', deliveryId: outcome.duplicateOf };
+    } else {
+      await store();
+    }
   } catch (err) {
     deps.onStoreFailure?.(err);
     return unavailable();

@@ -1,11 +1,14 @@
 import { Router, type Request } from 'express';
 import getRawBody from 'raw-body';
 import { problem } from '@hookflow/shared';
-import { ingest, type BodyRead, type IngestDeps } from '../ingest/ingest.js';
+import { ingest, type BodyRead, type IngestDeps, type IngestResult } from '../ingest/ingest.js';
 import { sendProblem } from '../http/send-problem.js';
 
-/** The public route: reads transport, calls `ingest()`, and maps its outcome to a status. Nothing else. */
-export function hookRoutes(deps: IngestDeps): Router {
+/**
+ * The public route: reads transport, calls `ingest()`, and maps its outcome to a status. Nothing else, except
+ * telling `onOutcome` (metrics) what happened.
+ */
+export function hookRoutes(deps: IngestDeps, onOutcome?: (webhookId: string, result: IngestResult) => void): Router {
   const router = Router();
 
   router.post('/hooks/:webhookId', async (req, res) => {
@@ -14,6 +17,7 @@ export function hookRoutes(deps: IngestDeps): Router {
       headers: req.headers,
       readBody: (limit) => readBody(req, limit),
     });
+    onOutcome?.(req.params.webhookId, result);
     switch (result.outcome) {
       case 'accepted':
         res.status(202).json({ deliveryId: result.deliveryId, status: result.status });

@@ -18,6 +18,8 @@ export function keyRoutes({ webhooks, keyStore, config, cache }: Services): Rout
   });
 
   router.get('/webhooks/:webhookId/private-key', async (req, res) => {
+    // The key file is a secret: reading it is not a read-only operation.
+    if (res.locals.role !== 'admin') throw new ProblemError('forbidden', 'the read-only token cannot download private keys');
     const webhook = await webhooks.get(req.params.webhookId);
     const key = await keyStore.primary(webhook.id);
     if (!key) throw new ProblemError('key_not_found', 'no private key has been generated for this webhook yet');

@@ -34,9 +34,10 @@ export function webhookRoutes(services: Services): Router {
   router.patch('/webhooks/:webhookId', async (req, res) => {
     const patch = validate(updateWebhookBody, req.body);
     if (patch.workflow !== undefined) await requireWorkflow(patch.workflow);
-    const { after } = await webhooks.update(req.params.webhookId, patch);
+    const { before, after } = await webhooks.update(req.params.webhookId, patch);
     // Other replicas hear of it over pub/sub; this one forgets at once, so the very next request sees the change.
     cache.invalidate(after.id);
+    if (after.status === 'enabled' && before.status !== 'enabled') await services.deliveryLog.releaseAfterResume(after);
     res.json(await present(after));
   });
 

@@ -45,6 +45,31 @@ export class DeliveryStore {
     return raw.id === undefined ? null : toDelivery(raw);
   }
 
+  /** The record with its payload as stored (the verified body text) and its queue: what re-enqueueing it needs. */
+  async getStored(deliveryId: string): Promise<{ delivery: Delivery; payloadJson: string; queue: string } | null> {
+    const raw = await this.redis.hgetall(this.keys.delivery(deliveryId));
+    if (raw.id === undefined) return null;
+    return { delivery: toDelivery(raw), payloadJson: raw.payload ?? 'null', queue: raw.queue ?? 'default' };
+  }
+
+  /** The status of each delivery (null where the record is gone), in one round trip. */
+  async statusesOf(deliveryIds: string[]): Promise<Array<Delivery['status'] | null>> {
+    if (deliveryIds.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of deliveryIds) pipeline.hget(this.keys.delivery(id), 'status');
+    const results = (await pipeline.exec()) ?? [];
+    return results.map(([err, value]) => {
+      if (err) throw err;
+      return (value as Delivery['status'] | null) ?? null;
+    });
+  }
+
+  /** Clears a failed delivery's outcome (and the retention TTL it got when it finished) before it runs again. */
+  async resetForRetry(deliveryId: string): Promise<void> {
+    const key = this.keys.delivery(deliveryId);
+    await this.redis.multi().hdel(key, 'error', 'finishedAt', 'result').persist(key).exec();
+  }
+
   async markRunning(deliveryId: string, attempts: number, startedAt: Date): Promise<void> {
     const key = this.keys.delivery(deliveryId);
     // HSETNX keeps the first attempt's start time; attempts and status move on every try.

@@ -1,15 +1,27 @@
 import type { SignatureScheme } from './scheme.js';
 import { uptiqScheme } from './uptiq.js';
+import { standardWebhooksScheme } from './standard-webhooks.js';
+import { githubScheme } from './github.js';
+import { stripeScheme } from './stripe.js';
+import { slackScheme } from './slack.js';
+import { shopifyScheme } from './shopify.js';
 
 /** Every scheme a webhook may use, by name (API.md). */
 export const schemes: Record<string, SignatureScheme> = {
   uptiq: uptiqScheme,
+  'standard-webhooks': standardWebhooksScheme,
+  github: githubScheme,
+  stripe: stripeScheme,
+  slack: slackScheme,
+  shopify: shopifyScheme,
 };
 
 export const schemeNames = (): string[] => Object.keys(schemes);
 
+
 export function getScheme(name: string): SignatureScheme {
-  const scheme = schemes[name];
+  // Own properties only: a name like `constructor` must not reach Object.prototype.
+  const scheme = Object.hasOwn(schemes, name) ? schemes[name] : undefined;
   if (!scheme) throw new Error(`unknown signature scheme ${name}`);
   return scheme;
 }

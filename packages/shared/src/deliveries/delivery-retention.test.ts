@@ -1,0 +1,94 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { cleanupPrefix, testPrefix, testRedis } from '../../../../test/support/redis.js';
+import { createKeys } from '../redis/keys.js';
+import { newId } from '../ids.js';
+import { DeliveryStore } from './delivery-store.js';
+import { DeliveryRetention } from './delivery-retention.js';
+import type { NewDelivery } from './types.js';
+
+const prefix = testPrefix('retention');
+const redis = testRedis();
+const keys = createKeys(prefix);
+const store = new DeliveryStore(redis, keys);
+
+afterAll(async () => {
+  await cleanupPrefix(redis, prefix);
+  redis.disconnect();
+});
+
+function delivery(webhookId: string, at: number, status: NewDelivery['status'] = 'queued'): NewDelivery {
+  return {
+    id: newId('dlv'),
+    webhookId,
+    agentId: 'agt_x',
+    workflow: 'echo',
+    status,
+    receivedAt: new Date(at).toISOString(),
+    dedupeKey: null,
+    headers: {},
+    payloadJson: JSON.stringify({ filler: 'x'.repeat(1000) }),
+    replayOf: null,
+    queue: 'default',
+  };
+}
+
+describe('DeliveryRetention.settle', () => {
+  it('trims the index to maxCount, oldest finished first, deleting their records, and sets the age TTL', async () => {
+    const retention = new DeliveryRetention(redis, keys, { maxCount: 3, maxAgeSeconds: 600 });
+    const webhookId = newId('wh');
+    const created = Array.from({ length: 10 }, (_, i) => delivery(webhookId, 1_000 + i));
+    for (const d of created) await store.create(d);
+    for (const [i, d] of created.entries()) {
+      await store.markSucceeded(d.id, null, new Date());
+      const settled = await retention.settle(d.id);
+      expect(settled.status).toBe('succeeded');
+      expect(settled.workflow).toBe('echo');
+      // Every settle removes as many finished deliveries as the index is over the count (7), as far as there are any.
+      expect(await redis.zcard(keys.webhookDeliveries(webhookId))).toBe(10 - Math.min(7, i + 1));
+    }
+    const kept = created.slice(-3).map((d) => d.id);
+    expect(await redis.zrange(keys.webhookDeliveries(webhookId), '0', '-1')).toEqual(kept);
+    for (const d of created) expect(await redis.exists(keys.delivery(d.id))).toBe(kept.includes(d.id) ? 1 : 0);
+    for (const id of kept) expect(await redis.ttl(keys.delivery(id))).toBeGreaterThan(590);
+  });
+
+  it('never removes held, queued or running deliveries, however many there are', async () => {
+    const retention = new DeliveryRetention(redis, keys, { maxCount: 2, maxAgeSeconds: 600 }, 5);
+    const webhookId = newId('wh');
+    const held = Array.from({ length: 4 }, (_, i) => delivery(webhookId, 1_000 + i, 'held'));
+    const finished = Array.from({ length: 4 }, (_, i) => delivery(webhookId, 2_000 + i));
+    for (const d of [...held, ...finished]) await store.create(d);
+    for (const d of finished) {
+      await store.markFailed(d.id, { code: 'x', message: 'y' }, new Date());
+      await retention.settle(d.id);
+    }
+    const index = await redis.zrange(keys.webhookDeliveries(webhookId), '0', '-1');
+    // All held ones stay; every finished one was over the count and could go.
+    expect(index).toEqual(held.map((d) => d.id));
+    for (const d of held) expect(await redis.ttl(keys.delivery(d.id))).toBe(-1);
+  });
+
+  it('leaves unfinished deliveries alone and reports a missing record as null', async () => {
+    const retention = new DeliveryRetention(redis, keys, { maxCount: 1, maxAgeSeconds: 600 });
+    const webhookId = newId('wh');
+    const d = delivery(webhookId, 1_000);
+    await store.create(d);
+    await store.markRetrying(d.id, { code: 'timeout', message: 'slow' });
+    expect(await retention.settle(d.id)).toEqual({ status: 'retrying', workflow: 'echo', removed: 0 });
+    expect(await redis.ttl(keys.delivery(d.id))).toBe(-1);
+    expect(await retention.settle('dlv_gone')).toEqual({ status: null, workflow: null, removed: 0 });
+  });
+
+  it('drops index entries whose record already expired', async () => {
+    const retention = new DeliveryRetention(redis, keys, { maxCount: 1, maxAgeSeconds: 600 });
+    const webhookId = newId('wh');
+    const old = delivery(webhookId, 1_000);
+    const fresh = delivery(webhookId, 2_000);
+    await store.create(old);
+    await store.create(fresh);
+    await redis.del(keys.delivery(old.id)); // as if its TTL ran out
+    await store.markSucceeded(fresh.id, 1, new Date());
+    expect((await retention.settle(fresh.id)).removed).toBe(1);
+    expect(await redis.zrange(keys.webhookDeliveries(webhookId), '0', '-1')).toEqual([fresh.id]);
+  });
+});

@@ -1,0 +1,84 @@
+import type { RedisClient } from '../redis/connection.js';
+import type { Keys } from '../redis/keys.js';
+
+/** How much delivery history each webhook keeps. */
+export interface RetentionPolicy {
+  /** Most deliveries kept per webhook; the oldest finished ones go first. Default 10 000. */
+  maxCount: number;
+  /** Seconds a finished delivery is kept after it finished (a Redis TTL on its record). Default 7 days. */
+  maxAgeSeconds: number;
+}
+
+export const retentionDefaults: RetentionPolicy = { maxCount: 10_000, maxAgeSeconds: 7 * 86_400 };
+
+/** What `settle` found: the delivery's status and workflow after a run (null when the record is gone) and how many old deliveries it removed. */
+export interface Settled {
+  status: string | null;
+  workflow: string | null;
+  removed: number;
+}
+
+// KEYS[1] the delivery record. ARGV: record key prefix, index key prefix and suffix, max count, TTL seconds, scan slack.
+// The index and the old records it names are derived in the script: they share KEYS[1]'s hash tag, so the script
+// stays in one Cluster slot. Only finished deliveries (or dangling index entries whose record expired) are
+// removed: held, queued and running ones are acknowledged work, bounded by the ingest backlog instead.
+const settleScript = `
+local fields = redis.call('HMGET', KEYS[1], 'status', 'workflow', 'webhookId')
+local status, workflow, webhookId = fields[1], fields[2], fields[3]
+if not status then return {false, false, 0} end
+if status ~= 'succeeded' and status ~= 'failed' then return {status, workflow, 0} end
+redis.call('EXPIRE', KEYS[1], tonumber(ARGV[5]))
+local index = ARGV[2] .. webhookId .. ARGV[3]
+local excess = redis.call('ZCARD', index) - tonumber(ARGV[4])
+local removed = 0
+if excess > 0 then
+  local ids = redis.call('ZRANGE', index, 0, excess + tonumber(ARGV[6]) - 1)
+  for _, id in ipairs(ids) do
+    if removed >= excess then break end
+    local key = ARGV[1] .. id
+    local s = redis.call('HGET', key, 'status')
+    if (not s) or s == 'succeeded' or s == 'failed' then
+      redis.call('UNLINK', key)
+      redis.call('ZREM', index, id)
+      removed = removed + 1
+    end
+  end
+end
+return {status, workflow, removed}
+`;
+
+/**
+ * Keeps Redis memory bounded: when a delivery finishes, its record gets a TTL (age bound) and its webhook's index is
+ * trimmed to `maxCount`, oldest finished first (count bound). Runs in the worker, once per finished job, in one
+ * round trip that also tells the caller the delivery's outcome (for metrics).
+ */
+export class DeliveryRetention {
+  readonly #indexAffixes: [string, string];
+
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly keys: Keys,
+    readonly policy: RetentionPolicy = retentionDefaults,
+    /** Extra old entries looked at per call to step over unfinished ones. */
+    private readonly slack = 100,
+  ) {
+    const marker = '\u0000';
+    const [before, after] = keys.webhookDeliveries(marker).split(marker) as [string, string];
+    this.#indexAffixes = [before, after];
+  }
+
+  async settle(deliveryId: string): Promise<Settled> {
+    const reply = (await this.redis.eval(
+      settleScript,
+      1,
+      this.keys.delivery(deliveryId),
+      this.keys.delivery(''),
+      this.#indexAffixes[0],
+      this.#indexAffixes[1],
+      this.policy.maxCount,
+      this.policy.maxAgeSeconds,
+      this.slack,
+    )) as [string | null, string | null, number];
+    return { status: reply[0] ?? null, workflow: reply[1] ?? null, removed: Number(reply[2] ?? 0) };
+  }
+}

@@ -1,0 +1,33 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { headerValue, type SignatureScheme, type VerifyInput, type VerifyResult } from './scheme.js';
+import { anyMacMatches, hmacSha256, noKey, noMatch } from './hmac.js';
+
+const signatureFormat = /^sha256=([0-9a-fA-F]{64})$/;
+
+/** GitHub: `x-hub-signature-256: sha256=<hex>` of the body, keyed with the webhook secret; no timestamp. */
+export const githubScheme: SignatureScheme = {
+  name: 'github',
+  signatureHeaders: ['x-hub-signature-256', 'x-hub-signature'],
+
+  generateSecret() {
+    return randomBytes(32).toString('hex');
+  },
+
+  verify({ rawBody, headers, secrets }: VerifyInput): VerifyResult {
+    const header = headerValue(headers, 'x-hub-signature-256')?.trim();
+    if (!header) return { ok: false, code: 'signature_missing', detail: 'the x-hub-signature-256 header is missing' };
+    const match = signatureFormat.exec(header);
+    if (!match) return { ok: false, code: 'signature_invalid', detail: 'x-hub-signature-256 must be sha256= and 64 hex characters' };
+    if (secrets.length === 0) return noKey;
+    const given = Buffer.from(match[1]!, 'hex');
+    return anyMacMatches(secrets, [given], (secret) => hmacSha256(secret, rawBody)) ? { ok: true } : noMatch;
+  },
+
+  dedupeKey(headers) {
+    return headerValue(headers, 'x-github-delivery') || undefined;
+  },
+
+  sign(rawBody, secret, _nowMs, id = randomUUID()) {
+    return { 'x-hub-signature-256': `sha256=${hmacSha256(secret, rawBody).toString('hex')}`, 'x-github-delivery': id };
+  },
+};

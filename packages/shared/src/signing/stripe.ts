@@ -1,0 +1,51 @@
+import { randomBytes } from 'node:crypto';
+import { headerValue, type SignatureScheme, type VerifyInput, type VerifyResult } from './scheme.js';
+import { anyMacMatches, bodyStringField, checkTimestamp, hmacSha256, noKey, noMatch, withPrefix } from './hmac.js';
+
+function signedContent(timestamp: string, rawBody: Buffer | string): Buffer {
+  return withPrefix(`${timestamp}.`, rawBody);
+}
+
+/**
+ * Stripe: `stripe-signature: t=<unix>,v1=<hex>[,v1=<hex>…]`, each `v1` an HMAC-SHA256 of `{t}.{body}` keyed with the
+ * whole endpoint secret string (`whsec_` included). Several `v1` entries appear while Stripe rolls a secret.
+ */
+export const stripeScheme: SignatureScheme = {
+  name: 'stripe',
+  signatureHeaders: ['stripe-signature'],
+
+  generateSecret() {
+    return `whsec_${randomBytes(24).toString('hex')}`;
+  },
+
+  verify({ rawBody, headers, secrets, nowMs }: VerifyInput): VerifyResult {
+    const header = headerValue(headers, 'stripe-signature');
+    if (!header) return { ok: false, code: 'signature_missing', detail: 'the stripe-signature header is missing' };
+    let timestamp: string | undefined;
+    const given: Buffer[] = [];
+    for (const item of header.split(',')) {
+      const eq = item.indexOf('=');
+      const name = item.slice(0, eq).trim();
+      const value = item.slice(eq + 1).trim();
+      if (name === 't') timestamp = value;
+      else if (name === 'v1' && /^[0-9a-fA-F]{64}$/.test(value)) given.push(Buffer.from(value, 'hex'));
+    }
+    if (timestamp === undefined) return { ok: false, code: 'timestamp_invalid', detail: 'stripe-signature has no t= timestamp' };
+    const time = checkTimestamp(timestamp, nowMs);
+    if (!time.ok) return { ok: false, code: 'timestamp_invalid', detail: time.detail };
+    if (given.length === 0) return { ok: false, code: 'signature_invalid', detail: 'stripe-signature has no v1 signature' };
+    if (secrets.length === 0) return noKey;
+    const content = signedContent(timestamp, rawBody);
+    return anyMacMatches(secrets, given, (secret) => hmacSha256(secret, content)) ? { ok: true } : noMatch;
+  },
+
+  /** Stripe repeats the event's `id` (`evt_…`) on every redelivery of that event. */
+  dedupeKey(_headers, parsedBody) {
+    return bodyStringField(parsedBody, 'id');
+  },
+
+  sign(rawBody, secret, nowMs) {
+    const timestamp = String(Math.floor(nowMs / 1000));
+    return { 'stripe-signature': `t=${timestamp},v1=${hmacSha256(secret, signedContent(timestamp, rawBody)).toString('hex')}` };
+  },
+};
