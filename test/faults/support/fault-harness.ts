@@ -157,7 +157,10 @@ export async function startFaultHarness({ name, appendfsync = 'everysec', scenar
         const open = statuses.filter((s) => s !== 'succeeded' && s !== 'failed').length;
         if (open === 0 && (await harness.pendingJobs()) === 0) return;
         if (Date.now() > deadline) {
-          throw new Error(`${open} acknowledged deliveries still not finished, ${await harness.pendingJobs()} jobs pending`);
+          const stuck = acknowledged
+            .map((id, i) => ({ id, status: statuses[i], answers: sender.attempts.filter((a) => a.deliveryId === id).map((a) => a.status) }))
+            .filter((d) => d.status !== 'succeeded' && d.status !== 'failed');
+          throw new Error(`${open} acknowledged deliveries still not finished, ${await harness.pendingJobs()} jobs pending: ${JSON.stringify(stuck.slice(0, 5))}`);
         }
         await sleep(200);
       }
