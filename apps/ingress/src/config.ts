@@ -1,11 +1,22 @@
 import { z } from 'zod';
-import { envFields, parseEnv } from '@hookflow/shared';
+import { envFields, parseEnv, refineRedisUrlList } from '@hookflow/shared';
+
+/** What a 202 waits for; see README "Durability and Redis". */
+export const durabilityModes = ['ack', 'fsync', 'replicated'] as const;
+export type DurabilityMode = (typeof durabilityModes)[number];
 
 const schema = z
   .object({
     NODE_ENV: envFields.nodeEnv,
     PORT: envFields.port(8080),
     REDIS_URL: envFields.redisUrl,
+    /** REDIS_URL names Redis Cluster seed nodes (comma-separated). */
+    HOOKFLOW_REDIS_CLUSTER: envFields.flag(false),
+    HOOKFLOW_DURABILITY: z.enum(durabilityModes, 'must be ack, fsync or replicated').default('ack'),
+    /** `replicated`: replicas that must confirm a batch before its 202. */
+    HOOKFLOW_MIN_REPLICAS: envFields.positiveInt(1, 100),
+    /** `replicated`: how long WAIT may take before the batch is answered 503. */
+    HOOKFLOW_WAIT_TIMEOUT_MS: envFields.positiveInt(500, 60_000),
     HOOKFLOW_REDIS_PREFIX: envFields.prefix,
     HOOKFLOW_PUBLIC_URL: z.url('must be an absolute http(s) URL').optional(),
     HOOKFLOW_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -15,6 +26,7 @@ const schema = z
     HOOKFLOW_MAX_BACKLOG: z.coerce.number().int('must be a whole number').min(0, 'must be 0 (off) or more').default(100_000),
   })
   .superRefine((env, ctx) => {
+    refineRedisUrlList(env, ctx);
     // Outside production `withLocalSecrets` fills these from .hookflow/; here only their absence is checked.
     for (const name of ['HOOKFLOW_ADMIN_TOKEN', 'HOOKFLOW_MASTER_KEY'] as const) {
       if (!env[name]) ctx.addIssue({ code: 'custom', path: [name], message: `is required${env.NODE_ENV === 'production' ? ' when NODE_ENV=production' : ''}` });
@@ -24,6 +36,8 @@ const schema = z
 export interface IngressConfig {
   port: number;
   redisUrl: string;
+  redisCluster: boolean;
+  durability: { mode: DurabilityMode; minReplicas: number; waitTimeoutMs: number };
   prefix: string;
   publicUrl: string;
   adminToken: string;
@@ -40,6 +54,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): IngressConfig 
   return {
     port: parsed.PORT,
     redisUrl: parsed.REDIS_URL,
+    redisCluster: parsed.HOOKFLOW_REDIS_CLUSTER,
+    durability: { mode: parsed.HOOKFLOW_DURABILITY, minReplicas: parsed.HOOKFLOW_MIN_REPLICAS, waitTimeoutMs: parsed.HOOKFLOW_WAIT_TIMEOUT_MS },
     prefix: parsed.HOOKFLOW_REDIS_PREFIX,
     publicUrl: (parsed.HOOKFLOW_PUBLIC_URL ?? `http://localhost:${parsed.PORT}`).replace(/\/+$/, ''),
     adminToken: parsed.HOOKFLOW_ADMIN_TOKEN!,

@@ -2,6 +2,8 @@ import type { AddressInfo } from 'node:net';
 import { createLogger, createRedis, loadWorkflowFiles, safeRedisUrl, waitUntilReady, withLocalSecrets } from '@hookflow/shared';
 import { loadConfig } from './config.js';
 import { createServices } from './services.js';
+import { checkFsyncDurability } from './durability/check-fsync.js';
+import { drainServer } from './http/drain-server.js';
 import { createApp } from './app.js';
 import { exitOnConfigError, installCrashHandlers, onShutdownSignal } from '@hookflow/shared/process';
 
@@ -9,8 +11,15 @@ const config = exitOnConfigError('ingress', () => loadConfig(withLocalSecrets(pr
 const log = createLogger({ name: 'ingress', level: config.logLevel });
 installCrashHandlers(log);
 
-const redis = createRedis(config.redisUrl, 'producer', (err) => log.warn({ err: err.message, redis: safeRedisUrl(config.redisUrl) }, 'Redis unreachable; ingest answers 503 until it is back'));
-const subscriber = createRedis(config.redisUrl, 'subscriber');
+const redis = createRedis(config.redisUrl, 'producer', (err) => log.warn({ err: err.message, redis: safeRedisUrl(config.redisUrl) }, 'Redis unreachable; ingest answers 503 until it is back'), { cluster: config.redisCluster });
+const subscriber = createRedis(config.redisUrl, 'subscriber', undefined, { cluster: config.redisCluster });
+if (config.durability.mode === 'fsync') {
+  const refusal = await checkFsyncDurability(redis, config.redisUrl);
+  if (refusal) {
+    process.stderr.write(`hookflow ingress: ${refusal}\n`);
+    process.exit(1);
+  }
+}
 const services = createServices(config, log, redis);
 // workflows/*.json are stored before the first request is accepted, so they can be bound at once. The producer
 // connection fails fast while not connected, so wait for it briefly; if Redis is away, load when it comes.
@@ -26,13 +35,7 @@ server.keepAliveTimeout = 65_000;
 
 onShutdownSignal(log, 'ingress', async () => {
   // Stop accepting, let in-flight requests finish (their deliveries are stored before they are answered).
-  // Keep-alive connections become idle as their last response goes out: close them as they do.
-  const sweeper = setInterval(() => server.closeIdleConnections(), 100);
-  await new Promise<void>((resolve) => {
-    server.close(() => resolve());
-    server.closeIdleConnections();
-  });
-  clearInterval(sweeper);
+  await drainServer(server);
   await services.queues.close();
   redis.disconnect();
   subscriber.disconnect();

@@ -19,6 +19,7 @@ import {
 import type { IngressConfig } from './config.js';
 import { WebhookCache } from './ingest/webhook-cache.js';
 import { WorkflowDirectory } from './api/workflow-directory.js';
+import { durabilityAfterStore } from './durability/replica-wait.js';
 import { BacklogMonitor } from './ingest/backlog-monitor.js';
 import { DeliveryLog } from './deliveries/delivery-log.js';
 import { QueueOverview } from './queues/queue-overview.js';
@@ -57,7 +58,14 @@ export function createServices(config: IngressConfig, log: Logger, redis: RedisC
   const queues = new QueueSet(redis, keys);
   const agents = new AgentStore(redis, keys, now);
   const metrics = createIngressMetrics();
-  const enqueuer: DeliveryEnqueuer = new MeteredDeliveryEnqueuer(redis, deliveries, queues).withMetrics(metrics);
+  const enqueuer: DeliveryEnqueuer = new MeteredDeliveryEnqueuer(
+    redis,
+    deliveries,
+    queues,
+    // With `replicated`, a batch may also wait up to HOOKFLOW_WAIT_TIMEOUT_MS for replicas.
+    3_000 + (config.durability.mode === 'replicated' ? config.durability.waitTimeoutMs : 0),
+    durabilityAfterStore(config.durability, redis, keys),
+  ).withMetrics(metrics);
   const catalog = new WorkflowCatalog(redis, keys);
   return {
     config,

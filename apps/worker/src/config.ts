@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envFields, parseEnv } from '@hookflow/shared';
+import { envFields, parseEnv, refineRedisUrlList } from '@hookflow/shared';
 
 const queueList = z
   .string()
@@ -10,6 +10,8 @@ const queueList = z
 const schema = z.object({
   NODE_ENV: envFields.nodeEnv,
   REDIS_URL: envFields.redisUrl,
+  /** REDIS_URL names Redis Cluster seed nodes (comma-separated). */
+  HOOKFLOW_REDIS_CLUSTER: envFields.flag(false),
   HOOKFLOW_REDIS_PREFIX: envFields.prefix,
   HOOKFLOW_QUEUES: queueList,
   WORKER_CONCURRENCY: envFields.positiveInt(10, 1000),
@@ -31,13 +33,14 @@ const schema = z.object({
   LLM_TIMEOUT_MS: envFields.positiveInt(60_000, 600_000),
   /** Default time budget of a workflow run when neither the webhook nor the workflow sets `timeoutMs`. */
   HOOKFLOW_RUN_TIMEOUT_MS: envFields.positiveInt(300_000, 3_600_000),
-});
+}).superRefine(refineRedisUrlList);
 
 /** Prefix of the variables workflows may read as `env.<NAME>`; nothing else of the environment is exposed. */
 const varPrefix = 'HOOKFLOW_VAR_';
 
 export interface WorkerConfig {
   redisUrl: string;
+  redisCluster: boolean;
   prefix: string;
   queues: string[];
   concurrency: number;
@@ -58,6 +61,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
   const parsed = parseEnv(schema, env);
   return {
     redisUrl: parsed.REDIS_URL,
+    redisCluster: parsed.HOOKFLOW_REDIS_CLUSTER,
     prefix: parsed.HOOKFLOW_REDIS_PREFIX,
     queues: parsed.HOOKFLOW_QUEUES,
     concurrency: parsed.WORKER_CONCURRENCY,

@@ -16,7 +16,7 @@ installCrashHandlers(log);
 assertBuiltinsImplemented();
 
 const keys = createKeys(config.prefix);
-const connection = createRedis(config.redisUrl, 'worker', (err) => log.warn({ err: err.message, redis: safeRedisUrl(config.redisUrl) }, 'Redis unreachable; waiting for it'));
+const connection = createRedis(config.redisUrl, 'worker', (err) => log.warn({ err: err.message, redis: safeRedisUrl(config.redisUrl) }, 'Redis unreachable; waiting for it'), { cluster: config.redisCluster });
 const deliveries = new DeliveryStore(connection, keys);
 // Queue objects only for reading counts at scrape time; jobs are taken by the Workers below.
 const queueReader = new QueueSet(connection, keys);

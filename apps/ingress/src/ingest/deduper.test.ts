@@ -94,4 +94,21 @@ describe('Deduper (real Redis)', () => {
     await redis.set(await hashKey('wh_f'), 'p:dlv_never', 'PX', 30_000);
     await expect(deduper.once('wh_f', 'k', 'dlv_new', 60, async () => {})).rejects.toBeInstanceOf(DedupeBusyError);
   });
+
+  it('takes the key over when the first store left a queued record without its job (Redis died between them)', async () => {
+    const deduper = new Deduper(redis, keys, { waitMs: 100, pollMs: 10 });
+    await deduper.once('wh_g', 'k', 'dlv_tmp', 60, async () => {});
+    const hashKey = (await redis.keys(`{${prefix}}:dedupe:wh_g:*`))[0]!;
+    await redis.set(hashKey, 'p:dlv_orphan', 'PX', 30_000);
+    await redis.hset(keys.delivery('dlv_orphan'), { id: 'dlv_orphan', status: 'queued', queue: 'default' });
+    let stored = 0;
+    expect(await deduper.once('wh_g', 'k', 'dlv_retry', 60, async () => void stored++)).toEqual({ stored: true });
+    expect(stored).toBe(1);
+    expect(await redis.get(hashKey)).toBe('c:dlv_retry');
+    // With its job present the same record is a real first delivery: the retry is its duplicate.
+    await redis.set(hashKey, 'p:dlv_whole', 'PX', 30_000);
+    await redis.hset(keys.delivery('dlv_whole'), { id: 'dlv_whole', status: 'queued', queue: 'default' });
+    await redis.hset(`${keys.bullPrefix}:default:dlv_whole`, 'name', 'run-delivery');
+    expect(await deduper.once('wh_g', 'k', 'dlv_again', 60, async () => {})).toEqual({ stored: false, duplicateOf: 'dlv_whole' });
+  });
 });

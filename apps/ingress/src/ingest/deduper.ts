@@ -66,7 +66,14 @@ export class Deduper {
       if (settled === 'timeout') {
         // The first store may have succeeded while its confirmation was lost: its record is the truth.
         const firstId = existing.slice(pending.length);
-        if ((await this.redis.exists(this.keys.delivery(firstId))) === 1) return { stored: false, duplicateOf: firstId };
+        const first = await this.#firstStore(firstId);
+        if (first === 'stored') return { stored: false, duplicateOf: firstId };
+        if (first === 'incomplete') {
+          // Its record was stored but its job never was (Redis died between the two): it would never run, so the
+          // first store failed after all. Take the key over instead of naming a delivery that cannot run.
+          await releaseScript.run(this.redis, [key], [existing]);
+          continue;
+        }
         throw new DedupeBusyError('the first request with this dedupe key is still being stored');
       }
     }
@@ -89,6 +96,19 @@ export class Deduper {
       this.#inflight.delete(key);
       settle();
     }
+  }
+
+  /**
+   * What became of a first store whose marker stayed pending: nothing (`missing`), a record whose job exists or
+   * that no longer needs one (`stored`; held deliveries get their job on release), or a `queued` record without
+   * its job (`incomplete`).
+   */
+  async #firstStore(deliveryId: string): Promise<'missing' | 'stored' | 'incomplete'> {
+    const [id, status, queue] = await this.redis.hmget(this.keys.delivery(deliveryId), 'id', 'status', 'queue');
+    if (id === null) return 'missing';
+    if (status !== 'queued') return 'stored';
+    const job = `${this.keys.bullPrefix}:${queue ?? 'default'}:${deliveryId}`;
+    return (await this.redis.exists(job)) === 1 ? 'stored' : 'incomplete';
   }
 
   /** Waits until the marker at `key` is no longer `marker` (confirmed, released or expired), or the deadline. */

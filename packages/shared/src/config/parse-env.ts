@@ -43,4 +43,24 @@ export const envFields = {
     .string()
     .refine((v) => Buffer.from(v, 'base64').length === 32 && /^[A-Za-z0-9+/]+={0,2}$/.test(v), 'must be 32 bytes encoded as base64 (openssl rand -base64 32)'),
   nodeEnv: z.string().default('development'),
+  /** A yes/no switch: `1`/`true`/`yes` or `0`/`false`/`no`. */
+  flag: (fallback: boolean) =>
+    z
+      .enum(['1', '0', 'true', 'false', 'yes', 'no'], 'must be 1 or 0 (true/false, yes/no)')
+      .default(fallback ? '1' : '0')
+      .transform((v) => v === '1' || v === 'true' || v === 'yes'),
 };
+
+/**
+ * `REDIS_URL` holds one URL, or with `HOOKFLOW_REDIS_CLUSTER=1` a comma-separated list of cluster seed nodes.
+ * Use in an app schema's `superRefine`.
+ */
+export function refineRedisUrlList(env: { REDIS_URL: string; HOOKFLOW_REDIS_CLUSTER: boolean }, ctx: z.RefinementCtx): void {
+  const urls = env.REDIS_URL.split(',').map((url) => url.trim());
+  if (urls.length > 1 && !env.HOOKFLOW_REDIS_CLUSTER) {
+    ctx.addIssue({ code: 'custom', path: ['REDIS_URL'], message: 'holds several URLs; set HOOKFLOW_REDIS_CLUSTER=1 to connect to a Redis Cluster' });
+  }
+  if (urls.some((url) => !/^rediss?:\/\/[^\s,]+$/.test(url))) {
+    ctx.addIssue({ code: 'custom', path: ['REDIS_URL'], message: 'must be redis:// or rediss:// URLs, comma-separated' });
+  }
+}
