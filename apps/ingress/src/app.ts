@@ -70,8 +70,7 @@ export function createApp(services: Services): Express {
   api.use(loadConsoleSession(sessions, 'token'));
   api.use(requireAdmin(adminTokens, withSession));
   api.use(express.json({ limit: '1mb', strict: true }));
-  for (const routes of [agentRoutes, webhookRoutes, keyRoutes, workflowRoutes, deliveryRoutes, queueRoutes, testEventRoutes]) api.use(routes(services));
-  api.use(recordRoutes(services));
+  for (const routes of [agentRoutes, webhookRoutes, keyRoutes, workflowRoutes, recordRoutes, deliveryRoutes, queueRoutes, testEventRoutes]) api.use(routes(services));
   api.use((req, res) => sendProblem(res, problem('not_found', `no such endpoint: ${req.method} /api/v1${req.path}`)));
   app.use('/api/v1', api);
 
