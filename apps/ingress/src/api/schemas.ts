@@ -71,6 +71,11 @@ export const agentResponse = z
   .object({ id: z.string(), name: z.string(), description: z.string(), createdAt: timestamp })
   .meta({ id: 'Agent' });
 
+/** An agent record written by `store` steps. */
+export const recordResponse = z
+  .object({ collection: z.string(), key: z.string(), value: z.record(z.string(), z.unknown()), updatedAt: timestamp })
+  .meta({ id: 'AgentRecord' });
+
 export const webhookResponse = z
   .object({
     id: z.string(),
