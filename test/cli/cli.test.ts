@@ -3,20 +3,18 @@ import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createKeys, DeliveryStore, getScheme } from '@hookflow/shared';
-import { adminClient, waitForDelivery, type AdminClient } from '../support/client.js';
-import { freePort, startStack, type Stack } from '../support/processes.js';
-import { cleanupPrefix, testPrefix, testRedis } from '../support/redis.js';
+import { waitForDelivery } from '../support/client.js';
+import { freePort } from '../support/processes.js';
+import { useStack } from '../support/use-stack.js';
 import { runCli, type CliRun } from './run-cli.js';
 
-const prefix = testPrefix('cli');
-const redis = testRedis();
+const ctx = useStack('cli');
+const { prefix, redis } = ctx;
 const work = mkdtempSync(join(tmpdir(), 'hookflow-cli-test-'));
 /** An empty HOOKFLOW_HOME, so the admin-token fallback never finds a token the test did not put there. */
 const emptyHome = mkdtempSync(join(tmpdir(), 'hookflow-cli-home-'));
-let stack: Stack;
-let api: AdminClient;
 let env: Record<string, string>;
 
 const hookflow = (args: string[], extraEnv: Record<string, string> = {}, options: { cwd?: string; input?: string } = {}) =>
@@ -41,22 +39,14 @@ function expectOneLineError(run: CliRun, pattern: RegExp): void {
 }
 
 beforeAll(async () => {
-  stack = await startStack({ prefix });
-  api = adminClient(stack.baseUrl, stack.adminToken);
-  env = { HOOKFLOW_URL: stack.baseUrl, HOOKFLOW_ADMIN_TOKEN: stack.adminToken, HOOKFLOW_HOME: emptyHome };
-});
-
-afterAll(async () => {
-  await stack?.stop();
-  await cleanupPrefix(redis, prefix);
-  redis.disconnect();
+  env = { HOOKFLOW_URL: ctx.stack.baseUrl, HOOKFLOW_ADMIN_TOKEN: ctx.stack.adminToken, HOOKFLOW_HOME: emptyHome };
 });
 
 describe('hookflow agents', () => {
   it('creates, lists and shows agents as tables and as JSON', async () => {
     const agent = await json(['agents', 'create', 'Invoice agent', '--description', 'reads invoices']);
     expect(agent).toMatchObject({ id: expect.stringMatching(/^agt_/), name: 'Invoice agent', description: 'reads invoices' });
-    expect((await api.get(`/agents/${agent.id}`)).status).toBe(200);
+    expect((await ctx.api.get(`/agents/${agent.id}`)).status).toBe(200);
 
     const list = await hookflow(['agents', 'list']);
     expect(list.code).toBe(0);
@@ -84,13 +74,13 @@ describe('hookflow webhooks and keys', () => {
     for (const [command, status] of [['pause', 'paused'], ['resume', 'enabled'], ['disable', 'disabled']] as const) {
       const run = await hookflow(['webhooks', command, webhook.id]);
       expect(run.stdout).toBe(`${webhook.id} is now ${status}\n`);
-      expect((await api.get(`/webhooks/${webhook.id}`)).body.status).toBe(status);
+      expect((await ctx.api.get(`/webhooks/${webhook.id}`)).body.status).toBe(status);
     }
   });
 
   it('generates keys into a 0600 file (with a grace period for the old one) and downloads the primary key', async () => {
-    const { webhookId } = await api.setupWebhook('echo');
-    const first = (await api.get(`/webhooks/${webhookId}`)).body.keys[0].id as string;
+    const { webhookId } = await ctx.api.setupWebhook('echo');
+    const first = (await ctx.api.get(`/webhooks/${webhookId}`)).body.keys[0].id as string;
     const file = join(work, 'generated.json');
 
     const generated = await hookflow(['keys', 'generate', webhookId, '--out', file, '--grace', '600']);
@@ -100,7 +90,7 @@ describe('hookflow webhooks and keys', () => {
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(generated.stdout).toContain(keyFile.keyId);
     expect(generated.stdout).not.toContain(keyFile.privateKey);
-    const keys = (await api.get(`/webhooks/${webhookId}`)).body.keys as { id: string; primary: boolean; expiresAt: string | null }[];
+    const keys = (await ctx.api.get(`/webhooks/${webhookId}`)).body.keys as { id: string; primary: boolean; expiresAt: string | null }[];
     expect(keys.find((k) => k.id === keyFile.keyId)).toMatchObject({ primary: true });
     expect(keys.find((k) => k.id === first)).toMatchObject({ primary: false, expiresAt: expect.any(String) });
 
@@ -117,7 +107,7 @@ describe('hookflow send', () => {
   let keyPath: string;
 
   beforeAll(async () => {
-    ({ webhookId } = await api.setupWebhook('echo'));
+    ({ webhookId } = await ctx.api.setupWebhook('echo'));
     keyPath = join(work, 'send-key.json');
     expect((await hookflow(['keys', 'download', webhookId, '--out', keyPath])).code).toBe(0);
   });
@@ -125,7 +115,7 @@ describe('hookflow send', () => {
   it('sends a signed event by webhook id that the workflow then runs', async () => {
     const sent = await json(['send', webhookId, '--key', keyPath, '--data', '{"documentId":"doc-1"}']);
     expect(sent).toMatchObject({ ok: true, status: 202, deliveryId: expect.stringMatching(/^dlv_/), deliveryStatus: 'queued', attempts: 1 });
-    expect(await waitForDelivery(api, sent.deliveryId)).toMatchObject({ status: 'succeeded', result: { documentId: 'doc-1' } });
+    expect(await waitForDelivery(ctx.api, sent.deliveryId)).toMatchObject({ status: 'succeeded', result: { documentId: 'doc-1' } });
   });
 
   it('sends --data @file to a full URL with the given idempotency key on every try, retrying a 503', async () => {
@@ -175,11 +165,11 @@ describe('hookflow deliveries and queues', () => {
   let deliveryId: string;
 
   beforeAll(async () => {
-    ({ webhookId } = await api.setupWebhook('echo'));
+    ({ webhookId } = await ctx.api.setupWebhook('echo'));
     const keyPath = join(work, 'deliveries-key.json');
     await hookflow(['keys', 'download', webhookId, '--out', keyPath]);
     deliveryId = (await json(['send', webhookId, '--key', keyPath, '--data', '{"n":1}'])).deliveryId;
-    await waitForDelivery(api, deliveryId);
+    await waitForDelivery(ctx.api, deliveryId);
   });
 
   it('lists (with --status) and shows deliveries', async () => {
@@ -200,7 +190,7 @@ describe('hookflow deliveries and queues', () => {
     const replay = await json(['deliveries', 'replay', deliveryId]);
     expect(replay).toMatchObject({ deliveryId: expect.stringMatching(/^dlv_/), replayOf: deliveryId });
     expect(replay.deliveryId).not.toBe(deliveryId);
-    expect(await waitForDelivery(api, replay.deliveryId)).toMatchObject({ status: 'succeeded', replayOf: deliveryId, result: { n: 1 } });
+    expect(await waitForDelivery(ctx.api, replay.deliveryId)).toMatchObject({ status: 'succeeded', replayOf: deliveryId, result: { n: 1 } });
   });
 
   it('retries the failed deliveries of a webhook', async () => {
@@ -210,12 +200,12 @@ describe('hookflow deliveries and queues', () => {
     expect(failed.items.map((d: { id: string }) => d.id)).toEqual([deliveryId]);
     const retried = await hookflow(['deliveries', 'retry-failed', webhookId]);
     expect(retried).toMatchObject({ code: 0, stdout: `retried 1 failed delivery of ${webhookId}\n` });
-    await waitForDelivery(api, deliveryId);
+    await waitForDelivery(ctx.api, deliveryId);
 
     // --wait follows the retried deliveries to their end.
     await new DeliveryStore(redis, createKeys(prefix)).markFailed(deliveryId, { code: 'test_failure', message: 'forced again' }, new Date());
     expect(await json(['deliveries', 'retry-failed', webhookId, '--wait', '--wait-timeout', '120'])).toEqual({ retried: 1, succeeded: 1, failed: 0, unfinished: 0 });
-    expect((await api.get(`/deliveries/${deliveryId}`)).body.status).toBe('succeeded');
+    expect((await ctx.api.get(`/deliveries/${deliveryId}`)).body.status).toBe('succeeded');
   });
 
   it('shows the queues', async () => {
@@ -234,7 +224,7 @@ describe('hookflow bad input', () => {
 
   it('falls back to the admin token that npm start writes under HOOKFLOW_HOME', async () => {
     const home = mkdtempSync(join(tmpdir(), 'hookflow-cli-home-'));
-    writeFileSync(join(home, 'admin-token'), `${stack.adminToken}\n`);
+    writeFileSync(join(home, 'admin-token'), `${ctx.stack.adminToken}\n`);
     const run = await hookflow(['--json', 'agents', 'list'], { HOOKFLOW_ADMIN_TOKEN: '', HOOKFLOW_HOME: home });
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout).items).toEqual(expect.any(Array));

@@ -1,17 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createKeys } from '@hookflow/shared';
-import { adminClient, type AdminClient } from '../support/client.js';
-import { startStack, type Stack } from '../support/processes.js';
-import { cleanupPrefix, testPrefix, testRedis } from '../support/redis.js';
+import { useStack } from '../support/use-stack.js';
 import { ensureConsoleBuilt } from './console-browser.js';
 
 /** The console's session: cookie flags, CSRF on cookie writes, sign-out, and what `/console` serves. */
-const prefix = testPrefix('console-session');
-const redis = testRedis();
 const readonlyToken = `test-readonly-${randomBytes(12).toString('hex')}`;
-let stack: Stack;
-let api: AdminClient;
+// The console is built (if it is not yet) before the stack starts, as the first hook.
+beforeAll(() => ensureConsoleBuilt());
+const ctx = useStack('console-session', { worker: false, env: { HOOKFLOW_READONLY_TOKEN: readonlyToken } });
+const { prefix, redis } = ctx;
 
 interface Answer {
   status: number;
@@ -25,7 +23,7 @@ async function call(method: string, path: string, options: { cookie?: string; cs
   if (options.csrf) headers['x-csrf-token'] = options.csrf;
   if (options.bearer) headers.authorization = `Bearer ${options.bearer}`;
   if (options.body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
-  const res = await fetch(`${stack.baseUrl}${path}`, {
+  const res = await fetch(`${ctx.stack.baseUrl}${path}`, {
     method,
     headers,
     redirect: 'manual',
@@ -50,21 +48,9 @@ async function signIn(token: string) {
   return { cookie: setCookie!.split(';')[0]!, setCookie: setCookie!, csrf: res.body.csrfToken as string, body: res.body };
 }
 
-beforeAll(async () => {
-  ensureConsoleBuilt();
-  stack = await startStack({ prefix, worker: false, env: { HOOKFLOW_READONLY_TOKEN: readonlyToken } });
-  api = adminClient(stack.baseUrl, stack.adminToken);
-});
-
-afterAll(async () => {
-  await stack?.stop();
-  await cleanupPrefix(redis, prefix);
-  redis.disconnect();
-});
-
 describe('console sign-in session', () => {
   it('sets an httpOnly, SameSite=Strict session cookie for the admin token, stored in Redis with an expiry', async () => {
-    const { setCookie, cookie, body } = await signIn(stack.adminToken);
+    const { setCookie, cookie, body } = await signIn(ctx.stack.adminToken);
     const attributes = setCookie.split(';').map((part) => part.trim().toLowerCase());
     expect(attributes).toContain('httponly');
     expect(attributes).toContain('samesite=strict');
@@ -90,7 +76,7 @@ describe('console sign-in session', () => {
     expect(wrong.status).toBe(401);
     expect(wrong.body.code).toBe('unauthorized');
     expect(wrong.headers.getSetCookie()).toEqual([]);
-    const form = await call('POST', '/console/session', { body: `token=${stack.adminToken}`, contentType: 'application/x-www-form-urlencoded' });
+    const form = await call('POST', '/console/session', { body: `token=${ctx.stack.adminToken}`, contentType: 'application/x-www-form-urlencoded' });
     expect(form.status).toBe(400);
     expect(form.body.code).toBe('invalid_request');
     expect(form.headers.getSetCookie()).toEqual([]);
@@ -99,16 +85,16 @@ describe('console sign-in session', () => {
   it('tells a page whether it is signed in, with the CSRF token only to the session holder', async () => {
     expect((await call('GET', '/console/session')).body).toEqual({ signedIn: false });
     expect((await call('GET', '/console/session', { cookie: 'hookflow_session=forged' })).body).toEqual({ signedIn: false });
-    const { cookie, csrf } = await signIn(stack.adminToken);
+    const { cookie, csrf } = await signIn(ctx.stack.adminToken);
     const again = await call('GET', '/console/session', { cookie });
     expect(again.body).toMatchObject({ signedIn: true, role: 'admin', csrfToken: csrf });
     expect(again.headers.get('cache-control')).toBe('no-store');
   });
 
   it('lets the session read the API, and refuses cookie writes without the right x-csrf-token (403 csrf_invalid)', async () => {
-    const { cookie, csrf } = await signIn(stack.adminToken);
+    const { cookie, csrf } = await signIn(ctx.stack.adminToken);
     expect((await call('GET', '/api/v1/agents', { cookie })).status).toBe(200);
-    const before = (await api.get('/agents')).body.items.length;
+    const before = (await ctx.api.get('/agents')).body.items.length;
 
     const noHeader = await call('POST', '/api/v1/agents', { cookie, body: { name: 'csrf victim' } });
     expect(noHeader.status).toBe(403);
@@ -116,10 +102,10 @@ describe('console sign-in session', () => {
     const wrongHeader = await call('POST', '/api/v1/agents', { cookie, csrf: `${csrf.slice(0, -1)}A`, body: { name: 'csrf victim' } });
     expect(wrongHeader.status).toBe(403);
     expect(wrongHeader.body.code).toBe('csrf_invalid');
-    const otherSession = await signIn(stack.adminToken);
+    const otherSession = await signIn(ctx.stack.adminToken);
     const crossed = await call('DELETE', '/api/v1/agents/agt_00000000000000000000000000', { cookie, csrf: otherSession.csrf });
     expect(crossed.body.code).toBe('csrf_invalid');
-    expect((await api.get('/agents')).body.items.length).toBe(before);
+    expect((await ctx.api.get('/agents')).body.items.length).toBe(before);
 
     const ok = await call('POST', '/api/v1/agents', { cookie, csrf, body: { name: 'made in the console' } });
     expect(ok.status).toBe(201);
@@ -127,8 +113,8 @@ describe('console sign-in session', () => {
   });
 
   it('leaves bearer-token calls as they were: no CSRF header needed, a bad bearer is refused even with a session', async () => {
-    expect((await call('POST', '/api/v1/agents', { bearer: stack.adminToken, body: { name: 'bearer' } })).status).toBe(201);
-    const { cookie, csrf } = await signIn(stack.adminToken);
+    expect((await call('POST', '/api/v1/agents', { bearer: ctx.stack.adminToken, body: { name: 'bearer' } })).status).toBe(201);
+    const { cookie, csrf } = await signIn(ctx.stack.adminToken);
     const badBearer = await call('POST', '/api/v1/agents', { cookie, csrf, bearer: 'wrong-token-wrong-token', body: { name: 'x' } });
     expect(badBearer.status).toBe(401);
     expect((await call('GET', '/api/v1/agents')).status).toBe(401);
@@ -136,7 +122,7 @@ describe('console sign-in session', () => {
 
   it('opens the queue dashboard at /admin/queues with the same session', async () => {
     expect((await call('GET', '/admin/queues')).status).toBe(401);
-    const { cookie } = await signIn(stack.adminToken);
+    const { cookie } = await signIn(ctx.stack.adminToken);
     const page = await call('GET', '/admin/queues', { cookie });
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
@@ -152,7 +138,7 @@ describe('console sign-in session', () => {
   });
 
   it('signs out: the cookie is cleared, the session is gone from Redis and no longer opens the API', async () => {
-    const { cookie, csrf } = await signIn(stack.adminToken);
+    const { cookie, csrf } = await signIn(ctx.stack.adminToken);
     const countBefore = (await redis.keys(createKeys(prefix).consoleSession('*'))).length;
     const out = await call('DELETE', '/console/session', { cookie, csrf });
     expect(out.status).toBe(204);
@@ -167,26 +153,26 @@ describe('console sign-in session', () => {
 
 describe('POST /api/v1/webhooks/{id}/test-event', () => {
   it('signs a sample payload with the webhook key and answers what the endpoint answered', async () => {
-    const agent = await api.post('/agents', { name: 'test events' });
-    const webhook = await api.post(`/agents/${agent.body.id}/webhooks`, { workflow: 'echo', name: 'keyless' });
-    const keyless = await api.post(`/webhooks/${webhook.body.id}/test-event`);
+    const agent = await ctx.api.post('/agents', { name: 'test events' });
+    const webhook = await ctx.api.post(`/agents/${agent.body.id}/webhooks`, { workflow: 'echo', name: 'keyless' });
+    const keyless = await ctx.api.post(`/webhooks/${webhook.body.id}/test-event`);
     expect(keyless.status).toBe(404);
     expect(keyless.body.code).toBe('key_not_found');
 
-    await api.post(`/webhooks/${webhook.body.id}/keys`, {});
-    const sent = await api.post(`/webhooks/${webhook.body.id}/test-event`);
+    await ctx.api.post(`/webhooks/${webhook.body.id}/keys`, {});
+    const sent = await ctx.api.post(`/webhooks/${webhook.body.id}/test-event`);
     expect(sent.status).toBe(200);
     expect(sent.body.response).toEqual({ status: 202, body: { deliveryId: expect.stringMatching(/^dlv_/), status: 'queued' } });
-    const delivery = await api.get(`/deliveries/${sent.body.response.body.deliveryId}`);
+    const delivery = await ctx.api.get(`/deliveries/${sent.body.response.body.deliveryId}`);
     expect(delivery.body.payload).toEqual(sent.body.payload);
     expect(delivery.body.payload).toMatchObject({ type: 'hookflow.test_event', webhookId: webhook.body.id });
     expect(delivery.body.headers['x-signature']).toBeUndefined();
 
     // A disabled webhook refuses it like any other request; the refusal is passed along, not hidden.
-    await api.patch(`/webhooks/${webhook.body.id}`, { status: 'disabled' });
-    const refused = await api.post(`/webhooks/${webhook.body.id}/test-event`);
+    await ctx.api.patch(`/webhooks/${webhook.body.id}`, { status: 'disabled' });
+    const refused = await ctx.api.post(`/webhooks/${webhook.body.id}/test-event`);
     expect(refused.body.response).toMatchObject({ status: 403, body: { code: 'webhook_disabled' } });
-    expect((await api.post('/webhooks/wh_00000000000000000000000000/test-event')).body.code).toBe('webhook_not_found');
+    expect((await ctx.api.post('/webhooks/wh_00000000000000000000000000/test-event')).body.code).toBe('webhook_not_found');
   });
 });
 
@@ -208,7 +194,7 @@ describe('the /console pages', () => {
     expect(bare.status).toBe(302);
     expect(bare.headers.get('location')).toBe('/console/');
     const asset = /src="(\/console\/assets\/[^"]+\.js)"/.exec(index.body as string)?.[1];
-    const script = await fetch(`${stack.baseUrl}${asset}`);
+    const script = await fetch(`${ctx.stack.baseUrl}${asset}`);
     expect(script.status).toBe(200);
     expect(script.headers.get('cache-control')).toContain('immutable');
   });

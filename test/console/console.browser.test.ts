@@ -4,8 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { sendSigned } from '../support/client.js';
-import { startStack, type Stack } from '../support/processes.js';
-import { cleanupPrefix, testPrefix, testRedis } from '../support/redis.js';
+import { useStack } from '../support/use-stack.js';
 import { ensureConsoleBuilt, launchChromium, screenshotDir } from './console-browser.js';
 
 /**
@@ -13,11 +12,11 @@ import { ensureConsoleBuilt, launchChromium, screenshotDir } from './console-bro
  * Webhook → Generate Private Key → More Actions → Download Private Key → a sender signs a request with the
  * downloaded key → the delivery shows `succeeded` in the live table → open it → Replay → a new delivery appears.
  */
-const prefix = testPrefix('console-browser');
-const redis = testRedis();
 const waitMs = 30_000;
 const readonlyToken = `test-readonly-${randomBytes(12).toString('hex')}`;
-let stack: Stack;
+// The console is built (if it is not yet) before the stack starts, as the first hook.
+beforeAll(() => ensureConsoleBuilt());
+const ctx = useStack('console-browser', { env: { HOOKFLOW_READONLY_TOKEN: readonlyToken } });
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
@@ -47,8 +46,6 @@ let privateKey: string;
 let firstDeliveryId: string;
 
 beforeAll(async () => {
-  ensureConsoleBuilt();
-  stack = await startStack({ prefix, env: { HOOKFLOW_READONLY_TOKEN: readonlyToken } });
   browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
   page = await context.newPage();
@@ -66,18 +63,15 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await stack?.stop();
-  await cleanupPrefix(redis, prefix);
-  redis.disconnect();
 });
 
 describe('web console: the agent Triggers tab in Chromium', () => {
   it('signs in with the admin token', async () => {
-    await page.goto(`${stack.baseUrl}/console/`);
+    await page.goto(`${ctx.stack.baseUrl}/console/`);
     await page.getByLabel('Admin token').fill('not-the-token-at-all');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('alert').filter({ hasText: 'not a valid admin token' }).waitFor();
-    await page.getByLabel('Admin token').fill(stack.adminToken);
+    await page.getByLabel('Admin token').fill(ctx.stack.adminToken);
     await shot('sign-in');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Agents', level: 1 }).waitFor();
@@ -138,7 +132,7 @@ describe('web console: the agent Triggers tab in Chromium', () => {
 
   it('shows a request signed with the downloaded key as succeeded in the live table', async () => {
     const url = new URL(endpoint);
-    const sent = await sendSigned(`${stack.baseUrl}${url.pathname}`, { documentId: 'doc-42', status: 'extracted' }, privateKey);
+    const sent = await sendSigned(`${ctx.stack.baseUrl}${url.pathname}`, { documentId: 'doc-42', status: 'extracted' }, privateKey);
     expect(sent.status).toBe(202);
     firstDeliveryId = sent.body.deliveryId;
     // No reload: the table polls.
@@ -268,7 +262,7 @@ describe('web console: the agent Triggers tab in Chromium', () => {
     try {
       const viewer = await readonlyContext.newPage();
       viewer.setDefaultTimeout(waitMs);
-      await viewer.goto(`${stack.baseUrl}/console/`);
+      await viewer.goto(`${ctx.stack.baseUrl}/console/`);
       await viewer.getByLabel('Admin token').fill(readonlyToken);
       await viewer.getByRole('button', { name: 'Sign in' }).click();
       await viewer.getByText('Signed in with the read-only token').waitFor();

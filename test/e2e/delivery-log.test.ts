@@ -1,24 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createKeys, DeliveryStore, QueueSet } from '@hookflow/shared';
-import { adminClient, sendSigned, waitForDelivery, type AdminClient, type ApiResponse } from '../support/client.js';
-import { freePort, spawnEntry, startStack, waitForHttp, type RunningProcess, type Stack } from '../support/processes.js';
-import { cleanupPrefix, testPrefix, testRedis } from '../support/redis.js';
+import { sendSigned, waitForDelivery, type ApiResponse } from '../support/client.js';
+import { freePort, spawnEntry, waitForHttp, type RunningProcess } from '../support/processes.js';
+import { useStack } from '../support/use-stack.js';
 
 // The stack runs without a worker, so deliveries stay where the API put them until the test starts one.
-const prefix = testPrefix('delivery-log');
-const redis = testRedis();
+const ctx = useStack('delivery-log', { worker: false });
+const { prefix, redis } = ctx;
 const keys = createKeys(prefix);
 const store = new DeliveryStore(redis, keys);
 const queues = new QueueSet(redis, keys);
-let stack: Stack;
-let api: AdminClient;
 let worker: RunningProcess | undefined;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function setup(options: Record<string, unknown> = {}) {
-  const created = await api.setupWebhook('echo', options);
-  const endpoint = `${stack.baseUrl}/hooks/${created.webhookId}`;
+  const created = await ctx.api.setupWebhook('echo', options);
+  const endpoint = `${ctx.stack.baseUrl}/hooks/${created.webhookId}`;
   // Distinct arrival milliseconds, so "newest first" has one right answer.
   const send = async (payload: unknown) => {
     await sleep(3);
@@ -33,7 +31,7 @@ async function allPages(path: string): Promise<Array<{ id: string; status: strin
   const items: Array<{ id: string; status: string }> = [];
   let cursor: string | null = null;
   do {
-    const res: ApiResponse = await api.get(`${path}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    const res: ApiResponse = await ctx.api.get(`${path}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
     expect(res.status).toBe(200);
     items.push(...res.body.items);
     cursor = res.body.nextCursor;
@@ -47,17 +45,9 @@ async function waitingOrder(queue = 'default'): Promise<string[]> {
   return jobs.map((job) => job.id!);
 }
 
-beforeAll(async () => {
-  stack = await startStack({ prefix, worker: false });
-  api = adminClient(stack.baseUrl, stack.adminToken);
-});
-
 afterAll(async () => {
   await worker?.stop();
-  await stack?.stop();
   await queues.close();
-  await cleanupPrefix(redis, prefix);
-  redis.disconnect();
 });
 
 let logged: Awaited<ReturnType<typeof setup>>;
@@ -71,7 +61,7 @@ describe('delivery log', () => {
     for (let i = 0; i < 5; i++) sent.push((await logged.send({ n: i })).deliveryId);
     const newestFirst = [...sent].reverse();
 
-    const first = await api.get(`/webhooks/${logged.webhookId}/deliveries?limit=2`);
+    const first = await ctx.api.get(`/webhooks/${logged.webhookId}/deliveries?limit=2`);
     expect(first.status).toBe(200);
     expect(first.body.items.map((d: { id: string }) => d.id)).toEqual(newestFirst.slice(0, 2));
     expect(first.body.items[0]).toMatchObject({ webhookId: logged.webhookId, workflow: 'echo', status: 'queued', payload: { n: 4 }, replayOf: null });
@@ -79,7 +69,7 @@ describe('delivery log', () => {
 
     const all = await allPages(`/webhooks/${logged.webhookId}/deliveries?limit=2`);
     expect(all.map((d) => d.id)).toEqual(newestFirst);
-    const defaults = await api.get(`/webhooks/${logged.webhookId}/deliveries`);
+    const defaults = await ctx.api.get(`/webhooks/${logged.webhookId}/deliveries`);
     expect(defaults.body.items).toHaveLength(5);
     expect(defaults.body.nextCursor).toBeNull();
   });
@@ -92,40 +82,40 @@ describe('delivery log', () => {
     expect(onlyFailed.every((d) => d.status === 'failed')).toBe(true);
     const queued = await allPages(`/webhooks/${logged.webhookId}/deliveries?status=queued&limit=50`);
     expect(queued.map((d) => d.id)).toEqual([sent[4], sent[2], sent[0]]);
-    const none = await api.get(`/webhooks/${logged.webhookId}/deliveries?status=succeeded`);
+    const none = await ctx.api.get(`/webhooks/${logged.webhookId}/deliveries?status=succeeded`);
     expect(none.body).toEqual({ items: [], nextCursor: null });
   });
 
   it('answers 400 invalid_request for a bad limit, status or cursor, and 404 for an unknown webhook', async () => {
     for (const query of ['limit=0', 'limit=201', 'limit=abc', 'status=done', 'cursor=not-a-cursor']) {
-      const res = await api.get(`/webhooks/${logged.webhookId}/deliveries?${query}`);
+      const res = await ctx.api.get(`/webhooks/${logged.webhookId}/deliveries?${query}`);
       expect(res.status, query).toBe(400);
       expect(res.body.code).toBe('invalid_request');
       expect(res.body.errors.length).toBeGreaterThan(0);
     }
-    const unknown = await api.get('/webhooks/wh_00000000000000000000000000/deliveries');
+    const unknown = await ctx.api.get('/webhooks/wh_00000000000000000000000000/deliveries');
     expect(unknown.status).toBe(404);
     expect(unknown.body.code).toBe('webhook_not_found');
   });
 
   it('retry-failed re-enqueues exactly the failed deliveries, as themselves', async () => {
-    const res = await api.post(`/webhooks/${logged.webhookId}/deliveries/retry-failed`);
+    const res = await ctx.api.post(`/webhooks/${logged.webhookId}/deliveries/retry-failed`);
     expect(res.status).toBe(202);
     expect(res.body).toEqual({ retried: 2 });
     for (const id of failed) {
-      const delivery = (await api.get(`/deliveries/${id}`)).body;
+      const delivery = (await ctx.api.get(`/deliveries/${id}`)).body;
       expect(delivery).toMatchObject({ id, status: 'queued', error: null, finishedAt: null });
     }
     // Their jobs were put back at the end of the queue, behind the ones that were never failed.
     expect((await waitingOrder()).slice(-2)).toEqual(failed);
-    expect((await api.post(`/webhooks/${logged.webhookId}/deliveries/retry-failed`)).body).toEqual({ retried: 0 });
-    const unknown = await api.post('/webhooks/wh_00000000000000000000000000/deliveries/retry-failed');
+    expect((await ctx.api.post(`/webhooks/${logged.webhookId}/deliveries/retry-failed`)).body).toEqual({ retried: 0 });
+    const unknown = await ctx.api.post('/webhooks/wh_00000000000000000000000000/deliveries/retry-failed');
     expect(unknown.status).toBe(404);
   });
 
   it('a paused webhook answers 202 held and stores deliveries without a job; enabled releases them in arrival order', async () => {
     const paused = await setup();
-    expect((await api.patch(`/webhooks/${paused.webhookId}`, { status: 'paused' })).body.status).toBe('paused');
+    expect((await ctx.api.patch(`/webhooks/${paused.webhookId}`, { status: 'paused' })).body.status).toBe('paused');
     for (let i = 0; i < 6; i++) {
       const accepted = await paused.send({ seq: i });
       expect(accepted.status).toBe('held');
@@ -133,14 +123,14 @@ describe('delivery log', () => {
     }
     const waitingBefore = await waitingOrder();
     for (const id of held) {
-      expect((await api.get(`/deliveries/${id}`)).body.status).toBe('held');
+      expect((await ctx.api.get(`/deliveries/${id}`)).body.status).toBe('held');
       expect(waitingBefore).not.toContain(id);
     }
 
-    const resumed = await api.patch(`/webhooks/${paused.webhookId}`, { status: 'enabled' });
+    const resumed = await ctx.api.patch(`/webhooks/${paused.webhookId}`, { status: 'enabled' });
     expect(resumed.status).toBe(200);
     expect(resumed.body.status).toBe('enabled');
-    for (const id of held) expect((await api.get(`/deliveries/${id}`)).body.status).toBe('queued');
+    for (const id of held) expect((await ctx.api.get(`/deliveries/${id}`)).body.status).toBe('queued');
     const waitingAfter = await waitingOrder();
     expect(waitingAfter.filter((id) => held.includes(id))).toEqual(held);
     // Appended behind what was already waiting.
@@ -149,10 +139,10 @@ describe('delivery log', () => {
 
   it('a worker started afterwards runs everything: released ones in arrival order, retried ones to success', async () => {
     const workerPort = await freePort();
-    worker = spawnEntry('apps/worker/src/main.ts', { ...stack.env, WORKER_PORT: String(workerPort), WORKER_CONCURRENCY: '1' });
+    worker = spawnEntry('apps/worker/src/main.ts', { ...ctx.stack.env, WORKER_PORT: String(workerPort), WORKER_CONCURRENCY: '1' });
     await waitForHttp(`http://127.0.0.1:${workerPort}/healthz`, 20_000, worker);
 
-    const released = await Promise.all(held.map((id) => waitForDelivery(api, id)));
+    const released = await Promise.all(held.map((id) => waitForDelivery(ctx.api, id)));
     expect(released.map((d) => d.status)).toEqual(held.map(() => 'succeeded'));
     expect(released.map((d) => d.result)).toEqual(held.map((_, i) => ({ seq: i })));
     // One job at a time, so start times follow queue order.
@@ -160,25 +150,25 @@ describe('delivery log', () => {
     expect(starts).toEqual([...starts].sort((a, b) => a - b));
 
     for (const id of failed) {
-      const delivery = await waitForDelivery(api, id);
+      const delivery = await waitForDelivery(ctx.api, id);
       expect(delivery).toMatchObject({ status: 'succeeded', error: null, attempts: 1 });
     }
   });
 
   it('replay runs the stored payload again as a new delivery that names the old one', async () => {
-    const original = await waitForDelivery(api, sent[0]!);
-    const res = await api.post(`/deliveries/${original.id}/replay`);
+    const original = await waitForDelivery(ctx.api, sent[0]!);
+    const res = await ctx.api.post(`/deliveries/${original.id}/replay`);
     expect(res.status).toBe(202);
     expect(res.body).toMatchObject({ deliveryId: expect.stringMatching(/^dlv_/), replayOf: original.id });
     expect(res.body.deliveryId).not.toBe(original.id);
-    const replayed = await waitForDelivery(api, res.body.deliveryId);
+    const replayed = await waitForDelivery(ctx.api, res.body.deliveryId);
     expect(replayed).toMatchObject({ status: 'succeeded', replayOf: original.id, webhookId: logged.webhookId, workflow: 'echo', payload: { n: 0 }, result: { n: 0 } });
     expect(replayed.headers).toEqual(original.headers);
     // The replay is in the log too, newest first.
-    const latest = await api.get(`/webhooks/${logged.webhookId}/deliveries?limit=1`);
+    const latest = await ctx.api.get(`/webhooks/${logged.webhookId}/deliveries?limit=1`);
     expect(latest.body.items[0].id).toBe(res.body.deliveryId);
 
-    const unknown = await api.post('/deliveries/dlv_00000000000000000000000000/replay');
+    const unknown = await ctx.api.post('/deliveries/dlv_00000000000000000000000000/replay');
     expect(unknown.status).toBe(404);
     expect(unknown.body.code).toBe('delivery_not_found');
   });

@@ -1,12 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminClient, sendSigned, signUptiq, waitForDelivery, type AdminClient } from '../support/client.js';
-import { startStack, type Stack } from '../support/processes.js';
-import { cleanupPrefix, testPrefix, testRedis } from '../support/redis.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { sendSigned, signUptiq, waitForDelivery } from '../support/client.js';
+import { useStack } from '../support/use-stack.js';
 
-const prefix = testPrefix('ingest');
-const redis = testRedis();
-let stack: Stack;
-let api: AdminClient;
+const ctx = useStack('ingest');
+const { prefix, redis } = ctx;
 let webhookId: string;
 let endpoint: string;
 let privateKey: string;
@@ -22,18 +19,10 @@ async function post(body: string | Buffer, headers: Record<string, string>, url 
 }
 
 beforeAll(async () => {
-  stack = await startStack({ prefix });
-  api = adminClient(stack.baseUrl, stack.adminToken);
-  const setup = await api.setupWebhook('echo');
+  const setup = await ctx.api.setupWebhook('echo');
   webhookId = setup.webhookId;
-  endpoint = setup.keyFile.endpoint.replace(/^http:\/\/localhost:\d+/, stack.baseUrl);
+  endpoint = setup.keyFile.endpoint.replace(/^http:\/\/localhost:\d+/, ctx.stack.baseUrl);
   privateKey = setup.keyFile.privateKey;
-});
-
-afterAll(async () => {
-  await stack?.stop();
-  await cleanupPrefix(redis, prefix);
-  redis.disconnect();
 });
 
 describe('POST /hooks/{webhookId} (scheme uptiq)', () => {
@@ -42,7 +31,7 @@ describe('POST /hooks/{webhookId} (scheme uptiq)', () => {
     const res = await sendSigned(endpoint, payload, privateKey);
     expect(res.status).toBe(202);
     expect(res.body).toEqual({ deliveryId: expect.stringMatching(/^dlv_/), status: 'queued' });
-    const delivery = await waitForDelivery(api, res.body.deliveryId);
+    const delivery = await waitForDelivery(ctx.api, res.body.deliveryId);
     expect(delivery).toMatchObject({ status: 'succeeded', webhookId, workflow: 'echo', attempts: 1, payload, result: payload, error: null });
     expect(Date.parse(delivery.finishedAt)).toBeGreaterThanOrEqual(Date.parse(delivery.startedAt));
     expect(delivery.headers['x-signature']).toBeUndefined();
@@ -54,7 +43,7 @@ describe('POST /hooks/{webhookId} (scheme uptiq)', () => {
     expect(results.map((r) => r.status)).toEqual(Array(100).fill(202));
     const ids = new Set(results.map((r) => r.body.deliveryId));
     expect(ids.size).toBe(100);
-    const deliveries = await Promise.all(results.map((r) => waitForDelivery(api, r.body.deliveryId)));
+    const deliveries = await Promise.all(results.map((r) => waitForDelivery(ctx.api, r.body.deliveryId)));
     deliveries.forEach((d, i) => {
       expect(d.status).toBe('succeeded');
       expect(d.result).toEqual({ n: i });
@@ -73,12 +62,12 @@ describe('POST /hooks/{webhookId} (scheme uptiq)', () => {
     const sig = signUptiq(JSON.stringify(obj), privateKey);
     const res = await post(JSON.stringify(obj, null, 2), { 'content-type': 'application/json; charset=utf-8', 'x-signature': sig });
     expect(res.status).toBe(202);
-    const delivery = await waitForDelivery(api, res.body.deliveryId);
+    const delivery = await waitForDelivery(ctx.api, res.body.deliveryId);
     expect(delivery.result).toEqual(obj);
   });
 
   it('404 webhook_not_found for an unknown webhook, with problem+json', async () => {
-    const res = await fetch(`${stack.baseUrl}/hooks/wh_00000000000000000000000000`, {
+    const res = await fetch(`${ctx.stack.baseUrl}/hooks/wh_00000000000000000000000000`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: '{}',
@@ -137,8 +126,8 @@ describe('POST /hooks/{webhookId} (scheme uptiq)', () => {
   });
 
   it('413 payload_too_large over maxBodyBytes, by declared length and by streamed length', async () => {
-    const small = await api.setupWebhook('echo', { options: { maxBodyBytes: 64 } });
-    const url = `${stack.baseUrl}/hooks/${small.webhookId}`;
+    const small = await ctx.api.setupWebhook('echo', { options: { maxBodyBytes: 64 } });
+    const url = `${ctx.stack.baseUrl}/hooks/${small.webhookId}`;
     const big = JSON.stringify({ filler: 'x'.repeat(200) });
     const declared = await post(big, { 'content-type': 'application/json', 'x-signature': signUptiq(big, small.keyFile.privateKey) }, url);
     expect(declared.status).toBe(413);
@@ -164,26 +153,26 @@ describe('POST /hooks/{webhookId} (scheme uptiq)', () => {
   });
 
   it('401 signature_invalid while a webhook has no key yet', async () => {
-    const agent = await api.post('/agents', { name: 'keyless' });
-    const webhook = await api.post(`/agents/${agent.body.id}/webhooks`, { workflow: 'echo' });
+    const agent = await ctx.api.post('/agents', { name: 'keyless' });
+    const webhook = await ctx.api.post(`/agents/${agent.body.id}/webhooks`, { workflow: 'echo' });
     const body = '{}';
-    const res = await post(body, { 'content-type': 'application/json', 'x-signature': signUptiq(body, 'anything') }, `${stack.baseUrl}/hooks/${webhook.body.id}`);
+    const res = await post(body, { 'content-type': 'application/json', 'x-signature': signUptiq(body, 'anything') }, `${ctx.stack.baseUrl}/hooks/${webhook.body.id}`);
     expect(res.status).toBe(401);
     expect(res.body.code).toBe('signature_invalid');
   });
 
   it('403 webhook_disabled once disabled, 404 once deleted', async () => {
-    const setup = await api.setupWebhook('echo');
-    const url = `${stack.baseUrl}/hooks/${setup.webhookId}`;
+    const setup = await ctx.api.setupWebhook('echo');
+    const url = `${ctx.stack.baseUrl}/hooks/${setup.webhookId}`;
     const body = JSON.stringify({ hello: 'world' });
     const headers = { 'content-type': 'application/json', 'x-signature': signUptiq(body, setup.keyFile.privateKey) };
-    expect((await api.patch(`/webhooks/${setup.webhookId}`, { status: 'disabled' })).status).toBe(200);
+    expect((await ctx.api.patch(`/webhooks/${setup.webhookId}`, { status: 'disabled' })).status).toBe(200);
     const disabled = await post(body, headers, url);
     expect(disabled.status).toBe(403);
     expect(disabled.body.code).toBe('webhook_disabled');
-    expect((await api.patch(`/webhooks/${setup.webhookId}`, { status: 'enabled' })).status).toBe(200);
+    expect((await ctx.api.patch(`/webhooks/${setup.webhookId}`, { status: 'enabled' })).status).toBe(200);
     expect((await post(body, headers, url)).status).toBe(202);
-    expect((await api.delete(`/webhooks/${setup.webhookId}`)).status).toBe(204);
+    expect((await ctx.api.delete(`/webhooks/${setup.webhookId}`)).status).toBe(204);
     const deleted = await post(body, headers, url);
     expect(deleted.status).toBe(404);
     expect(deleted.body.code).toBe('webhook_not_found');

@@ -1,38 +1,23 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { createKeys } from '@hookflow/shared';
-import { adminClient, sendSigned, signUptiq, waitForDelivery, type AdminClient } from '../support/client.js';
-import { startStack, type Stack } from '../support/processes.js';
-import { cleanupPrefix, testPrefix, testRedis } from '../support/redis.js';
+import { sendSigned, signUptiq, waitForDelivery } from '../support/client.js';
+import { useStack } from '../support/use-stack.js';
 
-const prefix = testPrefix('operations');
-const redis = testRedis();
-const keys = createKeys(prefix);
 const readonlyToken = `test-readonly-${randomBytes(12).toString('hex')}`;
 const retention = { count: 5, seconds: 3_600 };
-let stack: Stack;
-let api: AdminClient;
+const ctx = useStack('operations', {
+  env: {
+    HOOKFLOW_READONLY_TOKEN: readonlyToken,
+    HOOKFLOW_RETENTION_COUNT: String(retention.count),
+    HOOKFLOW_RETENTION_SECONDS: String(retention.seconds),
+  },
+});
+const { prefix, redis } = ctx;
+const keys = createKeys(prefix);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-beforeAll(async () => {
-  stack = await startStack({
-    prefix,
-    env: {
-      HOOKFLOW_READONLY_TOKEN: readonlyToken,
-      HOOKFLOW_RETENTION_COUNT: String(retention.count),
-      HOOKFLOW_RETENTION_SECONDS: String(retention.seconds),
-    },
-  });
-  api = adminClient(stack.baseUrl, stack.adminToken);
-});
-
-afterAll(async () => {
-  await stack?.stop();
-  await cleanupPrefix(redis, prefix);
-  redis.disconnect();
-});
 
 /** Sum of a metric's samples whose labels include `labels` (Prometheus text format). */
 async function metric(url: string, name: string, labels: Record<string, string> = {}): Promise<number> {
@@ -61,8 +46,8 @@ async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, 
 
 describe('retention', () => {
   it('keeps at most HOOKFLOW_RETENTION_COUNT deliveries per webhook, newest ones, each with the age TTL', async () => {
-    const setup = await api.setupWebhook('echo');
-    const endpoint = `${stack.baseUrl}/hooks/${setup.webhookId}`;
+    const setup = await ctx.api.setupWebhook('echo');
+    const endpoint = `${ctx.stack.baseUrl}/hooks/${setup.webhookId}`;
     const ids: string[] = [];
     for (let i = 0; i < 4 * retention.count; i++) {
       await sleep(2); // distinct arrival times: "newest" has one meaning
@@ -72,7 +57,7 @@ describe('retention', () => {
     }
     const newest = ids.slice(-retention.count);
     // Wait until every delivery ran (the newest are the last to be kept) and the index is trimmed.
-    for (const id of newest) await waitForDelivery(api, id);
+    for (const id of newest) await waitForDelivery(ctx.api, id);
     const index = keys.webhookDeliveries(setup.webhookId);
     await eventually(() => redis.zcard(index), (n) => n === retention.count, 'deliveries in the index');
 
@@ -86,17 +71,17 @@ describe('retention', () => {
         expect(ttl).toBeLessThanOrEqual(retention.seconds);
       }
     }
-    const listed = await api.get(`/webhooks/${setup.webhookId}/deliveries?limit=200`);
+    const listed = await ctx.api.get(`/webhooks/${setup.webhookId}/deliveries?limit=200`);
     expect(listed.body.items.map((d: { id: string }) => d.id)).toEqual([...newest].reverse());
-    expect((await api.get(`/deliveries/${ids[0]}`)).status).toBe(404);
+    expect((await ctx.api.get(`/deliveries/${ids[0]}`)).status).toBe(404);
   });
 });
 
 describe('metrics', () => {
   it('ingress /metrics counts requests by scheme and status, verification failures and enqueue latency', async () => {
-    const url = `${stack.baseUrl}/metrics`;
-    const setup = await api.setupWebhook('echo');
-    const endpoint = `${stack.baseUrl}/hooks/${setup.webhookId}`;
+    const url = `${ctx.stack.baseUrl}/metrics`;
+    const setup = await ctx.api.setupWebhook('echo');
+    const endpoint = `${ctx.stack.baseUrl}/hooks/${setup.webhookId}`;
     const accepted = () => metric(url, 'hookflow_ingress_requests_total', { scheme: 'uptiq', status: '202' });
     const refused = () => metric(url, 'hookflow_ingress_requests_total', { scheme: 'uptiq', status: '401' });
     const failures = () => metric(url, 'hookflow_ingress_verification_failures_total', { scheme: 'uptiq', code: 'signature_invalid' });
@@ -120,27 +105,27 @@ describe('metrics', () => {
   });
 
   it('worker /metrics counts deliveries by workflow and outcome, their duration, and shows queue depth', async () => {
-    const url = `http://127.0.0.1:${stack.workerPort}/metrics`;
+    const url = `http://127.0.0.1:${ctx.stack.workerPort}/metrics`;
     const succeeded = () => metric(url, 'hookflow_worker_deliveries_total', { workflow: 'echo', outcome: 'succeeded' });
     const timed = () => metric(url, 'hookflow_worker_delivery_duration_seconds_count', { workflow: 'echo', outcome: 'succeeded' });
     const before = { succeeded: await succeeded(), timed: await timed() };
-    const setup = await api.setupWebhook('echo');
-    const res = await sendSigned(`${stack.baseUrl}/hooks/${setup.webhookId}`, { hello: 'metrics' }, setup.keyFile.privateKey);
-    await waitForDelivery(api, res.body.deliveryId);
+    const setup = await ctx.api.setupWebhook('echo');
+    const res = await sendSigned(`${ctx.stack.baseUrl}/hooks/${setup.webhookId}`, { hello: 'metrics' }, setup.keyFile.privateKey);
+    await waitForDelivery(ctx.api, res.body.deliveryId);
     await eventually(succeeded, (n) => n >= before.succeeded + 1, 'succeeded deliveries');
     expect(await timed()).toBeGreaterThanOrEqual(before.timed + 1);
     const text = await (await fetch(url)).text();
     expect(text).toMatch(/^hookflow_queue_depth\{queue="default",state="wait"\} \d+$/m);
     expect(text).toMatch(/^# TYPE hookflow_worker_retries_total counter/m);
     expect(text).not.toContain(setup.webhookId);
-    expect((await fetch(`http://127.0.0.1:${stack.workerPort}/healthz`)).status).toBe(200);
+    expect((await fetch(`http://127.0.0.1:${ctx.stack.workerPort}/healthz`)).status).toBe(200);
   });
 });
 
 describe('queues', () => {
   it('GET /queues lists default and every webhook queue with counts and workers', async () => {
-    await api.setupWebhook('echo', { options: { queue: 'bulk' } });
-    const res = await api.get('/queues');
+    await ctx.api.setupWebhook('echo', { options: { queue: 'bulk' } });
+    const res = await ctx.api.get('/queues');
     expect(res.status).toBe(200);
     expect(res.body.nextCursor).toBeNull();
     const byName = Object.fromEntries(res.body.items.map((q: { name: string }) => [q.name, q]));
@@ -149,23 +134,23 @@ describe('queues', () => {
     expect(byName.default.counts.completed).toBeGreaterThan(0);
     // No worker serves `bulk` (HOOKFLOW_QUEUES is default).
     expect(byName.bulk.workers).toBe(0);
-    expect((await fetch(`${stack.baseUrl}/api/v1/queues`)).status).toBe(401);
+    expect((await fetch(`${ctx.stack.baseUrl}/api/v1/queues`)).status).toBe(401);
   });
 
   it('reports the jobs of a paused queue under paused (BullMQ 6 keeps them in wait)', async () => {
-    const setup = await api.setupWebhook('echo', { options: { queue: 'pausable' } });
-    const paused = await fetch(`${stack.baseUrl}/admin/queues/api/queues/pausable/pause`, { method: 'PUT', headers: { authorization: `Bearer ${stack.adminToken}` } });
+    const setup = await ctx.api.setupWebhook('echo', { options: { queue: 'pausable' } });
+    const paused = await fetch(`${ctx.stack.baseUrl}/admin/queues/api/queues/pausable/pause`, { method: 'PUT', headers: { authorization: `Bearer ${ctx.stack.adminToken}` } });
     expect(paused.status).toBe(200);
-    for (let i = 0; i < 2; i++) expect((await sendSigned(`${stack.baseUrl}/hooks/${setup.webhookId}`, { i }, setup.keyFile.privateKey)).status).toBe(202);
-    const pausable = (await api.get('/queues')).body.items.find((q: { name: string }) => q.name === 'pausable');
+    for (let i = 0; i < 2; i++) expect((await sendSigned(`${ctx.stack.baseUrl}/hooks/${setup.webhookId}`, { i }, setup.keyFile.privateKey)).status).toBe(202);
+    const pausable = (await ctx.api.get('/queues')).body.items.find((q: { name: string }) => q.name === 'pausable');
     expect(pausable).toMatchObject({ isPaused: true, counts: { waiting: 0, paused: 2 } });
-    await fetch(`${stack.baseUrl}/admin/queues/api/queues/pausable/resume`, { method: 'PUT', headers: { authorization: `Bearer ${stack.adminToken}` } });
-    const resumed = (await api.get('/queues')).body.items.find((q: { name: string }) => q.name === 'pausable');
+    await fetch(`${ctx.stack.baseUrl}/admin/queues/api/queues/pausable/resume`, { method: 'PUT', headers: { authorization: `Bearer ${ctx.stack.adminToken}` } });
+    const resumed = (await ctx.api.get('/queues')).body.items.find((q: { name: string }) => q.name === 'pausable');
     expect(resumed).toMatchObject({ isPaused: false, counts: { waiting: 2, paused: 0 } });
   });
 
   it('the dashboard at /admin/queues is for admins only: 401 without a token, 200 with the bearer or Basic token', async () => {
-    const page = `${stack.baseUrl}/admin/queues`;
+    const page = `${ctx.stack.baseUrl}/admin/queues`;
     const anonymous = await fetch(page);
     expect(anonymous.status).toBe(401);
     expect(anonymous.headers.get('www-authenticate')).toMatch(/^Basic /);
@@ -173,14 +158,14 @@ describe('queues', () => {
     expect((await fetch(page, { headers: { authorization: 'Bearer not-the-token-at-all' } })).status).toBe(401);
     expect((await fetch(`${page}/api/queues`)).status).toBe(401);
 
-    const bearer = await fetch(page, { headers: { authorization: `Bearer ${stack.adminToken}` } });
+    const bearer = await fetch(page, { headers: { authorization: `Bearer ${ctx.stack.adminToken}` } });
     expect(bearer.status).toBe(200);
     expect(bearer.headers.get('content-type')).toMatch(/^text\/html/);
     expect(await bearer.text()).toContain('Hookflow queues');
-    const basic = await fetch(page, { headers: { authorization: `Basic ${Buffer.from(`admin:${stack.adminToken}`).toString('base64')}` } });
+    const basic = await fetch(page, { headers: { authorization: `Basic ${Buffer.from(`admin:${ctx.stack.adminToken}`).toString('base64')}` } });
     expect(basic.status).toBe(200);
 
-    const apiQueues = await fetch(`${page}/api/queues`, { headers: { authorization: `Bearer ${stack.adminToken}` } });
+    const apiQueues = await fetch(`${page}/api/queues`, { headers: { authorization: `Bearer ${ctx.stack.adminToken}` } });
     expect(apiQueues.status).toBe(200);
     const names = ((await apiQueues.json()) as { queues: Array<{ name: string }> }).queues.map((q) => q.name);
     expect(names).toContain('default');
@@ -188,13 +173,13 @@ describe('queues', () => {
     expect((await fetch(`${page}/api/queues`, { headers: { authorization: `Bearer ${readonlyToken}` } })).status).toBe(200);
     const pause = await fetch(`${page}/api/queues/default/pause`, { method: 'PUT', headers: { authorization: `Bearer ${readonlyToken}` } });
     expect(pause.status).toBe(403);
-    expect((await api.get('/queues')).body.items.find((q: { name: string }) => q.name === 'default').isPaused).toBe(false);
+    expect((await ctx.api.get('/queues')).body.items.find((q: { name: string }) => q.name === 'default').isPaused).toBe(false);
   });
 });
 
 describe('OpenAPI', () => {
   it('serves a valid OpenAPI 3.1 document covering every endpoint of API.md', async () => {
-    const res = await fetch(`${stack.baseUrl}/api/v1/openapi.json`);
+    const res = await fetch(`${ctx.stack.baseUrl}/api/v1/openapi.json`);
     expect(res.status).toBe(200);
     const document = (await res.json()) as { openapi: string; paths: Record<string, Record<string, unknown>> };
     const validator = new Validator();

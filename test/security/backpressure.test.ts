@@ -1,34 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createKeys, QueueSet } from '@hookflow/shared';
-import { adminClient, type AdminClient } from '../support/client.js';
-import { startStack, type Stack } from '../support/processes.js';
-import { cleanupPrefix, testPrefix, testRedis } from '../support/redis.js';
+import { useStack } from '../support/use-stack.js';
 import { postHook, providerSigners } from './provider-signers.js';
 
-const prefix = testPrefix('backpressure');
-const redis = testRedis();
+// No worker: jobs stay waiting, so the backlog only grows.
+const ctx = useStack('backpressure', { worker: false, env: { HOOKFLOW_MAX_BACKLOG: '3' } });
+const { prefix, redis } = ctx;
 const queues = new QueueSet(redis, createKeys(prefix));
-let stack: Stack;
-let api: AdminClient;
 const uptiq = providerSigners.find((s) => s.scheme === 'uptiq')!;
 
-beforeAll(async () => {
-  // No worker: jobs stay waiting, so the backlog only grows.
-  stack = await startStack({ prefix, worker: false, env: { HOOKFLOW_MAX_BACKLOG: '3' } });
-  api = adminClient(stack.baseUrl, stack.adminToken);
-}, 180_000); // spawning processes is slow on a loaded machine
-
 afterAll(async () => {
-  await stack?.stop();
   await queues.close();
-  await cleanupPrefix(redis, prefix);
-  redis.disconnect();
 });
 
 describe('backpressure (HOOKFLOW_MAX_BACKLOG)', () => {
   it('answers 503 unavailable with Retry-After once the waiting backlog reaches the limit, storing nothing, and recovers when it drains', async () => {
-    const setup = await api.setupWebhook('echo');
-    const url = `${stack.baseUrl}/hooks/${setup.webhookId}`;
+    const setup = await ctx.api.setupWebhook('echo');
+    const url = `${ctx.stack.baseUrl}/hooks/${setup.webhookId}`;
     const stored = () => redis.zcard(`{${prefix}}:webhook:${setup.webhookId}:deliveries`);
     let accepted = 0;
     let refused: Awaited<ReturnType<typeof postHook>> | undefined;

@@ -1,31 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminClient, waitForDelivery, type AdminClient } from '../support/client.js';
-import { startStack, type Stack } from '../support/processes.js';
-import { cleanupPrefix, testPrefix, testRedis } from '../support/redis.js';
+import { describe, expect, it } from 'vitest';
+import { waitForDelivery } from '../support/client.js';
+import { useStack } from '../support/use-stack.js';
 import { postHook, providerSigners, type SignedRequest } from './provider-signers.js';
 
-const prefix = testPrefix('dedupe');
-const redis = testRedis();
-let stack: Stack;
-let api: AdminClient;
+const ctx = useStack('dedupe', { worker: false });
+const { prefix, redis } = ctx;
 
 const signer = (scheme: string) => providerSigners.find((s) => s.scheme === scheme)!;
 const deliveryCount = (webhookId: string) => redis.zcard(`{${prefix}}:webhook:${webhookId}:deliveries`);
 
-beforeAll(async () => {
-  stack = await startStack({ prefix, worker: false });
-  api = adminClient(stack.baseUrl, stack.adminToken);
-}, 180_000); // spawning processes is slow on a loaded machine
-
-afterAll(async () => {
-  await stack?.stop();
-  await cleanupPrefix(redis, prefix);
-  redis.disconnect();
-});
-
 async function hook(scheme: string, options?: Record<string, unknown>) {
-  const setup = await api.setupWebhook('echo', { scheme, ...(options ? { options } : {}) });
-  return { id: setup.webhookId, url: `${stack.baseUrl}/hooks/${setup.webhookId}`, secret: setup.keyFile.privateKey as string };
+  const setup = await ctx.api.setupWebhook('echo', { scheme, ...(options ? { options } : {}) });
+  return { id: setup.webhookId, url: `${ctx.stack.baseUrl}/hooks/${setup.webhookId}`, secret: setup.keyFile.privateKey as string };
 }
 
 /** Ten identical requests at once: one 202, nine 200 duplicates naming the same id, one stored delivery. */
@@ -47,7 +33,7 @@ describe('dedupe at the ingress', () => {
     const { id, url, secret } = await hook('uptiq');
     const request = await signer('uptiq').sign({ charge: 42 }, secret, { id: 'idem-1' });
     const deliveryId = await expectOneOfTen(url, id, request);
-    const delivery = await api.get(`/deliveries/${deliveryId}`);
+    const delivery = await ctx.api.get(`/deliveries/${deliveryId}`);
     expect(delivery.body.dedupeKey).toBe('idem-1');
     expect(delivery.body.headers['idempotency-key']).toBe('idem-1');
   });
@@ -96,11 +82,11 @@ describe('dedupe at the ingress', () => {
 
   it('a duplicate of a held delivery (paused webhook) is still a duplicate', async () => {
     const { id, url, secret } = await hook('standard-webhooks');
-    expect((await api.patch(`/webhooks/${id}`, { status: 'paused' })).status).toBe(200);
+    expect((await ctx.api.patch(`/webhooks/${id}`, { status: 'paused' })).status).toBe(200);
     const request = await signer('standard-webhooks').sign({ held: true }, secret, { id: 'msg_held' });
     const first = await postHook(url, request);
     expect(first.body.status).toBe('held');
     expect((await postHook(url, request)).body).toEqual({ deliveryId: first.body.deliveryId, status: 'duplicate' });
-    expect((await waitForDelivery(api, first.body.deliveryId, ['held'])).dedupeKey).toBe('msg_held');
+    expect((await waitForDelivery(ctx.api, first.body.deliveryId, ['held'])).dedupeKey).toBe('msg_held');
   });
 });

@@ -1,33 +1,21 @@
 import { request as httpRequest } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { createLogger, createRedis, getScheme, waitUntilReady } from '@hookflow/shared';
 import { loadConfig } from '../../apps/ingress/src/config.js';
 import { createServices } from '../../apps/ingress/src/services.js';
 import { createApp } from '../../apps/ingress/src/app.js';
-import { adminClient, type AdminClient } from '../support/client.js';
-import { startStack, type Stack } from '../support/processes.js';
-import { cleanupPrefix, testPrefix, testRedis } from '../support/redis.js';
+import { useStack } from '../support/use-stack.js';
 
-const prefix = testPrefix('hostile');
-const redis = testRedis();
-let stack: Stack;
-let api: AdminClient;
+const ctx = useStack('hostile');
+const { prefix, redis } = ctx;
 const hooks: { id: string; scheme: string; secret: string }[] = [];
 
 beforeAll(async () => {
-  stack = await startStack({ prefix });
-  api = adminClient(stack.baseUrl, stack.adminToken);
   for (const scheme of ['uptiq', 'standard-webhooks']) {
-    const setup = await api.setupWebhook('echo', { scheme, options: { maxBodyBytes: 256 * 1024 } });
+    const setup = await ctx.api.setupWebhook('echo', { scheme, options: { maxBodyBytes: 256 * 1024 } });
     hooks.push({ id: setup.webhookId, scheme, secret: setup.keyFile.privateKey });
   }
-}, 180_000); // spawning processes is slow on a loaded machine
-
-afterAll(async () => {
-  await stack?.stop();
-  await cleanupPrefix(redis, prefix);
-  redis.disconnect();
 });
 
 interface RawResponse {
@@ -37,7 +25,7 @@ interface RawResponse {
 
 /** A raw HTTP/1.1 request with any method, headers and bytes (fetch would refuse or rewrite some of them). */
 function send(method: string, path: string, headers: Record<string, string>, body: Buffer, chunked: boolean): Promise<RawResponse | 'connection-closed'> {
-  const url = new URL(stack.baseUrl);
+  const url = new URL(ctx.stack.baseUrl);
   return new Promise((resolve, reject) => {
     const req = httpRequest(
       { host: url.hostname, port: url.port, method, path, headers: chunked ? headers : { ...headers, 'content-length': String(body.length) }, timeout: 20_000 },
@@ -151,10 +139,10 @@ describe('hostile input against the real ingress', () => {
     );
 
     // Still alive and well.
-    expect(stack.ingress.child.exitCode).toBeNull();
-    expect((await fetch(`${stack.baseUrl}/healthz`)).status).toBe(200);
-    expect(stack.worker!.child.exitCode).toBeNull();
-    expect((await fetch(`http://127.0.0.1:${stack.workerPort}/healthz`)).status).toBe(200);
+    expect(ctx.stack.ingress.child.exitCode).toBeNull();
+    expect((await fetch(`${ctx.stack.baseUrl}/healthz`)).status).toBe(200);
+    expect(ctx.stack.worker!.child.exitCode).toBeNull();
+    expect((await fetch(`http://127.0.0.1:${ctx.stack.workerPort}/healthz`)).status).toBe(200);
 
     // Every stored delivery is one the property saw accepted with a valid signature.
     const stored = new Set<string>();
@@ -173,18 +161,18 @@ describe('hostile input against the real ingress', () => {
     expect(status).toBe(202);
     const { deliveryId } = JSON.parse(body) as { deliveryId: string };
     expect(await redis.hget(`{${prefix}}:delivery:${deliveryId}`, 'payload')).toBe(raw);
-    const delivery = (await api.get(`/deliveries/${deliveryId}`)).body;
+    const delivery = (await ctx.api.get(`/deliveries/${deliveryId}`)).body;
     expect(Object.keys(delivery.payload)).toEqual(['__proto__', 'constructor', 'n']);
     expect(delivery.polluted).toBeUndefined();
-    expect((await api.get('/agents')).body.polluted).toBeUndefined();
+    expect((await ctx.api.get('/agents')).body.polluted).toBeUndefined();
   });
 
   it('does not pollute Object.prototype in the ingest path (checked in-process, on the same Express app and Redis)', async () => {
     const config = loadConfig({
       REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
       HOOKFLOW_REDIS_PREFIX: prefix,
-      HOOKFLOW_ADMIN_TOKEN: stack.adminToken,
-      HOOKFLOW_MASTER_KEY: stack.env.HOOKFLOW_MASTER_KEY,
+      HOOKFLOW_ADMIN_TOKEN: ctx.stack.adminToken,
+      HOOKFLOW_MASTER_KEY: ctx.stack.env.HOOKFLOW_MASTER_KEY,
       PORT: '0',
     });
     const connection = createRedis(config.redisUrl, 'producer');
@@ -206,7 +194,7 @@ describe('hostile input against the real ingress', () => {
         const headers = { 'content-type': 'application/json', ...getScheme(hook.scheme).sign(raw, hook.secret, Date.now()), 'idempotency-key': raw };
         const res = await fetch(`${base}/hooks/${hook.id}`, { method: 'POST', headers, body: raw });
         expect([200, 202]).toContain(res.status);
-        await fetch(`${base}/api/v1/agents`, { method: 'POST', headers: { authorization: `Bearer ${stack.adminToken}`, 'content-type': 'application/json' }, body: raw });
+        await fetch(`${base}/api/v1/agents`, { method: 'POST', headers: { authorization: `Bearer ${ctx.stack.adminToken}`, 'content-type': 'application/json' }, body: raw });
       }
       expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(before);
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();

@@ -1,24 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminClient, waitForDelivery, type AdminClient } from '../support/client.js';
-import { startStack, type Stack } from '../support/processes.js';
-import { cleanupPrefix, testPrefix, testRedis } from '../support/redis.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { waitForDelivery } from '../support/client.js';
+import { useStack } from '../support/use-stack.js';
 import { postHook, providerSigners } from './provider-signers.js';
 
-const prefix = testPrefix('schemes');
-const redis = testRedis();
-let stack: Stack;
-let api: AdminClient;
-
-beforeAll(async () => {
-  stack = await startStack({ prefix });
-  api = adminClient(stack.baseUrl, stack.adminToken);
-}, 180_000); // spawning processes is slow on a loaded machine
-
-afterAll(async () => {
-  await stack?.stop();
-  await cleanupPrefix(redis, prefix);
-  redis.disconnect();
-});
+const ctx = useStack('schemes');
+const { prefix, redis } = ctx;
 
 const secretFormats: Record<string, RegExp> = {
   uptiq: /^pk_/,
@@ -36,9 +22,9 @@ describe.each(providerSigners)('scheme $scheme, signed by the provider', (signer
   const deliveryCount = () => redis.zcard(`{${prefix}}:webhook:${webhookId}:deliveries`);
 
   beforeAll(async () => {
-    const setup = await api.setupWebhook('echo', { scheme: signer.scheme });
+    const setup = await ctx.api.setupWebhook('echo', { scheme: signer.scheme });
     webhookId = setup.webhookId;
-    url = `${stack.baseUrl}/hooks/${webhookId}`;
+    url = `${ctx.stack.baseUrl}/hooks/${webhookId}`;
     secret = setup.keyFile.privateKey;
     expect(setup.keyFile).toMatchObject({ scheme: signer.scheme, signatureHeader: signer.signatureHeader });
   });
@@ -55,7 +41,7 @@ describe.each(providerSigners)('scheme $scheme, signed by the provider', (signer
     const again = await postHook(url, await signer.sign({ order: 1 }, secret, { id: `redeliver-${signer.scheme}` }));
     expect(again.status).toBe(200);
     expect(again.body).toEqual({ deliveryId: first.body.deliveryId, status: 'duplicate' });
-    const delivery = await waitForDelivery(api, first.body.deliveryId);
+    const delivery = await waitForDelivery(ctx.api, first.body.deliveryId);
     expect(delivery.status).toBe('succeeded');
     expect(delivery.dedupeKey).toBe(`redeliver-${signer.scheme}`);
     expect(delivery.headers[signer.signatureHeader]).toBeUndefined();
@@ -71,7 +57,7 @@ describe.each(providerSigners)('scheme $scheme, signed by the provider', (signer
   });
 
   it('wrong secret → 401 signature_invalid', async () => {
-    const other = (await api.setupWebhook('echo', { scheme: signer.scheme })).keyFile.privateKey;
+    const other = (await ctx.api.setupWebhook('echo', { scheme: signer.scheme })).keyFile.privateKey;
     const res = await postHook(url, await signer.sign({ amount: 1 }, other));
     expect(res.status).toBe(401);
     expect(res.body.code).toBe('signature_invalid');
@@ -97,8 +83,8 @@ describe.each(providerSigners)('scheme $scheme, signed by the provider', (signer
   });
 
   it('accepts a provider-issued secret stored through POST /webhooks/{id}/keys', async () => {
-    const issued = (await api.setupWebhook('echo', { scheme: signer.scheme })).keyFile.privateKey; // a valid secret of this format
-    const key = await api.post(`/webhooks/${webhookId}/keys`, { secret: issued, graceSeconds: 60 });
+    const issued = (await ctx.api.setupWebhook('echo', { scheme: signer.scheme })).keyFile.privateKey; // a valid secret of this format
+    const key = await ctx.api.post(`/webhooks/${webhookId}/keys`, { secret: issued, graceSeconds: 60 });
     expect(key.status).toBe(201);
     expect(key.body.privateKey).toBe(issued);
     expect((await postHook(url, await signer.sign({ issued: true }, issued))).status).toBe(202);

@@ -1,16 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createKeys, getScheme } from '@hookflow/shared';
-import { adminClient, waitForDelivery, type AdminClient } from '../support/client.js';
-import { startStack, type Stack } from '../support/processes.js';
-import { cleanupPrefix, testPrefix, testRedis } from '../support/redis.js';
+import { adminClient, waitForDelivery } from '../support/client.js';
+import { useStack } from '../support/use-stack.js';
 import { postHook, providerSigners } from './provider-signers.js';
 
-const prefix = testPrefix('secrets');
-const redis = testRedis();
 const readonlyToken = `test-readonly-${randomBytes(12).toString('hex')}`;
-let stack: Stack;
-let api: AdminClient;
+const ctx = useStack('secrets', { env: { LOG_LEVEL: 'debug', HOOKFLOW_READONLY_TOKEN: readonlyToken } });
+const { prefix, redis } = ctx;
 /** Every secret the run handled: tokens, master key, private keys, and every signature header value sent. */
 const secrets = new Set<string>();
 
@@ -44,22 +41,20 @@ function leaked(text: string): string[] {
 }
 
 beforeAll(async () => {
-  stack = await startStack({ prefix, env: { LOG_LEVEL: 'debug', HOOKFLOW_READONLY_TOKEN: readonlyToken } });
-  api = adminClient(stack.baseUrl, stack.adminToken);
-  secrets.add(stack.adminToken);
+  secrets.add(ctx.stack.adminToken);
   secrets.add(readonlyToken);
-  secrets.add(stack.env.HOOKFLOW_MASTER_KEY!);
+  secrets.add(ctx.stack.env.HOOKFLOW_MASTER_KEY!);
 
   const accepted: string[] = [];
   // A full run: every scheme, generated and provider-issued keys, rotation, deliveries run to the end, refusals.
   for (const signer of providerSigners) {
-    const setup = await api.setupWebhook('echo', { scheme: signer.scheme, options: { rateLimit: { max: 4, perSeconds: 3600 } } });
-    const url = `${stack.baseUrl}/hooks/${setup.webhookId}`;
+    const setup = await ctx.api.setupWebhook('echo', { scheme: signer.scheme, options: { rateLimit: { max: 4, perSeconds: 3600 } } });
+    const url = `${ctx.stack.baseUrl}/hooks/${setup.webhookId}`;
     secrets.add(setup.keyFile.privateKey);
-    const issued = (await api.setupWebhook('echo', { scheme: signer.scheme })).keyFile.privateKey as string;
+    const issued = (await ctx.api.setupWebhook('echo', { scheme: signer.scheme })).keyFile.privateKey as string;
     secrets.add(issued);
-    expect((await api.post(`/webhooks/${setup.webhookId}/keys`, { secret: issued, graceSeconds: 600 })).status).toBe(201);
-    const downloaded = await api.get(`/webhooks/${setup.webhookId}/private-key`);
+    expect((await ctx.api.post(`/webhooks/${setup.webhookId}/keys`, { secret: issued, graceSeconds: 600 })).status).toBe(201);
+    const downloaded = await ctx.api.get(`/webhooks/${setup.webhookId}/private-key`);
     expect(downloaded.body.privateKey).toBe(issued);
 
     const sends = [
@@ -78,17 +73,11 @@ beforeAll(async () => {
     expect(statuses).toEqual([202, 200, 202, 401]);
   }
   // Run every accepted delivery to its end, so the worker's side of the run is in Redis and in the log too.
-  await Promise.all(accepted.map((id) => waitForDelivery(api, id, ['succeeded'], 60_000)));
-  const reader = adminClient(stack.baseUrl, readonlyToken);
+  await Promise.all(accepted.map((id) => waitForDelivery(ctx.api, id, ['succeeded'], 60_000)));
+  const reader = adminClient(ctx.stack.baseUrl, readonlyToken);
   expect((await reader.get('/agents')).status).toBe(200);
   expect((await reader.post('/agents', { name: 'x' })).status).toBe(403);
-  expect((await adminClient(stack.baseUrl, `${stack.adminToken}-wrong`).get('/agents')).status).toBe(401);
-}, 180_000);
-
-afterAll(async () => {
-  await stack?.stop();
-  await cleanupPrefix(redis, prefix);
-  redis.disconnect();
+  expect((await adminClient(ctx.stack.baseUrl, `${ctx.stack.adminToken}-wrong`).get('/agents')).status).toBe(401);
 });
 
 describe('secrets', () => {
@@ -107,8 +96,8 @@ describe('secrets', () => {
   });
 
   it('never appear in the ingress or worker log of a full run at LOG_LEVEL=debug', async () => {
-    await stack.stop();
-    const logs = `${stack.ingress.output()}\n${stack.worker!.output()}`;
+    await ctx.stack.stop();
+    const logs = `${ctx.stack.ingress.output()}\n${ctx.stack.worker!.output()}`;
     expect(logs).toContain('ingress listening');
     expect(logs).toContain('worker started');
     expect(leaked(logs)).toEqual([]);
