@@ -99,7 +99,10 @@ describe('console sign-in session', () => {
     const noHeader = await call('POST', '/api/v1/agents', { cookie, body: { name: 'csrf victim' } });
     expect(noHeader.status).toBe(403);
     expect(noHeader.body).toMatchObject({ code: 'csrf_invalid', status: 403 });
-    const wrongHeader = await call('POST', '/api/v1/agents', { cookie, csrf: `${csrf.slice(0, -1)}A`, body: { name: 'csrf victim' } });
+    // One character off (always a different one: a token may itself end in "A").
+    const nearMiss = `${csrf.slice(0, -1)}${csrf.endsWith('A') ? 'B' : 'A'}`;
+    expect(nearMiss).not.toBe(csrf);
+    const wrongHeader = await call('POST', '/api/v1/agents', { cookie, csrf: nearMiss, body: { name: 'csrf victim' } });
     expect(wrongHeader.status).toBe(403);
     expect(wrongHeader.body.code).toBe('csrf_invalid');
     const otherSession = await signIn(ctx.stack.adminToken);
