@@ -94,8 +94,14 @@ export async function startStack({ prefix, redisUrl, worker = true, env = {} }: 
   const ingress = spawnEntry('apps/ingress/src/main.ts', stackEnv);
   const workerProc = worker ? spawnEntry('apps/worker/src/main.ts', stackEnv) : null;
   const baseUrl = `http://127.0.0.1:${port}`;
-  await waitForHttp(`${baseUrl}/healthz`, 90_000, ingress);
-  if (workerProc) await waitForHttp(`http://127.0.0.1:${workerPort}/healthz`, 90_000, workerProc);
+  try {
+    await waitForHttp(`${baseUrl}/healthz`, 90_000, ingress);
+    if (workerProc) await waitForHttp(`http://127.0.0.1:${workerPort}/healthz`, 90_000, workerProc);
+  } catch (err) {
+    // A failed start must not leave processes running (they would keep writing under the test's prefix).
+    await Promise.all([ingress.stop('SIGKILL'), workerProc?.stop('SIGKILL')]);
+    throw err;
+  }
   return {
     baseUrl,
     adminToken,
