@@ -9,6 +9,8 @@ export * from './crypto/secret-box.js';
 export * from './crypto/constant-time.js';
 export * from './redis/keys.js';
 export * from './redis/connection.js';
+export * from './redis/lua-script.js';
+export * from './cache/short-lived-cache.js';
 export * from './registry/types.js';
 export * from './registry/page.js';
 export * from './registry/agent-store.js';

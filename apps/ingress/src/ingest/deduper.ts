@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Keys, RedisClient } from '@hookflow/shared';
+import { LuaScript, type Keys, type RedisClient } from '@hookflow/shared';
 import { DedupeBusyError } from './dedupe-busy-error.js';
-import { LuaScript } from './lua-script.js';
 
 /** Sets the marker unless one exists; returns the existing marker (or null when this call set it). One round trip. */
 const claimScript = new LuaScript(`

@@ -1,5 +1,4 @@
-import type { Keys, RedisClient, WebhookRecord } from '@hookflow/shared';
-import { LuaScript } from './lua-script.js';
+import { LuaScript, type Keys, type RedisClient, type WebhookRecord } from '@hookflow/shared';
 
 /**
  * Fixed-window counter: INCR, start the window on the first hit, return the count and the window's remaining

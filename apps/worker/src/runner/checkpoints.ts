@@ -1,9 +1,9 @@
-import type { Keys, RedisClient, StepRecord } from '@hookflow/shared';
+import { LuaScript, type Keys, type RedisClient, type StepRecord } from '@hookflow/shared';
 
 // A step record is written only if the step has not finished: a worker that lost its job's lock (and is still
 // running) must not overwrite the `succeeded` checkpoint of the worker that took over, or a later `store` step
 // would see "not done" and apply its write again. KEYS: delivery hash. ARGV: field, record JSON.
-const guardedSave = `
+const guardedSave = new LuaScript(`
 local current = redis.call('HGET', KEYS[1], ARGV[1])
 if current then
   local status = cjson.decode(current).status
@@ -12,7 +12,7 @@ end
 if redis.call('EXISTS', KEYS[1]) == 0 then return false end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 return false
-`;
+`);
 
 export const stepField = (stepId: string) => `step:${stepId}`;
 
@@ -25,7 +25,7 @@ export class Checkpoints {
 
   /** Saves `record` unless the step already finished; then returns the finished record instead. */
   async save(deliveryId: string, record: StepRecord): Promise<StepRecord | null> {
-    const existing = (await this.redis.eval(guardedSave, 1, this.keys.delivery(deliveryId), stepField(record.id), JSON.stringify(record))) as string | null;
+    const existing = (await guardedSave.run(this.redis, [this.keys.delivery(deliveryId)], [stepField(record.id), JSON.stringify(record)])) as string | null;
     return existing ? (JSON.parse(existing) as StepRecord) : null;
   }
 }

@@ -1,5 +1,6 @@
 import type { RedisClient } from '../redis/connection.js';
 import type { Keys } from '../redis/keys.js';
+import { LuaScript } from '../redis/lua-script.js';
 
 /** How much delivery history each webhook keeps. */
 export interface RetentionPolicy {
@@ -18,11 +19,16 @@ export interface Settled {
   removed: number;
 }
 
-// KEYS[1] the delivery record. ARGV: record key prefix, index key prefix and suffix, max count, TTL seconds, scan slack.
+// KEYS[1] the delivery record. ARGV: record key prefix, index key prefix and suffix, max count, TTL seconds, scan slack,
+// then field/value pairs to write first (a run's outcome), so recording the outcome and retention share one round trip.
 // The index and the old records it names are derived in the script: they share KEYS[1]'s hash tag, so the script
 // stays in one Cluster slot. Only finished deliveries (or dangling index entries whose record expired) are
 // removed: held, queued and running ones are acknowledged work, bounded by the ingest backlog instead.
-const settleScript = `
+const settleScript = new LuaScript(`
+if #ARGV > 6 then
+  if redis.call('EXISTS', KEYS[1]) == 0 then return {false, false, 0} end
+  redis.call('HSET', KEYS[1], unpack(ARGV, 7))
+end
 local fields = redis.call('HMGET', KEYS[1], 'status', 'workflow', 'webhookId')
 local status, workflow, webhookId = fields[1], fields[2], fields[3]
 if not status then return {false, false, 0} end
@@ -45,7 +51,7 @@ if excess > 0 then
   end
 end
 return {status, workflow, removed}
-`;
+`);
 
 /**
  * Keeps Redis memory bounded: when a delivery finishes, its record gets a TTL (age bound) and its webhook's index is
@@ -67,17 +73,20 @@ export class DeliveryRetention {
     this.#indexAffixes = [before, after];
   }
 
-  async settle(deliveryId: string): Promise<Settled> {
-    const reply = (await this.redis.eval(
-      settleScript,
-      1,
-      this.keys.delivery(deliveryId),
-      this.keys.delivery(''),
-      this.#indexAffixes[0],
-      this.#indexAffixes[1],
-      this.policy.maxCount,
-      this.policy.maxAgeSeconds,
-      this.slack,
+  /** Applies retention to the delivery if it finished, and reports its status and workflow. */
+  settle(deliveryId: string): Promise<Settled> {
+    return this.finish(deliveryId, {});
+  }
+
+  /**
+   * Writes `fields` (a run's outcome) to the delivery record, unless the record is gone, then settles it as
+   * `settle` does: one round trip for the outcome, the retention and the report.
+   */
+  async finish(deliveryId: string, fields: Record<string, string>): Promise<Settled> {
+    const reply = (await settleScript.run(
+      this.redis,
+      [this.keys.delivery(deliveryId)],
+      [this.keys.delivery(''), this.#indexAffixes[0], this.#indexAffixes[1], this.policy.maxCount, this.policy.maxAgeSeconds, this.slack, ...Object.entries(fields).flat()],
     )) as [string | null, string | null, number];
     return { status: reply[0] ?? null, workflow: reply[1] ?? null, removed: Number(reply[2] ?? 0) };
   }

@@ -1,5 +1,6 @@
 import type { RedisClient } from '../redis/connection.js';
 import type { Keys } from '../redis/keys.js';
+import { ShortLivedCache } from '../cache/short-lived-cache.js';
 import type { RetryPolicy, WorkflowDefinition } from './definition-schema.js';
 import { WorkflowDefinitionStore, type StoredWorkflow } from './definition-store.js';
 
@@ -39,14 +40,11 @@ export interface CatalogOptions {
  */
 export class WorkflowCatalog {
   readonly store: WorkflowDefinitionStore;
-  readonly #cache = new Map<string, { at: number; value: StoredWorkflow | null }>();
-  readonly #cacheMs: number;
-  readonly #now: () => number;
+  readonly #cache: ShortLivedCache<StoredWorkflow | null>;
 
   constructor(redis: RedisClient, keys: Keys, options: CatalogOptions = {}) {
     this.store = new WorkflowDefinitionStore(redis, keys);
-    this.#cacheMs = options.cacheMs ?? 2_000;
-    this.#now = options.now ?? Date.now;
+    this.#cache = new ShortLivedCache(options.cacheMs ?? 2_000, options.now);
   }
 
   async list(): Promise<WorkflowSummary[]> {
@@ -67,11 +65,7 @@ export class WorkflowCatalog {
   /** The current definition, from a short-lived cache: for the ingest path, which must not read Redis twice per request. */
   async current(name: string): Promise<StoredWorkflow | null> {
     if (findBuiltin(name)) return null;
-    const hit = this.#cache.get(name);
-    if (hit && this.#now() - hit.at < this.#cacheMs) return hit.value;
-    const value = await this.store.get(name);
-    this.#cache.set(name, { at: this.#now(), value });
-    return value;
+    return this.#cache.get(name, () => this.store.get(name));
   }
 
   /** The workflow's own retry policy, if it is a definition that has one. */

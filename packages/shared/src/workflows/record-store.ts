@@ -1,5 +1,6 @@
 import type { RedisClient } from '../redis/connection.js';
 import type { Keys } from '../redis/keys.js';
+import { LuaScript } from '../redis/lua-script.js';
 import { pageOf, type Page } from '../registry/page.js';
 
 /** One agent record as the Records API shows it. */
@@ -17,7 +18,7 @@ export interface AgentRecord {
  * KEYS: record, collection index, delivery hash. ARGV: expected current record JSON ('' = absent), new record JSON,
  * record key, step field, step record JSON, index score.
  */
-const writeScript = `
+const writeScript = new LuaScript(`
 local done = redis.call('HGET', KEYS[3], ARGV[4])
 if done and cjson.decode(done).status == 'succeeded' then return {'done', done} end
 local current = redis.call('GET', KEYS[1])
@@ -27,7 +28,7 @@ redis.call('SET', KEYS[1], ARGV[2])
 redis.call('ZADD', KEYS[2], ARGV[6], ARGV[3])
 redis.call('HSET', KEYS[3], ARGV[4], ARGV[5])
 return {'ok', ''}
-`;
+`);
 
 export interface CheckpointedWrite {
   agentId: string;
@@ -69,18 +70,10 @@ export class RecordStore {
       const raw = await this.redis.get(recordKey);
       const current = raw === null ? null : (JSON.parse(raw) as AgentRecord);
       const record: AgentRecord = { collection: write.collection, key: write.key, value: write.apply(current?.value ?? null), updatedAt: this.now().toISOString() };
-      const [outcome, checkpoint] = (await this.redis.eval(
-        writeScript,
-        3,
-        recordKey,
-        this.keys.records(write.agentId, write.collection),
-        this.keys.delivery(write.deliveryId),
-        raw ?? '',
-        JSON.stringify(record),
-        write.key,
-        write.stepField,
-        write.checkpoint(record),
-        '0',
+      const [outcome, checkpoint] = (await writeScript.run(
+        this.redis,
+        [recordKey, this.keys.records(write.agentId, write.collection), this.keys.delivery(write.deliveryId)],
+        [raw ?? '', JSON.stringify(record), write.key, write.stepField, write.checkpoint(record), '0'],
       )) as [string, string];
       if (outcome === 'ok') return { outcome: 'written', record };
       if (outcome === 'done') return { outcome: 'already-done', checkpoint };

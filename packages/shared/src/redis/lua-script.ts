@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { RedisClient } from '@hookflow/shared';
+import type { RedisClient } from './connection.js';
 
 /**
  * A Lua script run by its SHA-1 (EVALSHA), so the hot path does not send the source on every request; the first
