@@ -1,5 +1,5 @@
 import { Worker } from 'bullmq';
-import { createKeys, createLogger, createRedis, createWorkerMetrics, DeliveryRetention, DeliveryStore, loadWorkflowFiles, QueueSet, RecordStore, safeRedisUrl, WebhookStore, WorkflowCatalog, withLocalSecrets } from '@hookflow/shared';
+import { createKeys, createLogger, createRedis, createWorkerMetrics, DeliveryRetention, DeliveryStore, loadWorkflowFiles, QueueSet, RecordStore, safeRedisUrl, ShortLivedCache, WebhookStore, WorkflowCatalog, withLocalSecrets, type WebhookRecord } from '@hookflow/shared';
 import { exitOnConfigError, installCrashHandlers, onShutdownSignal } from '@hookflow/shared/process';
 import { loadConfig } from './config.js';
 import { createDeliveryProcessor } from './runner/run-delivery.js';
@@ -17,7 +17,7 @@ assertBuiltinsImplemented();
 
 const keys = createKeys(config.prefix);
 const connection = createRedis(config.redisUrl, 'worker', (err) => log.warn({ err: err.message, redis: safeRedisUrl(config.redisUrl) }, 'Redis unreachable; waiting for it'), { cluster: config.redisCluster });
-const deliveries = new DeliveryStore(connection, keys);
+const deliveries = new DeliveryStore(connection, keys, config.retention);
 // Queue objects only for reading counts at scrape time; jobs are taken by the Workers below.
 const queueReader = new QueueSet(connection, keys);
 const metrics = createWorkerMetrics(async () =>
@@ -26,6 +26,9 @@ const metrics = createWorkerMetrics(async () =>
 const retention = new DeliveryRetention(connection, keys, config.retention);
 const catalog = new WorkflowCatalog(connection, keys);
 const now = () => new Date();
+const webhookStore = new WebhookStore(connection, keys, now);
+// A run reads its webhook only for `timeoutMs`; a change reaches new runs within two seconds, as workflow changes do.
+const webhookCache = new ShortLivedCache<WebhookRecord | null>(2_000);
 // In the background: the ingress loads the same files before it accepts requests, and a worker started while Redis is
 // down must still come up (its connection waits for Redis) rather than hang here.
 void loadWorkflowFiles(catalog, log).catch((err: Error) => log.warn({ err: err.message }, 'could not load workflows/*.json; using stored definitions'));
@@ -34,7 +37,7 @@ const processor = observeDeliveries(createDeliveryProcessor({
   redis: connection,
   keys,
   deliveries,
-  webhooks: new WebhookStore(connection, keys, now),
+  webhooks: { find: (webhookId) => webhookCache.get(webhookId, () => webhookStore.find(webhookId)) },
   catalog,
   records: new RecordStore(connection, keys, now),
   llm,

@@ -1,32 +1,42 @@
 import type { Job } from 'bullmq';
-import { jobCatalog, type DeliveryRetention, type Logger, type WorkerMetrics } from '@hookflow/shared';
+import { jobCatalog, type DeliveryRetention, type Logger, type Settled, type WorkerMetrics } from '@hookflow/shared';
 
-type Processor = (job: Job, token?: string, signal?: AbortSignal) => Promise<void>;
+/** The delivery processor: when it returns, it says what it recorded (the success path already applied retention). */
+type Processor = (job: Job, token?: string, signal?: AbortSignal) => Promise<Settled>;
 
 /**
- * Wraps the delivery processor without changing it: after each attempt, one Redis call (`DeliveryRetention.settle`)
- * applies retention to a finished delivery and reads the outcome the runner recorded, which the metrics count.
- * Whatever the processor threw is rethrown unchanged, so BullMQ's retry handling is untouched.
+ * Wraps the delivery processor without changing it, and counts each attempt's outcome in the metrics. A returning
+ * processor reports the outcome itself; after a throw (retry, final failure, Redis trouble) one Redis call
+ * (`DeliveryRetention.settle`) applies retention to a finished delivery and reads the outcome the runner recorded.
+ * Whatever the processor threw is rethrown unchanged, so BullMQ's retry handling is untouched. Resolves to nothing,
+ * so BullMQ stores no return value.
  */
-export function observeDeliveries(processor: Processor, deps: { retention: DeliveryRetention; metrics: WorkerMetrics; log: Logger }): Processor {
+export function observeDeliveries(processor: Processor, deps: { retention: DeliveryRetention; metrics: WorkerMetrics; log: Logger }): (job: Job, token?: string, signal?: AbortSignal) => Promise<void> {
   return async (job, token, signal) => {
     const stopTimer = process.hrtime.bigint();
     let failure: { err: unknown } | undefined;
+    let reported: Settled | undefined;
     try {
-      await processor(job, token, signal);
+      reported = await processor(job, token, signal);
     } catch (err) {
       failure = { err };
     }
     const seconds = Number(process.hrtime.bigint() - stopTimer) / 1e9;
+    const count = (settled: Settled, threw: boolean) => {
+      const outcome = outcomeOf(settled.status, threw);
+      const workflow = settled.workflow ?? 'unknown';
+      deps.metrics.deliveries.inc({ workflow, outcome });
+      deps.metrics.duration.observe({ workflow, outcome }, seconds);
+      if (outcome === 'retrying') deps.metrics.retries.inc({ workflow });
+    };
+    if (reported) {
+      count(reported, false);
+      return;
+    }
     const parsed = jobCatalog['run-delivery'].schema.safeParse(job.data);
     if (parsed.success) {
       try {
-        const settled = await deps.retention.settle(parsed.data.deliveryId);
-        const outcome = outcomeOf(settled.status, failure !== undefined);
-        const workflow = settled.workflow ?? 'unknown';
-        deps.metrics.deliveries.inc({ workflow, outcome });
-        deps.metrics.duration.observe({ workflow, outcome }, seconds);
-        if (outcome === 'retrying') deps.metrics.retries.inc({ workflow });
+        count(await deps.retention.settle(parsed.data.deliveryId), failure !== undefined);
       } catch (err) {
         // Metrics and retention must never turn a finished attempt into a failed one.
         deps.log.warn({ err: (err as Error).message, deliveryId: parsed.data.deliveryId }, 'could not settle delivery');

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 // Crockford's base32 alphabet, lowercase: no i, l, o, u, so ids survive being read aloud or retyped.
 const alphabet = '0123456789abcdefghjkmnpqrstvwxyz';
@@ -23,9 +23,25 @@ export function base32(bytes: Uint8Array): string {
 
 export type IdKind = 'agt' | 'wh' | 'key' | 'dlv';
 
+// Random bytes are drawn from the CSPRNG 4 KiB at a time: one call per 256 ids instead of one per id, which on
+// the ingest path (an id per request) was about 5% of the ingress's CPU. Each id still gets 16 bytes no other id uses.
+const idBytes = 16;
+const pool = Buffer.alloc(4096);
+let poolOffset = pool.length;
+
+function randomIdBytes(): Uint8Array {
+  if (poolOffset + idBytes > pool.length) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  const bytes = pool.subarray(poolOffset, poolOffset + idBytes);
+  poolOffset += idBytes;
+  return bytes;
+}
+
 /** A new id such as `wh_6f3k...`: 128 random bits (26 characters) after the kind's prefix. */
 export function newId(kind: IdKind): string {
-  return `${kind}_${base32(randomBytes(16))}`;
+  return `${kind}_${base32(randomIdBytes())}`;
 }
 
 const idPattern = /^(agt|wh|key|dlv)_[0-9a-hjkmnp-tv-z]{26}$/;

@@ -47,6 +47,12 @@ export class WebhookCache {
     return loading;
   }
 
+  /** What is cached for `webhookId` right now, without loading: for bookkeeping after a request was served. */
+  peek(webhookId: string): CachedWebhook | null | undefined {
+    const hit = this.#entries.get(webhookId);
+    return hit && hit.expiresAt > this.now() ? hit.value : undefined;
+  }
+
   invalidate(webhookId: string): void {
     this.#generation++;
     this.#entries.delete(webhookId);

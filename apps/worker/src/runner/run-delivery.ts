@@ -8,7 +8,8 @@ import {
   type Logger,
   type RecordStore,
   type RedisClient,
-  type WebhookStore,
+  type Settled,
+  type WebhookRecord,
   type WorkflowCatalog,
   type WorkflowDefinition,
 } from '@hookflow/shared';
@@ -27,7 +28,8 @@ export interface RunDeliveryDeps {
   redis: RedisClient;
   keys: Keys;
   deliveries: DeliveryStore;
-  webhooks: WebhookStore;
+  /** The webhook a delivery came through (for its `timeoutMs`); the worker reads it through a short cache. */
+  webhooks: { find(webhookId: string): Promise<WebhookRecord | null> };
   catalog: WorkflowCatalog;
   records: RecordStore;
   llm: LlmProvider;
@@ -46,25 +48,25 @@ type Resolved = { kind: 'builtin'; workflow: TypeScriptWorkflow; timeoutMs?: num
 /**
  * The BullMQ processor: loads the delivery, runs its workflow and records the outcome. A retryable failure with
  * attempts left marks the delivery `retrying` and rethrows (BullMQ schedules the backoff); anything else marks it
- * `failed` and throws `UnrecoverableError` so BullMQ does not try again.
+ * `failed` and throws `UnrecoverableError` so BullMQ does not try again. When it returns, it reports what it
+ * recorded (status and workflow) so the caller need not read it back.
  */
 export function createDeliveryProcessor(deps: RunDeliveryDeps) {
   const { deliveries, log, now } = deps;
   const checkpoints = new Checkpoints(deps.redis, deps.keys);
   const evaluator = new Evaluator();
 
-  return async (job: Job, _token?: string, workerSignal?: AbortSignal): Promise<void> => {
+  return async (job: Job, _token?: string, workerSignal?: AbortSignal): Promise<Settled> => {
     const { deliveryId } = jobCatalog['run-delivery'].schema.parse(job.data);
-    const delivery = await deliveries.get(deliveryId);
+    const attempt = job.attemptsMade + 1;
+    const delivery = await deliveries.start(deliveryId, attempt, now());
     if (!delivery) {
       log.warn({ deliveryId }, 'delivery record is gone (retention or deletion); job dropped');
-      return;
+      return { status: null, workflow: null, removed: 0 };
     }
     // A job can come back after its delivery finished (a worker died after recording the outcome): do not rerun.
-    if (delivery.status === 'succeeded' || delivery.status === 'failed') return;
+    if (delivery.status === 'succeeded' || delivery.status === 'failed') return { status: delivery.status, workflow: delivery.workflow, removed: 0 };
 
-    const attempt = job.attemptsMade + 1;
-    await deliveries.markRunning(deliveryId, attempt, now());
     const controller = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     let timeoutMs = deps.defaultTimeoutMs;
@@ -84,7 +86,7 @@ export function createDeliveryProcessor(deps: RunDeliveryDeps) {
         result = await resolved.workflow.run({ ...ctx, payload: input.data });
       }
       clearTimeout(timer);
-      await deliveries.markSucceeded(deliveryId, result, now());
+      return await deliveries.markSucceeded(deliveryId, result, now());
     } catch (caught) {
       clearTimeout(timer);
       const err = controller.signal.aborted ? abortReason(controller.signal) : caught;

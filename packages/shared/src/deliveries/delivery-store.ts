@@ -1,7 +1,23 @@
 import type { ChainableCommander } from 'ioredis';
 import type { RedisClient } from '../redis/connection.js';
 import type { Keys } from '../redis/keys.js';
+import { LuaScript } from '../redis/lua-script.js';
+import { DeliveryRetention, retentionDefaults, type RetentionPolicy, type Settled } from './delivery-retention.js';
 import type { Delivery, DeliveryError, NewDelivery, StepRecord } from './types.js';
+
+// KEYS[1] the delivery record. ARGV: attempt number, start time. Marks an unfinished delivery running (keeping the
+// first attempt's start time) and returns the whole record; a finished one is returned unchanged, a missing one as
+// false. One round trip where a read and a write used to be two.
+const startScript = new LuaScript(`
+local status = redis.call('HGET', KEYS[1], 'status')
+if not status then return false end
+if status ~= 'succeeded' and status ~= 'failed' then
+  redis.call('HSET', KEYS[1], 'status', 'running', 'attempts', ARGV[1])
+  redis.call('HSETNX', KEYS[1], 'startedAt', ARGV[2])
+  redis.call('HDEL', KEYS[1], 'error')
+end
+return redis.call('HGETALL', KEYS[1])
+`);
 
 /**
  * Delivery records: one Redis hash per delivery (scalar fields as strings, structured ones as JSON) plus a
@@ -9,10 +25,16 @@ import type { Delivery, DeliveryError, NewDelivery, StepRecord } from './types.j
  * one HSET that can join the step's own effects in a MULTI (same hash tag).
  */
 export class DeliveryStore {
+  readonly #retention: DeliveryRetention;
+
   constructor(
     private readonly redis: RedisClient,
     private readonly keys: Keys,
-  ) {}
+    /** Applied when a delivery is marked succeeded or failed (the worker passes its configured policy). */
+    retention: RetentionPolicy = retentionDefaults,
+  ) {
+    this.#retention = new DeliveryRetention(redis, keys, retention);
+  }
 
   /** Adds the commands that store `delivery` to a MULTI or pipeline, so the caller can batch many. */
   appendCreate(tx: ChainableCommander, delivery: NewDelivery): void {
@@ -76,24 +98,30 @@ export class DeliveryStore {
     await this.redis.multi().hset(key, { status: 'running', attempts: String(attempts) }).hsetnx(key, 'startedAt', startedAt.toISOString()).hdel(key, 'error').exec();
   }
 
-  async markSucceeded(deliveryId: string, result: unknown, finishedAt: Date): Promise<void> {
-    await this.redis.hset(this.keys.delivery(deliveryId), {
-      status: 'succeeded',
-      result: JSON.stringify(result ?? null),
-      finishedAt: finishedAt.toISOString(),
-    });
+  /**
+   * Starts an attempt: marks the delivery running and returns it, in one round trip. A delivery that already finished
+   * is returned as it is (the caller must not run it again); null when the record is gone.
+   */
+  async start(deliveryId: string, attempts: number, startedAt: Date): Promise<Delivery | null> {
+    const flat = (await startScript.run(this.redis, [this.keys.delivery(deliveryId)], [attempts, startedAt.toISOString()])) as string[] | null;
+    if (!flat) return null;
+    const raw: Record<string, string> = {};
+    for (let i = 0; i < flat.length; i += 2) raw[flat[i]!] = flat[i + 1]!;
+    return toDelivery(raw);
+  }
+
+  /** Records success and applies retention (a finished delivery gets its TTL, the webhook's index is trimmed). */
+  markSucceeded(deliveryId: string, result: unknown, finishedAt: Date): Promise<Settled> {
+    return this.#retention.finish(deliveryId, { status: 'succeeded', result: JSON.stringify(result ?? null), finishedAt: finishedAt.toISOString() });
   }
 
   async markRetrying(deliveryId: string, error: DeliveryError): Promise<void> {
     await this.redis.hset(this.keys.delivery(deliveryId), { status: 'retrying', error: JSON.stringify(error) });
   }
 
-  async markFailed(deliveryId: string, error: DeliveryError, finishedAt: Date): Promise<void> {
-    await this.redis.hset(this.keys.delivery(deliveryId), {
-      status: 'failed',
-      error: JSON.stringify(error),
-      finishedAt: finishedAt.toISOString(),
-    });
+  /** Records the final failure and applies retention, as `markSucceeded` does. */
+  markFailed(deliveryId: string, error: DeliveryError, finishedAt: Date): Promise<Settled> {
+    return this.#retention.finish(deliveryId, { status: 'failed', error: JSON.stringify(error), finishedAt: finishedAt.toISOString() });
   }
 
   /** Adds the commands that record a step's state to a MULTI, next to the step's own effects. */

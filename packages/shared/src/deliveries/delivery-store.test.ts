@@ -1,0 +1,63 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { cleanupPrefix, testPrefix, testRedis } from '../../../../test/support/redis.js';
+import { createKeys } from '../redis/keys.js';
+import { newId } from '../ids.js';
+import { DeliveryStore } from './delivery-store.js';
+import type { NewDelivery } from './types.js';
+
+const prefix = testPrefix('delivery-store');
+const redis = testRedis();
+const keys = createKeys(prefix);
+
+afterAll(async () => {
+  await cleanupPrefix(redis, prefix);
+  redis.disconnect();
+});
+
+function delivery(webhookId: string, at: number): NewDelivery {
+  return { id: newId('dlv'), webhookId, agentId: 'agt_x', workflow: 'echo', status: 'queued', receivedAt: new Date(at).toISOString(), dedupeKey: null, headers: { 'x-a': '1' }, payloadJson: '{"n":1}', replayOf: null, queue: 'default' };
+}
+
+describe('DeliveryStore.start', () => {
+  const store = new DeliveryStore(redis, keys);
+
+  it('marks an unfinished delivery running and returns it, keeping the first start time across attempts', async () => {
+    const d = delivery(newId('wh'), 1_000);
+    await store.create(d);
+    await store.markRetrying(d.id, { code: 'timeout', message: 'slow' });
+    const first = await store.start(d.id, 1, new Date(5_000));
+    expect(first).toMatchObject({ id: d.id, status: 'running', attempts: 1, startedAt: new Date(5_000).toISOString(), error: null, payload: { n: 1 }, headers: { 'x-a': '1' } });
+    const second = await store.start(d.id, 2, new Date(9_000));
+    expect(second).toMatchObject({ status: 'running', attempts: 2, startedAt: new Date(5_000).toISOString() });
+  });
+
+  it('returns a finished delivery unchanged and a missing one as null', async () => {
+    const d = delivery(newId('wh'), 1_000);
+    await store.create(d);
+    await store.markSucceeded(d.id, { ok: true }, new Date(7_000));
+    const again = await store.start(d.id, 3, new Date(8_000));
+    expect(again).toMatchObject({ status: 'succeeded', attempts: 0, startedAt: null, result: { ok: true } });
+    expect(await store.start(newId('dlv'), 1, new Date())).toBeNull();
+  });
+});
+
+describe('DeliveryStore.markSucceeded / markFailed', () => {
+  it('record the outcome and apply retention in the same call, and report what they recorded', async () => {
+    const store = new DeliveryStore(redis, keys, { maxCount: 2, maxAgeSeconds: 600 });
+    const webhookId = newId('wh');
+    const created = [1, 2, 3].map((i) => delivery(webhookId, 1_000 + i));
+    for (const d of created) await store.create(d);
+    expect(await store.markSucceeded(created[0]!.id, 'r', new Date())).toEqual({ status: 'succeeded', workflow: 'echo', removed: 1 });
+    expect(await redis.exists(keys.delivery(created[0]!.id))).toBe(0);
+    expect(await store.markFailed(created[1]!.id, { code: 'x', message: 'y' }, new Date())).toEqual({ status: 'failed', workflow: 'echo', removed: 0 });
+    expect(await redis.ttl(keys.delivery(created[1]!.id))).toBeGreaterThan(590);
+    expect(await redis.ttl(keys.delivery(created[2]!.id))).toBe(-1);
+  });
+
+  it('do not bring back a record that is gone', async () => {
+    const store = new DeliveryStore(redis, keys);
+    const id = newId('dlv');
+    expect(await store.markSucceeded(id, 1, new Date())).toEqual({ status: null, workflow: null, removed: 0 });
+    expect(await redis.exists(keys.delivery(id))).toBe(0);
+  });
+});
