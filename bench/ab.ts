@@ -31,7 +31,7 @@ async function ingressFrom(dir: string) {
   // As spawnEntry does: node with the tsx loader, resolved from the checkout's own node_modules.
   const child = spawn(process.execPath, ['--import', 'tsx', join(dir, 'apps/ingress/src/main.ts')], { cwd: dir, env: { ...process.env, ...stack.env, PORT: String(port), HOOKFLOW_MAX_BACKLOG: '0' }, stdio: 'ignore' });
   await waitForHttp(`http://127.0.0.1:${port}/healthz`, 30_000);
-  return { child, target: { url: `http://127.0.0.1:${port}/hooks/${webhookId}`, pid: serverPid(child.pid), ...payload } };
+  return { child, target: { url: `http://127.0.0.1:${port}/hooks/${webhookId}`, pid: serverPid(child.pid), redisPid: null, ...payload } };
 }
 const a = await ingressFrom(dirA);
 const b = await ingressFrom(dirB);

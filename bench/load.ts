@@ -1,10 +1,12 @@
 import autocannon from 'autocannon';
-import { cpuTimeMs } from './proc-stats.js';
+import { cpuTimeMs, cpuUsPer, ownCpuTimeMs } from './proc-stats.js';
 
 export interface LoadTarget {
   url: string;
   /** The serving process, whose CPU time is read around the run. */
   pid: number | null;
+  /** The local redis-server, whose CPU time is read too (null: not measured). */
+  redisPid: number | null;
   body: string;
   headers: Record<string, string>;
 }
@@ -19,6 +21,10 @@ export interface LoadResult {
   errors: number;
   /** CPU time the server process spent per answered request, in µs (null without /proc). */
   cpuUsPerReq: number | null;
+  /** CPU time redis-server spent per answered request, in µs (null when not measured). */
+  redisCpuUsPerReq: number | null;
+  /** CPU time the load generator (this process) spent per answered request, in µs. */
+  clientCpuUsPerReq: number | null;
 }
 
 /** One autocannon run: `connections` keep-alive connections POSTing the same signed body, for `seconds` or `amount` requests. */
@@ -27,6 +33,8 @@ export async function runLoad(
   { connections, seconds, amount, onBody }: { connections: number; seconds?: number; amount?: number; onBody?: (status: number, body: string) => void },
 ): Promise<LoadResult> {
   const cpuBefore = cpuTimeMs(target.pid);
+  const redisBefore = cpuTimeMs(target.redisPid);
+  const clientBefore = ownCpuTimeMs();
   const result = await autocannon({
     url: target.url,
     connections,
@@ -42,6 +50,8 @@ export async function runLoad(
     ],
   });
   const cpuAfter = cpuTimeMs(target.pid);
+  const redisAfter = cpuTimeMs(target.redisPid);
+  const clientAfter = ownCpuTimeMs();
   const answered = result['2xx'] + result.non2xx;
   return {
     // Completed 2xx responses over the wall time, rather than autocannon's mean of 1-second buckets (few buckets per round).
@@ -51,6 +61,8 @@ export async function runLoad(
     accepted: result['2xx'],
     non2xx: result.non2xx,
     errors: result.errors,
-    cpuUsPerReq: cpuBefore === null || cpuAfter === null || answered === 0 ? null : Math.round(((cpuAfter - cpuBefore) * 1000) / answered),
+    cpuUsPerReq: cpuUsPer(cpuBefore, cpuAfter, answered),
+    redisCpuUsPerReq: cpuUsPer(redisBefore, redisAfter, answered),
+    clientCpuUsPerReq: cpuUsPer(clientBefore, clientAfter, answered),
   };
 }

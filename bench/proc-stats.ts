@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
+import type { RedisClient } from '@hookflow/shared';
 
 /**
- * The pid of the Node process serving for `pid`. Entries are spawned through the tsx launcher, which runs the
+ * The pid of the Node process serving for `pid`. An entry spawned through a launcher may run the
  * program in a child process, so the deepest descendant is the one measured, not the launcher. Null where /proc
  * is not available (then RSS and CPU are reported as n/a).
  */
@@ -44,4 +45,30 @@ export function cpuTimeMs(pid: number | null): number | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * The pid of the redis-server behind `redis` when it runs on this machine (its CPU is part of what each request
+ * costs the machine); null when it is elsewhere or /proc cannot tell.
+ */
+export async function localRedisPid(redis: RedisClient): Promise<number | null> {
+  const info = await redis.info('server').catch(() => '');
+  const pid = Number(/^process_id:(\d+)/m.exec(info)?.[1]);
+  if (!Number.isInteger(pid) || pid <= 0) return null;
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').includes('redis') ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
+/** CPU time this process (the bench, with autocannon in it) has used, in ms. */
+export function ownCpuTimeMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
+/** CPU µs per item between two readings; null when either is unknown or there were no items. */
+export function cpuUsPer(before: number | null, after: number | null, items: number): number | null {
+  return before === null || after === null || items === 0 ? null : Math.round(((after - before) * 1000) / items);
 }

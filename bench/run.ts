@@ -11,13 +11,13 @@ import { catalogJob, createKeys, createRedis, QueueSet, waitUntilReady, webhookD
 import { exitOnConfigError } from '@hookflow/shared/process';
 import type { Queue } from 'bullmq';
 import { adminClient } from '../test/support/client.js';
-import { freePort, spawnEntry, startStack, waitForHttp, type RunningProcess } from '../test/support/processes.js';
+import { appEntry, freePort, spawnEntry, startStack, waitForHttp, type RunningProcess } from '../test/support/processes.js';
 import { cleanupPrefix, testPrefix, testRedis } from '../test/support/redis.js';
 import { loadBenchConfig, type BenchConfig } from './config.js';
 import { benchPayload } from './payload.js';
 import { runLoad, type LoadResult, type LoadTarget } from './load.js';
 import { account } from './accounting.js';
-import { cpuTimeMs, rssBytes, serverPid } from './proc-stats.js';
+import { cpuTimeMs, cpuUsPer, localRedisPid, ownCpuTimeMs, rssBytes, serverPid } from './proc-stats.js';
 import { formatTable, median, ratio } from './stats.js';
 
 const targetNames = ['hookflow', 'bare', 'naive'] as const;
@@ -26,7 +26,6 @@ const labels: Record<TargetName, string> = { hookflow: 'hookflow ingress', bare:
 const workerConcurrency = 10;
 
 const ratioOrNull = (a: number | null, b: number | null) => (a === null || b === null ? null : ratio(a, b));
-const perDeliveryUs = (before: number | null, after: number | null, n: number) => (before === null || after === null || n === 0 ? null : Math.round(((after - before) * 1000) / n));
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
 async function startTarget(entry: string, env: NodeJS.ProcessEnv): Promise<{ proc: RunningProcess; baseUrl: string; pid: number | null }> {
@@ -48,10 +47,22 @@ async function waitForDrain(queue: Queue, timeoutMs: number): Promise<boolean> {
   }
 }
 
+const medianOrNull = (values: (number | null)[]) => {
+  const known = values.filter((v): v is number => v !== null);
+  return known.length > 0 ? median(known) : null;
+};
+const sumOrNull = (values: (number | null)[]) => (values.some((v) => v === null) ? null : (values as number[]).reduce((a, b) => a + b, 0));
+
 function summarize(results: LoadResult[]) {
-  const cpu = results.map((r) => r.cpuUsPerReq).filter((v): v is number => v !== null);
+  const cpuUsPerReq = medianOrNull(results.map((r) => r.cpuUsPerReq));
+  const redisCpuUsPerReq = medianOrNull(results.map((r) => r.redisCpuUsPerReq));
+  const clientCpuUsPerReq = medianOrNull(results.map((r) => r.clientCpuUsPerReq));
   return {
-    cpuUsPerReq: cpu.length > 0 ? median(cpu) : null,
+    cpuUsPerReq,
+    redisCpuUsPerReq,
+    clientCpuUsPerReq,
+    /** Everything the machine spent on one request: server, Redis and load generator (they share the cores). */
+    machineCpuUsPerReq: sumOrNull([cpuUsPerReq, redisCpuUsPerReq, clientCpuUsPerReq]),
     reqPerSec: Math.round(median(results.map((r) => r.reqPerSec))),
     p50Ms: median(results.map((r) => r.p50Ms)),
     p99Ms: median(results.map((r) => r.p99Ms)),
@@ -67,7 +78,8 @@ async function bench(config: BenchConfig, prefix: string, keys: Keys, stop: (() 
   stop.push(() => queues.close());
 
   say(`bench: prefix ${prefix}; starting ingress, bare Express and naive handler processes`);
-  const stack = await startStack({ prefix, redisUrl: config.redisUrl, worker: false });
+  // The bundles production runs (`npm run start:ingress` / `start:worker`), not the TypeScript sources.
+  const stack = await startStack({ prefix, redisUrl: config.redisUrl, worker: false, built: true });
   stop.push(() => stack.stop());
   const api = adminClient(stack.baseUrl, stack.adminToken);
   const { webhookId, keyFile } = await api.setupWebhook('echo');
@@ -81,10 +93,11 @@ async function bench(config: BenchConfig, prefix: string, keys: Keys, stop: (() 
 
   const path = `/hooks/${webhookId}`;
   const ingressPid = serverPid(stack.ingress.child.pid);
+  const redisPid = await localRedisPid(redis);
   const loadTargets: Record<TargetName, LoadTarget> = {
-    hookflow: { url: `${stack.baseUrl}${path}`, pid: ingressPid, ...payload },
-    bare: { url: `${bare.baseUrl}${path}`, pid: bare.pid, ...payload },
-    naive: { url: `${naive.baseUrl}${path}`, pid: naive.pid, ...payload },
+    hookflow: { url: `${stack.baseUrl}${path}`, pid: ingressPid, redisPid, ...payload },
+    bare: { url: `${bare.baseUrl}${path}`, pid: bare.pid, redisPid, ...payload },
+    naive: { url: `${naive.baseUrl}${path}`, pid: naive.pid, redisPid, ...payload },
   };
   // Every server's answers are parsed the same way (same client cost for all three); Hookflow's delivery ids are
   // kept, so the accounting can check each acknowledged delivery by id.
@@ -120,7 +133,7 @@ async function bench(config: BenchConfig, prefix: string, keys: Keys, stop: (() 
   // the backlog those rounds left (timed too, as a drain rate).
   say(`bench: starting the worker; draining ${accepted} deliveries from the ingress rounds`);
   // Retention would delete the oldest finished records past 10 000 per webhook; the bench keeps them all to check each.
-  const worker = spawnEntry('apps/worker/src/main.ts', { ...stack.env, WORKER_CONCURRENCY: String(workerConcurrency), HOOKFLOW_RETENTION_COUNT: '10000000' });
+  const worker = spawnEntry(appEntry('worker', true), { ...stack.env, WORKER_CONCURRENCY: String(workerConcurrency), HOOKFLOW_RETENTION_COUNT: '10000000' });
   stop.push(() => worker.stop());
   await waitForHttp(`http://127.0.0.1:${stack.workerPort}/healthz`, 30_000, worker);
   const workerPid = serverPid(worker.child.pid);
@@ -131,7 +144,10 @@ async function bench(config: BenchConfig, prefix: string, keys: Keys, stop: (() 
   const drainSeconds = (performance.now() - drainStart) / 1000;
 
   say(`bench: pipeline, ${config.pipelineDeliveries} deliveries through ingress → worker (echo)`);
-  const oursCpu = cpuTimeMs(workerPid);
+  // CPU of every process the pipeline runs on, per delivery: they share the machine's cores.
+  const cpuReadings = (pids: (number | null)[]) => [...pids.map((pid) => cpuTimeMs(pid)), ownCpuTimeMs()];
+  const cpuPer = (before: (number | null)[], after: (number | null)[], n: number) => before.map((b, i) => cpuUsPer(b, after[i] ?? null, n));
+  const oursCpu = cpuReadings([workerPid, ingressPid, redisPid]);
   const oursStart = performance.now();
   const oursLoad = await load('hookflow', {
     connections: config.connections,
@@ -139,13 +155,13 @@ async function bench(config: BenchConfig, prefix: string, keys: Keys, stop: (() 
   });
   const oursDrained = await waitForDrain(queue, 120_000);
   const oursSeconds = (performance.now() - oursStart) / 1000;
-  const oursWorkerCpuUs = perDeliveryUs(oursCpu, cpuTimeMs(workerPid), oursLoad.accepted);
+  const [oursWorkerCpuUs, oursIngressCpuUs, oursRedisCpuUs, oursClientCpuUs] = cpuPer(oursCpu, cpuReadings([workerPid, ingressPid, redisPid]), oursLoad.accepted) as (number | null)[];
 
   say(`bench: pipeline, ${config.pipelineDeliveries} jobs through a no-op BullMQ worker`);
   const raw = await startTarget('bench/targets/raw-worker.ts', { ...targetEnv, BENCH_QUEUE: 'raw' });
   stop.push(() => raw.proc.stop());
   const rawQueue = queues.get('raw');
-  const rawCpu = cpuTimeMs(raw.pid);
+  const rawCpu = cpuReadings([raw.pid, redisPid]);
   const rawStart = performance.now();
   for (let i = 0; i < config.pipelineDeliveries; i += 100) {
     const count = Math.min(100, config.pipelineDeliveries - i);
@@ -155,7 +171,7 @@ async function bench(config: BenchConfig, prefix: string, keys: Keys, stop: (() 
   }
   const rawDrained = await waitForDrain(rawQueue, 120_000);
   const rawSeconds = (performance.now() - rawStart) / 1000;
-  const rawWorkerCpuUs = perDeliveryUs(rawCpu, cpuTimeMs(raw.pid), config.pipelineDeliveries);
+  const [rawWorkerCpuUs, rawRedisCpuUs, rawClientCpuUs] = cpuPer(rawCpu, cpuReadings([raw.pid, redisPid]), config.pipelineDeliveries) as (number | null)[];
 
   const ingressRss = rssBytes(ingressPid);
   const accounting = await account(redis, keys, webhookId, accepted, acceptedIds);
@@ -163,8 +179,26 @@ async function bench(config: BenchConfig, prefix: string, keys: Keys, stop: (() 
   const pipeline = {
     deliveries: config.pipelineDeliveries,
     workerConcurrency,
-    hookflow: { deliveriesPerSec: Math.round(oursLoad.accepted / oursSeconds), seconds: oursSeconds, accepted: oursLoad.accepted, drained: oursDrained, workerCpuUsPerDelivery: oursWorkerCpuUs },
-    rawBullmq: { deliveriesPerSec: Math.round(config.pipelineDeliveries / rawSeconds), seconds: rawSeconds, drained: rawDrained, workerCpuUsPerDelivery: rawWorkerCpuUs },
+    hookflow: {
+      deliveriesPerSec: Math.round(oursLoad.accepted / oursSeconds),
+      seconds: oursSeconds,
+      accepted: oursLoad.accepted,
+      drained: oursDrained,
+      workerCpuUsPerDelivery: oursWorkerCpuUs ?? null,
+      ingressCpuUsPerDelivery: oursIngressCpuUs ?? null,
+      redisCpuUsPerDelivery: oursRedisCpuUs ?? null,
+      clientCpuUsPerDelivery: oursClientCpuUs ?? null,
+      machineCpuUsPerDelivery: sumOrNull([oursWorkerCpuUs ?? null, oursIngressCpuUs ?? null, oursRedisCpuUs ?? null, oursClientCpuUs ?? null]),
+    },
+    rawBullmq: {
+      deliveriesPerSec: Math.round(config.pipelineDeliveries / rawSeconds),
+      seconds: rawSeconds,
+      drained: rawDrained,
+      workerCpuUsPerDelivery: rawWorkerCpuUs ?? null,
+      redisCpuUsPerDelivery: rawRedisCpuUs ?? null,
+      clientCpuUsPerDelivery: rawClientCpuUs ?? null,
+      machineCpuUsPerDelivery: sumOrNull([rawWorkerCpuUs ?? null, rawRedisCpuUs ?? null, rawClientCpuUs ?? null]),
+    },
     backlogDrain: { deliveries: backlog, seconds: drainSeconds, deliveriesPerSec: Math.round(backlog / drainSeconds), drained },
   };
   return { rounds, medians, pipeline, rssBytes: ingressRss, accounting, payloadBytes: Buffer.byteLength(payload.body) };
@@ -231,21 +265,45 @@ function report(config: BenchConfig, result: Awaited<ReturnType<typeof bench>>, 
       ratio(m.reqPerSec, medians.bare.reqPerSec).toFixed(2),
       ratio(m.reqPerSec, medians.naive.reqPerSec).toFixed(2),
       m.cpuUsPerReq ?? 'n/a',
+      m.redisCpuUsPerReq ?? 'n/a',
+      m.clientCpuUsPerReq ?? 'n/a',
+      m.machineCpuUsPerReq ?? 'n/a',
     ];
   };
   say('');
   say(`Ingress: POST /hooks/:id, ${config.connections} connections, ${result.payloadBytes}-byte signed body, ${config.rounds} alternating rounds × ${config.roundSeconds} s, medians`);
-  say(formatTable(['target', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', '× bare', '× naive', 'CPU µs/req'], targetNames.map(row)));
+  say(formatTable(['target', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', '× bare', '× naive', 'server CPU µs/req', 'Redis', 'load gen', 'machine'], targetNames.map(row)));
   say(`CPU per request, inverted (throughput with a core each): ${ratios.cpuEfficiencyVsBare ?? 'n/a'} × bare, ${ratios.cpuEfficiencyVsNaive ?? 'n/a'} × naive`);
+  say('"machine" is server + Redis + load generator: what one request costs the cores they all share.');
   say('');
   say(`Pipeline: ${pipeline.deliveries} deliveries, worker concurrency ${pipeline.workerConcurrency}`);
   say(
     formatTable(
-      ['run', 'deliveries/s', 'seconds', '× raw', 'worker CPU µs/delivery'],
+      ['run', 'deliveries/s', 'seconds', '× raw', 'worker CPU µs/delivery', 'ingress', 'Redis', 'load gen', 'machine'],
       [
-        ['hookflow echo (202 → succeeded)', pipeline.hookflow.deliveriesPerSec, pipeline.hookflow.seconds.toFixed(2), ratios.pipelineVsRaw.toFixed(2), pipeline.hookflow.workerCpuUsPerDelivery ?? 'n/a'],
-        ['raw BullMQ worker (no-op)', pipeline.rawBullmq.deliveriesPerSec, pipeline.rawBullmq.seconds.toFixed(2), '1.00', pipeline.rawBullmq.workerCpuUsPerDelivery ?? 'n/a'],
-        ['hookflow backlog drain (worker only)', pipeline.backlogDrain.deliveriesPerSec, pipeline.backlogDrain.seconds.toFixed(2), '', ''],
+        [
+          'hookflow echo (202 → succeeded)',
+          pipeline.hookflow.deliveriesPerSec,
+          pipeline.hookflow.seconds.toFixed(2),
+          ratios.pipelineVsRaw.toFixed(2),
+          pipeline.hookflow.workerCpuUsPerDelivery ?? 'n/a',
+          pipeline.hookflow.ingressCpuUsPerDelivery ?? 'n/a',
+          pipeline.hookflow.redisCpuUsPerDelivery ?? 'n/a',
+          pipeline.hookflow.clientCpuUsPerDelivery ?? 'n/a',
+          pipeline.hookflow.machineCpuUsPerDelivery ?? 'n/a',
+        ],
+        [
+          'raw BullMQ worker (no-op)',
+          pipeline.rawBullmq.deliveriesPerSec,
+          pipeline.rawBullmq.seconds.toFixed(2),
+          '1.00',
+          pipeline.rawBullmq.workerCpuUsPerDelivery ?? 'n/a',
+          '',
+          pipeline.rawBullmq.redisCpuUsPerDelivery ?? 'n/a',
+          pipeline.rawBullmq.clientCpuUsPerDelivery ?? 'n/a',
+          pipeline.rawBullmq.machineCpuUsPerDelivery ?? 'n/a',
+        ],
+        ['hookflow backlog drain (worker only)', pipeline.backlogDrain.deliveriesPerSec, pipeline.backlogDrain.seconds.toFixed(2), '', '', '', '', '', ''],
       ],
     ),
   );

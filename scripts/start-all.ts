@@ -40,8 +40,9 @@ if (!(await redisAnswers(config.redisUrl))) {
 const children: ChildProcess[] = [];
 let stopping = false;
 
-function run(entry: string, name: string): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, entry)], { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] });
+/** Runs an app's bundle (`npm start` built it first), as `npm run start:<name>` does. */
+function run(name: 'ingress' | 'worker'): ChildProcess {
+  const child = spawn(process.execPath, [join(root, 'scripts', 'run-app.mjs'), name], { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] });
   child.on('exit', (code, signal) => {
     if (!stopping) {
       process.stderr.write(`hookflow: the ${name} stopped unexpectedly (${signal ?? `exit ${code}`}); stopping everything\n`);
@@ -71,8 +72,8 @@ async function shutdown(exitCode: number): Promise<void> {
 process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
 
-run('apps/ingress/src/main.ts', 'ingress');
-run('apps/worker/src/main.ts', 'worker');
+run('ingress');
+run('worker');
 
 const localUrl = `http://127.0.0.1:${config.port}`;
 const deadline = Date.now() + 30_000;

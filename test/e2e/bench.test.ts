@@ -27,14 +27,20 @@ describe('npm run bench (BENCH_QUICK=1)', () => {
     expect(results.settings.payloadBytes).toBeGreaterThan(150);
     for (const target of ['hookflow', 'bare', 'naive']) {
       const medians = results.ingress.medians[target];
+      const numberOrNull = (value: unknown) => (value === null ? null : expect.any(Number));
       expect(medians).toEqual({
         reqPerSec: expect.any(Number),
         p50Ms: expect.any(Number),
         p99Ms: expect.any(Number),
         non2xx: expect.any(Number),
         errors: expect.any(Number),
-        cpuUsPerReq: medians.cpuUsPerReq === null ? null : expect.any(Number),
+        cpuUsPerReq: numberOrNull(medians.cpuUsPerReq),
+        redisCpuUsPerReq: numberOrNull(medians.redisCpuUsPerReq),
+        clientCpuUsPerReq: expect.any(Number),
+        machineCpuUsPerReq: numberOrNull(medians.machineCpuUsPerReq),
       });
+      // The machine's share is the sum of its parts, when all were measured.
+      if (medians.machineCpuUsPerReq !== null) expect(medians.machineCpuUsPerReq).toBe(medians.cpuUsPerReq + medians.redisCpuUsPerReq + medians.clientCpuUsPerReq);
       expect(results.ingress.medians[target].reqPerSec).toBeGreaterThan(0);
       expect(results.ingress.rounds.filter((r: { target: string }) => r.target === target)).toHaveLength(2);
     }
@@ -45,7 +51,7 @@ describe('npm run bench (BENCH_QUICK=1)', () => {
     expect(results.machine).toMatchObject({ nproc: expect.any(Number), cpu: expect.any(String), memoryGb: expect.any(Number) });
 
     expect(results.pipeline.deliveries).toBe(300);
-    expect(results.pipeline.hookflow).toMatchObject({ accepted: 300, drained: true, deliveriesPerSec: expect.any(Number) });
+    expect(results.pipeline.hookflow).toMatchObject({ accepted: 300, drained: true, deliveriesPerSec: expect.any(Number), clientCpuUsPerDelivery: expect.any(Number) });
     expect(results.pipeline.rawBullmq).toMatchObject({ drained: true, deliveriesPerSec: expect.any(Number) });
     expect(results.ingressRssBytes === null || results.ingressRssBytes > 0).toBe(true);
 

@@ -19,9 +19,13 @@ export interface RunningProcess {
   stop: (signal?: NodeJS.Signals) => Promise<number | string>;
 }
 
-/** Spawns a TypeScript entry point of the repo (node with the tsx loader, as the npm scripts do), capturing its output. */
+/**
+ * Spawns an entry point of the repo, capturing its output: a TypeScript source with the tsx loader, or a built
+ * JavaScript bundle (`apps/<app>/dist/main.js`, what `npm run start:<app>` runs) on plain node.
+ */
 export function spawnEntry(entry: string, env: NodeJS.ProcessEnv): RunningProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, entry)], {
+  const loader = entry.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const child = spawn(process.execPath, [...loader, join(repoRoot, entry)], {
     cwd: repoRoot,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -73,10 +77,15 @@ export interface StackOptions {
   /** Start a worker too (default true). */
   worker?: boolean;
   env?: NodeJS.ProcessEnv;
+  /** Run the bundles `npm run build` made, as production does, instead of the TypeScript sources (default false). */
+  built?: boolean;
 }
 
+/** The entry point of an app: its bundle or its TypeScript source. */
+export const appEntry = (app: 'ingress' | 'worker', built = false) => (built ? `apps/${app}/dist/main.js` : `apps/${app}/src/main.ts`);
+
 /** Starts the real ingress (and worker) processes on free ports with a private HOOKFLOW_HOME. */
-export async function startStack({ prefix, redisUrl, worker = true, env = {} }: StackOptions): Promise<Stack> {
+export async function startStack({ prefix, redisUrl, worker = true, env = {}, built = false }: StackOptions): Promise<Stack> {
   const port = await freePort();
   const workerPort = await freePort();
   const adminToken = `test-admin-${randomBytes(12).toString('hex')}`;
@@ -91,8 +100,8 @@ export async function startStack({ prefix, redisUrl, worker = true, env = {} }: 
     LOG_LEVEL: 'info',
     ...env,
   };
-  const ingress = spawnEntry('apps/ingress/src/main.ts', stackEnv);
-  const workerProc = worker ? spawnEntry('apps/worker/src/main.ts', stackEnv) : null;
+  const ingress = spawnEntry(appEntry('ingress', built), stackEnv);
+  const workerProc = worker ? spawnEntry(appEntry('worker', built), stackEnv) : null;
   const baseUrl = `http://127.0.0.1:${port}`;
   try {
     await waitForHttp(`${baseUrl}/healthz`, 90_000, ingress);

@@ -1,5 +1,6 @@
 export * from './config/parse-env.js';
 export * from './config/local-home.js';
+export * from './config/install-root.js';
 export * from './errors/config-error.js';
 export * from './errors/problem.js';
 export * from './errors/problem-error.js';

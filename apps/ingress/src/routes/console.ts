@@ -1,7 +1,6 @@
 import express, { Router, type Response } from 'express';
-import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { problem, ProblemError } from '@hookflow/shared';
+import { installRoot, problem, ProblemError } from '@hookflow/shared';
 import { roleOf, type AdminTokens } from '../http/admin-auth.js';
 import { sessionIdOf } from '../http/console-session-auth.js';
 import { sessionCookieName, sessionTtlSeconds, type ConsoleSession, type ConsoleSessions } from '../http/console-sessions.js';
@@ -10,7 +9,7 @@ import { validate } from '../http/validate.js';
 import { consoleSignInBody } from '../api/schemas.js';
 
 /** Where `npm run build` puts the console (apps/console/dist), found from this file so the cwd does not matter. */
-export const defaultConsoleDir = fileURLToPath(new URL('../../../console/dist/', import.meta.url));
+export const defaultConsoleDir = join(installRoot(import.meta.dirname), 'apps', 'console', 'dist');
 
 export interface ConsoleRouteOptions {
   /** The tokens that may sign in (the read-only one gets a read-only session). */

@@ -1,5 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { installRoot } from '../config/install-root.js';
 import type { Logger } from '../logger.js';
 import { workflowDefinitionSchema } from './definition-schema.js';
 import type { WorkflowCatalog } from './catalog.js';
@@ -7,7 +8,7 @@ import { findBuiltin } from './catalog.js';
 import { compileInputSchema } from './input-schema.js';
 
 /** `workflows/` at the repository root, where the example definitions live. */
-export const defaultWorkflowsDir = resolve(import.meta.dirname, '../../../../workflows');
+export const defaultWorkflowsDir = join(installRoot(import.meta.dirname), 'workflows');
 
 /**
  * Stores every `*.json` definition of `dir` (a new version only when its content changed, so every process may do
