@@ -28,8 +28,8 @@ const payload = benchPayload(keyFile.privateKey);
 
 async function ingressFrom(dir: string) {
   const port = await freePort();
-  // As spawnEntry does: node with the tsx loader, resolved from the checkout's own node_modules.
-  const child = spawn(process.execPath, ['--import', 'tsx', join(dir, 'apps/ingress/src/main.ts')], { cwd: dir, env: { ...process.env, ...stack.env, PORT: String(port), HOOKFLOW_MAX_BACKLOG: '0' }, stdio: 'ignore' });
+  // The checkout's bundle, as `npm run start:ingress` runs it (run `npm run build` in both checkouts first).
+  const child = spawn(process.execPath, [join(dir, 'apps/ingress/dist/main.js')], { cwd: dir, env: { ...process.env, ...stack.env, PORT: String(port), HOOKFLOW_MAX_BACKLOG: '0' }, stdio: 'ignore' });
   await waitForHttp(`http://127.0.0.1:${port}/healthz`, 30_000);
   return { child, target: { url: `http://127.0.0.1:${port}/hooks/${webhookId}`, pid: serverPid(child.pid), redisPid: null, ...payload } };
 }

@@ -4,7 +4,8 @@ import fc from 'fast-check';
 import { createLogger, createRedis, getScheme, waitUntilReady } from '@hookflow/shared';
 import { loadConfig } from '../../apps/ingress/src/config.js';
 import { createServices } from '../../apps/ingress/src/services.js';
-import { createApp } from '../../apps/ingress/src/app.js';
+import { createServer } from 'node:http';
+import { createRequestListener } from '../../apps/ingress/src/app.js';
 import { useStack } from '../support/use-stack.js';
 
 const ctx = useStack('hostile');
@@ -178,7 +179,7 @@ describe('hostile input against the real ingress', () => {
     const connection = createRedis(config.redisUrl, 'producer');
     await waitUntilReady(connection, config.redisUrl);
     const services = createServices(config, createLogger({ name: 'ingress-test', level: 'silent' }), connection);
-    const server = createApp(services).listen(0, '127.0.0.1');
+    const server = createServer(createRequestListener(services)).listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
     const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
     const before = Object.getOwnPropertyNames(Object.prototype).sort();

@@ -1,7 +1,8 @@
 import express, { type Express } from 'express';
 import { problem } from '@hookflow/shared';
 import type { Services } from './services.js';
-import { hookRoutes } from './routes/hooks.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createHookHandler as hookHandler, hookFastPath, hookRoutes, type HookHandler } from './routes/hooks.js';
 import { healthRoutes } from './routes/health.js';
 import { agentRoutes } from './routes/agents.js';
 import { webhookRoutes } from './routes/webhooks.js';
@@ -24,15 +25,10 @@ import { sendProblem } from './http/send-problem.js';
 import { createRateLimiter } from './ingest/rate-limiter.js';
 import { Deduper } from './ingest/deduper.js';
 
-/** Assembles the HTTP surface. The public `/hooks` route comes first and carries no body parser or logging. */
-export function createApp(services: Services): Express {
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('etag', false);
-  app.set('query parser', 'simple');
-
-  app.use(
-    hookRoutes({
+/** The `/hooks` handler with everything the ingest path uses. Build it once per process (it starts the backlog monitor). */
+export function createHookHandler(services: Services): HookHandler {
+  return hookHandler(
+    {
       cache: services.cache,
       enqueuer: services.enqueuer,
       now: services.now,
@@ -42,11 +38,28 @@ export function createApp(services: Services): Express {
       rateLimit: createRateLimiter(services.redis, services.keys),
       dedupe: new Deduper(services.redis, services.keys),
       backlog: services.backlog.start(),
-    }, (webhookId, result) => {
+    },
+    (webhookId, result) => {
       // The scheme comes from what the request just used, still in the webhook cache (no lookup, no Redis read).
       countIngestOutcome(services.metrics, services.cache.peek(webhookId)?.webhook.scheme ?? 'unknown', result);
-    }),
+    },
   );
+}
+
+/** What the ingress's HTTP server runs: plain `POST /hooks/<id>` straight to the handler, the rest through Express. */
+export function createRequestListener(services: Services): (req: IncomingMessage, res: ServerResponse) => void {
+  const handle = createHookHandler(services);
+  return hookFastPath(handle, createApp(services, handle), errorHandler(services.log));
+}
+
+/** Assembles the HTTP surface. The public `/hooks` route comes first and carries no body parser or logging. */
+export function createApp(services: Services, handleHook: HookHandler = createHookHandler(services)): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+
+  app.use(hookRoutes(handleHook));
   app.use(healthRoutes(services.redis));
   app.use(metricsRoutes(services.metrics.registry));
   app.use(openApiRoutes());

@@ -1,10 +1,11 @@
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createLogger, createRedis, loadWorkflowFiles, safeRedisUrl, waitUntilReady, withLocalSecrets } from '@hookflow/shared';
 import { loadConfig } from './config.js';
 import { createServices } from './services.js';
 import { checkFsyncDurability } from './durability/check-fsync.js';
 import { drainServer } from './http/drain-server.js';
-import { createApp } from './app.js';
+import { createRequestListener } from './app.js';
 import { exitOnConfigError, installCrashHandlers, onShutdownSignal } from '@hookflow/shared/process';
 
 const config = exitOnConfigError('ingress', () => loadConfig(withLocalSecrets(process.env)));
@@ -27,7 +28,7 @@ const loadWorkflows = () => loadWorkflowFiles(services.catalog, log).catch((err:
 await waitUntilReady(redis, config.redisUrl, 5_000).then(loadWorkflows, () => redis.once('ready', () => void loadWorkflows()));
 void services.cache.listen(subscriber, services.keys).catch((err: Error) => log.warn({ err: err.message }, 'could not subscribe to webhook changes'));
 
-const server = createApp(services).listen(config.port, () => {
+const server = createServer(createRequestListener(services)).listen(config.port, () => {
   const { port } = server.address() as AddressInfo;
   log.info({ port, publicUrl: config.publicUrl, redis: safeRedisUrl(config.redisUrl), prefix: config.prefix }, 'ingress listening');
 });

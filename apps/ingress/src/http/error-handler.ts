@@ -1,4 +1,4 @@
-import type { NextFunction, Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { problem, ProblemError, type Logger } from '@hookflow/shared';
 import { sendProblem } from './send-problem.js';
 
@@ -13,7 +13,7 @@ interface HttpError {
  * anything else is logged and answered 500 without detail (no stack trace ever reaches a client).
  */
 export function errorHandler(log: Logger) {
-  return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
+  return (err: unknown, req: IncomingMessage, res: ServerResponse, _next?: unknown): void => {
     if (res.headersSent) return void res.end();
     if (err instanceof ProblemError) return sendProblem(res, err.problem);
     const httpError = err as HttpError;
@@ -23,7 +23,7 @@ export function errorHandler(log: Logger) {
       return sendProblem(res, problem('unsupported_media_type', 'unsupported content encoding or charset'));
     }
     if (isStoreUnavailable(err)) return sendProblem(res, problem('unavailable', 'the store is unreachable; retry later'), 5);
-    log.error({ err, method: req.method, path: req.path }, 'unexpected error');
+    log.error({ err, method: req.method, path: (req.url ?? '').split('?')[0] }, 'unexpected error');
     sendProblem(res, problem('internal_error', 'an unexpected error occurred'));
   };
 }

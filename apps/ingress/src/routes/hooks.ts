@@ -1,29 +1,27 @@
-import { Router, type Request, type Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Router } from 'express';
 import getRawBody from 'raw-body';
 import { problem } from '@hookflow/shared';
 import { ingest, type BodyRead, type IngestDeps, type IngestResult } from '../ingest/ingest.js';
-import { sendProblem } from '../http/send-problem.js';
+import { sendJsonText, sendProblem } from '../http/send-problem.js';
+
+export type HookHandler = (req: IncomingMessage, res: ServerResponse, webhookId: string) => Promise<void>;
 
 /**
- * The public route: reads transport, calls `ingest()`, and maps its outcome to a status. Nothing else, except
- * telling `onOutcome` (metrics) what happened.
+ * The public endpoint: reads transport, calls `ingest()`, and maps its outcome to a status. Nothing else, except
+ * telling `onOutcome` (metrics) what happened. Written against Node's request and response, so the same handler
+ * serves the Express route and the server's fast path (`hookFastPath`).
  */
-export function hookRoutes(deps: IngestDeps, onOutcome?: (webhookId: string, result: IngestResult) => void): Router {
-  const router = Router();
-
-  router.post('/hooks/:webhookId', async (req, res) => {
-    const result = await ingest(deps, {
-      webhookId: req.params.webhookId,
-      headers: req.headers,
-      readBody: (limit) => readBody(req, limit),
-    });
-    onOutcome?.(req.params.webhookId, result);
+export function createHookHandler(deps: IngestDeps, onOutcome?: (webhookId: string, result: IngestResult) => void): HookHandler {
+  return async (req, res, webhookId) => {
+    const result = await ingest(deps, { webhookId, headers: req.headers, readBody: (limit) => readBody(req, limit) });
+    onOutcome?.(webhookId, result);
     switch (result.outcome) {
       case 'accepted':
-        sendJson(res, 202, { deliveryId: result.deliveryId, status: result.status });
+        sendJsonText(res, 202, 'application/json; charset=utf-8', JSON.stringify({ deliveryId: result.deliveryId, status: result.status }));
         return;
       case 'duplicate':
-        sendJson(res, 200, { deliveryId: result.deliveryId, status: 'duplicate' });
+        sendJsonText(res, 200, 'application/json; charset=utf-8', JSON.stringify({ deliveryId: result.deliveryId, status: 'duplicate' }));
         return;
       case 'rejected':
         // The body may be left unread (413, or an early refusal): close the connection rather than drain it.
@@ -34,8 +32,13 @@ export function hookRoutes(deps: IngestDeps, onOutcome?: (webhookId: string, res
         res.destroy();
         return;
     }
-  });
+  };
+}
 
+/** `POST /hooks/:webhookId` and its 405 for other methods, as an Express router. */
+export function hookRoutes(handle: HookHandler): Router {
+  const router = Router();
+  router.post('/hooks/:webhookId', (req, res) => handle(req, res, req.params.webhookId));
   router.all('/hooks/:webhookId', (_req, res) => {
     res.setHeader('Allow', 'POST');
     sendProblem(res, problem('method_not_allowed', 'webhook endpoints accept POST only'));
@@ -43,13 +46,29 @@ export function hookRoutes(deps: IngestDeps, onOutcome?: (webhookId: string, res
   return router;
 }
 
-/** Written straight to Node's response: `res.json` would re-derive content type, charset and ETag on every 202. */
-function sendJson(res: Response, status: number, body: object): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) }).end(text);
+// Exactly `/hooks/<one segment>`, no query: anything else (other methods, trailing slashes, encoded characters)
+// goes through Express, whose routing then decides.
+const plainHookPath = /^\/hooks\/([A-Za-z0-9_-]{1,200})$/;
+
+/**
+ * The server's request listener: a plain `POST /hooks/<id>` goes straight to `handle`; everything else to the
+ * Express app. Express's routing costs about a tenth of the ingress's CPU per request on this route, which has no
+ * middleware to run; the Express route above stays for every request shape this does not take.
+ */
+export function hookFastPath(
+  handle: HookHandler,
+  app: (req: IncomingMessage, res: ServerResponse) => void,
+  /** What Express's error handler does for a route that threw (the handler does not throw by design). */
+  onError: (err: unknown, req: IncomingMessage, res: ServerResponse) => void,
+) {
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    const match = req.method === 'POST' ? plainHookPath.exec(req.url ?? '') : null;
+    if (match) handle(req, res, match[1]!).catch((err: unknown) => onError(err, req, res));
+    else app(req, res);
+  };
 }
 
-async function readBody(req: Request, limit: number): Promise<BodyRead> {
+async function readBody(req: IncomingMessage, limit: number): Promise<BodyRead> {
   try {
     return { ok: true, body: await getRawBody(req, { limit }) };
   } catch (err) {
