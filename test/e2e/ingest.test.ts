@@ -116,6 +116,22 @@ describe('POST /hooks/{webhookId} (scheme uptiq)', () => {
     expect(await deliveryCount()).toBe(before);
   });
 
+  it('answers the same through the Express route for request shapes the fast path leaves to it', async () => {
+    // Plain `POST /hooks/<id>` skips Express; a query string or a trailing slash goes through its router instead.
+    const body = JSON.stringify({ shape: 'express-route' });
+    const headers = { 'content-type': 'application/json', 'x-signature': signUptiq(body, privateKey) };
+    for (const url of [`${endpoint}?source=crm`, `${endpoint}/`]) {
+      const res = await post(body, headers, url);
+      expect(res.status).toBe(202);
+      expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+      expect((await waitForDelivery(ctx.api, res.body.deliveryId)).result).toEqual({ shape: 'express-route' });
+    }
+    const unknown = await post(body, headers, `${ctx.stack.baseUrl}/hooks/wh_%30?x=1`);
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get('content-type')).toBe('application/problem+json; charset=utf-8');
+    expect(unknown.body.code).toBe('webhook_not_found');
+  });
+
   it('405 with Allow: POST for other methods', async () => {
     for (const method of ['GET', 'PUT', 'DELETE', 'PATCH']) {
       const res = await fetch(endpoint, { method });
