@@ -67,24 +67,23 @@ export function createDeliveryProcessor(deps: RunDeliveryDeps) {
     // A job can come back after its delivery finished (a worker died after recording the outcome): do not rerun.
     if (delivery.status === 'succeeded' || delivery.status === 'failed') return { status: delivery.status, workflow: delivery.workflow, removed: 0 };
 
+    // The run's signal: aborted by its time budget, or when BullMQ aborts the job (forwarded: cheaper than AbortSignal.any).
     const controller = new AbortController();
+    const forwardWorkerAbort = () => controller.abort(workerSignal?.reason);
+    workerSignal?.addEventListener('abort', forwardWorkerAbort, { once: true });
+    let runLog: Logger | undefined;
     let timer: NodeJS.Timeout | undefined;
     let timeoutMs = deps.defaultTimeoutMs;
     try {
       const resolved = await resolveWorkflow(deps, delivery, job);
       timeoutMs = resolved.timeoutMs ?? deps.defaultTimeoutMs;
       timer = setTimeout(() => controller.abort(new StepTimeoutError(`the run exceeded its timeoutMs of ${timeoutMs} ms`)), timeoutMs);
-      const signal = workerSignal ? AbortSignal.any([controller.signal, workerSignal]) : controller.signal;
+      const signal = controller.signal;
       const runner = new StepRunner(deliveryId, delivery.steps, checkpoints, signal, log, now, () => abortReason(signal));
-      const ctx = createWorkflowContext({ runner, delivery, env: deps.vars, signal, log: log.child({ deliveryId }), llm: deps.llm, records: deps.records, outboundSecrets: deps.outboundSecrets });
-      let result: unknown;
-      if (resolved.kind === 'definition') {
-        result = await runDefinition(resolved.definition, ctx, evaluator);
-      } else {
-        const input = resolved.workflow.input.safeParse(delivery.payload);
-        if (!input.success) throw new WorkflowError('payload_invalid', `payload does not fit ${delivery.workflow}: ${input.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`, false);
-        result = await resolved.workflow.run({ ...ctx, payload: input.data });
-      }
+      // A TypeScript workflow gets its payload parsed by its own input schema.
+      const payload = resolved.kind === 'builtin' ? parseInput(resolved.workflow, delivery) : delivery.payload;
+      const ctx = createWorkflowContext({ runner, delivery, payload, env: deps.vars, signal, log: () => (runLog ??= log.child({ deliveryId })), llm: deps.llm, records: deps.records, outboundSecrets: deps.outboundSecrets });
+      const result = resolved.kind === 'definition' ? await runDefinition(resolved.definition, ctx, evaluator) : await resolved.workflow.run(ctx);
       clearTimeout(timer);
       return await deliveries.markSucceeded(deliveryId, result, now());
     } catch (caught) {
@@ -100,8 +99,16 @@ export function createDeliveryProcessor(deps: RunDeliveryDeps) {
       await deliveries.markFailed(deliveryId, { code: failure.code, message: failure.message }, now());
       log.warn({ deliveryId, attempt, code: failure.code }, 'delivery failed');
       throw new UnrecoverableError(failure.message);
+    } finally {
+      workerSignal?.removeEventListener('abort', forwardWorkerAbort);
     }
   };
+}
+
+function parseInput(workflow: TypeScriptWorkflow, delivery: Delivery): unknown {
+  const input = workflow.input.safeParse(delivery.payload);
+  if (!input.success) throw new WorkflowError('payload_invalid', `payload does not fit ${delivery.workflow}: ${input.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`, false);
+  return input.data;
 }
 
 function abortReason(signal: AbortSignal): Error {

@@ -49,15 +49,18 @@ export interface WorkflowContext<P = unknown> {
 export interface ContextDeps {
   runner: StepRunner;
   delivery: Delivery;
+  /** What `ctx.payload` is: the delivery's payload, as a TypeScript workflow's input schema parsed it. */
+  payload: unknown;
   env: Record<string, string>;
   signal: AbortSignal;
-  log: Logger;
+  /** The delivery's logger, made on first use: a pino child costs more than a short run does. */
+  log: () => Logger;
   llm: LlmProvider;
   records: RecordStore;
   outboundSecrets: OutboundSecrets;
 }
 
-export function createWorkflowContext<P>({ runner, delivery, env, signal, log, llm, records, outboundSecrets }: ContextDeps): WorkflowContext<P> {
+export function createWorkflowContext<P>({ runner, delivery, payload, env, signal, log, llm, records, outboundSecrets }: ContextDeps): WorkflowContext<P> {
   /** One step kind: its options are resolved inside the checkpointed body, so a finished step does not compute them. */
   const kind =
     <O, R>(type: string, exec: (options: O, id: string, control: StepControl) => Promise<StepResult>) =>
@@ -65,12 +68,14 @@ export function createWorkflowContext<P>({ runner, delivery, env, signal, log, l
       (await runner.run(id, type, async (control) => exec(await resolve(options), id, control), stepOptions ?? {})) as R;
 
   return {
-    payload: delivery.payload as P,
+    payload: payload as P,
     delivery,
     headers: delivery.headers,
     env,
     signal,
-    log,
+    get log() {
+      return log();
+    },
     step: async <T>(id: string, fn: () => Promise<T> | T, options?: RunStepOptions & { type?: string }) =>
       (await runner.run(id, options?.type ?? 'step', async () => ({ output: await fn() }), options ?? {})) as T,
 
