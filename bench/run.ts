@@ -216,6 +216,16 @@ function report(config: BenchConfig, result: Awaited<ReturnType<typeof bench>>, 
     cpuEfficiencyVsNaive: ratioOrNull(medians.naive.cpuUsPerReq, medians.hookflow.cpuUsPerReq),
     pipelineVsRaw: ratio(pipeline.hookflow.deliveriesPerSec, pipeline.rawBullmq.deliveriesPerSec),
   };
+  // Where the pipeline's CPU goes, per delivery. Hookflow's worker side is the worker plus the Redis work beyond the
+  // ingest (the ingest's share is what Redis spent per request in the ingress rounds); raw BullMQ's worker side is its
+  // worker plus all of Redis, since its producer only adds jobs.
+  const ours = pipeline.hookflow;
+  const split = {
+    hookflowWorkerSideUs: sumOrNull([ours.workerCpuUsPerDelivery, ours.redisCpuUsPerDelivery === null || medians.hookflow.redisCpuUsPerReq === null ? null : ours.redisCpuUsPerDelivery - medians.hookflow.redisCpuUsPerReq]),
+    hookflowIngestSideUs: sumOrNull([ours.ingressCpuUsPerDelivery, medians.hookflow.redisCpuUsPerReq, ours.clientCpuUsPerDelivery]),
+    rawWorkerSideUs: sumOrNull([pipeline.rawBullmq.workerCpuUsPerDelivery, pipeline.rawBullmq.redisCpuUsPerDelivery]),
+    rawProducerUs: pipeline.rawBullmq.clientCpuUsPerDelivery,
+  };
   const rssMb = rssBytes === null ? null : Math.round(rssBytes / 1024 / 1024);
   const targets = {
     reqPerSecVsBare: { want: '>= 0.85', measured: ratios.reqPerSecVsBare, met: ratios.reqPerSecVsBare >= 0.85 },
@@ -244,7 +254,7 @@ function report(config: BenchConfig, result: Awaited<ReturnType<typeof bench>>, 
       },
       rounds: result.rounds,
     },
-    pipeline: { ...pipeline, ratioVsRaw: ratios.pipelineVsRaw },
+    pipeline: { ...pipeline, ratioVsRaw: ratios.pipelineVsRaw, cpuSplitUsPerDelivery: split },
     ingressRssBytes: rssBytes,
     targets,
     accounting,
@@ -306,6 +316,10 @@ function report(config: BenchConfig, result: Awaited<ReturnType<typeof bench>>, 
         ['hookflow backlog drain (worker only)', pipeline.backlogDrain.deliveriesPerSec, pipeline.backlogDrain.seconds.toFixed(2), '', '', '', '', '', ''],
       ],
     ),
+  );
+  say(
+    `CPU per delivery: hookflow ${split.hookflowIngestSideUs ?? 'n/a'} µs on the HTTP side (ingress, its Redis writes, load generator) + ` +
+      `${split.hookflowWorkerSideUs ?? 'n/a'} µs on the worker side (worker, its Redis work); raw BullMQ ${split.rawWorkerSideUs ?? 'n/a'} µs worker side + ${split.rawProducerUs ?? 'n/a'} µs producer`,
   );
   say('');
   say(`Ingress RSS after the run: ${rssMb ?? 'n/a'} MB`);

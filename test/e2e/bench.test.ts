@@ -53,6 +53,7 @@ describe('npm run bench (BENCH_QUICK=1)', () => {
     expect(results.pipeline.deliveries).toBe(300);
     expect(results.pipeline.hookflow).toMatchObject({ accepted: 300, drained: true, deliveriesPerSec: expect.any(Number), clientCpuUsPerDelivery: expect.any(Number) });
     expect(results.pipeline.rawBullmq).toMatchObject({ drained: true, deliveriesPerSec: expect.any(Number) });
+    expect(Object.keys(results.pipeline.cpuSplitUsPerDelivery).sort()).toEqual(['hookflowIngestSideUs', 'hookflowWorkerSideUs', 'rawProducerUs', 'rawWorkerSideUs']);
     expect(results.ingressRssBytes === null || results.ingressRssBytes > 0).toBe(true);
 
     const { accounting } = results;
