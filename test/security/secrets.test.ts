@@ -6,7 +6,8 @@ import { useStack } from '../support/use-stack.js';
 import { postHook, providerSigners } from './provider-signers.js';
 
 const readonlyToken = `test-readonly-${randomBytes(12).toString('hex')}`;
-const ctx = useStack('secrets', { env: { LOG_LEVEL: 'debug', HOOKFLOW_READONLY_TOKEN: readonlyToken } });
+// Debug level, and every /hooks request in the sampled debug log, so the scan below sees the most the logs can say.
+const ctx = useStack('secrets', { env: { LOG_LEVEL: 'debug', HOOKFLOW_LOG_SAMPLE_EVERY: '1', HOOKFLOW_READONLY_TOKEN: readonlyToken } });
 const { prefix, redis } = ctx;
 /** Every secret the run handled: tokens, master key, private keys, and every signature header value sent. */
 const secrets = new Set<string>();
@@ -100,6 +101,7 @@ describe('secrets', () => {
     const logs = `${ctx.stack.ingress.output()}\n${ctx.stack.worker!.output()}`;
     expect(logs).toContain('ingress listening');
     expect(logs).toContain('worker started');
+    expect(logs).toContain('"msg":"ingest sample"');
     expect(leaked(logs)).toEqual([]);
     expect(logs).not.toMatch(/Bearer\s+\S/);
   });

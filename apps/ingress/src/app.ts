@@ -24,9 +24,11 @@ import { errorHandler } from './http/error-handler.js';
 import { sendProblem } from './http/send-problem.js';
 import { createRateLimiter } from './ingest/rate-limiter.js';
 import { Deduper } from './ingest/deduper.js';
+import { ingestLogSampler } from './ingest/ingest-log-sampler.js';
 
 /** The `/hooks` handler with everything the ingest path uses. Build it once per process (it starts the backlog monitor). */
 export function createHookHandler(services: Services): HookHandler {
+  const sampleLog = ingestLogSampler(services.log, services.config.logSampleEvery);
   return hookHandler(
     {
       cache: services.cache,
@@ -42,6 +44,7 @@ export function createHookHandler(services: Services): HookHandler {
     (webhookId, result) => {
       // The scheme comes from what the request just used, still in the webhook cache (no lookup, no Redis read).
       countIngestOutcome(services.metrics, services.cache.peek(webhookId)?.webhook.scheme ?? 'unknown', result);
+      sampleLog(webhookId, result);
     },
   );
 }

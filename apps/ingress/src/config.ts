@@ -23,6 +23,8 @@ const schema = z
     HOOKFLOW_READONLY_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
     HOOKFLOW_MASTER_KEY: envFields.masterKey.optional(),
     LOG_LEVEL: envFields.logLevel,
+    /** At LOG_LEVEL=debug, one `/hooks` request in this many is logged (1: every one). */
+    HOOKFLOW_LOG_SAMPLE_EVERY: envFields.positiveInt(100, 1_000_000),
     HOOKFLOW_MAX_BACKLOG: z.coerce.number().int('must be a whole number').min(0, 'must be 0 (off) or more').default(100_000),
   })
   .superRefine((env, ctx) => {
@@ -44,6 +46,8 @@ export interface IngressConfig {
   readonlyToken: string | undefined;
   masterKey: string;
   logLevel: string;
+  /** At debug level, one `/hooks` request in `logSampleEvery` gets a log line (`HOOKFLOW_LOG_SAMPLE_EVERY`, default 100). */
+  logSampleEvery: number;
   /** Waiting jobs per queue above which ingest answers 503 (`HOOKFLOW_MAX_BACKLOG`, default 100000; 0 turns it off). */
   maxBacklog: number;
 }
@@ -62,6 +66,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): IngressConfig 
     readonlyToken: parsed.HOOKFLOW_READONLY_TOKEN,
     masterKey: parsed.HOOKFLOW_MASTER_KEY!,
     logLevel: parsed.LOG_LEVEL,
+    logSampleEvery: parsed.HOOKFLOW_LOG_SAMPLE_EVERY,
     maxBacklog: parsed.HOOKFLOW_MAX_BACKLOG,
   };
 }
