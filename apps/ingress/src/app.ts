@@ -2,7 +2,7 @@ import express, { type Express } from 'express';
 import { problem } from '@hookflow/shared';
 import type { Services } from './services.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createHookHandler as hookHandler, hookFastPath, hookRoutes, type HookHandler } from './routes/hooks.js';
+import { createHookHandler, hookFastPath, hookRoutes, type HookHandler } from './routes/hooks.js';
 import { healthRoutes } from './routes/health.js';
 import { agentRoutes } from './routes/agents.js';
 import { webhookRoutes } from './routes/webhooks.js';
@@ -27,9 +27,9 @@ import { Deduper } from './ingest/deduper.js';
 import { ingestLogSampler } from './ingest/ingest-log-sampler.js';
 
 /** The `/hooks` handler with everything the ingest path uses. Build it once per process (it starts the backlog monitor). */
-export function createHookHandler(services: Services): HookHandler {
+function hookHandlerFor(services: Services): HookHandler {
   const sampleLog = ingestLogSampler(services.log, services.config.logSampleEvery);
-  return hookHandler(
+  return createHookHandler(
     {
       cache: services.cache,
       enqueuer: services.enqueuer,
@@ -51,12 +51,15 @@ export function createHookHandler(services: Services): HookHandler {
 
 /** What the ingress's HTTP server runs: plain `POST /hooks/<id>` straight to the handler, the rest through Express. */
 export function createRequestListener(services: Services): (req: IncomingMessage, res: ServerResponse) => void {
-  const handle = createHookHandler(services);
+  const handle = hookHandlerFor(services);
   return hookFastPath(handle, createApp(services, handle), errorHandler(services.log));
 }
 
-/** Assembles the HTTP surface. The public `/hooks` route comes first and carries no body parser or logging. */
-export function createApp(services: Services, handleHook: HookHandler = createHookHandler(services)): Express {
+/**
+ * Assembles the Express app. Its `/hooks` route comes first, carries no body parser or logging, and shares
+ * `handleHook` with the server's fast path (see `createRequestListener`).
+ */
+export function createApp(services: Services, handleHook: HookHandler): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);

@@ -92,12 +92,6 @@ export class DeliveryStore {
     await this.redis.multi().hdel(key, 'error', 'finishedAt', 'result').persist(key).exec();
   }
 
-  async markRunning(deliveryId: string, attempts: number, startedAt: Date): Promise<void> {
-    const key = this.keys.delivery(deliveryId);
-    // HSETNX keeps the first attempt's start time; attempts and status move on every try.
-    await this.redis.multi().hset(key, { status: 'running', attempts: String(attempts) }).hsetnx(key, 'startedAt', startedAt.toISOString()).hdel(key, 'error').exec();
-  }
-
   /**
    * Starts an attempt: marks the delivery running and returns it, in one round trip. A delivery that already finished
    * is returned as it is (the caller must not run it again); null when the record is gone.
