@@ -173,6 +173,23 @@ async function bench(config: BenchConfig, prefix: string, keys: Keys, stop: (() 
   const rawSeconds = (performance.now() - rawStart) / 1000;
   const [rawWorkerCpuUs, rawRedisCpuUs, rawClientCpuUs] = cpuPer(rawCpu, cpuReadings([raw.pid, redisPid]), config.pipelineDeliveries) as (number | null)[];
 
+  await raw.proc.stop();
+
+  // Not a target, for context: the same HTTP load through the naive handler into a no-op worker, i.e. what the
+  // hand-written version of the whole pipeline reaches. Its queue still holds the jobs of the ingress rounds, which
+  // no worker ran: they are dropped first so the no-op worker only times this run's jobs.
+  say(`bench: pipeline, ${config.pipelineDeliveries} deliveries through the naive handler → a no-op BullMQ worker`);
+  const naiveQueue = queues.get('naive');
+  await naiveQueue.drain(true);
+  const naiveWorker = await startTarget('bench/targets/raw-worker.ts', { ...targetEnv, BENCH_QUEUE: 'naive' });
+  stop.push(() => naiveWorker.proc.stop());
+  const naiveCpu = cpuReadings([naiveWorker.pid, naive.pid, redisPid]);
+  const naiveStart = performance.now();
+  const naiveLoad = await load('naive', { connections: config.connections, amount: config.pipelineDeliveries });
+  const naiveDrained = await waitForDrain(naiveQueue, 120_000);
+  const naiveSeconds = (performance.now() - naiveStart) / 1000;
+  const [naiveWorkerCpuUs, naiveIngressCpuUs, naiveRedisCpuUs, naiveClientCpuUs] = cpuPer(naiveCpu, cpuReadings([naiveWorker.pid, naive.pid, redisPid]), naiveLoad.accepted) as (number | null)[];
+
   const ingressRss = rssBytes(ingressPid);
   const accounting = await account(redis, keys, webhookId, accepted, acceptedIds);
 
@@ -199,6 +216,17 @@ async function bench(config: BenchConfig, prefix: string, keys: Keys, stop: (() 
       clientCpuUsPerDelivery: rawClientCpuUs ?? null,
       machineCpuUsPerDelivery: sumOrNull([rawWorkerCpuUs ?? null, rawRedisCpuUs ?? null, rawClientCpuUs ?? null]),
     },
+    naiveHttp: {
+      deliveriesPerSec: Math.round(naiveLoad.accepted / naiveSeconds),
+      seconds: naiveSeconds,
+      accepted: naiveLoad.accepted,
+      drained: naiveDrained,
+      workerCpuUsPerDelivery: naiveWorkerCpuUs ?? null,
+      ingressCpuUsPerDelivery: naiveIngressCpuUs ?? null,
+      redisCpuUsPerDelivery: naiveRedisCpuUs ?? null,
+      clientCpuUsPerDelivery: naiveClientCpuUs ?? null,
+      machineCpuUsPerDelivery: sumOrNull([naiveWorkerCpuUs ?? null, naiveIngressCpuUs ?? null, naiveRedisCpuUs ?? null, naiveClientCpuUs ?? null]),
+    },
     backlogDrain: { deliveries: backlog, seconds: drainSeconds, deliveriesPerSec: Math.round(backlog / drainSeconds), drained },
   };
   return { rounds, medians, pipeline, rssBytes: ingressRss, accounting, payloadBytes: Buffer.byteLength(payload.body) };
@@ -215,6 +243,7 @@ function report(config: BenchConfig, result: Awaited<ReturnType<typeof bench>>, 
     cpuEfficiencyVsBare: ratioOrNull(medians.bare.cpuUsPerReq, medians.hookflow.cpuUsPerReq),
     cpuEfficiencyVsNaive: ratioOrNull(medians.naive.cpuUsPerReq, medians.hookflow.cpuUsPerReq),
     pipelineVsRaw: ratio(pipeline.hookflow.deliveriesPerSec, pipeline.rawBullmq.deliveriesPerSec),
+    pipelineVsNaiveHttp: ratio(pipeline.hookflow.deliveriesPerSec, pipeline.naiveHttp.deliveriesPerSec),
   };
   // Where the pipeline's CPU goes, per delivery. Hookflow's worker side is the worker plus the Redis work beyond the
   // ingest (the ingest's share is what Redis spent per request in the ingress rounds); raw BullMQ's worker side is its
@@ -254,7 +283,7 @@ function report(config: BenchConfig, result: Awaited<ReturnType<typeof bench>>, 
       },
       rounds: result.rounds,
     },
-    pipeline: { ...pipeline, ratioVsRaw: ratios.pipelineVsRaw, cpuSplitUsPerDelivery: split },
+    pipeline: { ...pipeline, ratioVsRaw: ratios.pipelineVsRaw, ratioVsNaiveHttp: ratios.pipelineVsNaiveHttp, cpuSplitUsPerDelivery: split },
     ingressRssBytes: rssBytes,
     targets,
     accounting,
@@ -313,6 +342,17 @@ function report(config: BenchConfig, result: Awaited<ReturnType<typeof bench>>, 
           pipeline.rawBullmq.clientCpuUsPerDelivery ?? 'n/a',
           pipeline.rawBullmq.machineCpuUsPerDelivery ?? 'n/a',
         ],
+        [
+          'naive handler → no-op worker (HTTP-fed)',
+          pipeline.naiveHttp.deliveriesPerSec,
+          pipeline.naiveHttp.seconds.toFixed(2),
+          ratio(pipeline.naiveHttp.deliveriesPerSec, pipeline.rawBullmq.deliveriesPerSec).toFixed(2),
+          pipeline.naiveHttp.workerCpuUsPerDelivery ?? 'n/a',
+          pipeline.naiveHttp.ingressCpuUsPerDelivery ?? 'n/a',
+          pipeline.naiveHttp.redisCpuUsPerDelivery ?? 'n/a',
+          pipeline.naiveHttp.clientCpuUsPerDelivery ?? 'n/a',
+          pipeline.naiveHttp.machineCpuUsPerDelivery ?? 'n/a',
+        ],
         ['hookflow backlog drain (worker only)', pipeline.backlogDrain.deliveriesPerSec, pipeline.backlogDrain.seconds.toFixed(2), '', '', '', '', '', ''],
       ],
     ),
@@ -321,6 +361,7 @@ function report(config: BenchConfig, result: Awaited<ReturnType<typeof bench>>, 
     `CPU per delivery: hookflow ${split.hookflowIngestSideUs ?? 'n/a'} µs on the HTTP side (ingress, its Redis writes, load generator) + ` +
       `${split.hookflowWorkerSideUs ?? 'n/a'} µs on the worker side (worker, its Redis work); raw BullMQ ${split.rawWorkerSideUs ?? 'n/a'} µs worker side + ${split.rawProducerUs ?? 'n/a'} µs producer`,
   );
+  say(`Not a target, for context: hookflow's pipeline is ${ratios.pipelineVsNaiveHttp.toFixed(2)} × the hand-written one fed by the same HTTP load (naive handler → no-op worker).`);
   say('');
   say(`Ingress RSS after the run: ${rssMb ?? 'n/a'} MB`);
   say(formatTable(['target', 'want', 'measured', 'met'], Object.entries(targets).map(([name, t]) => [name, t.want, String(t.measured), t.met ? 'yes' : 'NO'])));

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { ratio } from '../../bench/stats.js';
 import { repoRoot } from '../support/processes.js';
 
 const run = promisify(execFile);
@@ -53,6 +54,9 @@ describe('npm run bench (BENCH_QUICK=1)', () => {
     expect(results.pipeline.deliveries).toBe(300);
     expect(results.pipeline.hookflow).toMatchObject({ accepted: 300, drained: true, deliveriesPerSec: expect.any(Number), clientCpuUsPerDelivery: expect.any(Number) });
     expect(results.pipeline.rawBullmq).toMatchObject({ drained: true, deliveriesPerSec: expect.any(Number) });
+    // The HTTP-fed hand-written pipeline: every request the naive handler acknowledged was run by the no-op worker.
+    expect(results.pipeline.naiveHttp).toMatchObject({ accepted: 300, drained: true, deliveriesPerSec: expect.any(Number) });
+    expect(results.pipeline.ratioVsNaiveHttp).toBe(ratio(results.pipeline.hookflow.deliveriesPerSec, results.pipeline.naiveHttp.deliveriesPerSec));
     expect(Object.keys(results.pipeline.cpuSplitUsPerDelivery).sort()).toEqual(['hookflowIngestSideUs', 'hookflowWorkerSideUs', 'rawProducerUs', 'rawWorkerSideUs']);
     expect(results.ingressRssBytes === null || results.ingressRssBytes > 0).toBe(true);
 
