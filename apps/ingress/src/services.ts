@@ -64,7 +64,7 @@ export function createServices(config: IngressConfig, log: Logger, redis: RedisC
     queues,
     // With `replicated`, a batch may also wait up to HOOKFLOW_WAIT_TIMEOUT_MS for replicas.
     3_000 + (config.durability.mode === 'replicated' ? config.durability.waitTimeoutMs : 0),
-    durabilityAfterStore(config.durability, redis, keys),
+    durabilityAfterStore(config.durability, keys),
   ).withMetrics(metrics);
   const catalog = new WorkflowCatalog(redis, keys);
   return {

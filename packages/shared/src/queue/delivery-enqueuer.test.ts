@@ -1,7 +1,7 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { cleanupPrefix, testPrefix, testRedis, testRedisUrl } from '../../../../test/support/redis.js';
 import { createKeys } from '../redis/keys.js';
-import { createRedis } from '../redis/connection.js';
+import { createRedis, type RedisClient } from '../redis/connection.js';
 import { DeliveryStore } from '../deliveries/delivery-store.js';
 import type { NewDelivery } from '../deliveries/types.js';
 import { newId } from '../ids.js';
@@ -78,6 +78,32 @@ describe('DeliveryEnqueuer', () => {
     expect(await deliveries.get(good.id)).not.toBeNull();
     expect(await queues.get('default').getJob(good.id)).toBeDefined();
     expect(await admin.exists(keys.delivery(bad.id))).toBe(0);
+  });
+
+  it('sends batches with jobs on an insert connection of their own, holding only BullMQ\'s job-insert scripts, and hands it to afterStore', async () => {
+    const ownQueues = new QueueSet(producer, keys);
+    const storedOn: RedisClient[] = [];
+    const withHook = new DeliveryEnqueuer(producer, deliveries, ownQueues, 3_000, async (connection) => {
+      storedOn.push(connection);
+    });
+    const queued = delivery();
+    await withHook.enqueue({ delivery: queued, jobOptions });
+    const [insertConnection] = storedOn;
+    expect(insertConnection).toBeDefined();
+    expect(insertConnection).not.toBe(producer);
+    const insertScripts = Object.keys(insertConnection!.scriptsSet);
+    expect(insertScripts.some((name) => name.startsWith('addStandardJob:'))).toBe(true);
+    expect(insertScripts.every((name) => /^add[A-Za-z]*Job:/.test(name))).toBe(true);
+    // The shared connection holds all of BullMQ's scripts, which ioredis would copy onto every MULTI built there.
+    expect(Object.keys(producer.scriptsSet).length).toBeGreaterThan(insertScripts.length + 10);
+    expect((await ownQueues.get('default').getJob(queued.id))?.data).toEqual({ deliveryId: queued.id });
+    // Later batches reuse it; a batch without jobs (held) goes on the shared connection.
+    await withHook.enqueue({ delivery: delivery(), jobOptions });
+    await withHook.enqueue({ delivery: delivery({ status: 'held' }), jobOptions });
+    expect(storedOn).toEqual([insertConnection, insertConnection, producer]);
+
+    await ownQueues.close();
+    await vi.waitFor(() => expect(insertConnection!.status).toBe('end'));
   });
 
   it('rejects with EnqueueError, and stores nothing, when Redis is unreachable', async () => {

@@ -38,10 +38,10 @@ export class DeliveryEnqueuer {
     /** How long a batch may wait for Redis before its requests get 503 (never a hang). Default 3000 ms. */
     private readonly timeoutMs = 3_000,
     /**
-     * Runs once per batch after Redis stored it and before any caller is answered; a rejection answers the whole
-     * batch 503. Durability modes use it (one `WAIT` for replicas per batch).
+     * Runs once per batch after Redis stored it and before any caller is answered, with the connection that stored
+     * it; a rejection answers the whole batch 503. Durability modes use it (one `WAIT` for replicas per batch).
      */
-    private readonly afterStore?: () => Promise<void>,
+    private readonly afterStore?: (connection: RedisClient) => Promise<void>,
   ) {}
 
   enqueue(request: EnqueueRequest): Promise<void> {
@@ -94,6 +94,6 @@ export class DeliveryEnqueuer {
     const results = await tx.commands.exec();
     const failed = results?.find(([err, value]) => err !== null || (typeof value === 'number' && value < 0));
     if (!results || failed) throw new EnqueueError('Redis refused the deliveries', { cause: failed?.[0] ?? failed?.[1] });
-    await this.afterStore?.();
+    await this.afterStore?.(tx.connection);
   }
 }

@@ -3,10 +3,13 @@ import type { ChainableCommander } from 'ioredis';
 import type { RedisClient } from '../redis/connection.js';
 import type { Keys } from '../redis/keys.js';
 import { jobCatalog, type JobData, type JobName } from './job-catalog.js';
+import { openInsertConnection, type InsertConnection } from './insert-connection.js';
 
 /** One BullMQ `Queue` object per queue name, sharing the producer connection. */
 export class QueueSet {
   readonly #queues = new Map<string, Queue>();
+  /** Opened by the first transaction with a job insert (undefined until then; null: BullMQ's scripts could not be copied). */
+  #insert: InsertConnection | null | undefined;
 
   constructor(
     private readonly connection: RedisClient,
@@ -25,15 +28,20 @@ export class QueueSet {
   }
 
   /**
-   * Opens one MULTI on the shared connection that takes Hookflow's own commands (`commands`) and BullMQ job inserts
-   * (`addJob`) together, so a record and its job are stored in one round trip, atomically. BullMQ makes the MULTI
-   * from its wrapped client, where its Lua scripts are defined; underneath it is an ioredis MULTI.
+   * Opens one MULTI that takes Hookflow's own commands (`commands`) and BullMQ job inserts (`addJob`) together, so a
+   * record and its job are stored in one round trip, atomically. With job inserts it goes on the insert connection
+   * (see `InsertConnection`), which the queues' clients resolving has given BullMQ's scripts to copy; without, or
+   * where they could not be copied, on the shared connection through BullMQ's wrapped client.
    */
   async transaction(queueNames: Iterable<string>): Promise<JobTransaction> {
     const queues = [...new Set(queueNames)].map((name) => this.get(name));
     const clients = await Promise.all(queues.map((queue) => queue.getBackend().client));
-    const commands = (clients[0] ? clients[0].multi() : this.connection.multi()) as unknown as ChainableCommander;
+    if (clients[0] && this.#insert === undefined) this.#insert = openInsertConnection(this.connection);
+    const insert = clients[0] ? this.#insert : null;
+    if (insert) await insert.ready;
+    const commands = (insert ? insert.multi() : clients[0] ? clients[0].multi() : this.connection.multi()) as unknown as ChainableCommander;
     return {
+      connection: insert ? insert.connection : this.connection,
       commands,
       addJob: (queueName, job) => {
         const queue = this.get(queueName);
@@ -50,10 +58,13 @@ export class QueueSet {
 
   async close(): Promise<void> {
     await Promise.all([...this.#queues.values()].map((queue) => queue.close()));
+    await this.#insert?.close();
   }
 }
 
 export interface JobTransaction {
+  /** The connection `exec()` sends the MULTI on (a `WAIT` for its replication must go on it too). */
+  connection: RedisClient;
   /** Plain Redis commands of the MULTI; `exec()` on it sends everything. */
   commands: ChainableCommander;
   /** Queues a job insert on the MULTI; throws on invalid options. Settles before `exec()` (the insert is only queued). */
