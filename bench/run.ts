@@ -47,6 +47,17 @@ async function waitForDrain(queue: Queue, timeoutMs: number): Promise<boolean> {
   }
 }
 
+/**
+ * Seconds from `startMs` (epoch ms) until the last job of `queue` completed, read from BullMQ's completed set (scored
+ * by finish time): the end of a pipeline run. Not when the load ended: autocannon's `amount` mode only returns on its
+ * one-second tick, which would add up to a second to the runs fed over HTTP. Falls back to now when nothing completed.
+ */
+async function secondsUntilLastCompleted(redis: ReturnType<typeof testRedis>, queue: Queue, startMs: number): Promise<number> {
+  const [, score] = await redis.zrevrange(queue.keys.completed!, 0, 0, 'WITHSCORES');
+  const endMs = score !== undefined && Number(score) > startMs ? Number(score) : Date.now();
+  return (endMs - startMs) / 1000;
+}
+
 const medianOrNull = (values: (number | null)[]) => {
   const known = values.filter((v): v is number => v !== null);
   return known.length > 0 ? median(known) : null;
@@ -150,13 +161,13 @@ async function bench(config: BenchConfig, prefix: string, keys: Keys, stop: (() 
   const cpuReadings = (pids: (number | null)[]) => [...pids.map((pid) => cpuTimeMs(pid)), ownCpuTimeMs()];
   const cpuPer = (before: (number | null)[], after: (number | null)[], n: number) => before.map((b, i) => cpuUsPer(b, after[i] ?? null, n));
   const oursCpu = cpuReadings([workerPid, ingressPid, redisPid]);
-  const oursStart = performance.now();
+  const oursStartMs = Date.now();
   const oursLoad = await load('hookflow', {
     connections: config.connections,
     amount: config.pipelineDeliveries,
   });
   const oursDrained = await waitForDrain(queue, 120_000);
-  const oursSeconds = (performance.now() - oursStart) / 1000;
+  const oursSeconds = await secondsUntilLastCompleted(redis, queue, oursStartMs);
   const [oursWorkerCpuUs, oursIngressCpuUs, oursRedisCpuUs, oursClientCpuUs] = cpuPer(oursCpu, cpuReadings([workerPid, ingressPid, redisPid]), oursLoad.accepted) as (number | null)[];
 
   say(`bench: pipeline, ${config.pipelineDeliveries} jobs through a no-op BullMQ worker`);
@@ -164,7 +175,7 @@ async function bench(config: BenchConfig, prefix: string, keys: Keys, stop: (() 
   stop.push(() => raw.proc.stop());
   const rawQueue = queues.get('raw');
   const rawCpu = cpuReadings([raw.pid, redisPid]);
-  const rawStart = performance.now();
+  const rawStartMs = Date.now();
   for (let i = 0; i < config.pipelineDeliveries; i += 100) {
     const count = Math.min(100, config.pipelineDeliveries - i);
     await rawQueue.addBulk(
@@ -172,7 +183,7 @@ async function bench(config: BenchConfig, prefix: string, keys: Keys, stop: (() 
     );
   }
   const rawDrained = await waitForDrain(rawQueue, 120_000);
-  const rawSeconds = (performance.now() - rawStart) / 1000;
+  const rawSeconds = await secondsUntilLastCompleted(redis, rawQueue, rawStartMs);
   const [rawWorkerCpuUs, rawRedisCpuUs, rawClientCpuUs] = cpuPer(rawCpu, cpuReadings([raw.pid, redisPid]), config.pipelineDeliveries) as (number | null)[];
 
   await raw.proc.stop();
@@ -186,10 +197,10 @@ async function bench(config: BenchConfig, prefix: string, keys: Keys, stop: (() 
   const naiveWorker = await startTarget('bench/targets/raw-worker.ts', { ...targetEnv, BENCH_QUEUE: 'naive' });
   stop.push(() => naiveWorker.proc.stop());
   const naiveCpu = cpuReadings([naiveWorker.pid, naive.pid, redisPid]);
-  const naiveStart = performance.now();
+  const naiveStartMs = Date.now();
   const naiveLoad = await load('naive', { connections: config.connections, amount: config.pipelineDeliveries });
   const naiveDrained = await waitForDrain(naiveQueue, 120_000);
-  const naiveSeconds = (performance.now() - naiveStart) / 1000;
+  const naiveSeconds = await secondsUntilLastCompleted(redis, naiveQueue, naiveStartMs);
   const [naiveWorkerCpuUs, naiveIngressCpuUs, naiveRedisCpuUs, naiveClientCpuUs] = cpuPer(naiveCpu, cpuReadings([naiveWorker.pid, naive.pid, redisPid]), naiveLoad.accepted) as (number | null)[];
 
   const ingressRss = rssBytes(ingressPid);
@@ -234,8 +245,24 @@ async function bench(config: BenchConfig, prefix: string, keys: Keys, stop: (() 
   return { rounds, medians, pipeline, rssBytes: ingressRss, accounting, payloadBytes: Buffer.byteLength(payload.body) };
 }
 
+/**
+ * Hookflow's req/s over the baseline's in the same round (the two runs are seconds apart), median and range over the
+ * rounds: how far the host moved the ratio within this run. The targets use the ratio of the medians.
+ */
+function perRoundRatios(rounds: { round: number; target: TargetName; reqPerSec: number }[], baseline: TargetName) {
+  const ratios = rounds
+    .filter((r) => r.target === 'hookflow')
+    .map((ours) => {
+      const theirs = rounds.find((r) => r.round === ours.round && r.target === baseline);
+      return theirs ? ratio(ours.reqPerSec, theirs.reqPerSec) : null;
+    })
+    .filter((v): v is number => v !== null && Number.isFinite(v));
+  return { median: ratios.length > 0 ? median(ratios) : null, min: ratios.length > 0 ? Math.min(...ratios) : null, max: ratios.length > 0 ? Math.max(...ratios) : null };
+}
+
 function report(config: BenchConfig, result: Awaited<ReturnType<typeof bench>>, startedAt: Date) {
   const { medians, pipeline, rssBytes, accounting } = result;
+  const perRound = { vsBare: perRoundRatios(result.rounds, 'bare'), vsNaive: perRoundRatios(result.rounds, 'naive') };
   const ratios = {
     reqPerSecVsBare: ratio(medians.hookflow.reqPerSec, medians.bare.reqPerSec),
     reqPerSecVsNaive: ratio(medians.hookflow.reqPerSec, medians.naive.reqPerSec),
@@ -283,6 +310,7 @@ function report(config: BenchConfig, result: Awaited<ReturnType<typeof bench>>, 
         cpuEfficiencyVsBare: ratios.cpuEfficiencyVsBare,
         cpuEfficiencyVsNaive: ratios.cpuEfficiencyVsNaive,
       },
+      perRoundRatios: perRound,
       rounds: result.rounds,
     },
     pipeline: { ...pipeline, ratioVsRaw: ratios.pipelineVsRaw, ratioVsNaiveHttp: ratios.pipelineVsNaiveHttp, cpuSplitUsPerDelivery: split },
@@ -315,6 +343,8 @@ function report(config: BenchConfig, result: Awaited<ReturnType<typeof bench>>, 
   say(`Ingress: POST /hooks/:id, ${config.connections} connections, ${result.payloadBytes}-byte signed body, ${config.rounds} alternating rounds × ${config.roundSeconds} s, medians`);
   say(formatTable(['target', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', '× bare', '× naive', 'server CPU µs/req', 'Redis', 'load gen', 'machine'], targetNames.map(row)));
   say(`CPU per request, inverted (throughput with a core each): ${ratios.cpuEfficiencyVsBare ?? 'n/a'} × bare, ${ratios.cpuEfficiencyVsNaive ?? 'n/a'} × naive`);
+  const spread = (r: ReturnType<typeof perRoundRatios>) => `${r.median ?? 'n/a'} (${r.min ?? 'n/a'}–${r.max ?? 'n/a'})`;
+  say(`Per round (hookflow ÷ the baseline's run of the same round), median (range): ${spread(perRound.vsBare)} × bare, ${spread(perRound.vsNaive)} × naive`);
   say('"machine" is server + Redis + load generator: what one request costs the cores they all share.');
   say('');
   say(`Pipeline: ${pipeline.deliveries} deliveries, worker concurrency ${pipeline.workerConcurrency}`);

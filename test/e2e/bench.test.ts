@@ -48,6 +48,14 @@ describe('npm run bench (BENCH_QUICK=1)', () => {
     // Rounds alternate: hookflow, bare, naive, hookflow, ...
     expect(results.ingress.rounds.map((r: { target: string }) => r.target)).toEqual(['hookflow', 'bare', 'naive', 'hookflow', 'bare', 'naive']);
     expect(Object.keys(results.ingress.ratios).sort()).toEqual(['cpuEfficiencyVsBare', 'cpuEfficiencyVsNaive', 'p99VsBare', 'reqPerSecVsBare', 'reqPerSecVsNaive']);
+    // Per-round ratios: one hookflow round over the baseline's run of the same round, so within the rounds' range.
+    for (const [baseline, spread] of [['bare', results.ingress.perRoundRatios.vsBare], ['naive', results.ingress.perRoundRatios.vsNaive]] as const) {
+      const perRound = [1, 2].map((round) => {
+        const of = (target: string) => results.ingress.rounds.find((r: { round: number; target: string }) => r.round === round && r.target === target).reqPerSec;
+        return ratio(of('hookflow'), of(baseline));
+      });
+      expect(spread).toEqual({ median: (perRound[0]! + perRound[1]!) / 2, min: Math.min(...perRound), max: Math.max(...perRound) });
+    }
     expect(Object.keys(results.targets).sort()).toEqual(['ingressRssMb', 'p99VsBare', 'pipelineVsRaw', 'reqPerSecVsBare', 'reqPerSecVsNaive', 'zeroNon2xx']);
     expect(results.machine).toMatchObject({ nproc: expect.any(Number), cpu: expect.any(String), memoryGb: expect.any(Number) });
 
