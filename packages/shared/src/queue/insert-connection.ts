@@ -20,8 +20,12 @@ interface DefinedScript {
 export interface InsertConnection {
   /** The connection the MULTI is sent on; the `replicated` durability mode sends its `WAIT` here. */
   connection: RedisClient;
-  /** Settles once the connection is first ready; it never rejects (a batch that waits too long is timed out by its caller). */
-  ready: Promise<void>;
+  /**
+   * Resolves when the connection is ready, or after `maxWaitMs` regardless (never rejects). It only waits while the
+   * connection is first being opened; a MULTI sent while it is not ready then fails at once (no offline queue), so a
+   * batch never sits waiting to be stored long after its requests were answered 503.
+   */
+  untilReady(maxWaitMs: number): Promise<void>;
   /** A MULTI in the form BullMQ's `Job#addJob` takes. */
   multi(): ChainableCommander;
   close(): Promise<void>;
@@ -43,7 +47,18 @@ export function openInsertConnection(source: RedisClient): InsertConnection | nu
   const bullClient = createIORedisClient(connection);
   return {
     connection,
-    ready: connection.status === 'ready' ? Promise.resolve() : new Promise((resolve) => connection.once('ready', () => resolve())),
+    untilReady: (maxWaitMs) =>
+      connection.status === 'ready'
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => {
+            const done = () => {
+              clearTimeout(timer);
+              connection.off('ready', done);
+              resolve();
+            };
+            const timer = setTimeout(done, maxWaitMs);
+            connection.once('ready', done);
+          }),
     multi: () => bullClient.multi() as unknown as ChainableCommander,
     close: async () => {
       await connection.quit().catch(() => connection.disconnect());

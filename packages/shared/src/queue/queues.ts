@@ -30,15 +30,17 @@ export class QueueSet {
   /**
    * Opens one MULTI that takes Hookflow's own commands (`commands`) and BullMQ job inserts (`addJob`) together, so a
    * record and its job are stored in one round trip, atomically. With job inserts it goes on the insert connection
-   * (see `InsertConnection`), which the queues' clients resolving has given BullMQ's scripts to copy; without, or
-   * where they could not be copied, on the shared connection through BullMQ's wrapped client.
+   * (see `InsertConnection`), opened on first use, once a queue's client has resolved: by then BullMQ has defined the
+   * scripts it copies. Without job inserts, or where they could not be copied, it goes on the shared connection
+   * through BullMQ's wrapped client.
    */
   async transaction(queueNames: Iterable<string>): Promise<JobTransaction> {
     const queues = [...new Set(queueNames)].map((name) => this.get(name));
     const clients = await Promise.all(queues.map((queue) => queue.getBackend().client));
     if (clients[0] && this.#insert === undefined) this.#insert = openInsertConnection(this.connection);
     const insert = clients[0] ? this.#insert : null;
-    if (insert) await insert.ready;
+    // Only the first batches wait, while the connection opens; well within the enqueuer's own time limit.
+    if (insert) await insert.untilReady(1_000);
     const commands = (insert ? insert.multi() : clients[0] ? clients[0].multi() : this.connection.multi()) as unknown as ChainableCommander;
     return {
       connection: insert ? insert.connection : this.connection,
