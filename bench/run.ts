@@ -160,15 +160,28 @@ async function bench(config: BenchConfig, prefix: string, keys: Keys, stop: (() 
   // CPU of every process the pipeline runs on, per delivery: they share the machine's cores.
   const cpuReadings = (pids: (number | null)[]) => [...pids.map((pid) => cpuTimeMs(pid)), ownCpuTimeMs()];
   const cpuPer = (before: (number | null)[], after: (number | null)[], n: number) => before.map((b, i) => cpuUsPer(b, after[i] ?? null, n));
-  const oursCpu = cpuReadings([workerPid, ingressPid, redisPid]);
-  const oursStartMs = Date.now();
-  const oursLoad = await load('hookflow', {
-    connections: config.connections,
-    amount: config.pipelineDeliveries,
-  });
-  const oursDrained = await waitForDrain(queue, 120_000);
-  const oursSeconds = await secondsUntilLastCompleted(redis, queue, oursStartMs);
-  const [oursWorkerCpuUs, oursIngressCpuUs, oursRedisCpuUs, oursClientCpuUs] = cpuPer(oursCpu, cpuReadings([workerPid, ingressPid, redisPid]), oursLoad.accepted) as (number | null)[];
+  /** One pipeline run fed over HTTP: `config.pipelineDeliveries` requests to `target`, timed until `queue` drained. */
+  const httpPipeline = async (target: TargetName, drainQueue: Queue, pids: { worker: number | null; ingress: number | null }) => {
+    const processes = [pids.worker, pids.ingress, redisPid];
+    const cpuBefore = cpuReadings(processes);
+    const startMs = Date.now();
+    const { accepted: acceptedInRun } = await load(target, { connections: config.connections, amount: config.pipelineDeliveries });
+    const drainedInRun = await waitForDrain(drainQueue, 120_000);
+    const seconds = await secondsUntilLastCompleted(redis, drainQueue, startMs);
+    const [workerCpu = null, ingressCpu = null, redisCpu = null, clientCpu = null] = cpuPer(cpuBefore, cpuReadings(processes), acceptedInRun);
+    return {
+      deliveriesPerSec: Math.round(acceptedInRun / seconds),
+      seconds,
+      accepted: acceptedInRun,
+      drained: drainedInRun,
+      workerCpuUsPerDelivery: workerCpu,
+      ingressCpuUsPerDelivery: ingressCpu,
+      redisCpuUsPerDelivery: redisCpu,
+      clientCpuUsPerDelivery: clientCpu,
+      machineCpuUsPerDelivery: sumOrNull([workerCpu, ingressCpu, redisCpu, clientCpu]),
+    };
+  };
+  const hookflowRun = await httpPipeline('hookflow', queue, { worker: workerPid, ingress: ingressPid });
 
   say(`bench: pipeline, ${config.pipelineDeliveries} jobs through a no-op BullMQ worker`);
   const raw = await startTarget('bench/targets/raw-worker.ts', { ...targetEnv, BENCH_QUEUE: 'raw' });
@@ -196,12 +209,7 @@ async function bench(config: BenchConfig, prefix: string, keys: Keys, stop: (() 
   await naiveQueue.drain(true);
   const naiveWorker = await startTarget('bench/targets/raw-worker.ts', { ...targetEnv, BENCH_QUEUE: 'naive' });
   stop.push(() => naiveWorker.proc.stop());
-  const naiveCpu = cpuReadings([naiveWorker.pid, naive.pid, redisPid]);
-  const naiveStartMs = Date.now();
-  const naiveLoad = await load('naive', { connections: config.connections, amount: config.pipelineDeliveries });
-  const naiveDrained = await waitForDrain(naiveQueue, 120_000);
-  const naiveSeconds = await secondsUntilLastCompleted(redis, naiveQueue, naiveStartMs);
-  const [naiveWorkerCpuUs, naiveIngressCpuUs, naiveRedisCpuUs, naiveClientCpuUs] = cpuPer(naiveCpu, cpuReadings([naiveWorker.pid, naive.pid, redisPid]), naiveLoad.accepted) as (number | null)[];
+  const naiveHttpRun = await httpPipeline('naive', naiveQueue, { worker: naiveWorker.pid, ingress: naive.pid });
 
   const ingressRss = rssBytes(ingressPid);
   const accounting = await account(redis, keys, webhookId, accepted, acceptedIds);
@@ -209,17 +217,7 @@ async function bench(config: BenchConfig, prefix: string, keys: Keys, stop: (() 
   const pipeline = {
     deliveries: config.pipelineDeliveries,
     workerConcurrency,
-    hookflow: {
-      deliveriesPerSec: Math.round(oursLoad.accepted / oursSeconds),
-      seconds: oursSeconds,
-      accepted: oursLoad.accepted,
-      drained: oursDrained,
-      workerCpuUsPerDelivery: oursWorkerCpuUs ?? null,
-      ingressCpuUsPerDelivery: oursIngressCpuUs ?? null,
-      redisCpuUsPerDelivery: oursRedisCpuUs ?? null,
-      clientCpuUsPerDelivery: oursClientCpuUs ?? null,
-      machineCpuUsPerDelivery: sumOrNull([oursWorkerCpuUs ?? null, oursIngressCpuUs ?? null, oursRedisCpuUs ?? null, oursClientCpuUs ?? null]),
-    },
+    hookflow: hookflowRun,
     rawBullmq: {
       deliveriesPerSec: Math.round(config.pipelineDeliveries / rawSeconds),
       seconds: rawSeconds,
@@ -229,17 +227,7 @@ async function bench(config: BenchConfig, prefix: string, keys: Keys, stop: (() 
       clientCpuUsPerDelivery: rawClientCpuUs ?? null,
       machineCpuUsPerDelivery: sumOrNull([rawWorkerCpuUs ?? null, rawRedisCpuUs ?? null, rawClientCpuUs ?? null]),
     },
-    naiveHttp: {
-      deliveriesPerSec: Math.round(naiveLoad.accepted / naiveSeconds),
-      seconds: naiveSeconds,
-      accepted: naiveLoad.accepted,
-      drained: naiveDrained,
-      workerCpuUsPerDelivery: naiveWorkerCpuUs ?? null,
-      ingressCpuUsPerDelivery: naiveIngressCpuUs ?? null,
-      redisCpuUsPerDelivery: naiveRedisCpuUs ?? null,
-      clientCpuUsPerDelivery: naiveClientCpuUs ?? null,
-      machineCpuUsPerDelivery: sumOrNull([naiveWorkerCpuUs ?? null, naiveIngressCpuUs ?? null, naiveRedisCpuUs ?? null, naiveClientCpuUs ?? null]),
-    },
+    naiveHttp: naiveHttpRun,
     backlogDrain: { deliveries: backlog, seconds: drainSeconds, deliveriesPerSec: Math.round(backlog / drainSeconds), drained },
   };
   return { rounds, medians, pipeline, rssBytes: ingressRss, accounting, payloadBytes: Buffer.byteLength(payload.body) };
@@ -258,6 +246,27 @@ function perRoundRatios(rounds: { round: number; target: TargetName; reqPerSec: 
     })
     .filter((v): v is number => v !== null && Number.isFinite(v));
   return { median: ratios.length > 0 ? median(ratios) : null, min: ratios.length > 0 ? Math.min(...ratios) : null, max: ratios.length > 0 ? Math.max(...ratios) : null };
+}
+
+type PipelineRun = { deliveriesPerSec: number; seconds: number; ingressCpuUsPerDelivery?: number | null } & Record<
+  'workerCpuUsPerDelivery' | 'redisCpuUsPerDelivery' | 'clientCpuUsPerDelivery' | 'machineCpuUsPerDelivery',
+  number | null
+>;
+
+/** A row of the pipeline table; the ingress cell is empty for the run without one (raw BullMQ's). */
+function pipelineRow(label: string, run: PipelineRun, vsRaw: number): (string | number)[] {
+  const cpu = (value: number | null | undefined) => value ?? 'n/a';
+  return [
+    label,
+    run.deliveriesPerSec,
+    run.seconds.toFixed(2),
+    vsRaw.toFixed(2),
+    cpu(run.workerCpuUsPerDelivery),
+    run.ingressCpuUsPerDelivery === undefined ? '' : cpu(run.ingressCpuUsPerDelivery),
+    cpu(run.redisCpuUsPerDelivery),
+    cpu(run.clientCpuUsPerDelivery),
+    cpu(run.machineCpuUsPerDelivery),
+  ];
 }
 
 function report(config: BenchConfig, result: Awaited<ReturnType<typeof bench>>, startedAt: Date) {
@@ -352,39 +361,9 @@ function report(config: BenchConfig, result: Awaited<ReturnType<typeof bench>>, 
     formatTable(
       ['run', 'deliveries/s', 'seconds', '× raw', 'worker CPU µs/delivery', 'ingress', 'Redis', 'load gen', 'machine'],
       [
-        [
-          'hookflow echo (202 → succeeded)',
-          pipeline.hookflow.deliveriesPerSec,
-          pipeline.hookflow.seconds.toFixed(2),
-          ratios.pipelineVsRaw.toFixed(2),
-          pipeline.hookflow.workerCpuUsPerDelivery ?? 'n/a',
-          pipeline.hookflow.ingressCpuUsPerDelivery ?? 'n/a',
-          pipeline.hookflow.redisCpuUsPerDelivery ?? 'n/a',
-          pipeline.hookflow.clientCpuUsPerDelivery ?? 'n/a',
-          pipeline.hookflow.machineCpuUsPerDelivery ?? 'n/a',
-        ],
-        [
-          'raw BullMQ worker (no-op)',
-          pipeline.rawBullmq.deliveriesPerSec,
-          pipeline.rawBullmq.seconds.toFixed(2),
-          '1.00',
-          pipeline.rawBullmq.workerCpuUsPerDelivery ?? 'n/a',
-          '',
-          pipeline.rawBullmq.redisCpuUsPerDelivery ?? 'n/a',
-          pipeline.rawBullmq.clientCpuUsPerDelivery ?? 'n/a',
-          pipeline.rawBullmq.machineCpuUsPerDelivery ?? 'n/a',
-        ],
-        [
-          'naive handler → no-op worker (HTTP-fed)',
-          pipeline.naiveHttp.deliveriesPerSec,
-          pipeline.naiveHttp.seconds.toFixed(2),
-          ratio(pipeline.naiveHttp.deliveriesPerSec, pipeline.rawBullmq.deliveriesPerSec).toFixed(2),
-          pipeline.naiveHttp.workerCpuUsPerDelivery ?? 'n/a',
-          pipeline.naiveHttp.ingressCpuUsPerDelivery ?? 'n/a',
-          pipeline.naiveHttp.redisCpuUsPerDelivery ?? 'n/a',
-          pipeline.naiveHttp.clientCpuUsPerDelivery ?? 'n/a',
-          pipeline.naiveHttp.machineCpuUsPerDelivery ?? 'n/a',
-        ],
+        pipelineRow('hookflow echo (202 → succeeded)', pipeline.hookflow, ratios.pipelineVsRaw),
+        pipelineRow('raw BullMQ worker (no-op)', pipeline.rawBullmq, 1),
+        pipelineRow('naive handler → no-op worker (HTTP-fed)', pipeline.naiveHttp, ratio(pipeline.naiveHttp.deliveriesPerSec, pipeline.rawBullmq.deliveriesPerSec)),
         ['hookflow backlog drain (worker only)', pipeline.backlogDrain.deliveriesPerSec, pipeline.backlogDrain.seconds.toFixed(2), '', '', '', '', '', ''],
       ],
     ),
