@@ -20,6 +20,8 @@ function gate() {
     open = resolve;
     fail = reject;
   });
+  // A failed gate nobody awaited yet must not count as an unhandled rejection; whoever awaits it still sees it fail.
+  promise.catch(() => {});
   return { promise, open, fail };
 }
 
@@ -59,8 +61,13 @@ describe('Deduper (real Redis)', () => {
   it('lets a retry take over when the first store fails, and never names the failed id', async () => {
     const deduper = new Deduper(redis, keys);
     const failing = gate();
-    const first = deduper.once('wh_b', 'evt-2', 'dlv_failed', 60, () => failing.promise);
-    await new Promise((r) => setTimeout(r, 20));
+    let firstStoreStarted = false;
+    const first = deduper.once('wh_b', 'evt-2', 'dlv_failed', 60, () => {
+      firstStoreStarted = true;
+      return failing.promise;
+    });
+    // The retry must come while the first store is in flight (a fixed sleep raced a slow Redis under load).
+    while (!firstStoreStarted) await new Promise((r) => setTimeout(r, 5));
     const second = deduper.once('wh_b', 'evt-2', 'dlv_retry', 60, async () => {});
     failing.fail(new Error('Redis refused'));
     await expect(first).rejects.toThrow('Redis refused');
