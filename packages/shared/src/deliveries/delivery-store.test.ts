@@ -18,6 +18,27 @@ function delivery(webhookId: string, at: number): NewDelivery {
   return { id: newId('dlv'), webhookId, agentId: 'agt_x', workflow: 'echo', status: 'queued', receivedAt: new Date(at).toISOString(), dedupeKey: null, headers: { 'x-a': '1' }, payloadJson: '{"n":1}', replayOf: null, queue: 'default' };
 }
 
+describe('DeliveryStore.appendCreate', () => {
+  it('adds one HSET per record and one ZADD per webhook, indexing each id by its arrival time', async () => {
+    const store = new DeliveryStore(redis, keys);
+    const [first, second] = [newId('wh'), newId('wh')];
+    const batch = [delivery(first, 1_000), delivery(second, 2_000), delivery(first, 3_000)];
+    const tx = redis.pipeline();
+    store.appendCreate(tx, batch);
+    expect(tx.length).toBe(3 + 2);
+    await tx.exec();
+    expect(await redis.zrange(keys.webhookDeliveries(first), '0', '-1', 'WITHSCORES')).toEqual([batch[0]!.id, '1000', batch[2]!.id, '3000']);
+    expect(await redis.zrange(keys.webhookDeliveries(second), '0', '-1', 'WITHSCORES')).toEqual([batch[1]!.id, '2000']);
+    for (const d of batch) expect(await store.get(d.id)).toMatchObject({ id: d.id, webhookId: d.webhookId, receivedAt: d.receivedAt, status: 'queued', payload: { n: 1 } });
+  });
+
+  it('adds nothing for an empty batch', () => {
+    const tx = redis.pipeline();
+    new DeliveryStore(redis, keys).appendCreate(tx, []);
+    expect(tx.length).toBe(0);
+  });
+});
+
 describe('DeliveryStore.start', () => {
   const store = new DeliveryStore(redis, keys);
 

@@ -36,29 +36,25 @@ export class DeliveryStore {
     this.#retention = new DeliveryRetention(redis, keys, retention);
   }
 
-  /** Adds the commands that store `delivery` to a MULTI or pipeline, so the caller can batch many. */
-  appendCreate(tx: ChainableCommander, delivery: NewDelivery): void {
-    const fields: Record<string, string> = {
-      id: delivery.id,
-      webhookId: delivery.webhookId,
-      agentId: delivery.agentId,
-      workflow: delivery.workflow,
-      status: delivery.status,
-      receivedAt: delivery.receivedAt,
-      attempts: '0',
-      headers: JSON.stringify(delivery.headers),
-      payload: delivery.payloadJson,
-      queue: delivery.queue,
-    };
-    if (delivery.dedupeKey !== null) fields.dedupeKey = delivery.dedupeKey;
-    if (delivery.replayOf !== null) fields.replayOf = delivery.replayOf;
-    tx.hset(this.keys.delivery(delivery.id), fields);
-    tx.zadd(this.keys.webhookDeliveries(delivery.webhookId), Date.parse(delivery.receivedAt), delivery.id);
+  /**
+   * Adds the commands that store `deliveries` to a MULTI or pipeline: one HSET per record, and one ZADD per webhook
+   * for all of that webhook's ids (a micro-batch of the ingress mostly holds one webhook's deliveries, and each
+   * command is an object to build, a reply to parse and a command for Redis to run).
+   */
+  appendCreate(tx: ChainableCommander, deliveries: readonly NewDelivery[]): void {
+    const indexEntries = new Map<string, (string | number)[]>();
+    for (const delivery of deliveries) {
+      tx.hset(this.keys.delivery(delivery.id), recordFields(delivery));
+      const entries = indexEntries.get(delivery.webhookId) ?? [];
+      if (entries.length === 0) indexEntries.set(delivery.webhookId, entries);
+      entries.push(Date.parse(delivery.receivedAt), delivery.id);
+    }
+    for (const [webhookId, entries] of indexEntries) tx.zadd(this.keys.webhookDeliveries(webhookId), ...entries);
   }
 
   async create(delivery: NewDelivery): Promise<void> {
     const tx = this.redis.multi();
-    this.appendCreate(tx, delivery);
+    this.appendCreate(tx, [delivery]);
     await tx.exec();
   }
 
@@ -128,6 +124,25 @@ export class DeliveryStore {
     this.appendStep(tx, deliveryId, step);
     await tx.exec();
   }
+}
+
+/** A new delivery as the fields of its record hash (scalars as strings, structured values as JSON). */
+function recordFields(delivery: NewDelivery): Record<string, string> {
+  const fields: Record<string, string> = {
+    id: delivery.id,
+    webhookId: delivery.webhookId,
+    agentId: delivery.agentId,
+    workflow: delivery.workflow,
+    status: delivery.status,
+    receivedAt: delivery.receivedAt,
+    attempts: '0',
+    headers: JSON.stringify(delivery.headers),
+    payload: delivery.payloadJson,
+    queue: delivery.queue,
+  };
+  if (delivery.dedupeKey !== null) fields.dedupeKey = delivery.dedupeKey;
+  if (delivery.replayOf !== null) fields.replayOf = delivery.replayOf;
+  return fields;
 }
 
 function parseJson<T>(value: string | undefined, fallback: T): T {

@@ -78,6 +78,8 @@ describe('DeliveryEnqueuer', () => {
     expect(await deliveries.get(good.id)).not.toBeNull();
     expect(await queues.get('default').getJob(good.id)).toBeDefined();
     expect(await admin.exists(keys.delivery(bad.id))).toBe(0);
+    expect(await admin.zscore(keys.webhookDeliveries(bad.webhookId), bad.id)).toBeNull();
+    expect(await admin.zscore(keys.webhookDeliveries(good.webhookId), good.id)).not.toBeNull();
   });
 
   it('sends batches with jobs on an insert connection of their own, holding only BullMQ\'s job-insert scripts, and hands it to afterStore', async () => {

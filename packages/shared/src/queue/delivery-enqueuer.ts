@@ -77,6 +77,7 @@ export class DeliveryEnqueuer {
   async #store(batch: Pending[]): Promise<void> {
     const tx = await this.queues.transaction(batch.filter((item) => item.delivery.status === 'queued').map((item) => item.delivery.queue));
     const inserts: Promise<unknown>[] = [];
+    const stored: NewDelivery[] = [];
     for (const item of batch) {
       if (item.delivery.status === 'queued') {
         const job = catalogJob('run-delivery', { deliveryId: item.delivery.id }, { ...item.jobOptions, jobId: item.delivery.id });
@@ -88,8 +89,9 @@ export class DeliveryEnqueuer {
           continue;
         }
       }
-      this.deliveries.appendCreate(tx.commands, item.delivery);
+      stored.push(item.delivery);
     }
+    this.deliveries.appendCreate(tx.commands, stored);
     await Promise.all(inserts);
     const results = await tx.commands.exec();
     const failed = results?.find(([err, value]) => err !== null || (typeof value === 'number' && value < 0));
