@@ -82,6 +82,61 @@ function summarize(results: LoadResult[]) {
   };
 }
 
+const pipelineNames = ['hookflow', 'rawBullmq', 'naiveHttp'] as const;
+type PipelineName = (typeof pipelineNames)[number];
+const pipelineLabels: Record<PipelineName, string> = {
+  hookflow: 'hookflow echo (202 → succeeded)',
+  rawBullmq: 'raw BullMQ worker (no-op)',
+  naiveHttp: 'naive handler → no-op worker (HTTP-fed)',
+};
+
+/** One pipeline run: deliveries/s, and the CPU each process spent per delivery (null: not measured or not part of it). */
+interface PipelineRun {
+  deliveriesPerSec: number;
+  seconds: number;
+  accepted: number;
+  drained: boolean;
+  workerCpuUsPerDelivery: number | null;
+  /** Only for the runs fed over HTTP. */
+  ingressCpuUsPerDelivery?: number | null;
+  redisCpuUsPerDelivery: number | null;
+  clientCpuUsPerDelivery: number | null;
+  machineCpuUsPerDelivery: number | null;
+}
+
+function pipelineRun(accepted: number, seconds: number, drained: boolean, cpu: { workerCpu: number | null; ingressCpu?: number | null; redisCpu: number | null; clientCpu: number | null }): PipelineRun {
+  return {
+    deliveriesPerSec: Math.round(accepted / seconds),
+    seconds,
+    accepted,
+    drained,
+    workerCpuUsPerDelivery: cpu.workerCpu,
+    ...(cpu.ingressCpu !== undefined ? { ingressCpuUsPerDelivery: cpu.ingressCpu } : {}),
+    redisCpuUsPerDelivery: cpu.redisCpu,
+    clientCpuUsPerDelivery: cpu.clientCpu,
+    machineCpuUsPerDelivery: sumOrNull([cpu.workerCpu, cpu.ingressCpu ?? 0, cpu.redisCpu, cpu.clientCpu]),
+  };
+}
+
+/** Medians of one pipeline's rounds; `accepted` is the total and `drained` holds only if every round drained. */
+function summarizePipeline(runs: PipelineRun[]): PipelineRun {
+  const ingress = runs.some((r) => r.ingressCpuUsPerDelivery !== undefined) ? medianOrNull(runs.map((r) => r.ingressCpuUsPerDelivery ?? null)) : undefined;
+  const workerCpu = medianOrNull(runs.map((r) => r.workerCpuUsPerDelivery));
+  const redisCpu = medianOrNull(runs.map((r) => r.redisCpuUsPerDelivery));
+  const clientCpu = medianOrNull(runs.map((r) => r.clientCpuUsPerDelivery));
+  return {
+    deliveriesPerSec: Math.round(median(runs.map((r) => r.deliveriesPerSec))),
+    seconds: median(runs.map((r) => r.seconds)),
+    accepted: runs.reduce((n, r) => n + r.accepted, 0),
+    drained: runs.every((r) => r.drained),
+    workerCpuUsPerDelivery: workerCpu,
+    ...(ingress !== undefined ? { ingressCpuUsPerDelivery: ingress } : {}),
+    redisCpuUsPerDelivery: redisCpu,
+    clientCpuUsPerDelivery: clientCpu,
+    machineCpuUsPerDelivery: sumOrNull([workerCpu, ingress ?? 0, redisCpu, clientCpu]),
+  };
+}
+
 async function bench(config: BenchConfig, prefix: string, keys: Keys, stop: (() => Promise<unknown>)[]) {
   const redis = testRedis(config.redisUrl);
   stop.push(async () => redis.disconnect());
@@ -156,12 +211,11 @@ async function bench(config: BenchConfig, prefix: string, keys: Keys, stop: (() 
   const drained = await waitForDrain(queue, Math.max(60_000, backlog * 5));
   const drainSeconds = (performance.now() - drainStart) / 1000;
 
-  say(`bench: pipeline, ${config.pipelineDeliveries} deliveries through ingress → worker (echo)`);
   // CPU of every process the pipeline runs on, per delivery: they share the machine's cores.
   const cpuReadings = (pids: (number | null)[]) => [...pids.map((pid) => cpuTimeMs(pid)), ownCpuTimeMs()];
   const cpuPer = (before: (number | null)[], after: (number | null)[], n: number) => before.map((b, i) => cpuUsPer(b, after[i] ?? null, n));
   /** One pipeline run fed over HTTP: `config.pipelineDeliveries` requests to `target`, timed until `queue` drained. */
-  const httpPipeline = async (target: TargetName, drainQueue: Queue, pids: { worker: number | null; ingress: number | null }) => {
+  const httpPipeline = async (target: TargetName, drainQueue: Queue, pids: { worker: number | null; ingress: number | null }): Promise<PipelineRun> => {
     const processes = [pids.worker, pids.ingress, redisPid];
     const cpuBefore = cpuReadings(processes);
     const startMs = Date.now();
@@ -169,89 +223,82 @@ async function bench(config: BenchConfig, prefix: string, keys: Keys, stop: (() 
     const drainedInRun = await waitForDrain(drainQueue, 120_000);
     const seconds = await secondsUntilLastCompleted(redis, drainQueue, startMs);
     const [workerCpu = null, ingressCpu = null, redisCpu = null, clientCpu = null] = cpuPer(cpuBefore, cpuReadings(processes), acceptedInRun);
-    return {
-      deliveriesPerSec: Math.round(acceptedInRun / seconds),
-      seconds,
-      accepted: acceptedInRun,
-      drained: drainedInRun,
-      workerCpuUsPerDelivery: workerCpu,
-      ingressCpuUsPerDelivery: ingressCpu,
-      redisCpuUsPerDelivery: redisCpu,
-      clientCpuUsPerDelivery: clientCpu,
-      machineCpuUsPerDelivery: sumOrNull([workerCpu, ingressCpu, redisCpu, clientCpu]),
-    };
+    return pipelineRun(acceptedInRun, seconds, drainedInRun, { workerCpu, ingressCpu, redisCpu, clientCpu });
   };
-  const hookflowRun = await httpPipeline('hookflow', queue, { worker: workerPid, ingress: ingressPid });
+  /** One run of raw BullMQ: the bench adds the jobs with `addBulk` (100 at a time) and the no-op worker runs them. */
+  const rawPipeline = async (round: number, rawQueue: Queue, workerPid: number | null): Promise<PipelineRun> => {
+    const cpuBefore = cpuReadings([workerPid, redisPid]);
+    const startMs = Date.now();
+    for (let i = 0; i < config.pipelineDeliveries; i += 100) {
+      const count = Math.min(100, config.pipelineDeliveries - i);
+      await rawQueue.addBulk(
+        Array.from({ length: count }, (_, j) => catalogJob('run-delivery', { deliveryId: `raw-${round}-${i + j}` }, { attempts: webhookDefaults.attempts, jobId: `raw-${round}-${i + j}` })),
+      );
+    }
+    const drainedInRun = await waitForDrain(rawQueue, 120_000);
+    const seconds = await secondsUntilLastCompleted(redis, rawQueue, startMs);
+    const [workerCpu = null, redisCpu = null, clientCpu = null] = cpuPer(cpuBefore, cpuReadings([workerPid, redisPid]), config.pipelineDeliveries);
+    return pipelineRun(config.pipelineDeliveries, seconds, drainedInRun, { workerCpu, redisCpu, clientCpu });
+  };
 
-  say(`bench: pipeline, ${config.pipelineDeliveries} jobs through a no-op BullMQ worker`);
+  // The three pipelines run in alternating rounds (hookflow, raw, hand-written, hookflow, ...), medians, as the ingress
+  // rounds do: run one after the other once each, a burst of the host's neighbours during one of them moved the
+  // ratio by a third (28 Nov 2026: every process's CPU per delivery rose 1.7 × in one run and not in the next).
+  // Every worker stays up for all the rounds; an idle BullMQ worker waits in a blocking read and costs no CPU.
   const raw = await startTarget('bench/targets/raw-worker.ts', { ...targetEnv, BENCH_QUEUE: 'raw' });
   stop.push(() => raw.proc.stop());
-  const rawQueue = queues.get('raw');
-  const rawCpu = cpuReadings([raw.pid, redisPid]);
-  const rawStartMs = Date.now();
-  for (let i = 0; i < config.pipelineDeliveries; i += 100) {
-    const count = Math.min(100, config.pipelineDeliveries - i);
-    await rawQueue.addBulk(
-      Array.from({ length: count }, (_, j) => catalogJob('run-delivery', { deliveryId: `raw-${i + j}` }, { attempts: webhookDefaults.attempts, jobId: `raw-${i + j}` })),
-    );
-  }
-  const rawDrained = await waitForDrain(rawQueue, 120_000);
-  const rawSeconds = await secondsUntilLastCompleted(redis, rawQueue, rawStartMs);
-  const [rawWorkerCpuUs, rawRedisCpuUs, rawClientCpuUs] = cpuPer(rawCpu, cpuReadings([raw.pid, redisPid]), config.pipelineDeliveries) as (number | null)[];
-
-  await raw.proc.stop();
-
-  // Not a target, for context: the same HTTP load through the naive handler into a no-op worker, i.e. what the
-  // hand-written version of the whole pipeline reaches. Its queue still holds the jobs of the ingress rounds, which
-  // no worker ran: they are dropped first so the no-op worker only times this run's jobs.
-  say(`bench: pipeline, ${config.pipelineDeliveries} deliveries through the naive handler → a no-op BullMQ worker`);
+  // The hand-written pipeline's queue still holds the jobs of the ingress rounds, which no worker ran: they are
+  // dropped first so its no-op worker only times the pipeline's jobs.
   const naiveQueue = queues.get('naive');
   await naiveQueue.drain(true);
   const naiveWorker = await startTarget('bench/targets/raw-worker.ts', { ...targetEnv, BENCH_QUEUE: 'naive' });
   stop.push(() => naiveWorker.proc.stop());
-  const naiveHttpRun = await httpPipeline('naive', naiveQueue, { worker: naiveWorker.pid, ingress: naive.pid });
+  const pipelineRounds: (PipelineRun & { round: number; run: PipelineName })[] = [];
+  say(`bench: pipeline, ${config.rounds} alternating rounds of ${config.pipelineDeliveries} deliveries: ingress → worker (echo), a no-op BullMQ worker fed by addBulk, the naive handler → a no-op worker`);
+  for (let round = 1; round <= config.rounds; round++) {
+    const runs: Record<PipelineName, () => Promise<PipelineRun>> = {
+      hookflow: () => httpPipeline('hookflow', queue, { worker: workerPid, ingress: ingressPid }),
+      rawBullmq: () => rawPipeline(round, queues.get('raw'), raw.pid),
+      naiveHttp: () => httpPipeline('naive', naiveQueue, { worker: naiveWorker.pid, ingress: naive.pid }),
+    };
+    for (const name of pipelineNames) {
+      const run = await runs[name]();
+      pipelineRounds.push({ round, run: name, ...run });
+      say(`  round ${round} ${pipelineLabels[name].padEnd(40)} ${run.deliveriesPerSec} deliveries/s  machine ${run.machineCpuUsPerDelivery ?? 'n/a'} CPU µs/delivery`);
+    }
+  }
+  await Promise.all([raw.proc.stop(), naiveWorker.proc.stop()]);
 
   const ingressRss = rssBytes(ingressPid);
   const accounting = await account(redis, keys, webhookId, accepted, acceptedIds);
 
+  const pipelineOf = (name: PipelineName) => summarizePipeline(pipelineRounds.filter((r) => r.run === name));
   const pipeline = {
     deliveries: config.pipelineDeliveries,
     workerConcurrency,
-    hookflow: hookflowRun,
-    rawBullmq: {
-      deliveriesPerSec: Math.round(config.pipelineDeliveries / rawSeconds),
-      seconds: rawSeconds,
-      drained: rawDrained,
-      workerCpuUsPerDelivery: rawWorkerCpuUs ?? null,
-      redisCpuUsPerDelivery: rawRedisCpuUs ?? null,
-      clientCpuUsPerDelivery: rawClientCpuUs ?? null,
-      machineCpuUsPerDelivery: sumOrNull([rawWorkerCpuUs ?? null, rawRedisCpuUs ?? null, rawClientCpuUs ?? null]),
-    },
-    naiveHttp: naiveHttpRun,
+    hookflow: pipelineOf('hookflow'),
+    rawBullmq: pipelineOf('rawBullmq'),
+    naiveHttp: pipelineOf('naiveHttp'),
+    rounds: pipelineRounds,
     backlogDrain: { deliveries: backlog, seconds: drainSeconds, deliveriesPerSec: Math.round(backlog / drainSeconds), drained },
   };
   return { rounds, medians, pipeline, rssBytes: ingressRss, accounting, payloadBytes: Buffer.byteLength(payload.body) };
 }
 
 /**
- * Hookflow's req/s over the baseline's in the same round (the two runs are seconds apart), median and range over the
- * rounds: how far the host moved the ratio within this run. The targets use the ratio of the medians.
+ * Hookflow's figure over the baseline's in the same round (the two runs are seconds apart), median and range over
+ * the rounds: how far the host moved the ratio within this run. The targets use the ratio of the medians.
  */
-function perRoundRatios(rounds: { round: number; target: TargetName; reqPerSec: number }[], baseline: TargetName) {
+function perRoundRatios<R extends { round: number }>(rounds: R[], nameOf: (r: R) => string, valueOf: (r: R) => number, baseline: string) {
   const ratios = rounds
-    .filter((r) => r.target === 'hookflow')
+    .filter((r) => nameOf(r) === 'hookflow')
     .map((ours) => {
-      const theirs = rounds.find((r) => r.round === ours.round && r.target === baseline);
-      return theirs ? ratio(ours.reqPerSec, theirs.reqPerSec) : null;
+      const theirs = rounds.find((r) => r.round === ours.round && nameOf(r) === baseline);
+      return theirs ? ratio(valueOf(ours), valueOf(theirs)) : null;
     })
     .filter((v): v is number => v !== null && Number.isFinite(v));
   return { median: ratios.length > 0 ? median(ratios) : null, min: ratios.length > 0 ? Math.min(...ratios) : null, max: ratios.length > 0 ? Math.max(...ratios) : null };
 }
-
-type PipelineRun = { deliveriesPerSec: number; seconds: number; ingressCpuUsPerDelivery?: number | null } & Record<
-  'workerCpuUsPerDelivery' | 'redisCpuUsPerDelivery' | 'clientCpuUsPerDelivery' | 'machineCpuUsPerDelivery',
-  number | null
->;
 
 /** A row of the pipeline table; the ingress cell is empty for the run without one (raw BullMQ's). */
 function pipelineRow(label: string, run: PipelineRun, vsRaw: number): (string | number)[] {
@@ -271,7 +318,10 @@ function pipelineRow(label: string, run: PipelineRun, vsRaw: number): (string | 
 
 function report(config: BenchConfig, result: Awaited<ReturnType<typeof bench>>, startedAt: Date) {
   const { medians, pipeline, rssBytes, accounting } = result;
-  const perRound = { vsBare: perRoundRatios(result.rounds, 'bare'), vsNaive: perRoundRatios(result.rounds, 'naive') };
+  const ingressRound = [(r: { target: TargetName }) => r.target, (r: { reqPerSec: number }) => r.reqPerSec] as const;
+  const perRound = { vsBare: perRoundRatios(result.rounds, ...ingressRound, 'bare'), vsNaive: perRoundRatios(result.rounds, ...ingressRound, 'naive') };
+  const pipelineRound = [(r: { run: PipelineName }) => r.run, (r: { deliveriesPerSec: number }) => r.deliveriesPerSec] as const;
+  const pipelinePerRound = { vsRaw: perRoundRatios(pipeline.rounds, ...pipelineRound, 'rawBullmq'), vsNaiveHttp: perRoundRatios(pipeline.rounds, ...pipelineRound, 'naiveHttp') };
   const ratios = {
     reqPerSecVsBare: ratio(medians.hookflow.reqPerSec, medians.bare.reqPerSec),
     reqPerSecVsNaive: ratio(medians.hookflow.reqPerSec, medians.naive.reqPerSec),
@@ -289,7 +339,7 @@ function report(config: BenchConfig, result: Awaited<ReturnType<typeof bench>>, 
   const ours = pipeline.hookflow;
   const split = {
     hookflowWorkerSideUs: sumOrNull([ours.workerCpuUsPerDelivery, ours.redisCpuUsPerDelivery === null || medians.hookflow.redisCpuUsPerReq === null ? null : ours.redisCpuUsPerDelivery - medians.hookflow.redisCpuUsPerReq]),
-    hookflowIngestSideUs: sumOrNull([ours.ingressCpuUsPerDelivery, medians.hookflow.redisCpuUsPerReq, ours.clientCpuUsPerDelivery]),
+    hookflowIngestSideUs: sumOrNull([ours.ingressCpuUsPerDelivery ?? null, medians.hookflow.redisCpuUsPerReq, ours.clientCpuUsPerDelivery]),
     rawWorkerSideUs: sumOrNull([pipeline.rawBullmq.workerCpuUsPerDelivery, pipeline.rawBullmq.redisCpuUsPerDelivery]),
     rawProducerUs: pipeline.rawBullmq.clientCpuUsPerDelivery,
   };
@@ -322,7 +372,7 @@ function report(config: BenchConfig, result: Awaited<ReturnType<typeof bench>>, 
       perRoundRatios: perRound,
       rounds: result.rounds,
     },
-    pipeline: { ...pipeline, ratioVsRaw: ratios.pipelineVsRaw, ratioVsNaiveHttp: ratios.pipelineVsNaiveHttp, cpuSplitUsPerDelivery: split },
+    pipeline: { ...pipeline, ratioVsRaw: ratios.pipelineVsRaw, ratioVsNaiveHttp: ratios.pipelineVsNaiveHttp, perRoundRatios: pipelinePerRound, cpuSplitUsPerDelivery: split },
     ingressRssBytes: rssBytes,
     targets,
     accounting,
@@ -352,18 +402,19 @@ function report(config: BenchConfig, result: Awaited<ReturnType<typeof bench>>, 
   say(`Ingress: POST /hooks/:id, ${config.connections} connections, ${result.payloadBytes}-byte signed body, ${config.rounds} alternating rounds × ${config.roundSeconds} s, medians`);
   say(formatTable(['target', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', '× bare', '× naive', 'server CPU µs/req', 'Redis', 'load gen', 'machine'], targetNames.map(row)));
   say(`CPU per request, inverted (throughput with a core each): ${ratios.cpuEfficiencyVsBare ?? 'n/a'} × bare, ${ratios.cpuEfficiencyVsNaive ?? 'n/a'} × naive`);
-  const spread = (r: ReturnType<typeof perRoundRatios>) => `${r.median ?? 'n/a'} (${r.min ?? 'n/a'}–${r.max ?? 'n/a'})`;
+  const round3 = (v: number | null) => (v === null ? 'n/a' : String(Math.round(v * 1000) / 1000));
+  const spread = (r: ReturnType<typeof perRoundRatios>) => `${round3(r.median)} (${round3(r.min)}–${round3(r.max)})`;
   say(`Per round (hookflow ÷ the baseline's run of the same round), median (range): ${spread(perRound.vsBare)} × bare, ${spread(perRound.vsNaive)} × naive`);
   say('"machine" is server + Redis + load generator: what one request costs the cores they all share.');
   say('');
-  say(`Pipeline: ${pipeline.deliveries} deliveries, worker concurrency ${pipeline.workerConcurrency}`);
+  say(`Pipeline: ${pipeline.deliveries} deliveries per run, worker concurrency ${pipeline.workerConcurrency}, ${config.rounds} alternating rounds, medians`);
   say(
     formatTable(
       ['run', 'deliveries/s', 'seconds', '× raw', 'worker CPU µs/delivery', 'ingress', 'Redis', 'load gen', 'machine'],
       [
-        pipelineRow('hookflow echo (202 → succeeded)', pipeline.hookflow, ratios.pipelineVsRaw),
-        pipelineRow('raw BullMQ worker (no-op)', pipeline.rawBullmq, 1),
-        pipelineRow('naive handler → no-op worker (HTTP-fed)', pipeline.naiveHttp, ratio(pipeline.naiveHttp.deliveriesPerSec, pipeline.rawBullmq.deliveriesPerSec)),
+        pipelineRow(pipelineLabels.hookflow, pipeline.hookflow, ratios.pipelineVsRaw),
+        pipelineRow(pipelineLabels.rawBullmq, pipeline.rawBullmq, 1),
+        pipelineRow(pipelineLabels.naiveHttp, pipeline.naiveHttp, ratio(pipeline.naiveHttp.deliveriesPerSec, pipeline.rawBullmq.deliveriesPerSec)),
         ['hookflow backlog drain (worker only)', pipeline.backlogDrain.deliveriesPerSec, pipeline.backlogDrain.seconds.toFixed(2), '', '', '', '', '', ''],
       ],
     ),
@@ -372,6 +423,7 @@ function report(config: BenchConfig, result: Awaited<ReturnType<typeof bench>>, 
     `CPU per delivery: hookflow ${split.hookflowIngestSideUs ?? 'n/a'} µs on the HTTP side (ingress, its Redis writes, load generator) + ` +
       `${split.hookflowWorkerSideUs ?? 'n/a'} µs on the worker side (worker, its Redis work); raw BullMQ ${split.rawWorkerSideUs ?? 'n/a'} µs worker side + ${split.rawProducerUs ?? 'n/a'} µs producer`,
   );
+  say(`Per round (hookflow ÷ the baseline's run of the same round), median (range): ${spread(pipelinePerRound.vsRaw)} × raw, ${spread(pipelinePerRound.vsNaiveHttp)} × the HTTP-fed hand-written pipeline`);
   say(`Not a target, for context: hookflow's pipeline is ${ratios.pipelineVsNaiveHttp.toFixed(2)} × the hand-written one fed by the same HTTP load (naive handler → no-op worker).`);
   say('');
   say(`Ingress RSS after the run: ${rssMb ?? 'n/a'} MB`);

@@ -60,10 +60,24 @@ describe('npm run bench (BENCH_QUICK=1)', () => {
     expect(results.machine).toMatchObject({ nproc: expect.any(Number), cpu: expect.any(String), memoryGb: expect.any(Number) });
 
     expect(results.pipeline.deliveries).toBe(300);
-    expect(results.pipeline.hookflow).toMatchObject({ accepted: 300, drained: true, deliveriesPerSec: expect.any(Number), clientCpuUsPerDelivery: expect.any(Number) });
-    expect(results.pipeline.rawBullmq).toMatchObject({ drained: true, deliveriesPerSec: expect.any(Number) });
+    // Pipeline rounds alternate too, and each pipeline's figures are the medians of its rounds (accepted: the total).
+    const pipelineRounds = results.pipeline.rounds as { round: number; run: string; deliveriesPerSec: number; accepted: number; drained: boolean }[];
+    expect(pipelineRounds.map((r) => `${r.round} ${r.run}`)).toEqual(['1 hookflow', '1 rawBullmq', '1 naiveHttp', '2 hookflow', '2 rawBullmq', '2 naiveHttp']);
+    for (const r of pipelineRounds) expect(r).toMatchObject({ accepted: 300, drained: true, deliveriesPerSec: expect.any(Number) });
+    const roundsOf = (run: string) => pipelineRounds.filter((r) => r.run === run);
+    for (const run of ['hookflow', 'rawBullmq', 'naiveHttp']) {
+      const [first, second] = roundsOf(run).map((r) => r.deliveriesPerSec) as [number, number];
+      expect(results.pipeline[run].deliveriesPerSec).toBe(Math.round((first + second) / 2));
+    }
+    expect(results.pipeline.hookflow).toMatchObject({ accepted: 600, drained: true, clientCpuUsPerDelivery: expect.any(Number) });
+    expect(results.pipeline.rawBullmq).toMatchObject({ accepted: 600, drained: true });
     // The HTTP-fed hand-written pipeline: every request the naive handler acknowledged was run by the no-op worker.
-    expect(results.pipeline.naiveHttp).toMatchObject({ accepted: 300, drained: true, deliveriesPerSec: expect.any(Number) });
+    expect(results.pipeline.naiveHttp).toMatchObject({ accepted: 600, drained: true });
+    expect(results.pipeline.ratioVsRaw).toBe(ratio(results.pipeline.hookflow.deliveriesPerSec, results.pipeline.rawBullmq.deliveriesPerSec));
+    for (const [baseline, spread] of [['rawBullmq', results.pipeline.perRoundRatios.vsRaw], ['naiveHttp', results.pipeline.perRoundRatios.vsNaiveHttp]] as const) {
+      const perRound = [0, 1].map((i) => ratio(roundsOf('hookflow')[i]!.deliveriesPerSec, roundsOf(baseline)[i]!.deliveriesPerSec));
+      expect(spread).toEqual({ median: (perRound[0]! + perRound[1]!) / 2, min: Math.min(...perRound), max: Math.max(...perRound) });
+    }
     expect(results.pipeline.ratioVsNaiveHttp).toBe(ratio(results.pipeline.hookflow.deliveriesPerSec, results.pipeline.naiveHttp.deliveriesPerSec));
     expect(Object.keys(results.pipeline.cpuSplitUsPerDelivery).sort()).toEqual(['hookflowIngestSideUs', 'hookflowWorkerSideUs', 'rawProducerUs', 'rawWorkerSideUs']);
     expect(results.ingressRssBytes === null || results.ingressRssBytes > 0).toBe(true);
