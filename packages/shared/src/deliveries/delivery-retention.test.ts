@@ -53,7 +53,7 @@ describe('DeliveryRetention.settle', () => {
   });
 
   it('never removes held, queued or running deliveries, however many there are', async () => {
-    const retention = new DeliveryRetention(redis, keys, { maxCount: 2, maxAgeSeconds: 600 }, 5);
+    const retention = new DeliveryRetention(redis, keys, { maxCount: 2, maxAgeSeconds: 600 }, { slack: 5 });
     const webhookId = newId('wh');
     const held = Array.from({ length: 4 }, (_, i) => delivery(webhookId, 1_000 + i, 'held'));
     const finished = Array.from({ length: 4 }, (_, i) => delivery(webhookId, 2_000 + i));
@@ -66,6 +66,33 @@ describe('DeliveryRetention.settle', () => {
     // All held ones stay; every finished one was over the count and could go.
     expect(index).toEqual(held.map((d) => d.id));
     for (const d of held) expect(await redis.ttl(keys.delivery(d.id))).toBe(-1);
+  });
+
+  it('removes at most removeAtMost old deliveries per call, so the rest of a large excess goes over the next finishes', async () => {
+    const retention = new DeliveryRetention(redis, keys, { maxCount: 1, maxAgeSeconds: 600 }, { removeAtMost: 10 });
+    const webhookId = newId('wh');
+    const created = Array.from({ length: 30 }, (_, i) => delivery(webhookId, 1_000 + i));
+    for (const d of created) await store.create(d);
+    for (const d of created) await store.markSucceeded(d.id, null, new Date()); // the store's own policy keeps 10 000
+    const newest = created.at(-1)!.id;
+    expect((await retention.settle(newest)).removed).toBe(10);
+    expect((await retention.settle(newest)).removed).toBe(10);
+    expect((await retention.settle(newest)).removed).toBe(9);
+    expect(await redis.zrange(keys.webhookDeliveries(webhookId), '0', '-1')).toEqual([newest]);
+  });
+
+  it('looks at no more than removeAtMost + slack of the oldest entries per call, whatever the backlog behind them', async () => {
+    const retention = new DeliveryRetention(redis, keys, { maxCount: 1, maxAgeSeconds: 600 }, { removeAtMost: 10, slack: 32 });
+    const webhookId = newId('wh');
+    // 40 unfinished deliveries (a backlog) are the oldest; 5 finished ones come after them.
+    const queued = Array.from({ length: 40 }, (_, i) => delivery(webhookId, 1_000 + i));
+    const finished = Array.from({ length: 5 }, (_, i) => delivery(webhookId, 2_000 + i));
+    for (const d of [...queued, ...finished]) await store.create(d);
+    for (const d of finished) await store.markSucceeded(d.id, null, new Date());
+    // The 42 entries looked at hold the 40 queued ones and the first 2 finished ones: only those 2 can go.
+    expect((await retention.settle(finished.at(-1)!.id)).removed).toBe(2);
+    const index = await redis.zrange(keys.webhookDeliveries(webhookId), '0', '-1');
+    expect(index).toEqual([...queued, ...finished.slice(2)].map((d) => d.id));
   });
 
   it('leaves unfinished deliveries alone and reports a missing record as null', async () => {

@@ -12,6 +12,19 @@ export interface RetentionPolicy {
 
 export const retentionDefaults: RetentionPolicy = { maxCount: 10_000, maxAgeSeconds: 7 * 86_400 };
 
+/** How much of a webhook's index one call of retention may work through. */
+export interface RetentionScan {
+  /**
+   * Most old deliveries removed per call. A finish adds at most one finished delivery, so any excess (after a
+   * backlog, or a lowered maxCount) is still worked off, this many per finish. Default 10.
+   */
+  removeAtMost: number;
+  /** Extra old entries looked at per call to step over unfinished ones. Default 32. */
+  slack: number;
+}
+
+export const retentionScanDefaults: RetentionScan = { removeAtMost: 10, slack: 32 };
+
 /** What `settle` found: the delivery's status and workflow after a run (null when the record is gone) and how many old deliveries it removed. */
 export interface Settled {
   status: string | null;
@@ -20,14 +33,18 @@ export interface Settled {
 }
 
 // KEYS[1] the delivery record. ARGV: record key prefix, index key prefix and suffix, max count, TTL seconds, scan slack,
-// then field/value pairs to write first (a run's outcome), so recording the outcome and retention share one round trip.
-// The index and the old records it names are derived in the script: they share KEYS[1]'s hash tag, so the script
-// stays in one Cluster slot. Only finished deliveries (or dangling index entries whose record expired) are
-// removed: held, queued and running ones are acknowledged work, bounded by the ingest backlog instead.
+// most removed per call, then field/value pairs to write first (a run's outcome), so recording the outcome and
+// retention share one round trip. The index and the old records it names are derived in the script: they share
+// KEYS[1]'s hash tag, so the script stays in one Cluster slot. Only finished deliveries (or dangling index entries
+// whose record expired) are removed: held, queued and running ones are acknowledged work, bounded by the ingest
+// backlog instead. The work per call is bounded too (at most "most removed" + slack entries looked at): while a
+// backlog holds the index far over the count, its oldest entries are mostly unfinished, and reading up to the whole
+// excess on every finish made each call cost milliseconds and Redis the bottleneck (28 Nov 2026: a 28 000-delivery
+// backlog over a count of 10 000 ran the worker at a few hundred deliveries/s with Redis at 94% CPU).
 const settleScript = new LuaScript(`
-if #ARGV > 6 then
+if #ARGV > 7 then
   if redis.call('EXISTS', KEYS[1]) == 0 then return {false, false, 0} end
-  redis.call('HSET', KEYS[1], unpack(ARGV, 7))
+  redis.call('HSET', KEYS[1], unpack(ARGV, 8))
 end
 local fields = redis.call('HMGET', KEYS[1], 'status', 'workflow', 'webhookId')
 local status, workflow, webhookId = fields[1], fields[2], fields[3]
@@ -38,9 +55,10 @@ local index = ARGV[2] .. webhookId .. ARGV[3]
 local excess = redis.call('ZCARD', index) - tonumber(ARGV[4])
 local removed = 0
 if excess > 0 then
-  local ids = redis.call('ZRANGE', index, 0, excess + tonumber(ARGV[6]) - 1)
+  local quota = math.min(excess, tonumber(ARGV[7]))
+  local ids = redis.call('ZRANGE', index, 0, quota + tonumber(ARGV[6]) - 1)
   for _, id in ipairs(ids) do
-    if removed >= excess then break end
+    if removed >= quota then break end
     local key = ARGV[1] .. id
     local s = redis.call('HGET', key, 'status')
     if (not s) or s == 'succeeded' or s == 'failed' then
@@ -60,14 +78,15 @@ return {status, workflow, removed}
  */
 export class DeliveryRetention {
   readonly #indexAffixes: [string, string];
+  readonly #scan: RetentionScan;
 
   constructor(
     private readonly redis: RedisClient,
     private readonly keys: Keys,
     readonly policy: RetentionPolicy = retentionDefaults,
-    /** Extra old entries looked at per call to step over unfinished ones. */
-    private readonly slack = 100,
+    scan: Partial<RetentionScan> = {},
   ) {
+    this.#scan = { ...retentionScanDefaults, ...scan };
     const marker = '\u0000';
     const [before, after] = keys.webhookDeliveries(marker).split(marker) as [string, string];
     this.#indexAffixes = [before, after];
@@ -86,7 +105,7 @@ export class DeliveryRetention {
     const reply = (await settleScript.run(
       this.redis,
       [this.keys.delivery(deliveryId)],
-      [this.keys.delivery(''), this.#indexAffixes[0], this.#indexAffixes[1], this.policy.maxCount, this.policy.maxAgeSeconds, this.slack, ...Object.entries(fields).flat()],
+      [this.keys.delivery(''), this.#indexAffixes[0], this.#indexAffixes[1], this.policy.maxCount, this.policy.maxAgeSeconds, this.#scan.slack, this.#scan.removeAtMost, ...Object.entries(fields).flat()],
     )) as [string | null, string | null, number];
     return { status: reply[0] ?? null, workflow: reply[1] ?? null, removed: Number(reply[2] ?? 0) };
   }
