@@ -52,6 +52,15 @@ describe('DeliveryStore.start', () => {
     expect(second).toMatchObject({ status: 'running', attempts: 2, startedAt: new Date(5_000).toISOString() });
   });
 
+  it('returns text fields exactly as stored, whatever characters they hold (the record comes back as JSON)', async () => {
+    const payload = { text: 'é ü 漢字 🚀 "quoted" back\\slash a/b tab\t newline\n \u0001', n: -1.5e-7, nested: { list: [1, '2', null, true] } };
+    const d = { ...delivery(newId('wh'), 1_000), payloadJson: JSON.stringify(payload), headers: { 'x-note': 'ünïcødé / "q"', 'x-empty': '' } };
+    await store.create(d);
+    const started = await store.start(d.id, 1, new Date(2_000));
+    expect(started).toMatchObject({ id: d.id, payload, headers: d.headers, attempts: 1, status: 'running' });
+    expect(await store.get(d.id)).toEqual(started);
+  });
+
   it('returns a finished delivery unchanged and a missing one as null', async () => {
     const d = delivery(newId('wh'), 1_000);
     await store.create(d);
