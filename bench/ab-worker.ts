@@ -7,23 +7,18 @@
  * warm-up round. Redis's CPU cannot be split between the two.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { createKeys, QueueSet, webhookDefaults } from '@hookflow/shared';
 import { adminClient } from '../test/support/client.js';
-import { freePort, repoRoot, startStack, waitForHttp } from '../test/support/processes.js';
+import { freePort, startStack, waitForHttp } from '../test/support/processes.js';
 import { cleanupPrefix, testPrefix, testRedis } from '../test/support/redis.js';
 import { benchPayload } from './payload.js';
 import { runLoad } from './load.js';
 import { cpuTimeMs, serverPid } from './proc-stats.js';
 import { median } from './stats.js';
+import { abArguments } from './ab-arguments.js';
 
-const [dirA, dirB = repoRoot] = process.argv.slice(2, 4).map((d) => resolve(d));
-if (!dirA) {
-  process.stderr.write('usage: npx tsx bench/ab-worker.ts <checkout A> [<checkout B>] [rounds] [fill seconds]\n');
-  process.exit(2);
-}
-const rounds = Number(process.argv[4] ?? 4);
-const fillSeconds = Number(process.argv[5] ?? 6);
+const { dirA, dirB, rounds, seconds: fillSeconds } = abArguments('ab-worker.ts', 'fill seconds', { rounds: 4, seconds: 6 });
 const prefix = testPrefix('bench-ab-worker');
 const redis = testRedis();
 const queues = new QueueSet(redis, createKeys(prefix));

@@ -4,22 +4,17 @@
  * a neighbour's burst on a shared machine hits both alike. Reports req/s, p50, p99 and the server's CPU µs/request.
  */
 import { spawn } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { adminClient } from '../test/support/client.js';
-import { freePort, repoRoot, startStack, waitForHttp } from '../test/support/processes.js';
+import { freePort, startStack, waitForHttp } from '../test/support/processes.js';
 import { cleanupPrefix, testPrefix, testRedis } from '../test/support/redis.js';
 import { benchPayload } from './payload.js';
 import { runLoad, type LoadResult } from './load.js';
 import { serverPid } from './proc-stats.js';
 import { median } from './stats.js';
+import { abArguments } from './ab-arguments.js';
 
-const [dirA, dirB = repoRoot] = process.argv.slice(2).map((d) => resolve(d));
-if (!dirA) {
-  process.stderr.write('usage: npx tsx bench/ab.ts <checkout A> [<checkout B>]\n');
-  process.exit(2);
-}
-const rounds = Number(process.argv[4] ?? 5);
-const seconds = Number(process.argv[5] ?? 4);
+const { dirA, dirB, rounds, seconds } = abArguments('ab.ts', 'seconds per round', { rounds: 5, seconds: 4 });
 const prefix = testPrefix('bench-ab');
 const stack = await startStack({ prefix, worker: false });
 const api = adminClient(stack.baseUrl, stack.adminToken);
