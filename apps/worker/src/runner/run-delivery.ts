@@ -12,6 +12,7 @@ import {
   type WebhookRecord,
   type WorkflowCatalog,
   type WorkflowDefinition,
+  type WorkflowPin,
 } from '@hookflow/shared';
 import { describeFailure, WorkflowError } from '../errors/workflow-error.js';
 import { StepTimeoutError } from '../errors/step-timeout-error.js';
@@ -59,11 +60,12 @@ export function createDeliveryProcessor(deps: RunDeliveryDeps) {
   return async (job: Job, _token?: string, workerSignal?: AbortSignal): Promise<Settled> => {
     const { deliveryId } = jobCatalog['run-delivery'].schema.parse(job.data);
     const attempt = job.attemptsMade + 1;
-    const delivery = await deliveries.start(deliveryId, attempt, now());
-    if (!delivery) {
+    const started = await deliveries.start(deliveryId, attempt, now());
+    if (!started) {
       log.warn({ deliveryId }, 'delivery record is gone (retention or deletion); job dropped');
       return { status: null, workflow: null, removed: 0 };
     }
+    const { delivery, workflowPin } = started;
     // A job can come back after its delivery finished (a worker died after recording the outcome): do not rerun.
     if (delivery.status === 'succeeded' || delivery.status === 'failed') return { status: delivery.status, workflow: delivery.workflow, removed: 0 };
 
@@ -75,7 +77,7 @@ export function createDeliveryProcessor(deps: RunDeliveryDeps) {
     let timer: NodeJS.Timeout | undefined;
     let timeoutMs = deps.defaultTimeoutMs;
     try {
-      const resolved = await resolveWorkflow(deps, delivery, job);
+      const resolved = await resolveWorkflow(deps, delivery, workflowPin, job);
       timeoutMs = resolved.timeoutMs ?? deps.defaultTimeoutMs;
       timer = setTimeout(() => controller.abort(new StepTimeoutError(`the run exceeded its timeoutMs of ${timeoutMs} ms`)), timeoutMs);
       const signal = controller.signal;
@@ -122,19 +124,17 @@ function abortReason(signal: AbortSignal): Error {
  * The workflow a delivery runs. A definition's version is pinned on the delivery at its first run and kept for the
  * automatic retries of that job; a new job for the same delivery (a manual retry) runs the current version.
  */
-async function resolveWorkflow(deps: RunDeliveryDeps, delivery: Delivery, job: Job): Promise<Resolved> {
+async function resolveWorkflow(deps: RunDeliveryDeps, delivery: Delivery, workflowPin: WorkflowPin | null, job: Job): Promise<Resolved> {
   const webhook = await deps.webhooks.find(delivery.webhookId);
   const webhookTimeout = webhook?.options.timeoutMs;
   const builtin = deps.builtins[delivery.workflow];
   if (builtin) return { kind: 'builtin', workflow: builtin, ...(webhookTimeout ? { timeoutMs: webhookTimeout } : {}) };
 
-  const key = deps.keys.delivery(delivery.id);
   const jobTag = `${job.id}:${job.timestamp}`;
-  const [pinnedVersion, pinnedJob] = await deps.redis.hmget(key, 'workflowVersion', 'workflowJob');
-  const pinned = pinnedVersion && pinnedJob === jobTag ? Number(pinnedVersion) : undefined;
+  const pinned = workflowPin?.job === jobTag ? workflowPin.version : undefined;
   const stored = await deps.catalog.store.get(delivery.workflow, pinned);
   if (!stored) throw new WorkflowError('workflow_not_found', `no workflow named ${delivery.workflow}${pinned ? ` (version ${pinned})` : ''}`, false);
-  if (pinned === undefined) await deps.redis.hset(key, { workflowVersion: String(stored.version), workflowJob: jobTag });
+  if (pinned === undefined) await deps.deliveries.pinWorkflow(delivery.id, { version: stored.version, job: jobTag });
   const timeoutMs = webhookTimeout ?? stored.definition.timeoutMs;
   return { kind: 'definition', definition: stored.definition, version: stored.version, ...(timeoutMs ? { timeoutMs } : {}) };
 }

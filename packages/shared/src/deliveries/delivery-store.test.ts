@@ -46,9 +46,9 @@ describe('DeliveryStore.start', () => {
     const d = delivery(newId('wh'), 1_000);
     await store.create(d);
     await store.markRetrying(d.id, { code: 'timeout', message: 'slow' });
-    const first = await store.start(d.id, 1, new Date(5_000));
+    const first = (await store.start(d.id, 1, new Date(5_000)))?.delivery;
     expect(first).toMatchObject({ id: d.id, status: 'running', attempts: 1, startedAt: new Date(5_000).toISOString(), error: null, payload: { n: 1 }, headers: { 'x-a': '1' } });
-    const second = await store.start(d.id, 2, new Date(9_000));
+    const second = (await store.start(d.id, 2, new Date(9_000)))?.delivery;
     expect(second).toMatchObject({ status: 'running', attempts: 2, startedAt: new Date(5_000).toISOString() });
   });
 
@@ -56,16 +56,26 @@ describe('DeliveryStore.start', () => {
     const payload = { text: 'é ü 漢字 🚀 "quoted" back\\slash a/b tab\t newline\n \u0001', n: -1.5e-7, nested: { list: [1, '2', null, true] } };
     const d = { ...delivery(newId('wh'), 1_000), payloadJson: JSON.stringify(payload), headers: { 'x-note': 'ünïcødé / "q"', 'x-empty': '' } };
     await store.create(d);
-    const started = await store.start(d.id, 1, new Date(2_000));
+    const started = (await store.start(d.id, 1, new Date(2_000)))?.delivery;
     expect(started).toMatchObject({ id: d.id, payload, headers: d.headers, attempts: 1, status: 'running' });
     expect(await store.get(d.id)).toEqual(started);
+  });
+
+  it('returns the workflow pin of the record with the delivery, null until one is set', async () => {
+    const d = delivery(newId('wh'), 1_000);
+    await store.create(d);
+    expect((await store.start(d.id, 1, new Date(2_000)))?.workflowPin).toBeNull();
+    await store.pinWorkflow(d.id, { version: 3, job: `${d.id}:1700000000000` });
+    const started = await store.start(d.id, 2, new Date(3_000));
+    expect(started?.workflowPin).toEqual({ version: 3, job: `${d.id}:1700000000000` });
+    expect(started?.delivery).not.toHaveProperty('workflowVersion');
   });
 
   it('returns a finished delivery unchanged and a missing one as null', async () => {
     const d = delivery(newId('wh'), 1_000);
     await store.create(d);
     await store.markSucceeded(d.id, { ok: true }, new Date(7_000));
-    const again = await store.start(d.id, 3, new Date(8_000));
+    const again = (await store.start(d.id, 3, new Date(8_000)))?.delivery;
     expect(again).toMatchObject({ status: 'succeeded', attempts: 0, startedAt: null, result: { ok: true } });
     expect(await store.start(newId('dlv'), 1, new Date())).toBeNull();
   });

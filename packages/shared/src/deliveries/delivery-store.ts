@@ -25,6 +25,21 @@ return cjson.encode(record)
 `);
 
 /**
+ * What starting an attempt returns: the delivery, and the workflow version its job was pinned to by an earlier attempt
+ * (the fields `workflowVersion` and `workflowJob` of the same record, read in the same round trip), if any.
+ */
+export interface StartedDelivery {
+  delivery: Delivery;
+  workflowPin: WorkflowPin | null;
+}
+
+/** The definition version a delivery's automatic retries keep, and the job (`<id>:<timestamp>`) it was pinned for. */
+export interface WorkflowPin {
+  version: number;
+  job: string;
+}
+
+/**
  * Delivery records: one Redis hash per delivery (scalar fields as strings, structured ones as JSON) plus a
  * per-webhook sorted set by arrival time. Steps live in fields `step:<id>`, so a worker checkpoints a step with
  * one HSET that can join the step's own effects in a MULTI (same hash tag).
@@ -94,12 +109,20 @@ export class DeliveryStore {
   }
 
   /**
-   * Starts an attempt: marks the delivery running and returns it, in one round trip. A delivery that already finished
-   * is returned as it is (the caller must not run it again); null when the record is gone.
+   * Starts an attempt: marks the delivery running and returns it with its workflow pin, in one round trip. A delivery
+   * that already finished is returned as it is (the caller must not run it again); null when the record is gone.
    */
-  async start(deliveryId: string, attempts: number, startedAt: Date): Promise<Delivery | null> {
+  async start(deliveryId: string, attempts: number, startedAt: Date): Promise<StartedDelivery | null> {
     const json = (await startScript.run(this.redis, [this.keys.delivery(deliveryId)], [attempts, startedAt.toISOString()])) as string | null;
-    return json ? toDelivery(JSON.parse(json) as Record<string, string>) : null;
+    if (!json) return null;
+    const raw = JSON.parse(json) as Record<string, string>;
+    const pinned = raw.workflowVersion !== undefined && raw.workflowJob !== undefined;
+    return { delivery: toDelivery(raw), workflowPin: pinned ? { version: Number(raw.workflowVersion), job: raw.workflowJob! } : null };
+  }
+
+  /** Pins the definition version a job's attempts run, before the first one runs anything (see `StartedDelivery`). */
+  async pinWorkflow(deliveryId: string, pin: WorkflowPin): Promise<void> {
+    await this.redis.hset(this.keys.delivery(deliveryId), { workflowVersion: String(pin.version), workflowJob: pin.job });
   }
 
   /** Records success and applies retention (a finished delivery gets its TTL, the webhook's index is trimmed). */
