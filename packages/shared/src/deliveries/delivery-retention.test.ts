@@ -95,6 +95,27 @@ describe('DeliveryRetention.settle', () => {
     expect(index).toEqual([...queued, ...finished.slice(2)].map((d) => d.id));
   });
 
+  it('keeps trimming behind more held deliveries than one window holds, by looking further along', async () => {
+    const retention = new DeliveryRetention(redis, keys, { maxCount: 1, maxAgeSeconds: 600 }, { removeAtMost: 10, slack: 32 });
+    const webhookId = newId('wh');
+    // 50 held deliveries are the oldest, more than the 42 entries of the first window; 20 finished ones follow.
+    const held = Array.from({ length: 50 }, (_, i) => delivery(webhookId, 1_000 + i, 'held'));
+    const finished = Array.from({ length: 20 }, (_, i) => delivery(webhookId, 2_000 + i));
+    for (const d of [...held, ...finished]) await store.create(d);
+    for (const d of finished) await store.markSucceeded(d.id, null, new Date());
+    // Wherever the second window lands among the entries over the count, it reaches the newest of them, so every
+    // call removes at least one finished delivery until only the count's newest is left.
+    const removedPerCall: number[] = [];
+    for (let i = 0; i < 19; i++) {
+      const { removed } = await retention.settle(finished.at(-1)!.id);
+      if (removed === 0) break;
+      removedPerCall.push(removed);
+    }
+    expect(removedPerCall.reduce((a, b) => a + b, 0)).toBe(19);
+    expect(await redis.zrange(keys.webhookDeliveries(webhookId), '0', '-1')).toEqual([...held, finished.at(-1)!].map((d) => d.id));
+    for (const d of held) expect(await redis.exists(keys.delivery(d.id))).toBe(1);
+  });
+
   it('leaves unfinished deliveries alone and reports a missing record as null', async () => {
     const retention = new DeliveryRetention(redis, keys, { maxCount: 1, maxAgeSeconds: 600 });
     const webhookId = newId('wh');

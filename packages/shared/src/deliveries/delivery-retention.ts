@@ -19,7 +19,10 @@ export interface RetentionScan {
    * backlog, or a lowered maxCount) is still worked off, this many per finish. Default 10.
    */
   removeAtMost: number;
-  /** Extra old entries looked at per call to step over unfinished ones. Default 32. */
+  /**
+   * Extra old entries looked at per call to step over unfinished ones. Default 32. When the oldest removeAtMost +
+   * slack entries hold nothing finished, one more window of that size is looked at, further along.
+   */
   slack: number;
 }
 
@@ -33,18 +36,21 @@ export interface Settled {
 }
 
 // KEYS[1] the delivery record. ARGV: record key prefix, index key prefix and suffix, max count, TTL seconds, scan slack,
-// most removed per call, then field/value pairs to write first (a run's outcome), so recording the outcome and
-// retention share one round trip. The index and the old records it names are derived in the script: they share
+// most removed per call, a random fraction in [0, 1), then field/value pairs to write first (a run's outcome), so
+// recording the outcome and retention share one round trip. The index and the old records it names are derived in the script: they share
 // KEYS[1]'s hash tag, so the script stays in one Cluster slot. Only finished deliveries (or dangling index entries
 // whose record expired) are removed: held, queued and running ones are acknowledged work, bounded by the ingest
 // backlog instead. The work per call is bounded too (at most "most removed" + slack entries looked at): while a
 // backlog holds the index far over the count, its oldest entries are mostly unfinished, and reading up to the whole
 // excess on every finish made each call cost milliseconds and Redis the bottleneck (28 Nov 2026: a 28 000-delivery
-// backlog over a count of 10 000 ran the worker at a few hundred deliveries/s with Redis at 94% CPU).
+// backlog over a count of 10 000 ran the worker at a few hundred deliveries/s with Redis at 94% CPU). When the oldest
+// entries looked at hold nothing finished (deliveries held for days at the old end, say), one more window of the same
+// size is looked at, at a random place among the rest of the entries over the count, so such a prefix slows the
+// count bound down instead of stopping it.
 const settleScript = new LuaScript(`
-if #ARGV > 7 then
+if #ARGV > 8 then
   if redis.call('EXISTS', KEYS[1]) == 0 then return {false, false, 0} end
-  redis.call('HSET', KEYS[1], unpack(ARGV, 8))
+  redis.call('HSET', KEYS[1], unpack(ARGV, 9))
 end
 local fields = redis.call('HMGET', KEYS[1], 'status', 'workflow', 'webhookId')
 local status, workflow, webhookId = fields[1], fields[2], fields[3]
@@ -54,11 +60,9 @@ redis.call('EXPIRE', KEYS[1], tonumber(ARGV[5]))
 local index = ARGV[2] .. webhookId .. ARGV[3]
 local excess = redis.call('ZCARD', index) - tonumber(ARGV[4])
 local removed = 0
-if excess > 0 then
-  local quota = math.min(excess, tonumber(ARGV[7]))
-  local ids = redis.call('ZRANGE', index, 0, quota + tonumber(ARGV[6]) - 1)
-  for _, id in ipairs(ids) do
-    if removed >= quota then break end
+local function sweep(from, to, quota)
+  for _, id in ipairs(redis.call('ZRANGE', index, from, to)) do
+    if removed >= quota then return end
     local key = ARGV[1] .. id
     local s = redis.call('HGET', key, 'status')
     if (not s) or s == 'succeeded' or s == 'failed' then
@@ -66,6 +70,15 @@ if excess > 0 then
       redis.call('ZREM', index, id)
       removed = removed + 1
     end
+  end
+end
+if excess > 0 then
+  local quota = math.min(excess, tonumber(ARGV[7]))
+  local window = quota + tonumber(ARGV[6])
+  sweep(0, window - 1, quota)
+  if removed == 0 and excess > window then
+    local from = window + math.floor(tonumber(ARGV[8]) * (excess - window))
+    sweep(from, math.min(from + window, excess) - 1, quota)
   end
 end
 return {status, workflow, removed}
@@ -105,7 +118,7 @@ export class DeliveryRetention {
     const reply = (await settleScript.run(
       this.redis,
       [this.keys.delivery(deliveryId)],
-      [this.keys.delivery(''), this.#indexAffixes[0], this.#indexAffixes[1], this.policy.maxCount, this.policy.maxAgeSeconds, this.#scan.slack, this.#scan.removeAtMost, ...Object.entries(fields).flat()],
+      [this.keys.delivery(''), this.#indexAffixes[0], this.#indexAffixes[1], this.policy.maxCount, this.policy.maxAgeSeconds, this.#scan.slack, this.#scan.removeAtMost, Math.random(), ...Object.entries(fields).flat()],
     )) as [string | null, string | null, number];
     return { status: reply[0] ?? null, workflow: reply[1] ?? null, removed: Number(reply[2] ?? 0) };
   }
