@@ -104,36 +104,43 @@ interface PipelineRun {
   machineCpuUsPerDelivery: number | null;
 }
 
-function pipelineRun(accepted: number, seconds: number, drained: boolean, cpu: { workerCpu: number | null; ingressCpu?: number | null; redisCpu: number | null; clientCpu: number | null }): PipelineRun {
+/** CPU µs per delivery of each process of a run (the ingress only for runs fed over HTTP). */
+interface RunCpu {
+  workerCpu: number | null;
+  ingressCpu?: number | null;
+  redisCpu: number | null;
+  clientCpu: number | null;
+}
+
+/** The CPU fields of a `PipelineRun`. An unmeasured process makes the machine's sum unknown; a run without an ingress adds nothing. */
+function cpuFields({ workerCpu, ingressCpu, redisCpu, clientCpu }: RunCpu) {
   return {
-    deliveriesPerSec: Math.round(accepted / seconds),
-    seconds,
-    accepted,
-    drained,
-    workerCpuUsPerDelivery: cpu.workerCpu,
-    ...(cpu.ingressCpu !== undefined ? { ingressCpuUsPerDelivery: cpu.ingressCpu } : {}),
-    redisCpuUsPerDelivery: cpu.redisCpu,
-    clientCpuUsPerDelivery: cpu.clientCpu,
-    machineCpuUsPerDelivery: sumOrNull([cpu.workerCpu, cpu.ingressCpu ?? 0, cpu.redisCpu, cpu.clientCpu]),
+    workerCpuUsPerDelivery: workerCpu,
+    ...(ingressCpu !== undefined ? { ingressCpuUsPerDelivery: ingressCpu } : {}),
+    redisCpuUsPerDelivery: redisCpu,
+    clientCpuUsPerDelivery: clientCpu,
+    machineCpuUsPerDelivery: sumOrNull([workerCpu, ingressCpu === undefined ? 0 : ingressCpu, redisCpu, clientCpu]),
   };
+}
+
+function pipelineRun(accepted: number, seconds: number, drained: boolean, cpu: RunCpu): PipelineRun {
+  return { deliveriesPerSec: Math.round(accepted / seconds), seconds, accepted, drained, ...cpuFields(cpu) };
 }
 
 /** Medians of one pipeline's rounds; `accepted` is the total and `drained` holds only if every round drained. */
 function summarizePipeline(runs: PipelineRun[]): PipelineRun {
-  const ingress = runs.some((r) => r.ingressCpuUsPerDelivery !== undefined) ? medianOrNull(runs.map((r) => r.ingressCpuUsPerDelivery ?? null)) : undefined;
-  const workerCpu = medianOrNull(runs.map((r) => r.workerCpuUsPerDelivery));
-  const redisCpu = medianOrNull(runs.map((r) => r.redisCpuUsPerDelivery));
-  const clientCpu = medianOrNull(runs.map((r) => r.clientCpuUsPerDelivery));
+  const medianOf = (field: (r: PipelineRun) => number | null | undefined) => medianOrNull(runs.map((r) => field(r) ?? null));
   return {
     deliveriesPerSec: Math.round(median(runs.map((r) => r.deliveriesPerSec))),
     seconds: median(runs.map((r) => r.seconds)),
     accepted: runs.reduce((n, r) => n + r.accepted, 0),
     drained: runs.every((r) => r.drained),
-    workerCpuUsPerDelivery: workerCpu,
-    ...(ingress !== undefined ? { ingressCpuUsPerDelivery: ingress } : {}),
-    redisCpuUsPerDelivery: redisCpu,
-    clientCpuUsPerDelivery: clientCpu,
-    machineCpuUsPerDelivery: sumOrNull([workerCpu, ingress ?? 0, redisCpu, clientCpu]),
+    ...cpuFields({
+      workerCpu: medianOf((r) => r.workerCpuUsPerDelivery),
+      ...(runs.some((r) => r.ingressCpuUsPerDelivery !== undefined) ? { ingressCpu: medianOf((r) => r.ingressCpuUsPerDelivery) } : {}),
+      redisCpu: medianOf((r) => r.redisCpuUsPerDelivery),
+      clientCpu: medianOf((r) => r.clientCpuUsPerDelivery),
+    }),
   };
 }
 

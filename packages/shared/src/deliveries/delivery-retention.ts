@@ -37,16 +37,16 @@ export interface Settled {
 
 // KEYS[1] the delivery record. ARGV: record key prefix, index key prefix and suffix, max count, TTL seconds, scan slack,
 // most removed per call, a random fraction in [0, 1), then field/value pairs to write first (a run's outcome), so
-// recording the outcome and retention share one round trip. The index and the old records it names are derived in the script: they share
-// KEYS[1]'s hash tag, so the script stays in one Cluster slot. Only finished deliveries (or dangling index entries
-// whose record expired) are removed: held, queued and running ones are acknowledged work, bounded by the ingest
-// backlog instead. The work per call is bounded too (at most "most removed" + slack entries looked at): while a
-// backlog holds the index far over the count, its oldest entries are mostly unfinished, and reading up to the whole
-// excess on every finish made each call cost milliseconds and Redis the bottleneck (28 Nov 2026: a 28 000-delivery
-// backlog over a count of 10 000 ran the worker at a few hundred deliveries/s with Redis at 94% CPU). When the oldest
-// entries looked at hold nothing finished (deliveries held for days at the old end, say), one more window of the same
-// size is looked at, at a random place among the rest of the entries over the count, so such a prefix slows the
-// count bound down instead of stopping it.
+// recording the outcome and retention share one round trip. The index and the old records it names are derived in
+// the script: they share KEYS[1]'s hash tag, so the script stays in one Cluster slot. Only finished deliveries (or
+// dangling index entries whose record expired) are removed: held, queued and running ones are acknowledged work,
+// bounded by the ingest backlog instead.
+// The work per call is bounded: a window of "most removed" + slack entries from the oldest end, and only when that
+// window held nothing finished (deliveries held for days at the old end, say), one more window of the same size at a
+// random place among the rest of the entries over the count, so such a prefix slows the count bound instead of
+// stopping it. Reading up to the whole excess on every finish, as before, made each call cost milliseconds while a
+// backlog held the index far over the count (28 Nov 2026: a 28 000-delivery backlog over a count of 10 000 ran the
+// worker at a few hundred deliveries/s with Redis at 94% CPU).
 const settleScript = new LuaScript(`
 if #ARGV > 8 then
   if redis.call('EXISTS', KEYS[1]) == 0 then return {false, false, 0} end

@@ -65,8 +65,8 @@ export class DeliveryStore {
     const indexEntries = new Map<string, (string | number)[]>();
     for (const delivery of deliveries) {
       tx.hset(this.keys.delivery(delivery.id), recordFields(delivery));
-      const entries = indexEntries.get(delivery.webhookId) ?? [];
-      if (entries.length === 0) indexEntries.set(delivery.webhookId, entries);
+      let entries = indexEntries.get(delivery.webhookId);
+      if (!entries) indexEntries.set(delivery.webhookId, (entries = []));
       entries.push(Date.parse(delivery.receivedAt), delivery.id);
     }
     for (const [webhookId, entries] of indexEntries) tx.zadd(this.keys.webhookDeliveries(webhookId), ...entries);
