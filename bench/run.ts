@@ -323,6 +323,22 @@ function pipelineRow(label: string, run: PipelineRun, vsRaw: number): (string | 
   ];
 }
 
+/**
+ * What the pipeline's CPU per delivery allows, as arithmetic on the measured figures: how many cores each pipeline
+ * kept busy, and the ratio to raw BullMQ's measured deliveries/s that Hookflow would reach with every core busy, at
+ * its own CPU per delivery and at its HTTP side plus raw BullMQ's (no-op) worker side. When the second is below a
+ * target, no worker behind this ingress could meet it on this machine.
+ */
+function pipelineBounds(pipeline: Record<PipelineName, PipelineRun>, split: { hookflowIngestSideUs: number | null; rawWorkerSideUs: number | null }, cores: number) {
+  const coresBusy = (run: PipelineRun) => (run.machineCpuUsPerDelivery === null ? null : Math.round((run.deliveriesPerSec * run.machineCpuUsPerDelivery) / 1e4) / 100);
+  const vsRawAtAllCores = (cpuUsPerDelivery: number | null) => (cpuUsPerDelivery === null ? null : ratio((cores * 1e6) / cpuUsPerDelivery, pipeline.rawBullmq.deliveriesPerSec));
+  return {
+    coresBusy: { hookflow: coresBusy(pipeline.hookflow), rawBullmq: coresBusy(pipeline.rawBullmq), naiveHttp: coresBusy(pipeline.naiveHttp) },
+    hookflowAllCoresVsRaw: vsRawAtAllCores(pipeline.hookflow.machineCpuUsPerDelivery),
+    noOpWorkerSideAllCoresVsRaw: vsRawAtAllCores(sumOrNull([split.hookflowIngestSideUs, split.rawWorkerSideUs])),
+  };
+}
+
 function report(config: BenchConfig, result: Awaited<ReturnType<typeof bench>>, startedAt: Date) {
   const { medians, pipeline, rssBytes, accounting } = result;
   const ingressRound = [(r: { target: TargetName }) => r.target, (r: { reqPerSec: number }) => r.reqPerSec] as const;
@@ -350,6 +366,7 @@ function report(config: BenchConfig, result: Awaited<ReturnType<typeof bench>>, 
     rawWorkerSideUs: sumOrNull([pipeline.rawBullmq.workerCpuUsPerDelivery, pipeline.rawBullmq.redisCpuUsPerDelivery]),
     rawProducerUs: pipeline.rawBullmq.clientCpuUsPerDelivery,
   };
+  const bounds = pipelineBounds(pipeline, split, cpus().length);
   const rssMb = rssBytes === null ? null : Math.round(rssBytes / 1024 / 1024);
   const targets = {
     reqPerSecVsBare: { want: '>= 0.85', measured: ratios.reqPerSecVsBare, met: ratios.reqPerSecVsBare >= 0.85 },
@@ -379,7 +396,7 @@ function report(config: BenchConfig, result: Awaited<ReturnType<typeof bench>>, 
       perRoundRatios: perRound,
       rounds: result.rounds,
     },
-    pipeline: { ...pipeline, ratioVsRaw: ratios.pipelineVsRaw, ratioVsNaiveHttp: ratios.pipelineVsNaiveHttp, perRoundRatios: pipelinePerRound, cpuSplitUsPerDelivery: split },
+    pipeline: { ...pipeline, ratioVsRaw: ratios.pipelineVsRaw, ratioVsNaiveHttp: ratios.pipelineVsNaiveHttp, perRoundRatios: pipelinePerRound, cpuSplitUsPerDelivery: split, bounds },
     ingressRssBytes: rssBytes,
     targets,
     accounting,
@@ -429,6 +446,12 @@ function report(config: BenchConfig, result: Awaited<ReturnType<typeof bench>>, 
   say(
     `CPU per delivery: hookflow ${split.hookflowIngestSideUs ?? 'n/a'} µs on the HTTP side (ingress, its Redis writes, load generator) + ` +
       `${split.hookflowWorkerSideUs ?? 'n/a'} µs on the worker side (worker, its Redis work); raw BullMQ ${split.rawWorkerSideUs ?? 'n/a'} µs worker side + ${split.rawProducerUs ?? 'n/a'} µs producer`,
+  );
+  const orNa = (v: number | null) => (v === null ? 'n/a' : v.toFixed(2));
+  say(
+    `Cores kept busy: hookflow ${orNa(bounds.coresBusy.hookflow)}, raw BullMQ ${orNa(bounds.coresBusy.rawBullmq)}, hand-written ${orNa(bounds.coresBusy.naiveHttp)} of ${machine.nproc}. ` +
+      `CPU bounds (arithmetic, not measured): with all ${machine.nproc} cores busy, hookflow's pipeline would reach ${orNa(bounds.hookflowAllCoresVsRaw)} × raw; ` +
+      `its HTTP side feeding a worker side as cheap as raw BullMQ's no-op one, ${orNa(bounds.noOpWorkerSideAllCoresVsRaw)} ×`,
   );
   say(`Per round (hookflow ÷ the baseline's run of the same round), median (range): ${spread(pipelinePerRound.vsRaw)} × raw, ${spread(pipelinePerRound.vsNaiveHttp)} × the HTTP-fed hand-written pipeline`);
   say(`Not a target, for context: hookflow's pipeline is ${ratios.pipelineVsNaiveHttp.toFixed(2)} × the hand-written one fed by the same HTTP load (naive handler → no-op worker).`);

@@ -80,6 +80,19 @@ describe('npm run bench (BENCH_QUICK=1)', () => {
     }
     expect(results.pipeline.ratioVsNaiveHttp).toBe(ratio(results.pipeline.hookflow.deliveriesPerSec, results.pipeline.naiveHttp.deliveriesPerSec));
     expect(Object.keys(results.pipeline.cpuSplitUsPerDelivery).sort()).toEqual(['hookflowIngestSideUs', 'hookflowWorkerSideUs', 'rawProducerUs', 'rawWorkerSideUs']);
+    // The CPU bounds are arithmetic on the run's own figures.
+    const { bounds, cpuSplitUsPerDelivery: split } = results.pipeline;
+    const nproc = results.machine.nproc;
+    for (const run of ['hookflow', 'rawBullmq', 'naiveHttp']) {
+      const { deliveriesPerSec, machineCpuUsPerDelivery } = results.pipeline[run];
+      expect(bounds.coresBusy[run]).toBe(machineCpuUsPerDelivery === null ? null : Math.round((deliveriesPerSec * machineCpuUsPerDelivery) / 1e4) / 100);
+    }
+    const rawPerSec = results.pipeline.rawBullmq.deliveriesPerSec;
+    const ours = results.pipeline.hookflow.machineCpuUsPerDelivery;
+    expect(bounds.hookflowAllCoresVsRaw).toBe(ours === null ? null : ratio((nproc * 1e6) / ours, rawPerSec));
+    const noOpBehindIngress = split.hookflowIngestSideUs === null || split.rawWorkerSideUs === null ? null : split.hookflowIngestSideUs + split.rawWorkerSideUs;
+    expect(bounds.noOpWorkerSideAllCoresVsRaw).toBe(noOpBehindIngress === null ? null : ratio((nproc * 1e6) / noOpBehindIngress, rawPerSec));
+    expect(stdout).toMatch(/CPU bounds \(arithmetic, not measured\): with all \d+ cores busy, hookflow's pipeline would reach (\d+\.\d\d|n\/a) × raw/);
     expect(results.ingressRssBytes === null || results.ingressRssBytes > 0).toBe(true);
 
     const { accounting } = results;
