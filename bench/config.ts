@@ -17,6 +17,11 @@ const schema = z.object({
   BENCH_SECONDS: count(120).optional(),
   /** Deliveries per pipeline run. Default 5000, quick 300. */
   BENCH_PIPELINE_DELIVERIES: count(1_000_000).optional(),
+  /**
+   * Concurrency of every worker in the pipeline (Hookflow's and the no-op ones alike). Default 10, Hookflow's own
+   * default (`WORKER_CONCURRENCY`), so the target is measured as shipped; other values show how the pipeline scales.
+   */
+  BENCH_WORKER_CONCURRENCY: count(1000).optional(),
   /** Where results.json goes. Default bench/results.json. */
   BENCH_RESULTS: z.string().min(1).optional(),
 });
@@ -28,6 +33,7 @@ export interface BenchConfig {
   roundSeconds: number;
   warmupSeconds: number;
   pipelineDeliveries: number;
+  workerConcurrency: number;
   connections: number;
   resultsPath: string;
 }
@@ -43,6 +49,7 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
     roundSeconds: parsed.BENCH_SECONDS ?? (quick ? 1 : 5),
     warmupSeconds: quick ? 1 : 2,
     pipelineDeliveries: parsed.BENCH_PIPELINE_DELIVERIES ?? (quick ? 300 : 5000),
+    workerConcurrency: parsed.BENCH_WORKER_CONCURRENCY ?? 10,
     connections: 50,
     resultsPath: resolve(parsed.BENCH_RESULTS ?? resolve(import.meta.dirname, 'results.json')),
   };

@@ -23,7 +23,6 @@ import { formatTable, median, ratio } from './stats.js';
 const targetNames = ['hookflow', 'bare', 'naive'] as const;
 type TargetName = (typeof targetNames)[number];
 const labels: Record<TargetName, string> = { hookflow: 'hookflow ingress', bare: 'bare express 5', naive: 'naive handler' };
-const workerConcurrency = 10;
 
 const ratioOrNull = (a: number | null, b: number | null) => (a === null || b === null ? null : ratio(a, b));
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -159,7 +158,7 @@ async function bench(config: BenchConfig, prefix: string, keys: Keys, stop: (() 
   const api = adminClient(stack.baseUrl, stack.adminToken);
   const { webhookId, keyFile } = await api.setupWebhook('echo');
   const payload = benchPayload(keyFile.privateKey);
-  const targetEnv = { REDIS_URL: config.redisUrl, HOOKFLOW_REDIS_PREFIX: prefix, WORKER_CONCURRENCY: String(workerConcurrency) };
+  const targetEnv = { REDIS_URL: config.redisUrl, HOOKFLOW_REDIS_PREFIX: prefix, WORKER_CONCURRENCY: String(config.workerConcurrency) };
   const [bare, naive] = await Promise.all([
     startTarget('bench/targets/bare-express.ts', targetEnv),
     startTarget('bench/targets/naive-ingress.ts', { ...targetEnv, BENCH_SECRET: keyFile.privateKey, BENCH_QUEUE: 'naive' }),
@@ -208,7 +207,7 @@ async function bench(config: BenchConfig, prefix: string, keys: Keys, stop: (() 
   // the backlog those rounds left (timed too, as a drain rate).
   say(`bench: starting the worker; draining ${accepted} deliveries from the ingress rounds`);
   // Retention would delete the oldest finished records past 10 000 per webhook; the bench keeps them all to check each.
-  const worker = spawnEntry(appEntry('worker', true), { ...stack.env, WORKER_CONCURRENCY: String(workerConcurrency), HOOKFLOW_RETENTION_COUNT: '10000000' });
+  const worker = spawnEntry(appEntry('worker', true), { ...stack.env, WORKER_CONCURRENCY: String(config.workerConcurrency), HOOKFLOW_RETENTION_COUNT: '10000000' });
   stop.push(() => worker.stop());
   await waitForHttp(`http://127.0.0.1:${stack.workerPort}/healthz`, 30_000, worker);
   const workerPid = serverPid(worker.child.pid);
@@ -282,7 +281,7 @@ async function bench(config: BenchConfig, prefix: string, keys: Keys, stop: (() 
   const pipelineOf = (name: PipelineName) => summarizePipeline(pipelineRounds.filter((r) => r.run === name));
   const pipeline = {
     deliveries: config.pipelineDeliveries,
-    workerConcurrency,
+    workerConcurrency: config.workerConcurrency,
     hookflow: pipelineOf('hookflow'),
     rawBullmq: pipelineOf('rawBullmq'),
     naiveHttp: pipelineOf('naiveHttp'),

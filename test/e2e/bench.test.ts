@@ -60,6 +60,8 @@ describe('npm run bench (BENCH_QUICK=1)', () => {
     expect(results.machine).toMatchObject({ nproc: expect.any(Number), cpu: expect.any(String), memoryGb: expect.any(Number) });
 
     expect(results.pipeline.deliveries).toBe(300);
+    expect(stdout).toContain('worker concurrency 10,');
+    expect(results.pipeline.workerConcurrency).toBe(10);
     // Pipeline rounds alternate too, and each pipeline's figures are the medians of its rounds (accepted: the total).
     const pipelineRounds = results.pipeline.rounds as { round: number; run: string; deliveriesPerSec: number; accepted: number; drained: boolean }[];
     expect(pipelineRounds.map((r) => `${r.round} ${r.run}`)).toEqual(['1 hookflow', '1 rawBullmq', '1 naiveHttp', '2 hookflow', '2 rawBullmq', '2 naiveHttp']);
