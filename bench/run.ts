@@ -231,16 +231,20 @@ async function bench(config: BenchConfig, prefix: string, keys: Keys, stop: (() 
     const [workerCpu = null, ingressCpu = null, redisCpu = null, clientCpu = null] = cpuPer(cpuBefore, cpuReadings(processes), acceptedInRun);
     return pipelineRun(acceptedInRun, seconds, drainedInRun, { workerCpu, ingressCpu, redisCpu, clientCpu });
   };
-  /** One run of raw BullMQ: the bench adds the jobs with `addBulk` (100 at a time) and the no-op worker runs them. */
-  const rawPipeline = async (round: number, rawQueue: Queue, workerPid: number | null): Promise<PipelineRun> => {
-    const cpuBefore = cpuReadings([workerPid, redisPid]);
-    const startMs = Date.now();
+  /** Adds one pipeline run's jobs for raw BullMQ, as its producer does: `addBulk`, 100 at a time. */
+  const addRawJobs = async (rawQueue: Queue, tag: string) => {
     for (let i = 0; i < config.pipelineDeliveries; i += 100) {
       const count = Math.min(100, config.pipelineDeliveries - i);
       await rawQueue.addBulk(
-        Array.from({ length: count }, (_, j) => catalogJob('run-delivery', { deliveryId: `raw-${round}-${i + j}` }, { attempts: webhookDefaults.attempts, jobId: `raw-${round}-${i + j}` })),
+        Array.from({ length: count }, (_, j) => catalogJob('run-delivery', { deliveryId: `raw-${tag}-${i + j}` }, { attempts: webhookDefaults.attempts, jobId: `raw-${tag}-${i + j}` })),
       );
     }
+  };
+  /** One run of raw BullMQ: the bench adds the jobs and the no-op worker runs them. */
+  const rawPipeline = async (round: number, rawQueue: Queue, workerPid: number | null): Promise<PipelineRun> => {
+    const cpuBefore = cpuReadings([workerPid, redisPid]);
+    const startMs = Date.now();
+    await addRawJobs(rawQueue, String(round));
     const drainedInRun = await waitForDrain(rawQueue, 120_000);
     const seconds = await secondsUntilLastCompleted(redis, rawQueue, startMs);
     const [workerCpu = null, redisCpu = null, clientCpu = null] = cpuPer(cpuBefore, cpuReadings([workerPid, redisPid]), config.pipelineDeliveries);
@@ -274,6 +278,13 @@ async function bench(config: BenchConfig, prefix: string, keys: Keys, stop: (() 
     }
   }
   await Promise.all([raw.proc.stop(), naiveWorker.proc.stop()]);
+  // Redis's share of raw BullMQ's producer: the same inserts into a queue no worker reads. Raw BullMQ's Redis figure
+  // holds both the inserts and the worker's commands, and only the latter belong to its worker side.
+  const probeQueue = queues.get('raw-insert-probe');
+  const redisBeforeInserts = cpuTimeMs(redisPid);
+  await addRawJobs(probeQueue, 'probe');
+  const rawInsertRedisCpuUsPerJob = cpuUsPer(redisBeforeInserts, cpuTimeMs(redisPid), config.pipelineDeliveries);
+  await probeQueue.obliterate({ force: true });
 
   const ingressRss = rssBytes(ingressPid);
   const accounting = await account(redis, keys, webhookId, accepted, acceptedIds);
@@ -284,6 +295,8 @@ async function bench(config: BenchConfig, prefix: string, keys: Keys, stop: (() 
     workerConcurrency: config.workerConcurrency,
     hookflow: pipelineOf('hookflow'),
     rawBullmq: pipelineOf('rawBullmq'),
+    /** CPU µs Redis spends inserting one of raw BullMQ's jobs (`addBulk` of 100, no worker reading), measured once. */
+    rawInsertRedisCpuUsPerJob,
     naiveHttp: pipelineOf('naiveHttp'),
     rounds: pipelineRounds,
     backlogDrain: { deliveries: backlog, seconds: drainSeconds, deliveriesPerSec: Math.round(backlog / drainSeconds), drained },
@@ -357,13 +370,16 @@ function report(config: BenchConfig, result: Awaited<ReturnType<typeof bench>>, 
   };
   // Where the pipeline's CPU goes, per delivery. Hookflow's worker side is the worker plus the Redis work beyond the
   // ingest (the ingest's share is what Redis spent per request in the ingress rounds); raw BullMQ's worker side is its
-  // worker plus all of Redis, since its producer only adds jobs.
+  // worker plus the Redis work beyond the inserts (measured by the insert probe), and its producer side the bench
+  // process plus the inserts' Redis work.
   const ours = pipeline.hookflow;
+  const theirs = pipeline.rawBullmq;
+  const rawRedisBeyondInserts = theirs.redisCpuUsPerDelivery === null || pipeline.rawInsertRedisCpuUsPerJob === null ? null : theirs.redisCpuUsPerDelivery - pipeline.rawInsertRedisCpuUsPerJob;
   const split = {
     hookflowWorkerSideUs: sumOrNull([ours.workerCpuUsPerDelivery, ours.redisCpuUsPerDelivery === null || medians.hookflow.redisCpuUsPerReq === null ? null : ours.redisCpuUsPerDelivery - medians.hookflow.redisCpuUsPerReq]),
     hookflowIngestSideUs: sumOrNull([ours.ingressCpuUsPerDelivery ?? null, medians.hookflow.redisCpuUsPerReq, ours.clientCpuUsPerDelivery]),
-    rawWorkerSideUs: sumOrNull([pipeline.rawBullmq.workerCpuUsPerDelivery, pipeline.rawBullmq.redisCpuUsPerDelivery]),
-    rawProducerUs: pipeline.rawBullmq.clientCpuUsPerDelivery,
+    rawWorkerSideUs: sumOrNull([theirs.workerCpuUsPerDelivery, rawRedisBeyondInserts]),
+    rawProducerUs: sumOrNull([theirs.clientCpuUsPerDelivery, pipeline.rawInsertRedisCpuUsPerJob]),
   };
   const bounds = pipelineBounds(pipeline, split, cpus().length);
   const rssMb = rssBytes === null ? null : Math.round(rssBytes / 1024 / 1024);
@@ -444,7 +460,7 @@ function report(config: BenchConfig, result: Awaited<ReturnType<typeof bench>>, 
   );
   say(
     `CPU per delivery: hookflow ${split.hookflowIngestSideUs ?? 'n/a'} µs on the HTTP side (ingress, its Redis writes, load generator) + ` +
-      `${split.hookflowWorkerSideUs ?? 'n/a'} µs on the worker side (worker, its Redis work); raw BullMQ ${split.rawWorkerSideUs ?? 'n/a'} µs worker side + ${split.rawProducerUs ?? 'n/a'} µs producer`,
+      `${split.hookflowWorkerSideUs ?? 'n/a'} µs on the worker side (worker, its Redis work); raw BullMQ ${split.rawWorkerSideUs ?? 'n/a'} µs worker side (worker, its Redis work beyond the inserts) + ${split.rawProducerUs ?? 'n/a'} µs producer (the bench, the inserts' Redis work)`,
   );
   const orNa = (v: number | null) => (v === null ? 'n/a' : v.toFixed(2));
   say(

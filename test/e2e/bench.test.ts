@@ -82,6 +82,16 @@ describe('npm run bench (BENCH_QUICK=1)', () => {
     }
     expect(results.pipeline.ratioVsNaiveHttp).toBe(ratio(results.pipeline.hookflow.deliveriesPerSec, results.pipeline.naiveHttp.deliveriesPerSec));
     expect(Object.keys(results.pipeline.cpuSplitUsPerDelivery).sort()).toEqual(['hookflowIngestSideUs', 'hookflowWorkerSideUs', 'rawProducerUs', 'rawWorkerSideUs']);
+    // Raw BullMQ's split: the Redis work of its inserts (measured by the probe) counts to its producer, not its worker.
+    const insertUs = results.pipeline.rawInsertRedisCpuUsPerJob;
+    const raw = results.pipeline.rawBullmq;
+    // Both come from the same redis-server's CPU time: measured together or not at all.
+    expect(insertUs === null).toBe(raw.redisCpuUsPerDelivery === null);
+    if (raw.redisCpuUsPerDelivery !== null) {
+      expect(insertUs).toBeGreaterThan(0);
+      expect(results.pipeline.cpuSplitUsPerDelivery.rawWorkerSideUs).toBeCloseTo(raw.workerCpuUsPerDelivery + raw.redisCpuUsPerDelivery - insertUs, 6);
+      expect(results.pipeline.cpuSplitUsPerDelivery.rawProducerUs).toBeCloseTo(raw.clientCpuUsPerDelivery + insertUs, 6);
+    }
     // The CPU bounds are arithmetic on the run's own figures.
     const { bounds, cpuSplitUsPerDelivery: split } = results.pipeline;
     const nproc = results.machine.nproc;
