@@ -231,10 +231,10 @@ async function bench(config: BenchConfig, prefix: string, keys: Keys, stop: (() 
     const [workerCpu = null, ingressCpu = null, redisCpu = null, clientCpu = null] = cpuPer(cpuBefore, cpuReadings(processes), acceptedInRun);
     return pipelineRun(acceptedInRun, seconds, drainedInRun, { workerCpu, ingressCpu, redisCpu, clientCpu });
   };
-  /** Adds one pipeline run's jobs for raw BullMQ, as its producer does: `addBulk`, 100 at a time. */
-  const addRawJobs = async (rawQueue: Queue, tag: string) => {
-    for (let i = 0; i < config.pipelineDeliveries; i += 100) {
-      const count = Math.min(100, config.pipelineDeliveries - i);
+  /** Adds jobs for raw BullMQ (by default one pipeline run's), as its producer does: `addBulk`, 100 at a time. */
+  const addRawJobs = async (rawQueue: Queue, tag: string, total = config.pipelineDeliveries) => {
+    for (let i = 0; i < total; i += 100) {
+      const count = Math.min(100, total - i);
       await rawQueue.addBulk(
         Array.from({ length: count }, (_, j) => catalogJob('run-delivery', { deliveryId: `raw-${tag}-${i + j}` }, { attempts: webhookDefaults.attempts, jobId: `raw-${tag}-${i + j}` })),
       );
@@ -281,9 +281,20 @@ async function bench(config: BenchConfig, prefix: string, keys: Keys, stop: (() 
   // Redis's share of raw BullMQ's producer: the same inserts into a queue no worker reads. Raw BullMQ's Redis figure
   // holds both the inserts and the worker's commands, and only the latter belong to its worker side.
   const probeQueue = queues.get('raw-insert-probe');
+  const probeJobs = config.pipelineDeliveries * 4;
   const redisBeforeInserts = cpuTimeMs(redisPid);
-  await addRawJobs(probeQueue, 'probe');
-  const rawInsertRedisCpuUsPerJob = cpuUsPer(redisBeforeInserts, cpuTimeMs(redisPid), config.pipelineDeliveries);
+  await addRawJobs(probeQueue, 'probe', probeJobs);
+  const rawInsertRedisCpuUsPerJob = cpuUsPer(redisBeforeInserts, cpuTimeMs(redisPid), probeJobs);
+  // Then those jobs are raw BullMQ's backlog, for context next to Hookflow's backlog drain: a no-op worker starts on
+  // the paused queue, and the drain is timed from the resume until its last job completed.
+  await probeQueue.pause();
+  const probeWorker = await startTarget('bench/targets/raw-worker.ts', { ...targetEnv, BENCH_QUEUE: 'raw-insert-probe' });
+  stop.push(() => probeWorker.proc.stop());
+  const rawDrainStartMs = Date.now();
+  await probeQueue.resume();
+  const rawDrained = await waitForDrain(probeQueue, 120_000);
+  const rawDrainSeconds = await secondsUntilLastCompleted(redis, probeQueue, rawDrainStartMs);
+  await probeWorker.proc.stop();
   await probeQueue.obliterate({ force: true });
 
   const ingressRss = rssBytes(ingressPid);
@@ -300,6 +311,7 @@ async function bench(config: BenchConfig, prefix: string, keys: Keys, stop: (() 
     naiveHttp: pipelineOf('naiveHttp'),
     rounds: pipelineRounds,
     backlogDrain: { deliveries: backlog, seconds: drainSeconds, deliveriesPerSec: Math.round(backlog / drainSeconds), drained },
+    rawBacklogDrain: { deliveries: probeJobs, seconds: rawDrainSeconds, deliveriesPerSec: Math.round(probeJobs / rawDrainSeconds), drained: rawDrained },
   };
   return { rounds, medians, pipeline, rssBytes: ingressRss, accounting, payloadBytes: Buffer.byteLength(payload.body) };
 }
@@ -367,6 +379,7 @@ function report(config: BenchConfig, result: Awaited<ReturnType<typeof bench>>, 
     cpuEfficiencyVsNaive: ratioOrNull(medians.naive.cpuUsPerReq, medians.hookflow.cpuUsPerReq),
     pipelineVsRaw: ratio(pipeline.hookflow.deliveriesPerSec, pipeline.rawBullmq.deliveriesPerSec),
     pipelineVsNaiveHttp: ratio(pipeline.hookflow.deliveriesPerSec, pipeline.naiveHttp.deliveriesPerSec),
+    backlogDrainVsRaw: ratio(pipeline.backlogDrain.deliveriesPerSec, pipeline.rawBacklogDrain.deliveriesPerSec),
   };
   // Where the pipeline's CPU goes, per delivery. Hookflow's worker side is the worker plus the Redis work beyond the
   // ingest (the ingest's share is what Redis spent per request in the ingress rounds); raw BullMQ's worker side is its
@@ -411,7 +424,7 @@ function report(config: BenchConfig, result: Awaited<ReturnType<typeof bench>>, 
       perRoundRatios: perRound,
       rounds: result.rounds,
     },
-    pipeline: { ...pipeline, ratioVsRaw: ratios.pipelineVsRaw, ratioVsNaiveHttp: ratios.pipelineVsNaiveHttp, perRoundRatios: pipelinePerRound, cpuSplitUsPerDelivery: split, bounds },
+    pipeline: { ...pipeline, ratioVsRaw: ratios.pipelineVsRaw, ratioVsNaiveHttp: ratios.pipelineVsNaiveHttp, backlogDrainVsRaw: ratios.backlogDrainVsRaw, perRoundRatios: pipelinePerRound, cpuSplitUsPerDelivery: split, bounds },
     ingressRssBytes: rssBytes,
     targets,
     accounting,
@@ -455,6 +468,7 @@ function report(config: BenchConfig, result: Awaited<ReturnType<typeof bench>>, 
         pipelineRow(pipelineLabels.rawBullmq, pipeline.rawBullmq, 1),
         pipelineRow(pipelineLabels.naiveHttp, pipeline.naiveHttp, ratio(pipeline.naiveHttp.deliveriesPerSec, pipeline.rawBullmq.deliveriesPerSec)),
         ['hookflow backlog drain (worker only)', pipeline.backlogDrain.deliveriesPerSec, pipeline.backlogDrain.seconds.toFixed(2), '', '', '', '', '', ''],
+        ['raw BullMQ backlog drain (no-op worker only)', pipeline.rawBacklogDrain.deliveriesPerSec, pipeline.rawBacklogDrain.seconds.toFixed(2), '', '', '', '', '', ''],
       ],
     ),
   );
@@ -470,6 +484,7 @@ function report(config: BenchConfig, result: Awaited<ReturnType<typeof bench>>, 
   );
   say(`Per round (hookflow ÷ the baseline's run of the same round), median (range): ${spread(pipelinePerRound.vsRaw)} × raw, ${spread(pipelinePerRound.vsNaiveHttp)} × the HTTP-fed hand-written pipeline`);
   say(`Not a target, for context: hookflow's pipeline is ${ratios.pipelineVsNaiveHttp.toFixed(2)} × the hand-written one fed by the same HTTP load (naive handler → no-op worker).`);
+  say(`Not a target, for context: with no HTTP in front, hookflow's worker drains a backlog at ${ratios.backlogDrainVsRaw.toFixed(2)} × raw BullMQ's no-op worker.`);
   say('');
   say(`Ingress RSS after the run: ${rssMb ?? 'n/a'} MB`);
   say(formatTable(['target', 'want', 'measured', 'met'], Object.entries(targets).map(([name, t]) => [name, t.want, String(t.measured), t.met ? 'yes' : 'NO'])));

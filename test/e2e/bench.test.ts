@@ -82,6 +82,11 @@ describe('npm run bench (BENCH_QUICK=1)', () => {
     }
     expect(results.pipeline.ratioVsNaiveHttp).toBe(ratio(results.pipeline.hookflow.deliveriesPerSec, results.pipeline.naiveHttp.deliveriesPerSec));
     expect(Object.keys(results.pipeline.cpuSplitUsPerDelivery).sort()).toEqual(['hookflowIngestSideUs', 'hookflowWorkerSideUs', 'rawProducerUs', 'rawWorkerSideUs']);
+    // Raw BullMQ's backlog drain (context): the insert probe's jobs, four pipeline runs' worth, all run by a no-op worker.
+    expect(results.pipeline.rawBacklogDrain).toMatchObject({ deliveries: 1200, drained: true, deliveriesPerSec: expect.any(Number) });
+    expect(results.pipeline.rawBacklogDrain.deliveriesPerSec).toBe(Math.round(1200 / results.pipeline.rawBacklogDrain.seconds));
+    expect(results.pipeline.backlogDrainVsRaw).toBe(ratio(results.pipeline.backlogDrain.deliveriesPerSec, results.pipeline.rawBacklogDrain.deliveriesPerSec));
+    expect(stdout).toMatch(/raw BullMQ backlog drain \(no-op worker only\)\s+\d+/);
     // Raw BullMQ's split: the Redis work of its inserts (measured by the probe) counts to its producer, not its worker.
     const insertUs = results.pipeline.rawInsertRedisCpuUsPerJob;
     const raw = results.pipeline.rawBullmq;
