@@ -240,6 +240,28 @@ async function bench(config: BenchConfig, prefix: string, keys: Keys, stop: (() 
       );
     }
   };
+  /**
+   * Raw BullMQ's inserts alone: four pipeline runs' worth of jobs into a queue no worker reads, for the Redis share of
+   * its producer (its pipeline's Redis figure holds both the inserts and the worker's commands, and only the latter
+   * belong to its worker side). Then those jobs are its backlog, for context next to Hookflow's backlog drain: a
+   * no-op worker starts on the paused queue, and the drain is timed from the resume until its last job completed.
+   */
+  const rawInsertProbe = async (probeQueue: Queue) => {
+    const jobs = config.pipelineDeliveries * 4;
+    const redisBefore = cpuTimeMs(redisPid);
+    await addRawJobs(probeQueue, 'probe', jobs);
+    const rawInsertRedisCpuUsPerJob = cpuUsPer(redisBefore, cpuTimeMs(redisPid), jobs);
+    await probeQueue.pause();
+    const probeWorker = await startTarget('bench/targets/raw-worker.ts', { ...targetEnv, BENCH_QUEUE: probeQueue.name });
+    stop.push(() => probeWorker.proc.stop());
+    const startMs = Date.now();
+    await probeQueue.resume();
+    const drained = await waitForDrain(probeQueue, 120_000);
+    const seconds = await secondsUntilLastCompleted(redis, probeQueue, startMs);
+    await probeWorker.proc.stop();
+    await probeQueue.obliterate({ force: true });
+    return { rawInsertRedisCpuUsPerJob, rawBacklogDrain: { deliveries: jobs, seconds, deliveriesPerSec: Math.round(jobs / seconds), drained } };
+  };
   /** One run of raw BullMQ: the bench adds the jobs and the no-op worker runs them. */
   const rawPipeline = async (round: number, rawQueue: Queue, workerPid: number | null): Promise<PipelineRun> => {
     const cpuBefore = cpuReadings([workerPid, redisPid]);
@@ -278,24 +300,7 @@ async function bench(config: BenchConfig, prefix: string, keys: Keys, stop: (() 
     }
   }
   await Promise.all([raw.proc.stop(), naiveWorker.proc.stop()]);
-  // Redis's share of raw BullMQ's producer: the same inserts into a queue no worker reads. Raw BullMQ's Redis figure
-  // holds both the inserts and the worker's commands, and only the latter belong to its worker side.
-  const probeQueue = queues.get('raw-insert-probe');
-  const probeJobs = config.pipelineDeliveries * 4;
-  const redisBeforeInserts = cpuTimeMs(redisPid);
-  await addRawJobs(probeQueue, 'probe', probeJobs);
-  const rawInsertRedisCpuUsPerJob = cpuUsPer(redisBeforeInserts, cpuTimeMs(redisPid), probeJobs);
-  // Then those jobs are raw BullMQ's backlog, for context next to Hookflow's backlog drain: a no-op worker starts on
-  // the paused queue, and the drain is timed from the resume until its last job completed.
-  await probeQueue.pause();
-  const probeWorker = await startTarget('bench/targets/raw-worker.ts', { ...targetEnv, BENCH_QUEUE: 'raw-insert-probe' });
-  stop.push(() => probeWorker.proc.stop());
-  const rawDrainStartMs = Date.now();
-  await probeQueue.resume();
-  const rawDrained = await waitForDrain(probeQueue, 120_000);
-  const rawDrainSeconds = await secondsUntilLastCompleted(redis, probeQueue, rawDrainStartMs);
-  await probeWorker.proc.stop();
-  await probeQueue.obliterate({ force: true });
+  const { rawInsertRedisCpuUsPerJob, rawBacklogDrain } = await rawInsertProbe(queues.get('raw-insert-probe'));
 
   const ingressRss = rssBytes(ingressPid);
   const accounting = await account(redis, keys, webhookId, accepted, acceptedIds);
@@ -311,7 +316,7 @@ async function bench(config: BenchConfig, prefix: string, keys: Keys, stop: (() 
     naiveHttp: pipelineOf('naiveHttp'),
     rounds: pipelineRounds,
     backlogDrain: { deliveries: backlog, seconds: drainSeconds, deliveriesPerSec: Math.round(backlog / drainSeconds), drained },
-    rawBacklogDrain: { deliveries: probeJobs, seconds: rawDrainSeconds, deliveriesPerSec: Math.round(probeJobs / rawDrainSeconds), drained: rawDrained },
+    rawBacklogDrain,
   };
   return { rounds, medians, pipeline, rssBytes: ingressRss, accounting, payloadBytes: Buffer.byteLength(payload.body) };
 }
