@@ -62,6 +62,7 @@ const medianOrNull = (values: (number | null)[]) => {
   return known.length > 0 ? median(known) : null;
 };
 const sumOrNull = (values: (number | null)[]) => (values.some((v) => v === null) ? null : (values as number[]).reduce((a, b) => a + b, 0));
+const differenceOrNull = (a: number | null, b: number | null) => (a === null || b === null ? null : a - b);
 
 function summarize(results: LoadResult[]) {
   const cpuUsPerReq = medianOrNull(results.map((r) => r.cpuUsPerReq));
@@ -392,11 +393,10 @@ function report(config: BenchConfig, result: Awaited<ReturnType<typeof bench>>, 
   // process plus the inserts' Redis work.
   const ours = pipeline.hookflow;
   const theirs = pipeline.rawBullmq;
-  const rawRedisBeyondInserts = theirs.redisCpuUsPerDelivery === null || pipeline.rawInsertRedisCpuUsPerJob === null ? null : theirs.redisCpuUsPerDelivery - pipeline.rawInsertRedisCpuUsPerJob;
   const split = {
-    hookflowWorkerSideUs: sumOrNull([ours.workerCpuUsPerDelivery, ours.redisCpuUsPerDelivery === null || medians.hookflow.redisCpuUsPerReq === null ? null : ours.redisCpuUsPerDelivery - medians.hookflow.redisCpuUsPerReq]),
+    hookflowWorkerSideUs: sumOrNull([ours.workerCpuUsPerDelivery, differenceOrNull(ours.redisCpuUsPerDelivery, medians.hookflow.redisCpuUsPerReq)]),
     hookflowIngestSideUs: sumOrNull([ours.ingressCpuUsPerDelivery ?? null, medians.hookflow.redisCpuUsPerReq, ours.clientCpuUsPerDelivery]),
-    rawWorkerSideUs: sumOrNull([theirs.workerCpuUsPerDelivery, rawRedisBeyondInserts]),
+    rawWorkerSideUs: sumOrNull([theirs.workerCpuUsPerDelivery, differenceOrNull(theirs.redisCpuUsPerDelivery, pipeline.rawInsertRedisCpuUsPerJob)]),
     rawProducerUs: sumOrNull([theirs.clientCpuUsPerDelivery, pipeline.rawInsertRedisCpuUsPerJob]),
   };
   const bounds = pipelineBounds(pipeline, split, cpus().length);
