@@ -6,17 +6,17 @@
  * each worker's CPU µs per delivery, from /proc and its own deliveries counter in /metrics, per round after a
  * warm-up round. Redis's CPU cannot be split between the two.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { createKeys, QueueSet, webhookDefaults } from '@hookflow/shared';
 import { adminClient } from '../test/support/client.js';
-import { freePort, startStack, waitForHttp } from '../test/support/processes.js';
+import { startStack } from '../test/support/processes.js';
 import { cleanupPrefix, testPrefix, testRedis } from '../test/support/redis.js';
 import { benchPayload } from './payload.js';
 import { runLoad } from './load.js';
-import { cpuTimeMs, serverPid } from './proc-stats.js';
+import { cpuTimeMs } from './proc-stats.js';
 import { median } from './stats.js';
 import { abArguments } from './ab-arguments.js';
+import { startCheckoutBundle } from './checkout-bundle.js';
 
 const { dirA, dirB, rounds, seconds: fillSeconds } = abArguments('ab-worker.ts', 'fill seconds', { rounds: 4, seconds: 6 });
 const prefix = testPrefix('bench-ab-worker');
@@ -35,13 +35,9 @@ async function deliveriesRun(port: number): Promise<number> {
 }
 
 async function workerFrom(dir: string) {
-  const port = await freePort();
-  // The checkout's bundle, as `npm run start:worker` runs it (run `npm run build` in both checkouts first).
-  const env = { ...process.env, ...stack.env, WORKER_PORT: String(port), WORKER_CONCURRENCY: '10' };
-  const child = spawn(process.execPath, [join(dir, 'apps/worker/dist/main.js')], { cwd: dir, env, stdio: 'ignore' });
-  children.push(child);
-  await waitForHttp(`http://127.0.0.1:${port}/healthz`, 30_000);
-  return { child, port, pid: serverPid(child.pid) };
+  const worker = await startCheckoutBundle(dir, 'worker', 'WORKER_PORT', { ...stack.env, WORKER_CONCURRENCY: '10' });
+  children.push(worker.child);
+  return worker;
 }
 
 try {

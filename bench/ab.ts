@@ -3,16 +3,14 @@
  * Both ingress processes run at once on one Redis prefix and one webhook; rounds alternate A, B, A, B (medians), so
  * a neighbour's burst on a shared machine hits both alike. Reports req/s, p50, p99 and the server's CPU µs/request.
  */
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { adminClient } from '../test/support/client.js';
-import { freePort, startStack, waitForHttp } from '../test/support/processes.js';
+import { startStack } from '../test/support/processes.js';
 import { cleanupPrefix, testPrefix, testRedis } from '../test/support/redis.js';
 import { benchPayload } from './payload.js';
 import { runLoad, type LoadResult } from './load.js';
-import { serverPid } from './proc-stats.js';
 import { median } from './stats.js';
 import { abArguments } from './ab-arguments.js';
+import { startCheckoutBundle } from './checkout-bundle.js';
 
 const { dirA, dirB, rounds, seconds } = abArguments('ab.ts', 'seconds per round', { rounds: 5, seconds: 4 });
 const prefix = testPrefix('bench-ab');
@@ -22,11 +20,8 @@ const { webhookId, keyFile } = await api.setupWebhook('echo');
 const payload = benchPayload(keyFile.privateKey);
 
 async function ingressFrom(dir: string) {
-  const port = await freePort();
-  // The checkout's bundle, as `npm run start:ingress` runs it (run `npm run build` in both checkouts first).
-  const child = spawn(process.execPath, [join(dir, 'apps/ingress/dist/main.js')], { cwd: dir, env: { ...process.env, ...stack.env, PORT: String(port), HOOKFLOW_MAX_BACKLOG: '0' }, stdio: 'ignore' });
-  await waitForHttp(`http://127.0.0.1:${port}/healthz`, 30_000);
-  return { child, target: { url: `http://127.0.0.1:${port}/hooks/${webhookId}`, pid: serverPid(child.pid), redisPid: null, ...payload } };
+  const { child, port, pid } = await startCheckoutBundle(dir, 'ingress', 'PORT', { ...stack.env, HOOKFLOW_MAX_BACKLOG: '0' });
+  return { child, target: { url: `http://127.0.0.1:${port}/hooks/${webhookId}`, pid, redisPid: null, ...payload } };
 }
 const a = await ingressFrom(dirA);
 const b = await ingressFrom(dirB);
