@@ -9,7 +9,7 @@ import { startStack } from '../test/support/processes.js';
 import { cleanupPrefix, testPrefix, testRedis } from '../test/support/redis.js';
 import { benchPayload } from './payload.js';
 import { runLoad, type LoadResult } from './load.js';
-import { median } from './stats.js';
+import { medianOrNull } from './stats.js';
 import { abArguments } from './ab-arguments.js';
 import { startCheckoutBundle } from './checkout-bundle.js';
 
@@ -45,8 +45,8 @@ try {
   }
   for (const name of ['A', 'B'] as const) {
     const r = results[name];
-    const m = (f: (x: LoadResult) => number | null) => median(r.map(f).filter((v): v is number => v !== null));
-    process.stdout.write(`${name} median: ${Math.round(m((x) => x.reqPerSec))} req/s, p50 ${m((x) => x.p50Ms)} ms, p99 ${m((x) => x.p99Ms)} ms, cpu ${m((x) => x.cpuUsPerReq)} µs/req\n`);
+    const m = (f: (x: LoadResult) => number | null) => medianOrNull(r.map(f));
+    process.stdout.write(`${name} median: ${Math.round(m((x) => x.reqPerSec) ?? Number.NaN)} req/s, p50 ${m((x) => x.p50Ms)} ms, p99 ${m((x) => x.p99Ms)} ms, cpu ${m((x) => x.cpuUsPerReq)} µs/req\n`);
   }
 } finally {
   for (const child of children) child.kill('SIGTERM');
