@@ -13,7 +13,8 @@ import { startStack } from '../test/support/processes.js';
 import { cleanupPrefix, testPrefix, testRedis } from '../test/support/redis.js';
 import { benchPayload } from './payload.js';
 import { runLoad } from './load.js';
-import { cpuTimeMs } from './proc-stats.js';
+import { cpuTimeMs, cpuUsPer } from './proc-stats.js';
+import { waitForDrain } from './queue-drain.js';
 import { median } from './stats.js';
 import { abArguments } from './ab-arguments.js';
 import { startCheckoutBundle } from './checkout-bundle.js';
@@ -55,11 +56,11 @@ try {
   for (let round = 0; round <= rounds; round++) {
     const before = await readings();
     const { accepted } = await runLoad(target, { connections: 50, seconds: fillSeconds });
-    while ((await queue.getJobCountByTypes('waiting', 'active', 'delayed', 'prioritized')) > 0) await new Promise((r) => setTimeout(r, 20));
+    if (!(await waitForDrain(queue, 600_000))) throw new Error('the workers did not drain the queue within 10 minutes');
     const after = await readings();
     const line = sides.map((side, i) => {
       const run = after[i]!.run - before[i]!.run;
-      const cpuUs = before[i]!.cpu === null || after[i]!.cpu === null || run === 0 ? null : Math.round(((after[i]!.cpu! - before[i]!.cpu!) * 1000) / run);
+      const cpuUs = cpuUsPer(before[i]!.cpu, after[i]!.cpu, run);
       if (cpuUs !== null && round > 0) results[side.name].push(cpuUs);
       return `${side.name} ${run} deliveries, cpu ${cpuUs ?? 'n/a'} µs/delivery`;
     });

@@ -15,6 +15,7 @@ import { cpuTimeMs, cpuUsPer, localRedisPid, ownCpuTimeMs, rssBytes, serverPid }
 import { labels, summarize, targetNames, type TargetName } from './ingress-figures.js';
 import { pipelineLabels, pipelineNames, pipelineRun, summarizePipeline, type PipelineName, type PipelineRun } from './pipeline-run.js';
 import { say } from './stats.js';
+import { waitForDrain } from './queue-drain.js';
 
 export type BenchResult = Awaited<ReturnType<typeof bench>>;
 
@@ -24,17 +25,6 @@ async function startTarget(entry: string, env: NodeJS.ProcessEnv): Promise<{ pro
   const baseUrl = `http://127.0.0.1:${port}`;
   await waitForHttp(`${baseUrl}/healthz`, 30_000, proc);
   return { proc, baseUrl, pid: serverPid(proc.child.pid) };
-}
-
-/** Resolves once `queue` holds no job waiting, active or delayed, or when `timeoutMs` passes (returns false). */
-async function waitForDrain(queue: Queue, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children');
-    if (Object.values(counts).every((n) => n === 0)) return true;
-    if (Date.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 /**
