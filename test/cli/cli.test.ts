@@ -159,7 +159,7 @@ describe('hookflow send', () => {
   });
 });
 
-// These call the Deliveries and Queues endpoints of API.md, which the server side of issue 5 adds.
+// These call the Deliveries and Queues endpoints of the HTTP contract (docs/api.md).
 describe('hookflow deliveries and queues', () => {
   let webhookId: string;
   let deliveryId: string;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { envFields, parseEnv, refineRedisUrlList } from '@hookflow/shared';
 
-/** What a 202 waits for; see README "Durability and Redis". */
+/** What a 202 waits for; see docs/durability.md. */
 export const durabilityModes = ['ack', 'fsync', 'replicated'] as const;
 export type DurabilityMode = (typeof durabilityModes)[number];
 

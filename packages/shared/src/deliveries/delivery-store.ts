@@ -7,7 +7,7 @@ import type { Delivery, DeliveryError, NewDelivery, StepRecord } from './types.j
 
 // KEYS[1] the delivery record. ARGV: attempt number, start time. Marks an unfinished delivery running (keeping the
 // first attempt's start time) and returns the whole record as one JSON object; a finished one is returned unchanged,
-// a missing one as false. One round trip where a read and a write used to be two. One JSON string rather than the
+// a missing one as false. One round trip instead of a read and then a write. One JSON string rather than the
 // hash's field/value list: the worker's Redis client decodes a multi-bulk reply item by item in JavaScript, which
 // cost more than Redis spends encoding the JSON and V8 parsing it.
 const startScript = new LuaScript(`
