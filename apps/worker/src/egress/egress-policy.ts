@@ -58,6 +58,7 @@ const hostWithPort = /^(\[[^\]]*\]|[^:[\]]+)(?::(\d{1,5}))?$/;
 
 /** Parses one allow entry (`host`, `host:port`, `[v6]:port`, an address, or a CIDR range); a string is the reason it is bad. */
 export function parseAllowEntry(entry: string): AllowRule | string {
+  if (entry.includes('://')) return `"${entry}" is a URL; give its host or host:port (such as crm.intranet.example:8443)`;
   if (entry.includes('/')) {
     if (!(ipaddr.IPv4.isValidCIDRFourPartDecimal(entry) || ipaddr.IPv6.isValidCIDR(entry))) return `"${entry}" is not a CIDR range (such as 10.20.0.0/16 or fd00::/8)`;
     return { kind: 'range', range: canonicalRange(ipaddr.parseCIDR(entry) as [Address, number]) };
