@@ -131,26 +131,22 @@ function guardedConnector(policy: EgressPolicy): buildConnector.connector {
       return;
     }
     const literal = isIP(hostname) !== 0;
-    const addresses = literal ? Promise.resolve([hostname]) : lookup(hostname, { all: true }).then((found) => found.map((entry) => entry.address));
-    addresses.then(
-      (list) => {
-        let refusal = `egress denied: ${hostname} resolves to no address`;
-        for (const address of list) {
-          const verdict = policy.check(address, port);
-          if (verdict.allowed) {
-            connect({ ...options, hostname: address, ...(literal ? {} : { servername: options.servername || hostname }) }, callback);
-            return;
-          }
-          if (address === list[0]) {
-            const target = `${literal ? bracket(address) : hostname}:${port}`;
-            refusal = literal ? `egress denied: ${target} ${verdict.reason}` : `egress denied: ${target} resolves to ${address}, which ${verdict.reason}`;
-          }
-        }
-        callback(new EgressDeniedError(`${refusal}; HOOKFLOW_EGRESS_ALLOW can allow an internal service`), null);
-      },
-      (err: Error) => callback(err, null),
-    );
+    permittedAddress(policy, hostname, literal, port)
+      .then((address) => connect({ ...options, hostname: address, ...(literal ? {} : { servername: options.servername || hostname }) }, callback))
+      .catch((err: Error) => callback(err, null));
   };
+}
+
+/** The first address of `hostname` the policy permits on `port`; `EgressDeniedError` naming the first refusal if none. */
+async function permittedAddress(policy: EgressPolicy, hostname: string, literal: boolean, port: number): Promise<string> {
+  const addresses = literal ? [hostname] : (await lookup(hostname, { all: true })).map((entry) => entry.address);
+  let refusal = `${hostname}:${port} resolves to no address`;
+  for (const [i, address] of addresses.entries()) {
+    const verdict = policy.check(address, port);
+    if (verdict.allowed) return address;
+    if (i === 0) refusal = literal ? `${bracket(address)}:${port} ${verdict.reason}` : `${hostname}:${port} resolves to ${address}, which ${verdict.reason}`;
+  }
+  throw new EgressDeniedError(`egress denied: ${refusal}; HOOKFLOW_EGRESS_ALLOW can allow an internal service`);
 }
 
 /** Reads at most `max` bytes: past that the stream is destroyed (closing the connection) and the step fails. */
