@@ -22,19 +22,14 @@ export function classifyAddress(address: Address): string {
   if (v6.isIPv4MappedAddress()) return `ipv4Mapped(${v6.toIPv4Address().range()})`;
   const range = v6.range();
   if (range === 'unicast' && v6.parts.slice(0, 6).every((part) => part === 0)) {
-    return `ipv4Compatible(${ipaddr.IPv4.parse(embeddedIPv4(v6)).range()})`;
+    return `ipv4Compatible(${embeddedIPv4(v6).range()})`;
   }
   return range;
 }
 
-/** Public unicast only: every special-purpose range (and every IPv6 form of an IPv4 address) is refused. */
-export function isPublicAddress(address: Address): boolean {
-  return classifyAddress(address) === 'unicast';
-}
-
-function embeddedIPv4(v6: ipaddr.IPv6): string {
-  const [high, low] = [v6.parts[6]!, v6.parts[7]!];
-  return [high >> 8, high & 0xff, low >> 8, low & 0xff].join('.');
+/** The IPv4 address in the last 32 bits of an IPv4-compatible address. */
+function embeddedIPv4(v6: ipaddr.IPv6): ipaddr.IPv4 {
+  return ipaddr.fromByteArray(v6.toByteArray().slice(12)) as ipaddr.IPv4;
 }
 
 /** An address for comparing with allow rules: an IPv6 form of an IPv4 address counts as that IPv4 address. */
@@ -42,7 +37,7 @@ function canonical(address: Address): Address {
   if (address.kind() === 'ipv6') {
     const v6 = address as ipaddr.IPv6;
     if (v6.isIPv4MappedAddress()) return v6.toIPv4Address();
-    if (classifyAddress(v6).startsWith('ipv4Compatible')) return ipaddr.IPv4.parse(embeddedIPv4(v6));
+    if (classifyAddress(v6).startsWith('ipv4Compatible')) return embeddedIPv4(v6);
   }
   return address;
 }

@@ -366,5 +366,12 @@ describe('runner', () => {
     const result = await waitFor(await start('wide-result', {}, fast));
     expect(result).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'output_too_large', message: expect.stringContaining('run result') }, result: null });
     expect(step(result, 'part')).toMatchObject({ status: 'succeeded' });
+
+    // A store step's checkpoint is its record: an oversized one is refused before the write, so neither is stored.
+    const key = `wide-${tag}`;
+    await define({ name: 'wide-store', steps: [{ id: 'keep', type: 'store', collection: 'wide', key, set: { text: '{{ payload.text }}' } }] });
+    const stored = await waitFor(await start('wide-store', { text: 'w'.repeat(maxStepOutputBytes) }, fast));
+    expect(stored).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'output_too_large', message: expect.stringContaining('step keep') } });
+    expect(await records.get(agentId, 'wide', key)).toBeNull();
   });
 });
