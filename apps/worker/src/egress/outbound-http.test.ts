@@ -1,3 +1,5 @@
+import { createSecureContext, createServer as createTlsServer } from 'node:tls';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendJson, startStub, type HttpStub } from '../../../../test/workflows/support/http-stub.js';
 import { createOutboundHttp, parseOutboundUrl, type OutboundHttp } from './outbound-http.js';
@@ -34,6 +36,26 @@ afterAll(async () => {
 
 const get = (url: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}) =>
   client.request(parseOutboundUrl(url), { method: init.method ?? 'GET', headers: init.headers ?? {}, body: init.body, signal });
+/** A throwaway self-signed certificate for `localhost` (no CA trusts it): enough to see the TLS handshake's server name. */
+const tlsFixture = {
+  key: `-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg/F8XxLLebXSO1Aat
+R0Nj5pEYwZORCB6zkYl+WMCqLNehRANCAATGtsqcp72EpCnMfmDubEvwHlGXScyY
+BUI2HcAey4JxTgUat19x1wIAdENNue2NsoQmRyGWictjqrJrKFFVeM82
+-----END PRIVATE KEY-----`,
+  cert: `-----BEGIN CERTIFICATE-----
+MIIBlTCCATugAwIBAgIUAMJTo9w5OJOEe0MkLB1hb7Uze2EwCgYIKoZIzj0EAwIw
+FDESMBAGA1UEAwwJbG9jYWxob3N0MCAXDTI2MTIwMTIxMjE1M1oYDzIxMjYxMTA3
+MjEyMTUzWjAUMRIwEAYDVQQDDAlsb2NhbGhvc3QwWTATBgcqhkjOPQIBBggqhkjO
+PQMBBwNCAATGtsqcp72EpCnMfmDubEvwHlGXScyYBUI2HcAey4JxTgUat19x1wIA
+dENNue2NsoQmRyGWictjqrJrKFFVeM82o2kwZzAdBgNVHQ4EFgQUsAqsSakhrX50
+tfEIngUvFOooslswHwYDVR0jBBgwFoAUsAqsSakhrX50tfEIngUvFOooslswDwYD
+VR0TAQH/BAUwAwEB/zAUBgNVHREEDTALgglsb2NhbGhvc3QwCgYIKoZIzj0EAwID
+SAAwRQIgZ38koHkoeW0q/E2z+ZkfnV2YajXDC2dXKaiiI55ELZ8CIQCdY6P7QyxW
+WLMC8emR/otVS7YXuL1wZA9con8MwEGJqA==
+-----END CERTIFICATE-----`,
+};
+
 const json = async (url: string, init?: Parameters<typeof get>[1]) => JSON.parse((await get(url, init)).body.toString('utf8'));
 
 describe('createOutboundHttp', () => {
@@ -70,5 +92,25 @@ describe('createOutboundHttp', () => {
   it('reads a body up to the cap, and refuses one declared or sent past it', async () => {
     expect((await get(`${allowed.url}/exact`)).body.length).toBe(maxResponseBytes);
     await expect(get(`${allowed.url}/declared-big`)).rejects.toMatchObject({ code: 'response_too_large', retryable: false });
+  });
+
+  it('connects to the checked address with the host name as the TLS server name', async () => {
+    const names: string[] = [];
+    const context = createSecureContext(tlsFixture);
+    const server = createTlsServer({ ...tlsFixture, SNICallback: (name, done) => (names.push(name), done(null, context)) }, (socket) => socket.end());
+    server.on('tlsClientError', () => {});
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    // Allowed by address only, so `localhost` is resolved and checked, then dialled at 127.0.0.1.
+    const tlsClient = createOutboundHttp({ allow: [`127.0.0.1:${port}`], maxResponseBytes });
+    try {
+      const failure = await tlsClient.request(parseOutboundUrl(`https://localhost:${port}/`), { method: 'GET', headers: {}, signal }).catch((err: Error) => err);
+      // No CA trusts the certificate, so the client refuses it: in the handshake, after the egress check let it through.
+      expect(failure).toMatchObject({ code: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
+      expect(names).toEqual(['localhost']);
+    } finally {
+      await tlsClient.close();
+      server.close();
+    }
   });
 });
