@@ -54,13 +54,14 @@ export function parseOutboundUrl(text: string): URL {
   } catch {
     throw new WorkflowError('invalid_url', `not an absolute URL: ${text.slice(0, 200)}`, false);
   }
-  checkScheme(url);
-  if (url.username || url.password) throw new WorkflowError('invalid_url', `URLs with credentials are not allowed (${url.protocol}//${url.host}); send them in a header`, false);
+  checkTarget(url);
   return url;
 }
 
-function checkScheme(url: URL): void {
+/** What is checked before connecting, for a step's URL and for every redirect. */
+function checkTarget(url: URL): void {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new EgressDeniedError(`egress denied: only http and https URLs are allowed, not ${url.protocol.slice(0, 40)}`);
+  if (url.username || url.password) throw new WorkflowError('invalid_url', `URLs with credentials are not allowed (${url.protocol}//${url.host}); send them in a header`, false);
 }
 
 /** Builds the client: an undici Agent whose connect step checks every address it connects to. */
@@ -75,7 +76,7 @@ export function createOutboundHttp(settings: OutboundSettings): OutboundHttp {
       let { method, body } = init;
       let headers = withoutTransportHeaders(init.headers);
       for (let redirects = 0; ; redirects++) {
-        checkScheme(current);
+        checkTarget(current);
         const res = await send(agent, current, { method, headers, body, signal: init.signal });
         const location = header(res.headers, 'location');
         if (redirectStatuses.has(res.statusCode) && location !== undefined) {
