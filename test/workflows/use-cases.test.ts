@@ -55,6 +55,8 @@ beforeAll(async () => {
       HOOKFLOW_VAR_COMPLIANCE_URL: `${sink.url}/compliance`,
       HOOKFLOW_VAR_NOTIFY_URL: `${sink.url}/notify`,
       LLM_BASE_URL: `${llm.url}/v1`,
+      // The stand-ins are internal services on loopback: the egress policy lets exactly these through.
+      HOOKFLOW_EGRESS_ALLOW: [docs, crm, sink, llm].map((stub) => new URL(stub.url).host).join(','),
       LLM_API_KEY: 'sk-e2e-secret-key',
       LLM_MODEL: 'e2e-model',
       LOG_LEVEL: 'warn',

@@ -22,4 +22,19 @@ describe('worker loadConfig', () => {
     }
     for (const name of ['WORKER_CONCURRENCY', 'HOOKFLOW_QUEUES', 'WORKER_PORT']) expect(text).toContain(name);
   });
+
+  it('reads the egress allow list and the response and output caps, with the documented defaults', () => {
+    expect(loadConfig({})).toMatchObject({ egress: { allow: [], maxResponseBytes: 5_242_880 }, maxStepOutputBytes: 1_048_576 });
+    expect(loadConfig({ HOOKFLOW_EGRESS_ALLOW: 'crm.intranet.example:8443, 10.20.0.0/16', HOOKFLOW_MAX_RESPONSE_BYTES: '1000', HOOKFLOW_MAX_STEP_OUTPUT_BYTES: '2000' })).toMatchObject({
+      egress: { allow: ['crm.intranet.example:8443', '10.20.0.0/16'], maxResponseBytes: 1000 },
+      maxStepOutputBytes: 2000,
+    });
+  });
+
+  it('names HOOKFLOW_EGRESS_ALLOW and each bad entry in it', () => {
+    expect(() => loadConfig({ HOOKFLOW_EGRESS_ALLOW: 'ok.example,10.0.0.0/40,https://crm.example' })).toThrow(
+      expect.objectContaining({ message: expect.stringMatching(/HOOKFLOW_EGRESS_ALLOW: "10\.0\.0\.0\/40" is not a CIDR range[\s\S]*HOOKFLOW_EGRESS_ALLOW: "https:\/\/crm\.example" is a URL/) }),
+    );
+    expect(() => loadConfig({ HOOKFLOW_MAX_RESPONSE_BYTES: '0' })).toThrow(/HOOKFLOW_MAX_RESPONSE_BYTES/);
+  });
 });

@@ -1,11 +1,22 @@
 import { z } from 'zod';
 import { envFields, parseEnv, refineRedisUrlList } from '@hookflow/shared';
+import { parseAllowList } from './egress/egress-policy.js';
 
 const queueList = z
   .string()
   .default('default')
   .transform((v) => v.split(',').map((name) => name.trim()).filter(Boolean))
   .refine((names) => names.length > 0 && names.every((name) => /^[A-Za-z0-9_-]{1,64}$/.test(name)), 'must be a comma-separated list of queue names (letters, digits, _ and -)');
+
+/** `HOOKFLOW_EGRESS_ALLOW`: comma-separated `host`, `host:port` or CIDR entries; every bad one is named. */
+const egressAllow = z
+  .string()
+  .default('')
+  .transform((value, ctx) => {
+    const { entries, errors } = parseAllowList(value);
+    for (const message of errors) ctx.addIssue({ code: 'custom', message });
+    return entries;
+  });
 
 const schema = z.object({
   NODE_ENV: envFields.nodeEnv,
@@ -33,6 +44,12 @@ const schema = z.object({
   LLM_TIMEOUT_MS: envFields.positiveInt(60_000, 600_000),
   /** Default time budget of a workflow run when neither the webhook nor the workflow sets `timeoutMs`. */
   HOOKFLOW_RUN_TIMEOUT_MS: envFields.positiveInt(300_000, 3_600_000),
+  /** Internal services `http`, `notify` and `llm` steps may reach besides public addresses. */
+  HOOKFLOW_EGRESS_ALLOW: egressAllow,
+  /** Bytes of a response body a step reads before it fails with `response_too_large`. */
+  HOOKFLOW_MAX_RESPONSE_BYTES: envFields.positiveInt(5_242_880, 1_073_741_824),
+  /** Bytes of JSON a step may store as its output (and a run as its result) before failing with `output_too_large`. */
+  HOOKFLOW_MAX_STEP_OUTPUT_BYTES: envFields.positiveInt(1_048_576, 67_108_864),
 }).superRefine(refineRedisUrlList);
 
 /** Prefix of the variables workflows may read as `env.<NAME>`; nothing else of the environment is exposed. */
@@ -52,6 +69,9 @@ export interface WorkerConfig {
   logLevel: string;
   llm: { baseUrl: string | undefined; apiKey: string | undefined; model: string; timeoutMs: number };
   runTimeoutMs: number;
+  /** What the outbound client is built from (`createOutboundHttp`): allowed internal services and the response cap. */
+  egress: { allow: string[]; maxResponseBytes: number };
+  maxStepOutputBytes: number;
   /** `HOOKFLOW_VAR_*` variables without the prefix: the `env` of workflow expressions. */
   vars: Record<string, string>;
 }
@@ -73,6 +93,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
     logLevel: parsed.LOG_LEVEL,
     llm: { baseUrl: parsed.LLM_BASE_URL?.replace(/\/+$/, ''), apiKey: parsed.LLM_API_KEY, model: parsed.LLM_MODEL, timeoutMs: parsed.LLM_TIMEOUT_MS },
     runTimeoutMs: parsed.HOOKFLOW_RUN_TIMEOUT_MS,
+    egress: { allow: parsed.HOOKFLOW_EGRESS_ALLOW, maxResponseBytes: parsed.HOOKFLOW_MAX_RESPONSE_BYTES },
+    maxStepOutputBytes: parsed.HOOKFLOW_MAX_STEP_OUTPUT_BYTES,
     vars: Object.fromEntries(
       Object.entries(env)
         .filter((entry): entry is [string, string] => entry[0].startsWith(varPrefix) && entry[0].length > varPrefix.length && entry[1] !== undefined)

@@ -5,6 +5,7 @@ import { loadConfig } from './config.js';
 import { createDeliveryProcessor } from './runner/run-delivery.js';
 import { assertBuiltinsImplemented, builtinImplementations } from './workflows/builtins.js';
 import { createLlmProvider } from './llm/create-provider.js';
+import { createOutboundHttp } from './egress/outbound-http.js';
 import { OutboundSecrets } from './steps/outbound-secrets.js';
 import { startHealthServer } from './health-server.js';
 import { observeDeliveries } from './observe-deliveries.js';
@@ -32,7 +33,9 @@ const webhookCache = new ShortLivedCache<WebhookRecord | null>(2_000);
 // In the background: the ingress loads the same files before it accepts requests, and a worker started while Redis is
 // down must still come up (its connection waits for Redis) rather than hang here.
 void loadWorkflowFiles(catalog, log).catch((err: Error) => log.warn({ err: err.message }, 'could not load workflows/*.json; using stored definitions'));
-const llm = createLlmProvider(config.llm);
+// Every outbound call of a step goes through this one client, which decides on the address it connects to.
+const outbound = createOutboundHttp(config.egress);
+const llm = createLlmProvider(config.llm, outbound);
 const processor = observeDeliveries(createDeliveryProcessor({
   redis: connection,
   keys,
@@ -42,6 +45,8 @@ const processor = observeDeliveries(createDeliveryProcessor({
   records: new RecordStore(connection, keys, now),
   llm,
   outboundSecrets: new OutboundSecrets(connection, keys, config.masterKey),
+  outbound,
+  maxStepOutputBytes: config.maxStepOutputBytes,
   builtins: builtinImplementations,
   vars: config.vars,
   defaultTimeoutMs: config.runTimeoutMs,
@@ -63,7 +68,7 @@ const workers = config.queues.map((queue) => {
   worker.on('error', (err) => log.warn({ err: err.message, queue }, 'worker error'));
   return worker;
 });
-log.info({ queues: config.queues, concurrency: config.concurrency, llm: llm.name, redis: safeRedisUrl(config.redisUrl), prefix: config.prefix }, 'worker started');
+log.info({ queues: config.queues, concurrency: config.concurrency, llm: llm.name, redis: safeRedisUrl(config.redisUrl), prefix: config.prefix, egressAllow: config.egress.allow }, 'worker started');
 
 const health = await startHealthServer({
   port: config.port,
@@ -77,6 +82,7 @@ onShutdownSignal(log, 'worker', async () => {
   // close() stops taking jobs and waits for the ones in hand; jobs it cannot finish go back via stall recovery.
   await Promise.all(workers.map((worker) => worker.close()));
   health?.close();
+  await outbound.close();
   await queueReader.close();
   connection.disconnect();
 });

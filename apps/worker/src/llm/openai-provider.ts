@@ -1,5 +1,6 @@
 import { WorkflowError } from '../errors/workflow-error.js';
 import { StepTimeoutError } from '../errors/step-timeout-error.js';
+import { parseOutboundUrl, type OutboundHttp, type OutboundResponse } from '../egress/outbound-http.js';
 import type { LlmOutput, LlmProvider, LlmRequest } from './provider.js';
 
 export interface OpenAiOptions {
@@ -8,6 +9,8 @@ export interface OpenAiOptions {
   model: string;
   /** Per-call limit unless the step sets its own (default from `LLM_TIMEOUT_MS`). */
   timeoutMs: number;
+  /** The egress-checked client: the API's address is held to the same policy as every step's. */
+  outbound: OutboundHttp;
 }
 
 interface ChatCompletion {
@@ -33,9 +36,9 @@ export class OpenAiProvider implements LlmProvider {
     if (request.temperature !== undefined) body.temperature = request.temperature;
     if (request.maxTokens !== undefined) body.max_tokens = request.maxTokens;
 
-    let res: Response;
+    let res: OutboundResponse;
     try {
-      res = await fetch(`${this.options.baseUrl}/chat/completions`, {
+      res = await this.options.outbound.request(parseOutboundUrl(`${this.options.baseUrl}/chat/completions`), {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...(this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : {}) },
         body: JSON.stringify(body),
@@ -44,10 +47,12 @@ export class OpenAiProvider implements LlmProvider {
     } catch (err) {
       if (timeout.aborted) throw new StepTimeoutError(`the LLM did not answer within ${timeoutMs} ms`);
       if (request.signal.aborted) throw request.signal.reason;
+      // egress_denied and response_too_large keep their codes: another try would meet the same refusal.
+      if (err instanceof WorkflowError) throw err;
       throw new WorkflowError('llm_unavailable', `LLM request failed: ${(err as Error).message}`, true, { cause: err });
     }
-    const text = await res.text().catch(() => '');
-    if (!res.ok) {
+    const text = res.body.toString('utf8');
+    if (res.status < 200 || res.status >= 300) {
       const retryable = res.status >= 500 || res.status === 408 || res.status === 409 || res.status === 429;
       // The body may echo the request; keep only a short excerpt and never the key (it is not in the body we sent back).
       throw new WorkflowError(retryable ? 'llm_unavailable' : 'llm_error', `LLM answered ${res.status}: ${text.slice(0, 300)}`, retryable);

@@ -1,4 +1,5 @@
 import { LuaScript, type Keys, type RedisClient, type StepRecord } from '@hookflow/shared';
+import { WorkflowError } from '../errors/workflow-error.js';
 
 // A step record is written only if the step has not finished: a worker that lost its job's lock (and is still
 // running) must not overwrite the `succeeded` checkpoint of the worker that took over, or a later `store` step
@@ -16,16 +17,37 @@ return false
 
 export const stepField = (stepId: string) => `step:${stepId}`;
 
+/**
+ * Fails with `output_too_large` (not retryable: the same step makes the same output) when `json` is longer than
+ * `maxBytes`, so one step or run cannot grow a delivery record without bound.
+ */
+export function assertOutputFits(json: string, maxBytes: number, what: string): void {
+  // A UTF-8 byte is at most 3 per UTF-16 unit: only long strings need counting.
+  if (json.length * 3 <= maxBytes) return;
+  const bytes = Buffer.byteLength(json);
+  if (bytes > maxBytes) throw new WorkflowError('output_too_large', `${what} is ${bytes} bytes of JSON, over HOOKFLOW_MAX_STEP_OUTPUT_BYTES (${maxBytes})`, false);
+}
+
 /** Step records in the delivery hash (`step:<id>`, the DeliveryStore layout), written so finished steps stay finished. */
 export class Checkpoints {
   constructor(
     private readonly redis: RedisClient,
     private readonly keys: Keys,
+    /** `HOOKFLOW_MAX_STEP_OUTPUT_BYTES`: the largest record a step may save. */
+    private readonly maxRecordBytes: number,
   ) {}
+
+  /** The JSON a record is saved as; a succeeded step's record is size-checked (a failed one carries no output). */
+  serialize(record: StepRecord): string {
+    const json = JSON.stringify(record);
+    if (record.status === 'succeeded') assertOutputFits(json, this.maxRecordBytes, `the output of step ${record.id}`);
+    return json;
+  }
 
   /** Saves `record` unless the step already finished; then returns the finished record instead. */
   async save(deliveryId: string, record: StepRecord): Promise<StepRecord | null> {
-    const existing = (await guardedSave.run(this.redis, [this.keys.delivery(deliveryId)], [stepField(record.id), JSON.stringify(record)])) as string | null;
+    const json = this.serialize(record);
+    const existing = (await guardedSave.run(this.redis, [this.keys.delivery(deliveryId)], [stepField(record.id), json])) as string | null;
     return existing ? (JSON.parse(existing) as StepRecord) : null;
   }
 }

@@ -18,6 +18,7 @@ import { cleanupPrefix, testPrefix, testRedis } from '../../../../test/support/r
 import { llmStubHandler, sendJson, startStub, type HttpStub } from '../../../../test/workflows/support/http-stub.js';
 import { createDeliveryProcessor } from './run-delivery.js';
 import { OpenAiProvider } from '../llm/openai-provider.js';
+import { createOutboundHttp, type OutboundHttp } from '../egress/outbound-http.js';
 import { OutboundSecrets } from '../steps/outbound-secrets.js';
 import { defineWorkflow } from '../workflows/define-workflow.js';
 import { builtinImplementations } from '../workflows/builtins.js';
@@ -35,6 +36,10 @@ const agentId = 'agt_runner';
 let worker: Worker;
 let service: HttpStub;
 let llm: HttpStub;
+let outbound: OutboundHttp;
+/** Small caps, so the tests of them move little data. */
+const maxResponseBytes = 64 * 1024;
+const maxStepOutputBytes = 16 * 1024;
 let gate: { arrived: () => void; release: Promise<void> } | null = null;
 const counters = new Map<string, number>();
 const bump = (name: string) => {
@@ -69,6 +74,22 @@ beforeAll(async () => {
     if (path.startsWith('/count')) return sendJson(res, 200, { n: bump(path) });
     if (path.startsWith('/flaky-once')) return bump(path) === 1 ? sendJson(res, 503, { error: 'busy' }) : sendJson(res, 200, { ok: true });
     if (path.startsWith('/missing')) return sendJson(res, 404, { error: 'no such thing' });
+    if (path.startsWith('/huge')) {
+      // Far more than the cap, written as fast as the reader takes it; counts what left before the reader hung up.
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      const chunk = Buffer.alloc(16 * 1024, 'x');
+      let sent = 0;
+      res.on('close', () => counters.set(`${path}:sent`, sent));
+      const pump = () => {
+        while (sent < 256 * 1024 * 1024 && !res.destroyed) {
+          sent += chunk.length;
+          if (!res.write(chunk)) return void res.once('drain', pump);
+        }
+        res.end();
+      };
+      return pump();
+    }
+    if (path.startsWith('/wide')) return sendJson(res, 200, { text: 'y'.repeat(maxStepOutputBytes * 2) });
     if (path.startsWith('/hang')) {
       raw.socket.on('close', () => bump(`${path}:closed`));
       return; // never answers
@@ -86,6 +107,8 @@ beforeAll(async () => {
   });
   llm = await startStub(llmStubHandler((request) => (request.response_format ? JSON.stringify({ category: 'invoice' }) : `summary of: ${request.messages.at(-1).content}`)));
   const log = createLogger({ name: 'runner-test', level: 'silent' });
+  // The stubs are internal services, so they are allowed by name and port; nothing else on loopback is.
+  outbound = createOutboundHttp({ allow: [new URL(service.url).host, new URL(llm.url).host], maxResponseBytes });
   worker = new Worker(
     queueName,
     createDeliveryProcessor({
@@ -95,8 +118,10 @@ beforeAll(async () => {
       webhooks: new WebhookStore(redis, keys),
       catalog,
       records,
-      llm: new OpenAiProvider({ baseUrl: `${llm.url}/v1`, apiKey: 'sk-test-key', model: 'stub-model-1', timeoutMs: 5_000 }),
+      llm: new OpenAiProvider({ baseUrl: `${llm.url}/v1`, apiKey: 'sk-test-key', model: 'stub-model-1', timeoutMs: 5_000, outbound }),
       outboundSecrets: new OutboundSecrets(redis, keys, Buffer.alloc(32, 7).toString('base64')),
+      outbound,
+      maxStepOutputBytes,
       builtins: { ...builtinImplementations, 'ts-steps': tsWorkflow },
       vars: { SERVICE_URL: service.url, GREETING: 'hello' },
       defaultTimeoutMs: 20_000,
@@ -111,7 +136,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await worker?.close(true);
   await queue.close();
-  await Promise.all([service?.close(), llm?.close()]);
+  await Promise.all([service?.close(), llm?.close(), outbound?.close()]);
   await cleanupPrefix(redis, prefix);
   redis.disconnect();
   workerRedis.disconnect();
@@ -303,5 +328,50 @@ describe('runner', () => {
     });
     const delivery = await waitFor(await start('scope', { name: 'Ada' }));
     expect(delivery.result).toEqual({ env: { SERVICE_URL: service.url, GREETING: 'hello' }, source: 'test', agent: agentId, greeting: 'hello Ada' });
+  });
+
+  it('refuses an http step to an address outside the egress policy once, without retries', async () => {
+    await define({ name: 'internal', steps: [{ id: 'peek', type: 'http', url: '{{ payload.url }}' }] });
+    for (const url of ['http://127.0.0.1:9/metrics', 'http://[::1]:9/', 'http://localhost:9/']) {
+      const delivery = await waitFor(await start('internal', { url }, fast));
+      expect(delivery).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'egress_denied' } });
+      expect(delivery.error!.message).toMatch(/^egress denied: (127\.0\.0\.1|\[::1\]|localhost):9 /);
+      expect(step(delivery, 'peek')).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'egress_denied' } });
+    }
+  });
+
+  it('stops reading a response at the cap and fails response_too_large, closing the connection', async () => {
+    const tag = tagId();
+    await define({ name: 'huge', steps: [{ id: 'get', type: 'http', url: `{{ env.SERVICE_URL }}/huge/${tag}` }] });
+    const delivery = await waitFor(await start('huge', {}, fast));
+    expect(delivery).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'response_too_large', message: expect.stringContaining(`more than ${maxResponseBytes} bytes`) } });
+    // The sender was cut off long before its 256 MB: only the cap and what the socket buffers held left it.
+    await expect.poll(() => counters.get(`/huge/${tag}:sent`)).toBeGreaterThan(0);
+    expect(counters.get(`/huge/${tag}:sent`)!).toBeLessThan(64 * 1024 * 1024);
+  });
+
+  it('fails output_too_large when a step output or the run result is over the cap, and stores none of it', async () => {
+    const tag = tagId();
+    await define({ name: 'wide', steps: [{ id: 'get', type: 'http', url: `{{ env.SERVICE_URL }}/wide/${tag}` }] });
+    const wide = await waitFor(await start('wide', {}, fast));
+    expect(wide).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'output_too_large', message: expect.stringContaining('step get') } });
+    expect(step(wide, 'get')).toMatchObject({ status: 'failed', error: { code: 'output_too_large' } });
+    expect(step(wide, 'get')!.output).toBeUndefined();
+
+    await define({
+      name: 'wide-result',
+      steps: [{ id: 'part', type: 'transform', expression: `$pad('', ${Math.floor(maxStepOutputBytes * 0.6)}, 'z')` }],
+      output: "steps.part.output & steps.part.output",
+    });
+    const result = await waitFor(await start('wide-result', {}, fast));
+    expect(result).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'output_too_large', message: expect.stringContaining('run result') }, result: null });
+    expect(step(result, 'part')).toMatchObject({ status: 'succeeded' });
+
+    // A store step's checkpoint is its record: an oversized one is refused before the write, so neither is stored.
+    const key = `wide-${tag}`;
+    await define({ name: 'wide-store', steps: [{ id: 'keep', type: 'store', collection: 'wide', key, set: { text: '{{ payload.text }}' } }] });
+    const stored = await waitFor(await start('wide-store', { text: 'w'.repeat(maxStepOutputBytes) }, fast));
+    expect(stored).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'output_too_large', message: expect.stringContaining('step keep') } });
+    expect(await records.get(agentId, 'wide', key)).toBeNull();
   });
 });

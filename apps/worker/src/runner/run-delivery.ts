@@ -18,9 +18,10 @@ import { describeFailure, WorkflowError } from '../errors/workflow-error.js';
 import { StepTimeoutError } from '../errors/step-timeout-error.js';
 import { Evaluator } from '../expressions/evaluator.js';
 import type { LlmProvider } from '../llm/provider.js';
+import type { OutboundHttp } from '../egress/outbound-http.js';
 import type { OutboundSecrets } from '../steps/outbound-secrets.js';
 import type { TypeScriptWorkflow } from '../workflows/define-workflow.js';
-import { Checkpoints } from './checkpoints.js';
+import { assertOutputFits, Checkpoints } from './checkpoints.js';
 import { runDefinition } from './run-definition.js';
 import { StepRunner } from './step-runner.js';
 import { createWorkflowContext } from './workflow-context.js';
@@ -35,6 +36,10 @@ export interface RunDeliveryDeps {
   records: RecordStore;
   llm: LlmProvider;
   outboundSecrets: OutboundSecrets;
+  /** The egress-checked HTTP client of `http` and `notify` steps. */
+  outbound: OutboundHttp;
+  /** `HOOKFLOW_MAX_STEP_OUTPUT_BYTES`: the largest output a step may store, and result a run may. */
+  maxStepOutputBytes: number;
   builtins: Record<string, TypeScriptWorkflow>;
   /** `env` of expressions: the `HOOKFLOW_VAR_*` variables without their prefix. */
   vars: Record<string, string>;
@@ -54,7 +59,7 @@ type Resolved = { kind: 'builtin'; workflow: TypeScriptWorkflow; timeoutMs?: num
  */
 export function createDeliveryProcessor(deps: RunDeliveryDeps) {
   const { deliveries, log, now } = deps;
-  const checkpoints = new Checkpoints(deps.redis, deps.keys);
+  const checkpoints = new Checkpoints(deps.redis, deps.keys, deps.maxStepOutputBytes);
   const evaluator = new Evaluator();
 
   return async (job: Job, _token?: string, workerSignal?: AbortSignal): Promise<Settled> => {
@@ -84,9 +89,10 @@ export function createDeliveryProcessor(deps: RunDeliveryDeps) {
       const runner = new StepRunner(deliveryId, delivery.steps, checkpoints, signal, log, now, () => abortReason(signal));
       // A TypeScript workflow gets its payload parsed by its own input schema.
       const payload = resolved.kind === 'builtin' ? parseInput(resolved.workflow, delivery) : delivery.payload;
-      const ctx = createWorkflowContext({ runner, delivery, payload, env: deps.vars, signal, log: () => (runLog ??= log.child({ deliveryId })), llm: deps.llm, records: deps.records, outboundSecrets: deps.outboundSecrets });
+      const ctx = createWorkflowContext({ runner, delivery, payload, env: deps.vars, signal, log: () => (runLog ??= log.child({ deliveryId })), llm: deps.llm, records: deps.records, outboundSecrets: deps.outboundSecrets, outbound: deps.outbound });
       const result = resolved.kind === 'definition' ? await runDefinition(resolved.definition, ctx, evaluator) : await resolved.workflow.run(ctx);
       clearTimeout(timer);
+      assertOutputFits(JSON.stringify(result ?? null), deps.maxStepOutputBytes, 'the run result');
       return await deliveries.markSucceeded(deliveryId, result, now());
     } catch (caught) {
       clearTimeout(timer);

@@ -7,8 +7,8 @@ export interface StepControl {
   attempts: number;
   startedAt: string;
   signal: AbortSignal;
-  /** The record a succeeded step is checkpointed with (for steps that commit it together with their effect). */
-  succeededRecord: (output: unknown) => StepRecord;
+  /** The checkpoint JSON of this step succeeding with `output` (for steps that commit it together with their effect). */
+  succeededCheckpoint: (output: unknown) => string;
 }
 
 /** A step body's result: a plain output, or one whose checkpoint the body already committed (a `store` write). */
@@ -66,7 +66,8 @@ export class StepRunner {
       if (finished) return finished.output ?? null;
       const succeededRecord = (output: unknown): StepRecord => ({ id, type, status: 'succeeded', attempts, startedAt, finishedAt: this.now().toISOString(), output: output ?? null });
       try {
-        const result = await this.raceAbort(body({ attempts, startedAt, signal: this.signal, succeededRecord }));
+        const succeededCheckpoint = (output: unknown) => this.checkpoints.serialize(succeededRecord(output));
+        const result = await this.raceAbort(body({ attempts, startedAt, signal: this.signal, succeededCheckpoint }));
         if (!result.committed) {
           const other = await this.checkpoints.save(this.deliveryId, succeededRecord(result.output));
           if (other) return other.output ?? null;

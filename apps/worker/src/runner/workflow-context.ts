@@ -1,4 +1,5 @@
 import type { AgentRecord, Delivery, Logger, RecordStore } from '@hookflow/shared';
+import type { OutboundHttp } from '../egress/outbound-http.js';
 import { WorkflowError } from '../errors/workflow-error.js';
 import type { LlmMessage, LlmOutput, LlmProvider } from '../llm/provider.js';
 import { httpRequest, type HttpOutput, type HttpStepOptions } from '../steps/http-request.js';
@@ -58,9 +59,11 @@ export interface ContextDeps {
   llm: LlmProvider;
   records: RecordStore;
   outboundSecrets: OutboundSecrets;
+  /** The egress-checked HTTP client of `http` and `notify` steps. */
+  outbound: OutboundHttp;
 }
 
-export function createWorkflowContext<P>({ runner, delivery, payload, env, signal, log, llm, records, outboundSecrets }: ContextDeps): WorkflowContext<P> {
+export function createWorkflowContext<P>({ runner, delivery, payload, env, signal, log, llm, records, outboundSecrets, outbound }: ContextDeps): WorkflowContext<P> {
   /** One step kind: its options are resolved inside the checkpointed body, so a finished step does not compute them. */
   const kind =
     <O, R>(type: string, exec: (options: O, id: string, control: StepControl) => Promise<StepResult>) =>
@@ -81,7 +84,7 @@ export function createWorkflowContext<P>({ runner, delivery, payload, env, signa
 
     // A stable idempotency key lets a receiver drop the repeat a retry may send after a crash mid-call.
     http: kind<HttpStepOptions, HttpOutput>('http', async (options, id, { signal: s }) => ({
-      output: await httpRequest({ ...options, headers: { 'idempotency-key': `${delivery.id}.${id}`, ...(options.headers ?? {}) } }, s),
+      output: await httpRequest({ ...options, headers: { 'idempotency-key': `${delivery.id}.${id}`, ...(options.headers ?? {}) } }, s, outbound),
     })),
 
     llm: kind<LlmStepOptions, LlmOutput>('llm', async (options, _id, { signal: s }) => {
@@ -94,7 +97,7 @@ export function createWorkflowContext<P>({ runner, delivery, payload, env, signa
       return { output: await llm.complete({ messages, model, responseFormat: options.responseFormat ?? 'text', temperature, maxTokens, timeoutMs, signal: s }) };
     }),
 
-    store: kind<StoreOptions, AgentRecord>('store', async (options, id, { succeededRecord }) => {
+    store: kind<StoreOptions, AgentRecord>('store', async (options, id, { succeededCheckpoint }) => {
       checkStoreTarget(options);
       // The record write and this step's checkpoint commit together, or neither does.
       const result = await records.writeCheckpointed({
@@ -104,14 +107,14 @@ export function createWorkflowContext<P>({ runner, delivery, payload, env, signa
         apply: (current) => applyStore(current, options),
         deliveryId: delivery.id,
         stepField: stepField(id),
-        checkpoint: (record) => JSON.stringify(succeededRecord(record)),
+        checkpoint: succeededCheckpoint,
       });
       const output = result.outcome === 'written' ? result.record : (JSON.parse(result.checkpoint) as { output: unknown }).output;
       return { output, committed: true };
     }),
 
     notify: kind<NotifyOptions, { status: number }>('notify', async (options, id, { signal: s }) => ({
-      output: await sendNotification(options, await outboundSecrets.get(delivery.agentId), `${delivery.id}.${id}`, s),
+      output: await sendNotification(options, await outboundSecrets.get(delivery.agentId), `${delivery.id}.${id}`, s, outbound),
     })),
 
     fail: async (id, code, message, stepOptions) => {

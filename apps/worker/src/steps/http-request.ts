@@ -1,5 +1,6 @@
 import { WorkflowError } from '../errors/workflow-error.js';
 import { StepTimeoutError } from '../errors/step-timeout-error.js';
+import { parseOutboundUrl, type OutboundHttp, type OutboundResponse } from '../egress/outbound-http.js';
 
 export interface HttpStepOptions {
   method?: string;
@@ -18,22 +19,16 @@ export interface HttpOutput {
 }
 
 const defaultTimeoutMs = 30_000;
-const maxResponseChars = 5_000_000;
 
 /**
- * One HTTP call of an `http` or `notify` step. Network errors, timeouts, 408, 429 and 5xx are retryable; any other
- * non-2xx status is not (the same request would be refused again), so the delivery fails at once.
+ * One HTTP call of an `http` or `notify` step, through the egress-checked client. Network errors, timeouts, 408, 429
+ * and 5xx are retryable; any other non-2xx status is not (the same request would be refused again), so the delivery
+ * fails at once, as do a refused destination (`egress_denied`) and an oversized answer (`response_too_large`).
  */
-export async function httpRequest(options: HttpStepOptions, signal: AbortSignal): Promise<HttpOutput> {
+export async function httpRequest(options: HttpStepOptions, signal: AbortSignal, outbound: OutboundHttp): Promise<HttpOutput> {
   const method = (options.method ?? 'GET').toUpperCase();
   const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
-  let url: URL;
-  try {
-    url = new URL(options.url);
-  } catch {
-    throw new WorkflowError('invalid_url', `not an absolute URL: ${options.url.slice(0, 200)}`, false);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new WorkflowError('invalid_url', `only http and https URLs are allowed: ${url.protocol}`, false);
+  const url = parseOutboundUrl(options.url);
 
   const headers: Record<string, string> = { 'user-agent': 'hookflow', ...lowerKeys(options.headers ?? {}) };
   let body: string | undefined;
@@ -42,24 +37,24 @@ export async function httpRequest(options: HttpStepOptions, signal: AbortSignal)
     headers['content-type'] ??= typeof options.body === 'string' ? 'text/plain; charset=utf-8' : 'application/json';
   }
   const timeout = AbortSignal.timeout(timeoutMs);
-  let res: Response;
-  let text: string;
+  let res: OutboundResponse;
   try {
-    res = await fetch(url, { method, headers, body, signal: AbortSignal.any([signal, timeout]), redirect: 'follow' });
-    text = await res.text();
+    res = await outbound.request(url, { method, headers, body, signal: AbortSignal.any([signal, timeout]) });
   } catch (err) {
     if (timeout.aborted) throw new StepTimeoutError(`${method} ${url.origin}${url.pathname} did not answer within ${timeoutMs} ms`);
     if (signal.aborted) throw signal.reason;
+    if (err instanceof WorkflowError) throw err;
     throw new WorkflowError('network_error', `${method} ${url.origin}${url.pathname} failed: ${(err as Error).message}`, true, { cause: err });
   }
-  const output: HttpOutput = { status: res.status, headers: Object.fromEntries(res.headers), body: parseBody(text.slice(0, maxResponseChars), res.headers.get('content-type')) };
-  if (res.ok) return output;
+  const output: HttpOutput = { status: res.status, headers: res.headers, body: parseBody(res.body.toString('utf8'), res.headers['content-type'] ?? null) };
+  if (res.status >= 200 && res.status < 300) return output;
   const retryable = res.status >= 500 || res.status === 408 || res.status === 429;
   throw new WorkflowError(retryable ? 'http_unavailable' : 'http_error', `${method} ${url.origin}${url.pathname} answered ${res.status}`, retryable);
 }
 
+/** Header values rendered from templates may be numbers or booleans: sent as their text, as fetch did. */
 function lowerKeys(headers: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), String(v)]));
 }
 
 function parseBody(text: string, contentType: string | null): unknown {

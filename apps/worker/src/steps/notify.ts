@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import type { OutboundHttp } from '../egress/outbound-http.js';
 import { httpRequest } from './http-request.js';
 
 export interface NotifyOptions {
@@ -11,7 +12,7 @@ export interface NotifyOptions {
  * POSTs `payload` signed with the Standard Webhooks scheme: `webhook-id` is stable per delivery and step, so a
  * receiver can drop the duplicate a retry may send; the signature covers `{id}.{timestamp}.{body}`.
  */
-export async function sendNotification(options: NotifyOptions, secret: string, messageId: string, signal: AbortSignal, now = () => Date.now()): Promise<{ status: number }> {
+export async function sendNotification(options: NotifyOptions, secret: string, messageId: string, signal: AbortSignal, outbound: OutboundHttp, now = () => Date.now()): Promise<{ status: number }> {
   const body = JSON.stringify(options.payload ?? null);
   const timestamp = Math.floor(now() / 1000).toString();
   const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
@@ -25,6 +26,7 @@ export async function sendNotification(options: NotifyOptions, secret: string, m
       headers: { 'content-type': 'application/json', 'webhook-id': messageId, 'webhook-timestamp': timestamp, 'webhook-signature': `v1,${signature}` },
     },
     signal,
+    outbound,
   );
   return { status };
 }
