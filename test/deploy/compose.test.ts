@@ -26,7 +26,7 @@ describe('docker-compose.yml', () => {
     const command: string[] = service.command;
     expect(command.slice(0, 2)).toEqual(['npm', 'run']);
     expect(scripts[command[2]!]).toBeDefined();
-    expect(scripts[command[2]!]).toBe(`node scripts/run-app.mjs ${name}`);
+    expect(scripts[command[2]!]).toBe(`exec node scripts/run-app.mjs ${name}`);
     expect(service.healthcheck.test.join(' ')).toContain('/healthz');
     expect(service.depends_on.redis.condition).toBe('service_healthy');
     expect(service.environment.REDIS_URL).toBe('redis://redis:6379');
