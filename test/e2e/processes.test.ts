@@ -129,6 +129,21 @@ describe('npm start', () => {
     }
   });
 
+  it('stops during its build when npm is signalled: exit 0, no build process left', async () => {
+    const npm = spawnNpm(['start'], { HOOKFLOW_HOME: mkdtempSync(join(tmpdir(), 'hookflow-start-')), PORT: String(await freePort()) });
+    try {
+      const deadline = Date.now() + 120_000;
+      while (!npm.output().includes('> @hookflow/sdk@0.1.0 build') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      const below = npm.descendants();
+      expect(below.length).toBeGreaterThanOrEqual(2); // start-all and the build under it
+      process.kill(npm.child.pid!, 'SIGTERM');
+      expect(await npm.exited).toBe(0);
+      expect(below.filter(isRunning)).toEqual([]);
+    } finally {
+      npm.kill();
+    }
+  });
+
   it('starts everything and prints where it is; the printed command succeeds, the CLI finds it, and SIGTERM to npm stops it all', async () => {
     const home = mkdtempSync(join(tmpdir(), 'hookflow-start-'));
     const port = await freePort();
