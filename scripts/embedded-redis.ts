@@ -46,7 +46,9 @@ export async function startEmbeddedRedis(dir: string, { port, appendfsync = 'eve
   const child = spawn(
     'redis-server',
     ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', appendfsync, '--save', '', '--maxmemory-policy', 'noeviction', '--logfile', join(dir, 'redis.log')],
-    { stdio: 'ignore' },
+    // Its own process group: Ctrl+C in the terminal must not stop Redis under the apps while they drain; whoever
+    // started it stops it after them.
+    { stdio: 'ignore', detached: true },
   );
   const url = `redis://127.0.0.1:${port}`;
   const deadline = Date.now() + 10_000;

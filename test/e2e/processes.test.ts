@@ -1,10 +1,14 @@
-import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { adminClient, waitForDelivery } from '../support/client.js';
+import { runCli } from '../cli/run-cli.js';
+import { answers, isRunning, spawnNpm } from '../support/npm-process.js';
 import { freePort, repoRoot, spawnEntry, startStack, waitForHttp } from '../support/processes.js';
 import { cleanupPrefix, testPrefix, testRedis } from '../support/redis.js';
 
@@ -85,54 +89,124 @@ describe('SIGTERM', () => {
 });
 
 describe('npm start', () => {
+  /** Runs `npm start` to its end (it is expected to refuse); its exit code and output. */
+  async function refusedStart(env: NodeJS.ProcessEnv): Promise<{ code: number | string; output: string }> {
+    const npm = spawnNpm(['start'], { HOOKFLOW_HOME: mkdtempSync(join(tmpdir(), 'hookflow-start-')), ...env });
+    try {
+      return { code: await npm.exited, output: npm.output() };
+    } finally {
+      npm.kill();
+    }
+  }
+
   it('exits 1 with a one-line reason when REDIS_URL points at nothing', async () => {
     const port = await freePort();
-    const child = spawn('npm', ['start', '--silent'], {
-      cwd: repoRoot,
-      env: { ...process.env, REDIS_URL: `redis://127.0.0.1:${port}`, HOOKFLOW_HOME: mkdtempSync(join(tmpdir(), 'hookflow-start-')), PORT: String(await freePort()) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    const { code, output } = await refusedStart({ REDIS_URL: `redis://127.0.0.1:${port}`, PORT: String(await freePort()) });
     expect(code).toBe(1);
-    expect(stderr).toContain(`nothing answers at REDIS_URL=redis://127.0.0.1:${port}`);
-    expect(stderr).not.toMatch(/\n\s+at /);
+    expect(output).toContain(`hookflow: nothing answers at REDIS_URL=redis://127.0.0.1:${port}`);
+    expect(output).not.toMatch(/\n\s+at /);
   });
 
-  it('starts everything, creates the demo webhook, and the printed command sends a signed event that succeeds', async () => {
+  it('checks the configuration before the build: one line naming the bad variable, exit 1', async () => {
+    const { code, output } = await refusedStart({ PORT: 'abc' });
+    expect(code).toBe(1);
+    expect(output).toContain('hookflow start: invalid configuration: PORT: must be a port number (0-65535) (got "abc")\n');
+    expect(output).not.toContain('> hookflow@0.1.0 build');
+  });
+
+  it('refuses a PORT another process listens on, naming it, before the build', async () => {
+    const holder = createServer().listen(0);
+    await once(holder, 'listening');
+    const { port } = holder.address() as AddressInfo;
+    try {
+      const { code, output } = await refusedStart({ PORT: String(port) });
+      expect(code).toBe(1);
+      expect(output).toContain(`hookflow start: invalid configuration: PORT: ${port} is in use`);
+      expect(output).not.toContain('> hookflow@0.1.0 build');
+    } finally {
+      holder.close();
+    }
+  });
+
+  it('stops during its build when npm is signalled: exit 0, no build process left', async () => {
+    const npm = spawnNpm(['start'], { HOOKFLOW_HOME: mkdtempSync(join(tmpdir(), 'hookflow-start-')), PORT: String(await freePort()) });
+    try {
+      const deadline = Date.now() + 120_000;
+      while (!npm.output().includes('> @hookflow/sdk@0.1.0 build') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      const below = npm.descendants();
+      expect(below.length).toBeGreaterThanOrEqual(2); // start-all and the build under it
+      process.kill(npm.child.pid!, 'SIGTERM');
+      expect(await npm.exited).toBe(0);
+      expect(below.filter(isRunning)).toEqual([]);
+    } finally {
+      npm.kill();
+    }
+  });
+
+  it('starts everything and prints where it is; the printed command succeeds, the CLI finds it, and SIGTERM to npm stops it all', async () => {
     const home = mkdtempSync(join(tmpdir(), 'hookflow-start-'));
     const port = await freePort();
     const prefix = prefixFor('npmstart');
-    const child = spawn('npm', ['start', '--silent'], {
-      cwd: repoRoot,
-      env: { ...process.env, HOOKFLOW_HOME: home, PORT: String(port), WORKER_PORT: String(await freePort()), HOOKFLOW_REDIS_PREFIX: prefix },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
+    // The worker's default health port, held here (unless someone else holds it already), so npm start must take another.
+    const holder = createServer();
+    const holding = await new Promise<boolean>((resolveHold) => {
+      holder.once('error', () => resolveHold(false));
+      holder.listen(9464, () => resolveHold(true));
     });
-    let stdout = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stdout += c.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    const npm = spawnNpm(['start'], { HOOKFLOW_HOME: home, PORT: String(port), WORKER_PORT: '', HOOKFLOW_REDIS_PREFIX: prefix });
     try {
-      await waitForHttp(`http://127.0.0.1:${port}/healthz`, 40_000);
-      const deadline = Date.now() + 30_000;
-      while (!stdout.includes('Stop with Ctrl+C') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      const localUrl = `http://127.0.0.1:${port}`;
+      await waitForHttp(`${localUrl}/healthz`, 270_000);
+      const deadline = Date.now() + 60_000;
+      while (!npm.output().includes('Stop with Ctrl+C') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      const stdout = npm.output();
       expect(stdout).toContain('Hookflow is running.');
+
+      // The console is where it says, and the token is named by its file, never printed.
+      expect(stdout).toContain(`Console:        http://localhost:${port}/console/`);
+      expect((await fetch(`${localUrl}/console/`)).status).toBe(200);
+      expect(stdout).toContain(`Admin token:    cat ${join(home, 'admin-token')}`);
+      const token = readFileSync(join(home, 'admin-token'), 'utf8').trim();
+      expect(stdout).not.toContain(token);
+
+      // The worker's health endpoint is printed and answers, on another port when 9464 is taken.
+      const workerPort = Number(/Worker health: {2}http:\/\/127\.0\.0\.1:(\d+)\/healthz/.exec(stdout)?.[1]);
+      expect(await (await fetch(`http://127.0.0.1:${workerPort}/healthz`)).json()).toEqual({ status: 'ok' });
+      if (holding) {
+        expect(workerPort).not.toBe(9464);
+        expect(stdout).toContain('port 9464 was in use');
+      }
+
       const command = /Send it a signed event \(copy and paste\):\n\n([\s\S]+?)\n\n/.exec(stdout)?.[1];
       expect(command).toBeDefined();
       const { stdout: answer } = await promisify(execFile)('bash', ['-c', command!], { cwd: repoRoot });
       const accepted = JSON.parse(answer) as { deliveryId: string; status: string };
       expect(accepted.status).toBe('queued');
-      const token = readFileSync(join(home, 'admin-token'), 'utf8').trim();
-      const delivery = await waitForDelivery(adminClient(`http://127.0.0.1:${port}`, token), accepted.deliveryId);
+      const delivery = await waitForDelivery(adminClient(localUrl, token), accepted.deliveryId);
       expect(delivery).toMatchObject({ status: 'succeeded', workflow: 'echo', result: { documentId: 'doc-1', status: 'extracted' } });
       const keyFile = JSON.parse(readFileSync(join(home, `${delivery.webhookId}.private-key.json`), 'utf8'));
       expect(stdout).not.toContain(keyFile.privateKey);
-      expect(stdout).not.toContain(token);
+
+      // The CLI needs neither HOOKFLOW_URL nor the token in its environment: npm start recorded both under its home.
+      expect(readFileSync(join(home, 'url'), 'utf8')).toBe(`${localUrl}\n`);
+      const listed = await runCli(['agents', 'list', '--json'], { HOOKFLOW_HOME: home });
+      expect(listed.stderr).toBe('');
+      expect(listed.code).toBe(0);
+      expect((JSON.parse(listed.stdout) as { items: { name: string }[] }).items.map((agent) => agent.name)).toContain('Demo agent');
+
+      // SIGTERM to npm alone (what docker stop, systemd or a supervisor does): both apps drain and everything exits 0.
+      const below = npm.descendants();
+      expect(below.length).toBeGreaterThanOrEqual(3); // start-all, the ingress, the worker
+      process.kill(npm.child.pid!, 'SIGTERM');
+      expect(await npm.exited).toBe(0);
+      for (const app of ['ingress', 'worker']) expect(npm.output()).toContain(`"msg":"${app} stopped"`);
+      expect(below.filter(isRunning)).toEqual([]);
+      expect(await answers(`${localUrl}/healthz`)).toBe(false);
+      expect(await answers(`http://127.0.0.1:${workerPort}/healthz`)).toBe(false);
+      expect(existsSync(join(home, 'url'))).toBe(false);
     } finally {
-      process.kill(-child.pid!, 'SIGTERM');
-      await exited;
+      npm.kill();
+      holder.close();
     }
-  });
+  }, 300_000); // npm start builds first: minutes on a loaded machine
 });

@@ -15,6 +15,17 @@ describe('loadCliConfig', () => {
     expect(loadCliConfig({ HOOKFLOW_URL: 'http://a:1' }, 'http://b:2').url).toBe('http://b:2');
   });
 
+  it('finds the URL npm start recorded in $HOOKFLOW_HOME/url when HOOKFLOW_URL and --url are not given', () => {
+    const home = mkdtempSync(join(tmpdir(), 'hookflow-cli-config-'));
+    writeFileSync(join(home, 'url'), 'http://127.0.0.1:18080\n');
+    expect(loadCliConfig({ HOOKFLOW_HOME: home }).url).toBe('http://127.0.0.1:18080');
+    expect(loadCliConfig({ HOOKFLOW_HOME: home, HOOKFLOW_URL: 'http://a:1' }).url).toBe('http://a:1');
+    expect(loadCliConfig({ HOOKFLOW_HOME: home }, 'http://b:2').url).toBe('http://b:2');
+    writeFileSync(join(home, 'url'), 'not a url\n');
+    expect(() => loadCliConfig({ HOOKFLOW_HOME: home })).toThrow(CliError);
+    expect(() => loadCliConfig({ HOOKFLOW_HOME: home })).toThrow(`${join(home, 'url')} does not hold an absolute http(s) URL: set HOOKFLOW_URL, or delete the file`);
+  });
+
   it('refuses a malformed URL with the name of its source', () => {
     expect(() => loadCliConfig({ HOOKFLOW_URL: 'localhost:8080' })).toThrow(/^HOOKFLOW_URL must be an absolute/);
     expect(() => loadCliConfig({}, 'nope')).toThrow(/^--url must be an absolute/);

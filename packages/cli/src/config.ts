@@ -3,8 +3,10 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { CliError } from './cli-error.js';
 
+const httpUrl = z.url({ protocol: /^https?$/, message: 'must be an absolute http(s) URL' });
+
 const schema = z.object({
-  HOOKFLOW_URL: z.url({ protocol: /^https?$/, message: 'must be an absolute http(s) URL' }).default('http://localhost:8080'),
+  HOOKFLOW_URL: httpUrl.optional(),
   HOOKFLOW_ADMIN_TOKEN: z.string().optional(),
   HOOKFLOW_HOME: z.string().optional(),
 });
@@ -17,8 +19,9 @@ export interface CliConfig {
 }
 
 /**
- * Reads the CLI's settings from `env`. The admin token comes from `HOOKFLOW_ADMIN_TOKEN`, else from the file that
- * `npm start` writes (`$HOOKFLOW_HOME/admin-token`, by default `./.hookflow/admin-token`).
+ * Reads the CLI's settings from `env`. The URL is `--url`, else `HOOKFLOW_URL`, else the one `npm start` serves (it
+ * writes `$HOOKFLOW_HOME/url`, by default `./.hookflow/url`), else http://localhost:8080. The admin token comes from
+ * `HOOKFLOW_ADMIN_TOKEN`, else from the file that `npm start` writes (`$HOOKFLOW_HOME/admin-token`).
  */
 export function loadCliConfig(env: NodeJS.ProcessEnv, urlOverride?: string): CliConfig {
   const parsed = schema.safeParse({ ...env, ...(urlOverride ? { HOOKFLOW_URL: urlOverride } : {}) });
@@ -27,9 +30,10 @@ export function loadCliConfig(env: NodeJS.ProcessEnv, urlOverride?: string): Cli
     throw new CliError(`${issue.path.join('.') === 'HOOKFLOW_URL' && urlOverride ? '--url' : issue.path.join('.')} ${issue.message}`);
   }
   const { HOOKFLOW_URL, HOOKFLOW_ADMIN_TOKEN, HOOKFLOW_HOME } = parsed.data;
-  const tokenFile = join(resolve(HOOKFLOW_HOME || '.hookflow'), 'admin-token');
+  const home = resolve(HOOKFLOW_HOME || '.hookflow');
+  const tokenFile = join(home, 'admin-token');
   return {
-    url: HOOKFLOW_URL.replace(/\/+$/, ''),
+    url: (HOOKFLOW_URL ?? urlOfLocalInstance(join(home, 'url')) ?? 'http://localhost:8080').replace(/\/+$/, ''),
     adminToken: () => {
       if (HOOKFLOW_ADMIN_TOKEN?.trim()) return HOOKFLOW_ADMIN_TOKEN.trim();
       let fromFile = '';
@@ -42,4 +46,16 @@ export function loadCliConfig(env: NodeJS.ProcessEnv, urlOverride?: string): Cli
       return fromFile;
     },
   };
+}
+
+/** The URL `npm start` recorded in `file`, or undefined when no instance was started there. */
+function urlOfLocalInstance(file: string): string | undefined {
+  let recorded: string;
+  try {
+    recorded = readFileSync(file, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+  if (!httpUrl.safeParse(recorded).success) throw new CliError(`${file} does not hold an absolute http(s) URL: set HOOKFLOW_URL, or delete the file`);
+  return recorded;
 }

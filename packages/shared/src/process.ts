@@ -6,11 +6,16 @@ export function exitOnConfigError<T>(component: string, load: () => T): T {
   try {
     return load();
   } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`hookflow ${component}: ${err.message}\n`);
-      process.exit(1);
-    }
+    exitIfConfigError(component, err);
     throw err;
+  }
+}
+
+/** A `ConfigError` is printed as is (no stack trace) and ends the process with 1; anything else is left to the caller. */
+export function exitIfConfigError(component: string, err: unknown): void {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`hookflow ${component}: ${err.message}\n`);
+    process.exit(1);
   }
 }
 

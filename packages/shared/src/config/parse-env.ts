@@ -11,13 +11,16 @@ export function parseEnv<S extends z.ZodObject>(schema: S, env: NodeJS.ProcessEn
   for (const [name, value] of Object.entries(env)) if (value !== undefined && value !== '') cleaned[name] = value;
   const result = schema.safeParse(cleaned);
   if (result.success) return result.data;
-  const lines = result.error.issues.map((issue) => {
+  // One line per variable: its first problem is enough to fix it.
+  const lines = new Map<string, string>();
+  for (const issue of result.error.issues) {
     const name = String(issue.path[0] ?? 'environment');
+    if (lines.has(name)) continue;
     const value = cleaned[name];
     const received = value === undefined ? 'it is not set' : `got ${JSON.stringify(redactValue(name, value))}`;
-    return `  ${name}: ${issue.message} (${received})`;
-  });
-  throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+    lines.set(name, `${name}: ${issue.message} (${received})`);
+  }
+  throw ConfigError.ofProblems([...lines.values()]);
 }
 
 /** Secret-bearing variables are never echoed back, even when they are wrong. */
@@ -36,7 +39,10 @@ export const envFields = {
     .default('hookflow')
     .refine((v) => /^[A-Za-z0-9_.:-]{1,64}$/.test(v), 'must be 1-64 characters of letters, digits, _ . : -'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  port: (fallback: number) => z.coerce.number().int('must be a whole number').min(0).max(65535, 'must be a port number (0-65535)').default(fallback),
+  port: (fallback: number) => {
+    const message = 'must be a port number (0-65535)';
+    return z.coerce.number(message).int(message).min(0, message).max(65535, message).default(fallback);
+  },
   positiveInt: (fallback: number, max = 1_000_000) =>
     z.coerce.number().int('must be a whole number').min(1, 'must be at least 1').max(max, `must be at most ${max}`).default(fallback),
   masterKey: z
