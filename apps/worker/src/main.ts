@@ -4,7 +4,7 @@ import { exitOnConfigError, installCrashHandlers, onShutdownSignal } from '@hook
 import { loadConfig } from './config.js';
 import { createDeliveryProcessor } from './runner/run-delivery.js';
 import { assertBuiltinsImplemented, builtinImplementations } from './workflows/builtins.js';
-import { createLlmProvider } from './llm/create-provider.js';
+import { createLlmProvider, describeLlmProvider } from './llm/create-provider.js';
 import { OutboundSecrets } from './steps/outbound-secrets.js';
 import { startHealthServer } from './health-server.js';
 import { observeDeliveries } from './observe-deliveries.js';
@@ -63,7 +63,7 @@ const workers = config.queues.map((queue) => {
   worker.on('error', (err) => log.warn({ err: err.message, queue }, 'worker error'));
   return worker;
 });
-log.info({ queues: config.queues, concurrency: config.concurrency, llm: llm.name, redis: safeRedisUrl(config.redisUrl), prefix: config.prefix }, 'worker started');
+log.info({ queues: config.queues, concurrency: config.concurrency, llm: describeLlmProvider(config.llm), redis: safeRedisUrl(config.redisUrl), prefix: config.prefix }, 'worker started');
 
 const health = await startHealthServer({
   port: config.port,
