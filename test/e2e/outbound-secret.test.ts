@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
 import { adminClient, waitForDelivery, type AdminClient } from '../support/client.js';
-import { startStack, type Stack } from '../support/processes.js';
+import { freePort, repoRoot, spawnEntry, startStack, type RunningProcess, type Stack } from '../support/processes.js';
 import { cleanupPrefix, testPrefix, testRedis } from '../support/redis.js';
 import { sendJson, startStub, type HttpStub, type RecordedRequest } from '../workflows/support/http-stub.js';
 
@@ -18,16 +20,20 @@ let api: AdminClient;
 let receiver: HttpStub;
 let agentId: string;
 let webhookId: string;
+/** Where the receiver of docs/notify-verification.md listens when a test starts it. */
+let snippetPort: number;
 
 beforeAll(async () => {
   receiver = await startStub((_req, res) => sendJson(res, 202, { accepted: true }));
+  snippetPort = await freePort();
   stack = await startStack({
     prefix,
     env: {
       HOOKFLOW_READONLY_TOKEN: readonlyToken,
       HOOKFLOW_VAR_RECEIVER_URL: receiver.url,
-      // The receiver is on loopback, which the worker's egress policy refuses unless allowed.
-      HOOKFLOW_EGRESS_ALLOW: receiver.url.replace('http://', ''),
+      HOOKFLOW_VAR_SNIPPET_URL: `http://127.0.0.1:${snippetPort}`,
+      // The receivers are on loopback, which the worker's egress policy refuses unless allowed.
+      HOOKFLOW_EGRESS_ALLOW: `${receiver.url.replace('http://', '')},127.0.0.1:${snippetPort}`,
     },
   });
   api = adminClient(stack.baseUrl, stack.adminToken);
@@ -132,4 +138,60 @@ describe('the outbound secret', () => {
       expect(stack.worker!.output()).not.toContain(secret.slice(6));
     }
   });
+
+  it("docs/notify-verification.md's receiver verifies a real notify call with the secret from the API, and refuses a stale secret", async () => {
+    const doc = readFileSync(join(repoRoot, 'docs/notify-verification.md'), 'utf8');
+    const snippet = /```js\n([\s\S]*?)```/.exec(doc)?.[1];
+    expect(snippet).toContain("from 'standardwebhooks'");
+    // Under the repository, so `standardwebhooks` resolves as it would after `npm install standardwebhooks`.
+    mkdirSync(join(repoRoot, 'test-results'), { recursive: true });
+    const file = `test-results/${prefix}-receiver.mjs`;
+    writeFileSync(join(repoRoot, file), snippet!);
+
+    const put = await api.call('PUT', '/workflows/tell-snippet', { steps: [{ id: 'tell', type: 'notify', url: '{{ env.SNIPPET_URL }}/events', payload: { type: 'test.told', n: '{{ payload.n }}' } }] });
+    expect(put.status).toBe(201);
+    const setup = await api.setupWebhook('tell-snippet');
+    const { secret } = (await api.get(`/agents/${setup.agentId}/outbound-secret`)).body as { secret: string };
+    const send = async (n: number) => {
+      const sent = await api.post(`/webhooks/${setup.webhookId}/test-event`, { payload: { n } });
+      expect(sent.body.response?.status, JSON.stringify(sent.body)).toBe(202);
+      return waitForDelivery(api, sent.body.response.body.deliveryId);
+    };
+
+    let snippetProcess: RunningProcess | null = spawnEntry(file, { HOOKFLOW_OUTBOUND_SECRET: secret, PORT: String(snippetPort), HOST: '127.0.0.1' });
+    try {
+      await waitForListening(snippetProcess);
+      expect(await send(1)).toMatchObject({ status: 'succeeded' });
+      expect(snippetProcess.output()).toMatch(/verified \S+ \{"type":"test\.told","n":1\}/);
+
+      // Rotated with a grace: the receiver still holding the old secret keeps verifying.
+      await api.post(`/agents/${setup.agentId}/outbound-secret`, { graceSeconds: 600 });
+      expect(await send(2)).toMatchObject({ status: 'succeeded' });
+      expect(snippetProcess.output()).toContain('"n":2');
+
+      // The grace ended: the old secret no longer verifies, the receiver answers 401 and the step fails for good.
+      await api.post(`/agents/${setup.agentId}/outbound-secret`, { graceSeconds: 0 });
+      expect(await send(3)).toMatchObject({ status: 'failed', error: { code: 'http_error', message: expect.stringContaining('401') } });
+      expect(snippetProcess.output()).not.toContain('"n":3');
+    } finally {
+      await snippetProcess?.stop();
+      snippetProcess = null;
+      rmSync(join(repoRoot, file), { force: true });
+    }
+  });
 });
+
+/** Waits until something accepts connections on the snippet's port (any answer will do). */
+async function waitForListening(proc: RunningProcess): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      await fetch(`http://127.0.0.1:${snippetPort}/`, { method: 'POST', body: '{}' });
+      return;
+    } catch {
+      if (proc.child.exitCode !== null) throw new Error(`the receiver exited:\n${proc.output()}`);
+      if (Date.now() > deadline) throw new Error(`the receiver did not listen:\n${proc.output()}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
