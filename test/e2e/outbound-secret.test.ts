@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
+import { createKeys } from '@hookflow/shared';
 import { adminClient, waitForDelivery, type AdminClient } from '../support/client.js';
 import { freePort, repoRoot, spawnEntry, startStack, type RunningProcess, type Stack } from '../support/processes.js';
 import { cleanupPrefix, testPrefix, testRedis } from '../support/redis.js';
@@ -99,6 +100,17 @@ describe('the outbound secret', () => {
       expect(bad.status).toBe(400);
       expect(bad.body).toMatchObject({ code: 'invalid_request', errors: [{ path: 'graceSeconds' }] });
     }
+  });
+
+  it('goes with its agent: deleting the agent deletes both secrets', async () => {
+    const agent = (await api.post('/agents', { name: 'short-lived' })).body as { id: string };
+    await api.get(`/agents/${agent.id}/outbound-secret`);
+    await api.post(`/agents/${agent.id}/outbound-secret`, { graceSeconds: 600 });
+    const keys = createKeys(prefix);
+    expect(await redis.exists(keys.agentOutboundSecret(agent.id), keys.agentPreviousOutboundSecret(agent.id))).toBe(2);
+    expect((await api.delete(`/agents/${agent.id}`)).status).toBe(204);
+    expect(await redis.exists(keys.agentOutboundSecret(agent.id), keys.agentPreviousOutboundSecret(agent.id))).toBe(0);
+    expect((await api.get(`/agents/${agent.id}/outbound-secret`)).status).toBe(404);
   });
 
   it('verifies a real notify call with the Standard Webhooks library, before, during and after a rotation', async () => {
