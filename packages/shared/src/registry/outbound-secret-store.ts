@@ -42,15 +42,13 @@ export class OutboundSecretStore {
   ) {}
 
   async get(agentId: string): Promise<OutboundSecret> {
-    const current = this.keys.agentOutboundSecret(agentId);
-    const previous = this.keys.agentPreviousOutboundSecret(agentId);
-    // NX: two processes creating it at once must end up with one secret.
-    await this.redis.set(current, this.box.seal(standardWebhooksScheme.generateSecret(), agentId), 'NX');
-    const [[, sealed], [, sealedPrevious], [, ttlMs]] = (await this.redis.multi().get(current).get(previous).pttl(previous).exec()) as [
-      [unknown, string | null],
-      [unknown, string | null],
-      [unknown, number],
-    ];
+    let stored = await this.read(agentId);
+    if (stored.sealed === null) {
+      // NX: two processes creating it at once must end up with one secret.
+      await this.redis.set(this.keys.agentOutboundSecret(agentId), this.box.seal(standardWebhooksScheme.generateSecret(), agentId), 'NX');
+      stored = await this.read(agentId);
+    }
+    const { sealed, sealedPrevious, ttlMs } = stored;
     if (sealed === null) throw new Error('the outbound secret could not be stored');
     const hasPrevious = sealedPrevious !== null && ttlMs > 0;
     return {
@@ -59,6 +57,17 @@ export class OutboundSecretStore {
       previous: hasPrevious ? this.box.open(sealedPrevious, agentId) : null,
       previousExpiresAt: hasPrevious ? new Date(this.now().getTime() + ttlMs).toISOString() : null,
     };
+  }
+
+  /** The sealed current and previous secrets and the previous one's remaining grace, in one round trip. */
+  private async read(agentId: string): Promise<{ sealed: string | null; sealedPrevious: string | null; ttlMs: number }> {
+    const previous = this.keys.agentPreviousOutboundSecret(agentId);
+    const [[, sealed], [, sealedPrevious], [, ttlMs]] = (await this.redis.multi().get(this.keys.agentOutboundSecret(agentId)).get(previous).pttl(previous).exec()) as [
+      [unknown, string | null],
+      [unknown, string | null],
+      [unknown, number],
+    ];
+    return { sealed, sealedPrevious, ttlMs };
   }
 
   /** Every secret that signs right now, current first. */
