@@ -33,7 +33,6 @@ describe('testEventPayload', () => {
         amount: { type: 'integer', minimum: 1 },
         currency: { type: 'string', pattern: '^[A-Z]{3}$' },
         status: { type: 'string', enum: ['processed', 'failed'] },
-        email: { type: 'string', format: 'email' },
         lines: { type: 'array', minItems: 1, items: { type: 'object', required: ['sku'], properties: { sku: { type: 'string' }, qty: { type: 'number', minimum: 1 } } } },
       },
     };
