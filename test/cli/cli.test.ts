@@ -61,6 +61,30 @@ describe('hookflow agents', () => {
   });
 });
 
+describe('hookflow agents outbound-secret', () => {
+  it('shows the secret the API gives, rotates it (with --grace) and refuses --grace without --rotate', async () => {
+    const agent = await json(['agents', 'create', 'Notifier']);
+    const shown = await json(['agents', 'outbound-secret', agent.id]);
+    expect(shown).toEqual((await ctx.api.get(`/agents/${agent.id}/outbound-secret`)).body);
+    expect(shown).toMatchObject({ secret: expect.stringMatching(/^whsec_/), scheme: 'standard-webhooks', previousExpiresAt: null });
+
+    const table = await hookflow(['agents', 'outbound-secret', agent.id]);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(new RegExp(`^secret\\s+${shown.secret.replace(/[+/]/g, '\\$&')}$`, 'm'));
+
+    const rotated = await json(['agents', 'outbound-secret', agent.id, '--rotate', '--grace', '120']);
+    expect(rotated.secret).not.toBe(shown.secret);
+    expect(Date.parse(rotated.previousExpiresAt)).toBeGreaterThan(Date.now() + 60_000);
+    const immediate = await json(['agents', 'outbound-secret', agent.id, '--rotate', '--grace', '0']);
+    expect(immediate.previousExpiresAt).toBeNull();
+    expect((await json(['agents', 'outbound-secret', agent.id])).secret).toBe(immediate.secret);
+
+    expectOneLineError(await hookflow(['agents', 'outbound-secret', agent.id, '--grace', '5']), /--grace only applies with --rotate/);
+    expectOneLineError(await hookflow(['agents', 'outbound-secret', agent.id, '--rotate', '--grace', 'soon']), /grace/);
+    expectOneLineError(await hookflow(['agents', 'outbound-secret', 'agt_00000000000000000000000000']), /agent_not_found|does not exist/);
+  });
+});
+
 describe('hookflow webhooks and keys', () => {
   it('creates a webhook, lists and shows it, and pauses, resumes and disables it', async () => {
     const agent = await json(['agents', 'create', 'Webhook owner']);

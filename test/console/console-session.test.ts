@@ -155,7 +155,7 @@ describe('console sign-in session', () => {
 });
 
 describe('POST /api/v1/webhooks/{id}/test-event', () => {
-  it('signs a sample payload with the webhook key and answers what the endpoint answered', async () => {
+  it("signs the workflow's example with the webhook key and answers what the endpoint answered", async () => {
     const agent = await ctx.api.post('/agents', { name: 'test events' });
     const webhook = await ctx.api.post(`/agents/${agent.body.id}/webhooks`, { workflow: 'echo', name: 'keyless' });
     const keyless = await ctx.api.post(`/webhooks/${webhook.body.id}/test-event`);
@@ -168,7 +168,8 @@ describe('POST /api/v1/webhooks/{id}/test-event', () => {
     expect(sent.body.response).toEqual({ status: 202, body: { deliveryId: expect.stringMatching(/^dlv_/), status: 'queued' } });
     const delivery = await ctx.api.get(`/deliveries/${sent.body.response.body.deliveryId}`);
     expect(delivery.body.payload).toEqual(sent.body.payload);
-    expect(delivery.body.payload).toMatchObject({ type: 'hookflow.test_event', webhookId: webhook.body.id });
+    // echo's own example (a workflow's first `examples` entry is what a test event sends when given none).
+    expect(delivery.body.payload).toMatchObject({ type: 'hookflow.test_event' });
     expect(delivery.body.headers['x-signature']).toBeUndefined();
 
     // A disabled webhook refuses it like any other request; the refusal is passed along, not hidden.

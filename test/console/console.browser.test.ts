@@ -159,12 +159,61 @@ describe('web console: the agent Triggers tab in Chromium', () => {
     await shot('replayed');
   });
 
-  it('sends a test event signed by the server with the webhook key', async () => {
-    await page.getByRole('button', { name: 'Send test event' }).click();
+  it('sends a test event from an editable payload, prefilled with the example; invalid JSON is shown and not sent', async () => {
+    const testEventPosts: string[] = [];
+    const onRequest = (request: { method: () => string; url: () => string }) => {
+      if (request.method() === 'POST' && request.url().endsWith('/test-event')) testEventPosts.push(request.url());
+    };
+    page.on('request', onRequest);
+    onTestFinished(() => void page.off('request', onRequest));
+
+    const card = page.getByRole('article', { name: 'Document processed' });
+    await card.getByRole('button', { name: 'Send test event' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Send test event' });
+    const editor = dialog.getByLabel('Payload (JSON)');
+    await editor.waitFor();
+    // Prefilled with what the server would send: echo's example.
+    const preview = (await ctx.api.get(`/webhooks/${webhookId}/test-event`)).body;
+    expect(JSON.parse(await editor.inputValue())).toEqual(preview.payload);
+    await dialog.getByText("Prefilled with the workflow's first example").waitFor();
+    const send = dialog.getByRole('button', { name: 'Send test event' });
+
+    await editor.fill('{ "documentId": "doc-7", ');
+    await dialog.getByRole('alert').filter({ hasText: 'Not valid JSON' }).waitFor();
+    expect(await editor.getAttribute('aria-invalid')).toBe('true');
+    expect(await send.isDisabled()).toBe(true);
+    await editor.press('Enter');
+    await shot('test-event-invalid-json');
+    expect(testEventPosts).toEqual([]);
+
+    const edited = { documentId: 'doc-7', status: 'extracted', note: 'edited in the console' };
+    await editor.fill(JSON.stringify(edited, null, 2));
+    await dialog.getByRole('alert').waitFor({ state: 'detached' });
+    await send.click();
     const notice = page.getByRole('status').filter({ hasText: 'Test event accepted' });
     await notice.waitFor();
+    await dialog.waitFor({ state: 'detached' });
+    expect(testEventPosts).toHaveLength(1);
     const testId = /delivery (dlv_[0-9a-z]+)/.exec((await notice.textContent()) ?? '')?.[1];
     await waitForRow(testId!, 'succeeded');
+    expect((await ctx.api.get(`/deliveries/${testId}`)).body).toMatchObject({ payload: edited, result: edited });
+  });
+
+  it("reveals and copies the agent's outbound secret on its Overview only when asked", async () => {
+    await page.getByRole('tab', { name: 'Overview' }).click();
+    const panel = page.getByRole('region', { name: 'Outbound secret' });
+    await panel.waitFor();
+    const { secret } = (await ctx.api.get(`/agents/${new URL(page.url()).pathname.split('/')[3]}/outbound-secret`)).body as { secret: string };
+    expect(await page.content()).not.toContain(secret);
+    await panel.getByRole('button', { name: 'Reveal outbound secret' }).click();
+    expect((await panel.getByLabel('Outbound secret').textContent())?.trim()).toBe(secret);
+    await panel.getByRole('button', { name: 'Copy' }).click();
+    await panel.getByRole('status').filter({ hasText: /Outbound secret copied|secret is selected/ }).waitFor();
+    await shot('outbound-secret');
+    await panel.getByRole('button', { name: 'Hide' }).click();
+    expect(await page.content()).not.toContain(secret);
+    await page.getByRole('tab', { name: 'Triggers' }).click();
+    await page.getByRole('article', { name: 'Document processed' }).waitFor();
   });
 
   it('works by keyboard: the More Actions menu opens with arrows and closes with Escape', async () => {
@@ -268,6 +317,9 @@ describe('web console: the agent Triggers tab in Chromium', () => {
       await viewer.getByText('Signed in with the read-only token').waitFor();
       expect(await viewer.getByRole('button', { name: 'Create agent' }).isDisabled()).toBe(true);
       await viewer.getByRole('link', { name: 'Document processor' }).click();
+      const secretPanel = viewer.getByRole('region', { name: 'Outbound secret' });
+      expect(await secretPanel.getByRole('button', { name: 'Reveal outbound secret' }).isDisabled()).toBe(true);
+      await secretPanel.getByText('Revealing it needs the admin token.').waitFor();
       await viewer.getByRole('tab', { name: 'Triggers' }).click();
       const card = viewer.getByRole('article', { name: 'Document processed' });
       await card.waitFor();

@@ -216,10 +216,13 @@ describe('OpenAPI', () => {
         'POST /deliveries/{deliveryId}/replay',
         'POST /webhooks/{webhookId}/deliveries/retry-failed',
         'GET /queues',
-        // Endpoints added beyond API.md (extensions): records of store steps and the console's test event.
+        'POST /webhooks/{webhookId}/test-event',
+        'GET /agents/{agentId}/outbound-secret',
+        'POST /agents/{agentId}/outbound-secret',
+        // Endpoints added beyond API.md (extensions): records of store steps and the console's test-event preview.
         'GET /agents/{agentId}/records/{collection}',
         'GET /agents/{agentId}/records/{collection}/{key}',
-        'POST /webhooks/{webhookId}/test-event',
+        'GET /webhooks/{webhookId}/test-event',
       ].map(v1),
       'GET /admin/queues',
     ];

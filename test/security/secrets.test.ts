@@ -73,6 +73,13 @@ beforeAll(async () => {
     }
     expect(statuses).toEqual([202, 200, 202, 401]);
   }
+  // The outbound secret (read, then rotated with a grace so two are live) is stored sealed and never logged either.
+  const notifier = await ctx.api.setupWebhook('echo');
+  secrets.add((await ctx.api.get(`/agents/${notifier.agentId}/outbound-secret`)).body.secret);
+  secrets.add((await ctx.api.post(`/agents/${notifier.agentId}/outbound-secret`, { graceSeconds: 600 })).body.secret);
+  const testEvent = await ctx.api.post(`/webhooks/${notifier.webhookId}/test-event`);
+  expect(testEvent.body.response.status).toBe(202);
+  accepted.push(testEvent.body.response.body.deliveryId);
   // Run every accepted delivery to its end, so the worker's side of the run is in Redis and in the log too.
   await Promise.all(accepted.map((id) => waitForDelivery(ctx.api, id, ['succeeded'], 60_000)));
   const reader = adminClient(ctx.stack.baseUrl, readonlyToken);

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
-import { createKeys, SecretBox } from '@hookflow/shared';
 import { adminClient, sendSigned, waitForDelivery, type AdminClient } from '../support/client.js';
 import { spawnEntry, startStack, waitForHttp, type RunningProcess, type Stack } from '../support/processes.js';
 import { cleanupPrefix, testPrefix, testRedis } from '../support/redis.js';
@@ -88,10 +87,9 @@ async function run(send: (payload: unknown) => Promise<{ status: number; body: a
   return waitForDelivery(api, answer.body.deliveryId, ['succeeded', 'failed'], 60_000);
 }
 
-/** Checks a notify call's Standard Webhooks signature with the agent's outbound secret (as a receiver would). */
+/** Checks a notify call's Standard Webhooks signature with the agent's outbound secret from the API (as a receiver would). */
 async function verifySignature(agentId: string, request: RecordedRequest): Promise<void> {
-  const sealed = await redis.get(createKeys(prefix).agentOutboundSecret(agentId));
-  const secret = new SecretBox(stack.env.HOOKFLOW_MASTER_KEY!).open(sealed!, agentId);
+  const { secret } = (await api.get(`/agents/${agentId}/outbound-secret`)).body as { secret: string };
   const headers = { 'webhook-id': String(request.headers['webhook-id']), 'webhook-timestamp': String(request.headers['webhook-timestamp']), 'webhook-signature': String(request.headers['webhook-signature']) };
   expect(() => new StandardWebhook(secret).verify(request.body, headers)).not.toThrow();
 }

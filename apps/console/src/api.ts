@@ -1,4 +1,4 @@
-import type { Agent, Delivery, FieldError, List, QueueInfo, Session, TestEventAnswer, Webhook, WebhookStatus, WorkflowSummary } from './types';
+import type { Agent, Delivery, FieldError, List, OutboundSecret, QueueInfo, Session, TestEventAnswer, TestEventPreview, Webhook, WebhookStatus, WorkflowSummary } from './types';
 
 export type { FieldError };
 
@@ -65,6 +65,8 @@ export const api = {
   agent: (agentId: string) => send<Agent>('GET', `/api/v1/agents/${enc(agentId)}`),
   createAgent: (body: { name: string; description?: string }) => send<Agent>('POST', '/api/v1/agents', body),
   deleteAgent: (agentId: string) => send<null>('DELETE', `/api/v1/agents/${enc(agentId)}`),
+  /** The secret the agent's notify steps sign with (admin token only): shown only when the user asks to reveal it. */
+  outboundSecret: (agentId: string) => send<OutboundSecret>('GET', `/api/v1/agents/${enc(agentId)}/outbound-secret`),
 
   workflows: () => send<List<WorkflowSummary>>('GET', '/api/v1/workflows'),
   putWorkflow: (name: string, definition: unknown) => send<WorkflowSummary>('PUT', `/api/v1/workflows/${enc(name)}`, definition),
@@ -77,7 +79,9 @@ export const api = {
   /** Generates a new primary key; the answer carries the secret, which the console deliberately does not show. */
   generateKey: (webhookId: string, graceSeconds = 0) => send<unknown>('POST', `/api/v1/webhooks/${enc(webhookId)}/keys`, { graceSeconds }),
   privateKeyUrl: (webhookId: string) => `/api/v1/webhooks/${enc(webhookId)}/private-key`,
-  sendTestEvent: (webhookId: string) => send<TestEventAnswer>('POST', `/api/v1/webhooks/${enc(webhookId)}/test-event`, {}),
+  /** What a test event without a payload would send: the workflow's example, or a sample fitting its input schema. */
+  testEventPreview: (webhookId: string) => send<TestEventPreview>('GET', `/api/v1/webhooks/${enc(webhookId)}/test-event`),
+  sendTestEvent: (webhookId: string, payload: unknown) => send<TestEventAnswer>('POST', `/api/v1/webhooks/${enc(webhookId)}/test-event`, { payload }),
 
   deliveries: (webhookId: string, status: string) =>
     send<List<Delivery>>('GET', `/api/v1/webhooks/${enc(webhookId)}/deliveries?limit=50${status ? `&status=${enc(status)}` : ''}`),

@@ -30,10 +30,23 @@ export interface QueueInfo {
   isPaused?: boolean;
 }
 
-/** `POST /webhooks/{id}/test-event`: the sample payload sent, and what the endpoint answered. */
+/** `POST /webhooks/{id}/test-event`: the payload sent, and what the endpoint answered. */
 export interface TestEventAnswer {
   payload: unknown;
   response: { status: number; body: unknown };
+}
+
+/** `GET /webhooks/{id}/test-event`: what a test event without a payload sends, and where it comes from. */
+export interface TestEventPreview {
+  payload: unknown;
+  source: 'examples' | 'sample';
+}
+
+/** `GET /agents/{id}/outbound-secret`: what receivers of the agent's notify calls verify with. */
+export interface OutboundSecret {
+  secret: string;
+  scheme: 'standard-webhooks';
+  previousExpiresAt: string | null;
 }
 
 /** Signature schemes of API.md; the server says which of them it supports (400 otherwise). */

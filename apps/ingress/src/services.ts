@@ -6,6 +6,7 @@ import {
   DeliveryEnqueuer,
   DeliveryStore,
   KeyStore,
+  OutboundSecretStore,
   QueueSet,
   SecretBox,
   InputValidator,
@@ -34,6 +35,8 @@ export interface Services {
   agents: AgentStore;
   webhooks: WebhookStore;
   keyStore: KeyStore;
+  /** Agents' `notify` signing secrets (the worker signs with them, receivers verify with them). */
+  outboundSecrets: OutboundSecretStore;
   deliveries: DeliveryStore;
   queues: QueueSet;
   enqueuer: DeliveryEnqueuer;
@@ -53,7 +56,8 @@ export interface Services {
 export function createServices(config: IngressConfig, log: Logger, redis: RedisClient, now: () => Date = () => new Date()): Services {
   const keys = createKeys(config.prefix);
   const webhooks = new WebhookStore(redis, keys, now);
-  const keyStore = new KeyStore(redis, keys, new SecretBox(config.masterKey), now);
+  const box = new SecretBox(config.masterKey);
+  const keyStore = new KeyStore(redis, keys, box, now);
   const deliveries = new DeliveryStore(redis, keys);
   const queues = new QueueSet(redis, keys);
   const agents = new AgentStore(redis, keys, now);
@@ -75,6 +79,7 @@ export function createServices(config: IngressConfig, log: Logger, redis: RedisC
     agents,
     webhooks,
     keyStore,
+    outboundSecrets: new OutboundSecretStore(redis, keys, box, now),
     deliveries,
     queues,
     enqueuer,

@@ -37,4 +37,14 @@ describe('worker loadConfig', () => {
     );
     expect(() => loadConfig({ HOOKFLOW_MAX_RESPONSE_BYTES: '0' })).toThrow(/HOOKFLOW_MAX_RESPONSE_BYTES/);
   });
+
+  it('sends an API key without a base URL to OpenAI, and stays offline without a key', () => {
+    expect(loadConfig({ LLM_API_KEY: 'sk-test' }).llm).toMatchObject({ baseUrl: 'https://api.openai.com/v1', apiKey: 'sk-test' });
+    expect(loadConfig({ LLM_API_KEY: 'sk-test', LLM_BASE_URL: 'http://127.0.0.1:11434/v1/' }).llm.baseUrl).toBe('http://127.0.0.1:11434/v1');
+    expect(loadConfig({}).llm.baseUrl).toBeUndefined();
+  });
+
+  it('exposes only HOOKFLOW_VAR_* variables to workflows, without the prefix', () => {
+    expect(loadConfig({ HOOKFLOW_VAR_DOCS_URL: 'http://127.0.0.1:1/docs', HOOKFLOW_VAR_: 'x', REDIS_URL: 'redis://127.0.0.1:6379' }).vars).toEqual({ DOCS_URL: 'http://127.0.0.1:1/docs' });
+  });
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { envFields, parseEnv, refineRedisUrlList } from '@hookflow/shared';
 import { parseAllowList } from './egress/egress-policy.js';
+import { varPrefix } from './expressions/evaluator.js';
 
 const queueList = z
   .string()
@@ -37,7 +38,7 @@ const schema = z.object({
   /** Seconds a finished delivery is kept (a TTL set when it finishes). */
   HOOKFLOW_RETENTION_SECONDS: envFields.positiveInt(7 * 86_400, 365 * 86_400),
   LOG_LEVEL: envFields.logLevel,
-  /** OpenAI-compatible API base (for example `https://api.openai.com/v1`); unset means the offline provider. */
+  /** OpenAI-compatible API base; unset means OpenAI's when LLM_API_KEY is set, the offline provider otherwise. */
   LLM_BASE_URL: z.url('must be an absolute http(s) URL').optional(),
   LLM_API_KEY: z.string().min(1).optional(),
   LLM_MODEL: z.string().min(1).default('gpt-4o-mini'),
@@ -52,8 +53,8 @@ const schema = z.object({
   HOOKFLOW_MAX_STEP_OUTPUT_BYTES: envFields.positiveInt(1_048_576, 67_108_864),
 }).superRefine(refineRedisUrlList);
 
-/** Prefix of the variables workflows may read as `env.<NAME>`; nothing else of the environment is exposed. */
-const varPrefix = 'HOOKFLOW_VAR_';
+/** Where an API key without a base URL goes: a key alone must not leave the worker on the offline provider. */
+export const openAiBaseUrl = 'https://api.openai.com/v1';
 
 export interface WorkerConfig {
   redisUrl: string;
@@ -91,10 +92,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
     stalledIntervalMs: parsed.HOOKFLOW_STALLED_INTERVAL_MS,
     retention: { maxCount: parsed.HOOKFLOW_RETENTION_COUNT, maxAgeSeconds: parsed.HOOKFLOW_RETENTION_SECONDS },
     logLevel: parsed.LOG_LEVEL,
-    llm: { baseUrl: parsed.LLM_BASE_URL?.replace(/\/+$/, ''), apiKey: parsed.LLM_API_KEY, model: parsed.LLM_MODEL, timeoutMs: parsed.LLM_TIMEOUT_MS },
+    llm: { baseUrl: parsed.LLM_BASE_URL?.replace(/\/+$/, '') ?? (parsed.LLM_API_KEY ? openAiBaseUrl : undefined), apiKey: parsed.LLM_API_KEY, model: parsed.LLM_MODEL, timeoutMs: parsed.LLM_TIMEOUT_MS },
     runTimeoutMs: parsed.HOOKFLOW_RUN_TIMEOUT_MS,
     egress: { allow: parsed.HOOKFLOW_EGRESS_ALLOW, maxResponseBytes: parsed.HOOKFLOW_MAX_RESPONSE_BYTES },
     maxStepOutputBytes: parsed.HOOKFLOW_MAX_STEP_OUTPUT_BYTES,
+    // Only HOOKFLOW_VAR_* reach workflows as `env.<NAME>`: nothing else of the environment is exposed.
     vars: Object.fromEntries(
       Object.entries(env)
         .filter((entry): entry is [string, string] => entry[0].startsWith(varPrefix) && entry[0].length > varPrefix.length && entry[1] !== undefined)

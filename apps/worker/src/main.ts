@@ -4,7 +4,7 @@ import { exitOnConfigError, installCrashHandlers, onShutdownSignal } from '@hook
 import { loadConfig } from './config.js';
 import { createDeliveryProcessor } from './runner/run-delivery.js';
 import { assertBuiltinsImplemented, builtinImplementations } from './workflows/builtins.js';
-import { createLlmProvider } from './llm/create-provider.js';
+import { createLlmProvider, describeLlmProvider } from './llm/create-provider.js';
 import { createOutboundHttp } from './egress/outbound-http.js';
 import { OutboundSecrets } from './steps/outbound-secrets.js';
 import { startHealthServer } from './health-server.js';
@@ -68,7 +68,7 @@ const workers = config.queues.map((queue) => {
   worker.on('error', (err) => log.warn({ err: err.message, queue }, 'worker error'));
   return worker;
 });
-log.info({ queues: config.queues, concurrency: config.concurrency, llm: llm.name, redis: safeRedisUrl(config.redisUrl), prefix: config.prefix, egressAllow: config.egress.allow }, 'worker started');
+log.info({ queues: config.queues, concurrency: config.concurrency, llm: describeLlmProvider(config.llm), redis: safeRedisUrl(config.redisUrl), prefix: config.prefix, egressAllow: config.egress.allow }, 'worker started');
 
 const health = await startHealthServer({
   port: config.port,

@@ -5,6 +5,8 @@ import { StatusBadge } from './status-badge';
 import { MoreActionsMenu } from './more-actions-menu';
 import { formatTime } from './format';
 import { useReadOnly } from './read-only';
+import { TestEventDialog } from './test-event-dialog';
+import { copyText } from './copy-text';
 
 type News = (kind: 'info' | 'error', text: string) => void;
 
@@ -13,6 +15,7 @@ export function WebhookCard({ webhook, selected, onSelect, onChanged, onNews }: 
   const endpointId = useId();
   const endpointRef = useRef<HTMLElement>(null);
   const [busy, setBusy] = useState(false);
+  const [testing, setTesting] = useState(false);
   const readOnly = useReadOnly();
   const primary = webhook.keys.find((key) => key.primary);
   const graceKeys = webhook.keys.filter((key) => !key.primary);
@@ -29,30 +32,7 @@ export function WebhookCard({ webhook, selected, onSelect, onChanged, onNews }: 
     }
   };
 
-  const copy = () => {
-    const select = () => {
-      const selection = window.getSelection();
-      if (!endpointRef.current || !selection) return;
-      const range = document.createRange();
-      range.selectNodeContents(endpointRef.current);
-      selection.removeAllRanges();
-      selection.addRange(range);
-    };
-    // The Clipboard API needs a secure context and permission; otherwise select the text for Ctrl+C.
-    const write = navigator.clipboard?.writeText(webhook.endpoint);
-    if (!write) {
-      select();
-      onNews('info', 'The endpoint URL is selected: press Ctrl+C (⌘C) to copy it.');
-      return;
-    }
-    write.then(
-      () => onNews('info', 'Endpoint URL copied.'),
-      () => {
-        select();
-        onNews('info', 'The endpoint URL is selected: press Ctrl+C (⌘C) to copy it.');
-      },
-    );
-  };
+  const copy = () => copyText(webhook.endpoint, endpointRef.current, 'Endpoint URL', (message) => onNews('info', message));
 
   const generateKey = () =>
     run(async () => {
@@ -60,15 +40,6 @@ export function WebhookCard({ webhook, selected, onSelect, onChanged, onNews }: 
       return 'Private key generated. Download it with More Actions → Download Private Key and give it to the sending system.';
     });
 
-  const sendTestEvent = () =>
-    run(async () => {
-      const answer = await api.sendTestEvent(webhook.id);
-      const body = answer.response.body as { deliveryId?: string; status?: string; code?: string; detail?: string } | null;
-      if (answer.response.status >= 200 && answer.response.status < 300) {
-        return `Test event accepted (${answer.response.status}): delivery ${body?.deliveryId ?? '?'} is ${body?.status ?? 'queued'}.`;
-      }
-      throw new Error(`Test event refused (${answer.response.status} ${body?.code ?? ''}): ${body?.detail ?? 'no detail'}`);
-    });
 
   return (
     <article className={`webhook${selected ? ' webhook-selected' : ''}`} aria-labelledby={`${endpointId}-name`}>
@@ -111,7 +82,7 @@ export function WebhookCard({ webhook, selected, onSelect, onChanged, onNews }: 
             Generate Private Key
           </button>
         )}
-        <button type="button" className="secondary" onClick={() => void sendTestEvent()} disabled={busy || !primary || readOnly}>
+        <button type="button" className="secondary" onClick={() => setTesting(true)} disabled={busy || !primary || readOnly}>
           Send test event
         </button>
         <button type="button" className="secondary" onClick={onSelect} aria-pressed={selected}>
@@ -119,6 +90,16 @@ export function WebhookCard({ webhook, selected, onSelect, onChanged, onNews }: 
         </button>
         <MoreActionsMenu webhook={webhook} hasKey={Boolean(primary)} run={run} />
       </div>
+      {testing && (
+        <TestEventDialog
+          webhook={webhook}
+          onClose={() => setTesting(false)}
+          onSent={(message) => {
+            onNews('info', message);
+            onChanged();
+          }}
+        />
+      )}
     </article>
   );
 }

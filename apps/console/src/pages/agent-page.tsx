@@ -6,6 +6,7 @@ import { usePoll } from '../components/use-poll';
 import { formatTime } from '../components/format';
 import { TriggersTab } from './triggers-tab';
 import { useReadOnly } from '../components/read-only';
+import { OutboundSecretPanel } from '../components/outbound-secret-panel';
 
 type Tab = 'overview' | 'triggers';
 const tabs: { id: Tab; label: string; path: string }[] = [
@@ -104,6 +105,7 @@ function Overview({ agentId, createdAt }: { agentId: string; createdAt: string }
         Third-party systems reach this agent through webhooks. Set them up on the{' '}
         <Link to={`/agents/${agentId}/triggers`}>Triggers</Link> tab.
       </p>
+      <OutboundSecretPanel agentId={agentId} />
       <Notice kind="error">{error}</Notice>
       <button type="button" className="danger" onClick={() => void remove()} disabled={readOnly}>
         Delete agent

@@ -18,6 +18,11 @@ import {
   recordResponse,
   replayResponse,
   retryFailedResponse,
+  outboundSecretResponse,
+  rotateOutboundSecretBody,
+  testEventBody,
+  testEventPreviewResponse,
+  testEventResponse,
   updateWebhookBody,
   webhookResponse,
   workflowSummaryResponse,
@@ -45,7 +50,7 @@ const api = '/api/v1';
 const anyJson: JsonSchema = { description: 'any JSON value' };
 const workflowDefinition: JsonSchema = {
   type: 'object',
-  description: 'a workflow definition (see DESIGN.md: name, description, input, retry, timeoutMs, steps, output)',
+  description: 'a workflow definition (see DESIGN.md: name, description, input, examples, retry, timeoutMs, steps, output)',
 };
 
 /** Every endpoint of API.md (the OpenAPI test checks the list against API.md). Add a route here when you add one. */
@@ -133,11 +138,40 @@ const operations: Operation[] = [
   {
     method: 'post',
     path: `${api}/webhooks/{webhookId}/test-event`,
-    summary: "Sign a sample payload with the webhook's primary key and POST it to its endpoint (the console's \"Send test event\")",
+    summary: "Sign a payload (the given one, else the workflow's first example, else a sample fitting its input schema) with the webhook's primary key and POST it to its endpoint (the console's \"Send test event\")",
     tag: 'webhooks',
     admin: true,
-    ok: { status: 200, description: '{ payload, response: { status, body } }: the payload sent and what the endpoint answered' },
-    problems: [404, 503],
+    body: testEventBody,
+    ok: { status: 200, description: 'the payload sent and what the endpoint answered', schema: testEventResponse },
+    problems: [400, 404, 503],
+  },
+  {
+    method: 'get',
+    path: `${api}/webhooks/{webhookId}/test-event`,
+    summary: 'The payload a test event without one would send (the console prefills its editor with it)',
+    tag: 'webhooks',
+    admin: true,
+    ok: { status: 200, description: 'the payload and where it came from', schema: testEventPreviewResponse },
+    problems: [404],
+  },
+  {
+    method: 'get',
+    path: `${api}/agents/{agentId}/outbound-secret`,
+    summary: "The secret the agent's notify steps sign with (Standard Webhooks), for receivers to verify; admin token only",
+    tag: 'agents',
+    admin: true,
+    ok: { status: 200, description: 'the outbound secret', schema: outboundSecretResponse },
+    problems: [403, 404],
+  },
+  {
+    method: 'post',
+    path: `${api}/agents/{agentId}/outbound-secret`,
+    summary: 'Rotate the outbound secret; the old one keeps signing alongside for graceSeconds (default 86400)',
+    tag: 'agents',
+    admin: true,
+    body: rotateOutboundSecretBody,
+    ok: { status: 200, description: 'the new outbound secret', schema: outboundSecretResponse },
+    problems: [400, 403, 404],
   },
   {
     method: 'post',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { decodeCursor, deliveryStatuses, problemCatalog, schemeNames, webhookOptionsSchema, webhookStatuses, type ProblemCode } from '@hookflow/shared';
+import { decodeCursor, deliveryStatuses, maxOutboundGraceSeconds, problemCatalog, schemeNames, webhookOptionsSchema, webhookStatuses, type ProblemCode } from '@hookflow/shared';
 
 /** Request schemas of the admin API: they validate bodies and (later) generate the OpenAPI document. */
 
@@ -37,6 +37,14 @@ export const createKeyBody = z
     secret: z.string().min(8, 'must be at least 8 characters').max(512).optional(),
   })
   .strict();
+
+export const rotateOutboundSecretBody = z
+  .object({
+    graceSeconds: z.number().int('must be a whole number').min(0, 'must be 0 or more').max(maxOutboundGraceSeconds, 'must be at most 2592000 (30 days)').optional(),
+  })
+  .strict();
+
+export const testEventBody = z.object({ payload: z.unknown().optional() }).strict();
 
 export const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -103,6 +111,18 @@ export const keyFileResponse = z
     createdAt: timestamp,
   })
   .meta({ id: 'KeyFile' });
+
+export const outboundSecretResponse = z
+  .object({ secret: z.string().describe('whsec_<base64>'), scheme: z.literal('standard-webhooks'), previousExpiresAt: timestamp.nullable() })
+  .meta({ id: 'OutboundSecret', description: "the secret the agent's notify steps sign with; previousExpiresAt: when the secret a rotation replaced stops signing" });
+
+export const testEventResponse = z
+  .object({ payload: z.unknown(), response: z.object({ status: z.number().int(), body: z.unknown() }) })
+  .meta({ id: 'TestEvent', description: 'the payload sent and what the webhook endpoint answered' });
+
+export const testEventPreviewResponse = z
+  .object({ payload: z.unknown(), source: z.enum(['examples', 'sample']) })
+  .meta({ id: 'TestEventPreview', description: "what a test event without a payload sends: the workflow's first example, else a sample fitting its input schema" });
 
 export const workflowSummaryResponse = z
   .object({ name: z.string(), description: z.string(), source: z.enum(['builtin', 'definition']), version: z.number().int() })

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { compileInputSchema, findBuiltin, ProblemError, workflowDefinitionSchema } from '@hookflow/shared';
+import { checkDefinition, findBuiltin, ProblemError, workflowDefinitionSchema } from '@hookflow/shared';
 import type { Services } from '../services.js';
 import { validate } from '../http/validate.js';
 
@@ -21,9 +21,9 @@ export function workflowRoutes({ workflows }: Services): Router {
     const definition = validate(workflowDefinitionSchema, withName, 'workflow definition');
     if (definition.name !== name) invalid('name', `must match the name in the path (${name})`);
     if (findBuiltin(name)) invalid('name', 'is a built-in workflow');
-    if (definition.input) {
-      const compiled = compileInputSchema(definition.input);
-      if (!compiled.ok) invalid('input', `is not a valid JSON Schema: ${compiled.message}`);
+    const problems = checkDefinition(definition);
+    if (problems.length > 0) {
+      throw new ProblemError('invalid_request', `the workflow definition is invalid: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, { errors: problems });
     }
     const { created, detail } = await workflows.put(definition);
     res.status(created ? 201 : 200).json(detail);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Evaluator, type ExpressionScope } from './evaluator.js';
+import { Evaluator, unsetEnvVariables, type ExpressionScope } from './evaluator.js';
 
 const scope: ExpressionScope = {
   payload: { id: 'doc-1', amount: 12, tags: ['a', 'b'], nested: { ok: true } },
@@ -33,4 +33,12 @@ describe('Evaluator', () => {
     await expect(evaluator.evaluate('payload.(', scope)).rejects.toMatchObject({ code: 'expression_error', retryable: false });
     await expect(evaluator.evaluate('$number("abc") + $undefinedFunction()', scope)).rejects.toMatchObject({ code: 'expression_error' });
   });
+
+  it('names the HOOKFLOW_VAR_* variable behind each unset env reference', () => {
+    expect(unsetEnvVariables('{{ env.DOCS_URL }}/documents/{{ payload.id }}', { BASE_URL: 'x' })).toEqual(['HOOKFLOW_VAR_DOCS_URL']);
+    expect(unsetEnvVariables('{{ env.BASE_URL }}/{{ env.A }}/{{ env.A }}{{ env.B_2 }}', { BASE_URL: 'x' })).toEqual(['HOOKFLOW_VAR_A', 'HOOKFLOW_VAR_B_2']);
+    expect(unsetEnvVariables('{{ env.BASE_URL }}/x', { BASE_URL: 'x' })).toEqual([]);
+    expect(unsetEnvVariables('{{ payload.environment.X }}', {})).toEqual([]);
+  });
 });
+

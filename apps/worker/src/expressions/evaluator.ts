@@ -13,6 +13,9 @@ export interface ExpressionScope {
 
 type Compiled = ReturnType<typeof jsonata>;
 
+/** What the worker's environment variables for `env.<NAME>` start with (see config.ts). */
+export const varPrefix = 'HOOKFLOW_VAR_';
+
 /**
  * JSONata evaluation with a cache of compiled expressions (a definition's expressions are compiled once per worker,
  * not once per delivery). Failures are not retryable: the same expression fails the same way next time.
@@ -61,6 +64,13 @@ export class Evaluator {
     }
     return value;
   }
+}
+
+/** The `HOOKFLOW_VAR_*` names behind `env.<NAME>` references of `source` that `env` does not have. */
+export function unsetEnvVariables(source: string, env: Record<string, string>): string[] {
+  const names = new Set<string>();
+  for (const match of source.matchAll(/\benv\.([A-Za-z_][A-Za-z0-9_]*)/g)) if (!Object.hasOwn(env, match[1]!)) names.add(match[1]!);
+  return [...names].map((name) => `${varPrefix}${name}`);
 }
 
 function asText(value: unknown): string {

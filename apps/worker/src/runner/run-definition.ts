@@ -1,5 +1,6 @@
 import type { StepDefinition, WorkflowDefinition } from '@hookflow/shared';
-import type { Evaluator, ExpressionScope } from '../expressions/evaluator.js';
+import { unsetEnvVariables, type Evaluator, type ExpressionScope } from '../expressions/evaluator.js';
+import { WorkflowError } from '../errors/workflow-error.js';
 import type { WorkflowContext } from './workflow-context.js';
 import type { RunStepOptions } from './step-runner.js';
 
@@ -23,12 +24,26 @@ export async function runDefinition(definition: WorkflowDefinition, ctx: Workflo
   return definition.output ? evaluator.evaluate(definition.output, scope) : last;
 }
 
+/**
+ * A step's URL. The usual cause of one that is not absolute is a base URL read from an unset variable
+ * (`{{ env.DOCS_URL }}/documents/…` rendering as `/documents/…`), so the failure names the variable to set.
+ */
+async function renderUrl(template: string, evaluator: Evaluator, scope: ExpressionScope): Promise<string> {
+  const rendered = await evaluator.renderText(template, scope);
+  if (URL.canParse(rendered)) return rendered;
+  const unset = unsetEnvVariables(template, scope.env);
+  if (unset.length === 0) return rendered;
+  const shown = rendered.slice(0, 200);
+  throw new WorkflowError('invalid_url', `not an absolute URL: ${shown} (${unset.join(', ')} ${unset.length === 1 ? 'is' : 'are'} not set on the worker)`, false);
+}
+
 function runStep(step: StepDefinition, ctx: WorkflowContext, evaluator: Evaluator, scope: ExpressionScope): Promise<unknown> {
   const options: RunStepOptions = {
     ...(step.retry ? { retry: step.retry } : {}),
     ...(step.when ? { when: async () => Boolean(await evaluator.evaluate(step.when!, scope)) } : {}),
   };
   const text = (template: string) => evaluator.renderText(template, scope);
+  const url = (template: string) => renderUrl(template, evaluator, scope);
   const json = (value: unknown) => evaluator.renderJson(value, scope);
 
   switch (step.type) {
@@ -39,7 +54,7 @@ function runStep(step: StepDefinition, ctx: WorkflowContext, evaluator: Evaluato
         step.id,
         async () => ({
           method: step.method,
-          url: await text(step.url),
+          url: await url(step.url),
           headers: step.headers ? ((await json(step.headers)) as Record<string, string>) : undefined,
           body: step.body === undefined ? undefined : await json(step.body),
           timeoutMs: step.timeoutMs,
@@ -75,7 +90,7 @@ function runStep(step: StepDefinition, ctx: WorkflowContext, evaluator: Evaluato
         options,
       );
     case 'notify':
-      return ctx.notify(step.id, async () => ({ url: await text(step.url), payload: await json(step.payload), timeoutMs: step.timeoutMs }), options);
+      return ctx.notify(step.id, async () => ({ url: await url(step.url), payload: await json(step.payload), timeoutMs: step.timeoutMs }), options);
     case 'fail':
       return ctx.fail(step.id, step.code, () => text(step.message), options).then(() => null);
   }

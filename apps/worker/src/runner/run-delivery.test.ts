@@ -321,6 +321,15 @@ describe('runner', () => {
     expect(bad).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'payload_invalid' } });
   });
 
+  it('fails a step whose URL reads an unset env variable with a message naming HOOKFLOW_VAR_<NAME>', async () => {
+    await define({ name: 'unset-env-http', steps: [{ id: 'doc', type: 'http', url: '{{ env.DOCS_URL }}/documents/{{ payload.id }}' }] });
+    const http = await waitFor(await start('unset-env-http', { id: 'doc-1' }, fast));
+    expect(http).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'invalid_url', message: 'not an absolute URL: /documents/doc-1 (HOOKFLOW_VAR_DOCS_URL is not set on the worker)' } });
+    await define({ name: 'unset-env-notify', steps: [{ id: 'tell', type: 'notify', url: '{{ env.NOTIFY_URL }}/users/1', payload: { a: 1 } }] });
+    const notify = await waitFor(await start('unset-env-notify', {}, fast));
+    expect(notify).toMatchObject({ status: 'failed', error: { code: 'invalid_url', message: expect.stringContaining('HOOKFLOW_VAR_NOTIFY_URL is not set') } });
+  });
+
   it('exposes only the allowed env, and headers and delivery fields, to expressions', async () => {
     await define({
       name: 'scope',

@@ -114,7 +114,7 @@ export function createWorkflowContext<P>({ runner, delivery, payload, env, signa
     }),
 
     notify: kind<NotifyOptions, { status: number }>('notify', async (options, id, { signal: s }) => ({
-      output: await sendNotification(options, await outboundSecrets.get(delivery.agentId), `${delivery.id}.${id}`, s, outbound),
+      output: await sendNotification(options, await outboundSecrets.signingSecrets(delivery.agentId), `${delivery.id}.${id}`, s, outbound),
     })),
 
     fail: async (id, code, message, stepOptions) => {

@@ -1,6 +1,8 @@
-import { createHmac } from 'node:crypto';
+import { getScheme } from '@hookflow/shared';
 import type { OutboundHttp } from '../egress/outbound-http.js';
 import { httpRequest } from './http-request.js';
+
+const standardWebhooksScheme = getScheme('standard-webhooks');
 
 export interface NotifyOptions {
   url: string;
@@ -10,20 +12,26 @@ export interface NotifyOptions {
 
 /**
  * POSTs `payload` signed with the Standard Webhooks scheme: `webhook-id` is stable per delivery and step, so a
- * receiver can drop the duplicate a retry may send; the signature covers `{id}.{timestamp}.{body}`.
+ * receiver can drop the duplicate a retry may send; the signature covers `{id}.{timestamp}.{body}`. With several
+ * `secrets` (a rotation's grace) `webhook-signature` carries one `v1,` entry per secret, space-separated, so a
+ * receiver holding either secret verifies.
  */
-export async function sendNotification(options: NotifyOptions, secret: string, messageId: string, signal: AbortSignal, outbound: OutboundHttp, now = () => Date.now()): Promise<{ status: number }> {
+export async function sendNotification(options: NotifyOptions, secrets: readonly string[], messageId: string, signal: AbortSignal, outbound: OutboundHttp, now = () => Date.now()): Promise<{ status: number }> {
   const body = JSON.stringify(options.payload ?? null);
-  const timestamp = Math.floor(now() / 1000).toString();
-  const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
-  const signature = createHmac('sha256', key).update(`${messageId}.${timestamp}.${body}`).digest('base64');
+  const nowMs = now();
+  const signed = secrets.map((secret) => standardWebhooksScheme.sign(body, secret, nowMs, messageId));
   const { status } = await httpRequest(
     {
       method: 'POST',
       url: options.url,
       body,
       timeoutMs: options.timeoutMs,
-      headers: { 'content-type': 'application/json', 'webhook-id': messageId, 'webhook-timestamp': timestamp, 'webhook-signature': `v1,${signature}` },
+      headers: {
+        'content-type': 'application/json',
+        'webhook-id': messageId,
+        'webhook-timestamp': signed[0]!['webhook-timestamp']!,
+        'webhook-signature': signed.map((headers) => headers['webhook-signature']).join(' '),
+      },
     },
     signal,
     outbound,

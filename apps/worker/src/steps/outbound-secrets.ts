@@ -1,35 +1,23 @@
-import { randomBytes } from 'node:crypto';
-import { SecretBox, type Keys, type RedisClient } from '@hookflow/shared';
+import { OutboundSecretStore, SecretBox, type Keys, type RedisClient } from '@hookflow/shared';
 import { WorkflowError } from '../errors/workflow-error.js';
 
 /**
- * Each agent's secret for signing `notify` calls (Standard Webhooks, `whsec_<base64>`), created on first use and
- * stored sealed with the master key (the agent id bound as context). Kept in memory once read.
+ * The secrets a `notify` step signs with: the agent's current one and, during a rotation's grace, the one it
+ * replaced (API.md §5.2). Without a master key there is nowhere safe to keep them, so notify steps fail clearly.
  */
 export class OutboundSecrets {
-  readonly #cache = new Map<string, string>();
-  readonly #box: SecretBox | null;
+  readonly #store: OutboundSecretStore | null;
 
-  constructor(
-    private readonly redis: RedisClient,
-    private readonly keys: Keys,
-    masterKey: string | undefined,
-  ) {
-    this.#box = masterKey ? new SecretBox(masterKey) : null;
+  constructor(redis: RedisClient, keys: Keys, masterKey: string | undefined) {
+    this.#store = masterKey ? new OutboundSecretStore(redis, keys, new SecretBox(masterKey)) : null;
   }
 
-  async get(agentId: string): Promise<string> {
-    const cached = this.#cache.get(agentId);
-    if (cached) return cached;
-    if (!this.#box) throw new WorkflowError('notify_unconfigured', 'notify steps need HOOKFLOW_MASTER_KEY to keep the signing secret', false);
-    const key = this.keys.agentOutboundSecret(agentId);
-    const fresh = `whsec_${randomBytes(24).toString('base64')}`;
-    // NX: two workers creating it at once must end up with one secret.
-    await this.redis.set(key, this.#box.seal(fresh, agentId), 'NX');
-    const sealed = await this.redis.get(key);
-    if (sealed === null) throw new WorkflowError('notify_unconfigured', 'the signing secret could not be stored', true);
-    const secret = this.#box.open(sealed, agentId);
-    this.#cache.set(agentId, secret);
-    return secret;
+  async signingSecrets(agentId: string): Promise<string[]> {
+    if (!this.#store) throw new WorkflowError('notify_unconfigured', 'notify steps need HOOKFLOW_MASTER_KEY to keep the signing secret', false);
+    try {
+      return await this.#store.signingSecrets(agentId);
+    } catch (err) {
+      throw new WorkflowError('notify_unconfigured', 'the signing secret could not be read', true, { cause: err });
+    }
   }
 }

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import type { ContextFactory } from '../context.js';
+import { CliError } from '../cli-error.js';
+import { intInRange } from '../parse-int.js';
 import { renderRecord, renderTable, type Column } from '../output.js';
 
 interface Agent {
@@ -15,6 +17,12 @@ const columns: Column<Agent>[] = [
   { header: 'description', value: (a) => a.description },
   { header: 'created', value: (a) => a.createdAt },
 ];
+
+interface OutboundSecret {
+  secret: string;
+  scheme: string;
+  previousExpiresAt: string | null;
+}
 
 const record = (a: Agent) => renderRecord(columns.map((c) => [c.header, c.value(a)] as const));
 
@@ -50,5 +58,27 @@ export function registerAgents(program: Command, context: ContextFactory): void 
       const { api, out } = context(cmd);
       const agent = await api.request<Agent>('GET', `/agents/${encodeURIComponent(agentId)}`);
       out.emit(agent, () => record(agent));
+    });
+
+  agents
+    .command('outbound-secret')
+    .description("show the secret the agent's notify steps sign with (Standard Webhooks), or rotate it; needs the admin token")
+    .argument('<agentId>')
+    .option('--rotate', 'make a new secret; the old one keeps signing alongside for --grace seconds')
+    .option('--grace <seconds>', 'with --rotate: how long the old secret keeps signing (default 86400)', intInRange(0, 30 * 86_400))
+    .action(async (agentId: string, opts: { rotate?: boolean; grace?: number }, cmd: Command) => {
+      if (opts.grace !== undefined && !opts.rotate) throw new CliError('--grace only applies with --rotate');
+      const { api, out } = context(cmd);
+      const path = `/agents/${encodeURIComponent(agentId)}/outbound-secret`;
+      const secret = opts.rotate
+        ? await api.request<OutboundSecret>('POST', path, opts.grace !== undefined ? { graceSeconds: opts.grace } : {})
+        : await api.request<OutboundSecret>('GET', path);
+      out.emit(secret, () =>
+        renderRecord([
+          ['secret', secret.secret],
+          ['scheme', secret.scheme],
+          ['previous signs until', secret.previousExpiresAt],
+        ]),
+      );
     });
 }

@@ -32,6 +32,8 @@ export function createKeys(prefix: string) {
     records: (agentId: string, collection: string) => `${p}:agent:${agentId}:records:${collection}`,
     /** The agent's outbound signing secret (sealed) for `notify` steps. */
     agentOutboundSecret: (agentId: string) => `${p}:agent:${agentId}:outbound-secret`,
+    /** The secret a rotation replaced (sealed), kept signing alongside until its TTL (the grace) ends. */
+    agentPreviousOutboundSecret: (agentId: string) => `${p}:agent:${agentId}:outbound-secret:previous`,
     /** A web-console session, by the SHA-256 of its cookie value (so a copy of Redis holds no usable cookie). */
     consoleSession: (sessionHash: string) => `${p}:console-session:${sessionHash}`,
   };

@@ -43,6 +43,11 @@ export class AgentStore {
     await this.get(agentId);
     const webhooks = await this.redis.scard(this.keys.agentWebhooks(agentId));
     if (webhooks > 0) throw new ProblemError('agent_has_webhooks', `agent ${agentId} still has ${webhooks} webhook(s); delete them first`);
-    await this.redis.multi().del(this.keys.agent(agentId)).zrem(this.keys.agents, agentId).exec();
+    // The agent's notify signing secrets go with it.
+    await this.redis
+      .multi()
+      .del(this.keys.agent(agentId), this.keys.agentOutboundSecret(agentId), this.keys.agentPreviousOutboundSecret(agentId))
+      .zrem(this.keys.agents, agentId)
+      .exec();
   }
 }

@@ -21,6 +21,17 @@ export const builtinWorkflows: readonly WorkflowSummary[] = [
   { name: 'echo', description: 'Returns the payload as its result: a first end-to-end check of a webhook.', source: 'builtin', version: 1 },
 ];
 
+/** What a test event of a built-in workflow sends (a definition keeps its own in `examples`). */
+const builtinExamples: Record<string, unknown[]> = {
+  echo: [{ type: 'hookflow.test_event', message: 'Hello from Hookflow: this payload comes back as the delivery result' }],
+};
+
+/** A workflow's payload examples and input schema, whatever its source: what test events are made from. */
+export interface WorkflowSamples {
+  examples: unknown[];
+  input: Record<string, unknown> | undefined;
+}
+
 export function findBuiltin(name: string): WorkflowSummary | undefined {
   return builtinWorkflows.find((workflow) => workflow.name === name);
 }
@@ -66,6 +77,13 @@ export class WorkflowCatalog {
   async current(name: string): Promise<StoredWorkflow | null> {
     if (findBuiltin(name)) return null;
     return this.#cache.get(name, () => this.store.get(name));
+  }
+
+  /** The examples and input schema of the workflow's current version; null when there is no such workflow. */
+  async samples(name: string): Promise<WorkflowSamples | null> {
+    if (findBuiltin(name)) return { examples: builtinExamples[name] ?? [], input: undefined };
+    const stored = await this.store.get(name);
+    return stored ? { examples: stored.definition.examples ?? [], input: stored.definition.input } : null;
   }
 
   /** The workflow's own retry policy, if it is a definition that has one. */

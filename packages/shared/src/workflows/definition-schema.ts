@@ -122,6 +122,8 @@ export const workflowDefinitionSchema = z
     description: z.string().max(2000).default(''),
     /** JSON Schema the payload must satisfy; enforced by the ingress (422 payload_invalid). */
     input: z.record(z.string(), z.unknown()).optional(),
+    /** Payloads that fit `input`, checked when the definition is stored; the first is what a test event sends. */
+    examples: z.array(z.unknown()).max(20, 'must have at most 20 entries').optional(),
     retry: retrySchema.optional(),
     timeoutMs: z.number().int().min(1).max(3_600_000).optional(),
     steps: z.array(stepSchema).min(1, 'needs at least one step').max(100),

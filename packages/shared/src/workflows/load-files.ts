@@ -5,7 +5,7 @@ import type { Logger } from '../logger.js';
 import { workflowDefinitionSchema } from './definition-schema.js';
 import type { WorkflowCatalog } from './catalog.js';
 import { findBuiltin } from './catalog.js';
-import { compileInputSchema } from './input-schema.js';
+import { checkDefinition } from './check-definition.js';
 
 /** `workflows/` at the repository root, where the example definitions live. */
 export const defaultWorkflowsDir = join(installRoot(import.meta.dirname), 'workflows');
@@ -38,9 +38,9 @@ export async function loadWorkflowFiles(catalog: WorkflowCatalog, log: Logger, d
       continue;
     }
     const definition = parsed.data;
-    const inputCheck = definition.input ? compileInputSchema(definition.input) : null;
-    if (inputCheck && !inputCheck.ok) {
-      log.error({ file: path, err: inputCheck.message }, 'workflow input schema is invalid; skipped');
+    const problems = checkDefinition(definition);
+    if (problems.length > 0) {
+      log.error({ file: path, errors: problems.map((p) => `${p.path}: ${p.message}`) }, 'workflow file is invalid; skipped');
       continue;
     }
     if (findBuiltin(definition.name)) {
