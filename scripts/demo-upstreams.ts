@@ -12,9 +12,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Webhook } from 'standardwebhooks';
 import { localHome } from '@hookflow/shared';
-
-export const defaultDemoPort = 4780;
-const host = '127.0.0.1';
+import { defaultDemoPort, demoHost as host, demoVars, envFileText } from './demo-env.js';
 
 /** What the stand-ins serve: enough for every example payload, and a made-up record for any other id. */
 const documents: Record<string, { title: string; text: string }> = {
@@ -98,14 +96,7 @@ export async function startDemoUpstreams({ port = defaultDemoPort, verifySecret,
   return {
     url,
     port: listening,
-    vars: {
-      HOOKFLOW_VAR_DOCS_URL: `${url}/docs`,
-      HOOKFLOW_VAR_CRM_URL: `${url}/crm`,
-      HOOKFLOW_VAR_COMPLIANCE_URL: `${url}/compliance`,
-      HOOKFLOW_VAR_NOTIFY_URL: `${url}/notify`,
-      // The worker refuses loopback unless allowed: exactly this port, nothing else on the machine.
-      HOOKFLOW_EGRESS_ALLOW: `${host}:${listening}`,
-    },
+    vars: demoVars(url),
     received,
     close: () =>
       new Promise((resolve) => {
@@ -145,13 +136,6 @@ function listen(server: Server, port: number): Promise<number> {
       resolve((server.address() as { port: number }).port);
     });
   });
-}
-
-/** The `.env` text of `vars` (what `set -a; . .hookflow/demo.env` or an `env_file` reads). */
-export function envFileText(vars: Record<string, string>): string {
-  return `# Written by npm run demo:upstreams: the variables that point the example workflows at the demo upstreams.\n${Object.entries(vars)
-    .map(([name, value]) => `${name}=${value}`)
-    .join('\n')}\n`;
 }
 
 async function main(): Promise<void> {

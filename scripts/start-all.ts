@@ -11,6 +11,7 @@ import { exitIfConfigError } from '@hookflow/shared/process';
 import { redisAnswers, redisServerOnPath, startEmbeddedRedis, type EmbeddedRedis } from './embedded-redis.js';
 import { ensureDemoWebhook, sampleCommand } from './demo-webhook.js';
 import { settleStartConfig } from './start-checks.js';
+import { applyDemoDefaults } from './demo-env.js';
 
 const root = resolve(import.meta.dirname, '..');
 const say = (line = '') => process.stdout.write(`${line}\n`);
@@ -21,6 +22,8 @@ const fail = (message: string): never => {
 
 const env = withLocalSecrets({ ...process.env });
 const home = localHome(env);
+// The example workflows call the demo upstreams unless their variables are set: `npm run demo:upstreams` may come later.
+const demoUpstreams = applyDemoDefaults(env, home);
 // Before the build: a bad variable is reported in a second, not after a rebuild.
 const { ingress: config, worker: workerConfig, workerPortMoved } = await settleStartConfig(env).catch((err: unknown) => {
   exitIfConfigError('start', err);
@@ -163,6 +166,7 @@ say(`  Admin token:    cat ${tokenFile}`);
 say(`  Ingress:        ${config.publicUrl}   (health: /healthz, API: /api/v1)`);
 say(`  Worker health:  ${workerUrl}/healthz   (metrics: /metrics${workerPortMoved ? '; port 9464 was in use' : ''})`);
 say(`  CLI:            ${cli} agents list   (it finds this instance in ${shown(urlFile)})`);
+if (demoUpstreams) say(`  Examples:       the example workflows call ${demoUpstreams}: start it with npm run demo:upstreams`);
 try {
   const demo = await ensureDemoWebhook(localUrl, config.adminToken, home);
   await unlessStopping();
