@@ -3,7 +3,12 @@ import { loadConfig } from './config.js';
 
 describe('worker loadConfig', () => {
   it('applies the defaults of API.md', () => {
-    expect(loadConfig({})).toMatchObject({ queues: ['default'], concurrency: 10, port: 9464, prefix: 'hookflow' });
+    expect(loadConfig({})).toMatchObject({ queues: ['default'], concurrency: 10, port: 9464, prefix: 'hookflow', maxStalls: 2 });
+  });
+
+  it('reads HOOKFLOW_MAX_STALLS and refuses one below 1', () => {
+    expect(loadConfig({ HOOKFLOW_MAX_STALLS: '5' }).maxStalls).toBe(5);
+    expect(() => loadConfig({ HOOKFLOW_MAX_STALLS: '0' })).toThrow(/HOOKFLOW_MAX_STALLS/);
   });
 
   it('reads a queue list and concurrency', () => {

@@ -1,6 +1,7 @@
 import type { RedisClient } from '../redis/connection.js';
 import type { Keys } from '../redis/keys.js';
 import { LuaScript } from '../redis/lua-script.js';
+import { endedStatusLua } from './ended-status-lua.js';
 
 /** How much delivery history each webhook keeps. */
 export interface RetentionPolicy {
@@ -37,9 +38,10 @@ export interface Settled {
 
 // KEYS[1] the delivery record. ARGV: record key prefix, index key prefix and suffix, max count, TTL seconds, scan slack,
 // most removed per call, a random fraction in [0, 1), then field/value pairs to write first (a run's outcome), so
-// recording the outcome and retention share one round trip. The index and the old records it names are derived in
-// the script: they share KEYS[1]'s hash tag, so the script stays in one Cluster slot. Only finished deliveries (or
-// dangling index entries whose record expired) are removed: held, queued and running ones are acknowledged work,
+// recording the outcome and retention share one round trip. The outcome is written only while the delivery has not
+// ended: a cancel, or another worker's outcome, stays. The index and the old records it names are derived in
+// the script: they share KEYS[1]'s hash tag, so the script stays in one Cluster slot. Only ended deliveries (finished
+// or cancelled, or dangling index entries whose record expired) are removed: held, queued and running ones are acknowledged work,
 // bounded by the ingest backlog instead.
 // The work per call is bounded: a window of "most removed" + slack entries from the oldest end, and only when that
 // window held nothing finished (deliveries held for days at the old end, say), one more window of the same size at a
@@ -47,15 +49,15 @@ export interface Settled {
 // stopping it. Reading up to the whole excess on every finish, as before, made each call cost milliseconds while a
 // backlog held the index far over the count (28 Nov 2026: a 28 000-delivery backlog over a count of 10 000 ran the
 // worker at a few hundred deliveries/s with Redis at 94% CPU).
-const settleScript = new LuaScript(`
+const settleScript = new LuaScript(`${endedStatusLua}
 if #ARGV > 8 then
   if redis.call('EXISTS', KEYS[1]) == 0 then return {false, false, 0} end
-  redis.call('HSET', KEYS[1], unpack(ARGV, 9))
+  if not endedStatus(KEYS[1]) then redis.call('HSET', KEYS[1], unpack(ARGV, 9)) end
 end
 local fields = redis.call('HMGET', KEYS[1], 'status', 'workflow', 'webhookId')
-local status, workflow, webhookId = fields[1], fields[2], fields[3]
+local status, workflow, webhookId = endedStatus(KEYS[1]) or fields[1], fields[2], fields[3]
 if not status then return {false, false, 0} end
-if status ~= 'succeeded' and status ~= 'failed' then return {status, workflow, 0} end
+if not endedStatus(KEYS[1]) then return {status, workflow, 0} end
 redis.call('EXPIRE', KEYS[1], tonumber(ARGV[5]))
 local index = ARGV[2] .. webhookId .. ARGV[3]
 local excess = redis.call('ZCARD', index) - tonumber(ARGV[4])
@@ -64,8 +66,7 @@ local function sweep(from, to, quota)
   for _, id in ipairs(redis.call('ZRANGE', index, from, to)) do
     if removed >= quota then return end
     local key = ARGV[1] .. id
-    local s = redis.call('HGET', key, 'status')
-    if (not s) or s == 'succeeded' or s == 'failed' then
+    if redis.call('EXISTS', key) == 0 or endedStatus(key) then
       redis.call('UNLINK', key)
       redis.call('ZREM', index, id)
       removed = removed + 1
