@@ -139,6 +139,7 @@ export const deliveryResponse = z
       }),
     ),
     replayOf: z.string().nullable(),
+    cancelledAt: timestamp.nullable(),
   })
   .meta({ id: 'Delivery' });
 
