@@ -17,8 +17,8 @@ import { jobCatalog, type DeliveryStore, type Logger, type Settled } from '@hook
  * 3. Should that worker die between failing the job and recording it, every worker looks once at start-up at the
  *    newest failed jobs (`sweepStallFailures`) and records the outcome for any still open. A worker that died is
  *    replaced by a new one, which does the look.
- * Every step writes through the guarded outcome script (`markFailed`), which never changes a delivery that already
- * ended, so repeating any of them is harmless.
+ * Every step writes with `markFailed(…, { onlyIfOpen: true })`, which never changes a delivery that already ended,
+ * so repeating any of them is harmless.
  */
 
 /** The failure reason BullMQ gives a job that stalled more than `maxStalledCount` times. */
@@ -31,7 +31,7 @@ const crashedError = (stalls: number) => ({
 
 /** Records `worker_crashed` for a delivery whose job stalled `stalls` times, and fails the job for good. */
 export async function quarantineCrashed(deliveries: DeliveryStore, deliveryId: string, stalls: number, at: Date, log: Logger): Promise<Settled> {
-  const settled = await deliveries.markFailed(deliveryId, crashedError(stalls), at);
+  const settled = await deliveries.markFailed(deliveryId, crashedError(stalls), at, { onlyIfOpen: true });
   // Finished (or cancelled) before its worker died: nothing to quarantine, the job ends normally.
   if (settled.status !== 'failed') return settled;
   log.warn({ deliveryId, stalls }, 'delivery quarantined: its workers kept dying (worker_crashed)');
@@ -43,7 +43,7 @@ export async function recordStallFailure(deliveries: DeliveryStore, job: Job | u
   if (!job || (err.message !== stallLimitReason && job.deferredFailure !== stallLimitReason)) return;
   const parsed = jobCatalog['run-delivery'].schema.safeParse(job.data);
   if (!parsed.success) return;
-  const settled = await deliveries.markFailed(parsed.data.deliveryId, crashedError(job.stalledCounter), at);
+  const settled = await deliveries.markFailed(parsed.data.deliveryId, crashedError(job.stalledCounter), at, { onlyIfOpen: true });
   if (settled.status === 'failed') log.warn({ deliveryId: parsed.data.deliveryId, stalls: job.stalledCounter }, 'delivery quarantined: its workers kept dying (worker_crashed)');
 }
 

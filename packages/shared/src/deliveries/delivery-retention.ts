@@ -37,9 +37,10 @@ export interface Settled {
 }
 
 // KEYS[1] the delivery record. ARGV: record key prefix, index key prefix and suffix, max count, TTL seconds, scan slack,
-// most removed per call, a random fraction in [0, 1), then field/value pairs to write first (a run's outcome), so
-// recording the outcome and retention share one round trip. The outcome is written only while the delivery has not
-// ended: a cancel, or another worker's outcome, stays. The index and the old records it names are derived in
+// most removed per call, a random fraction in [0, 1), `open` to write only to a delivery that has not ended (else
+// `any`), then field/value pairs to write first (a run's outcome), so recording the outcome and retention share one
+// round trip. A cancelled or superseded delivery keeps its status whatever the mode. In mode `any` a finished one is
+// overwritten, as a second run to the end writes its own outcome (which is how the fault suite counts doubles). The index and the old records it names are derived in
 // the script: they share KEYS[1]'s hash tag, so the script stays in one Cluster slot. Only ended deliveries (finished
 // or cancelled, or dangling index entries whose record expired) are removed: held, queued and running ones are acknowledged work,
 // bounded by the ingest backlog instead.
@@ -50,9 +51,11 @@ export interface Settled {
 // backlog held the index far over the count (28 Nov 2026: a 28 000-delivery backlog over a count of 10 000 ran the
 // worker at a few hundred deliveries/s with Redis at 94% CPU).
 const settleScript = new LuaScript(`${endedStatusLua}
-if #ARGV > 8 then
+if #ARGV > 9 then
   if redis.call('EXISTS', KEYS[1]) == 0 then return {false, false, 0} end
-  if not endedStatus(KEYS[1]) then redis.call('HSET', KEYS[1], unpack(ARGV, 9)) end
+  local ended = endedStatus(KEYS[1])
+  local kept = ended == 'cancelled' or ended == 'superseded' or (ended and ARGV[9] == 'open')
+  if not kept then redis.call('HSET', KEYS[1], unpack(ARGV, 10)) end
 end
 local fields = redis.call('HMGET', KEYS[1], 'status', 'workflow', 'webhookId')
 local status, workflow, webhookId = endedStatus(KEYS[1]) or fields[1], fields[2], fields[3]
@@ -112,14 +115,15 @@ export class DeliveryRetention {
   }
 
   /**
-   * Writes `fields` (a run's outcome) to the delivery record, unless the record is gone, then settles it as
-   * `settle` does: one round trip for the outcome, the retention and the report.
+   * Writes `fields` (a run's outcome) to the delivery record, unless the record is gone or the delivery was cancelled
+   * or superseded (with `onlyIfOpen`: unless it ended in any way), then settles it as `settle` does: one round trip
+   * for the outcome, the retention and the report.
    */
-  async finish(deliveryId: string, fields: Record<string, string>): Promise<Settled> {
+  async finish(deliveryId: string, fields: Record<string, string>, { onlyIfOpen = false } = {}): Promise<Settled> {
     const reply = (await settleScript.run(
       this.redis,
       [this.keys.delivery(deliveryId)],
-      [this.keys.delivery(''), this.#indexAffixes[0], this.#indexAffixes[1], this.policy.maxCount, this.policy.maxAgeSeconds, this.#scan.slack, this.#scan.removeAtMost, Math.random(), ...Object.entries(fields).flat()],
+      [this.keys.delivery(''), this.#indexAffixes[0], this.#indexAffixes[1], this.policy.maxCount, this.policy.maxAgeSeconds, this.#scan.slack, this.#scan.removeAtMost, Math.random(), onlyIfOpen ? 'open' : 'any', ...Object.entries(fields).flat()],
     )) as [string | null, string | null, number];
     return { status: reply[0] ?? null, workflow: reply[1] ?? null, removed: Number(reply[2] ?? 0) };
   }

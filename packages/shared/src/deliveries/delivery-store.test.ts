@@ -130,6 +130,9 @@ describe('DeliveryStore.cancel', () => {
     await store.markSucceeded(d.id, 'r', new Date());
     expect(await store.cancel(d.id, new Date())).toEqual({ cancelled: false, status: 'succeeded' });
     expect(await store.get(d.id)).toMatchObject({ status: 'succeeded', cancelledAt: null });
+    // A failure decided without running (quarantine) leaves it too; a run's own outcome still overwrites it.
+    expect(await store.markFailed(d.id, { code: 'worker_crashed', message: 'x' }, new Date(), { onlyIfOpen: true })).toMatchObject({ status: 'succeeded' });
+    expect(await store.markFailed(d.id, { code: 'x', message: 'y' }, new Date())).toMatchObject({ status: 'failed' });
   });
 
   it('is never undone: no outcome, retry or start overwrites it, not even a rewrite of the whole record', async () => {

@@ -155,8 +155,8 @@ export class DeliveryStore {
 
   /**
    * Records success and applies retention (a finished delivery gets its TTL, the webhook's index is trimmed). Neither
-   * this nor `markFailed` changes a delivery that already ended (cancelled during the run, or finished by another
-   * worker): the returned status says what the record holds.
+   * this nor `markFailed` changes a delivery that was cancelled (during the run) or superseded: the returned status
+   * says what the record holds.
    */
   markSucceeded(deliveryId: string, result: unknown, finishedAt: Date): Promise<Settled> {
     return this.#retention.finish(deliveryId, { status: 'succeeded', result: JSON.stringify(result ?? null), finishedAt: finishedAt.toISOString() });
@@ -177,9 +177,12 @@ export class DeliveryStore {
     return reply[0] === 1 ? { cancelled: true, previous: reply[1] as DeliveryStatus, queue: reply[2] ?? 'default' } : { cancelled: false, status: reply[1] };
   }
 
-  /** Records the final failure and applies retention, as `markSucceeded` does. */
-  markFailed(deliveryId: string, error: DeliveryError, finishedAt: Date): Promise<Settled> {
-    return this.#retention.finish(deliveryId, { status: 'failed', error: JSON.stringify(error), finishedAt: finishedAt.toISOString() });
+  /**
+   * Records the final failure and applies retention, as `markSucceeded` does. With `onlyIfOpen` a delivery that ended
+   * in any way (succeeded too) is left as it is, for a failure decided without running it (a quarantine).
+   */
+  markFailed(deliveryId: string, error: DeliveryError, finishedAt: Date, options: { onlyIfOpen?: boolean } = {}): Promise<Settled> {
+    return this.#retention.finish(deliveryId, { status: 'failed', error: JSON.stringify(error), finishedAt: finishedAt.toISOString() }, options);
   }
 
   /** Adds the commands that record a step's state to a MULTI, next to the step's own effects. */
