@@ -232,6 +232,26 @@ describe('hookflow deliveries and queues', () => {
     expect((await ctx.api.get(`/deliveries/${deliveryId}`)).body.status).toBe('succeeded');
   });
 
+  it('cancels a held delivery, and says on one line why one that ended cannot be', async () => {
+    const paused = await ctx.api.setupWebhook('echo');
+    await ctx.api.patch(`/webhooks/${paused.webhookId}`, { status: 'paused' });
+    const keyPath = join(work, 'cancel-key.json');
+    await hookflow(['keys', 'download', paused.webhookId, '--out', keyPath]);
+    const held = (await json(['send', paused.webhookId, '--key', keyPath, '--data', '{"n":2}'])).deliveryId;
+    expect((await ctx.api.get(`/deliveries/${held}`)).body.status).toBe('held');
+
+    const run = await hookflow(['deliveries', 'cancel', held]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(new RegExp(`^cancelled ${held} at \\d{4}-\\d{2}-\\d{2}T`));
+    expect((await ctx.api.get(`/deliveries/${held}`)).body).toMatchObject({ status: 'cancelled', cancelledAt: expect.any(String) });
+    expect((await json(['deliveries', 'list', paused.webhookId, '--status', 'cancelled'])).items.map((d: { id: string }) => d.id)).toEqual([held]);
+    expect((await hookflow(['deliveries', 'show', held])).stdout).toMatch(/^status\s+cancelled$/m);
+
+    expectOneLineError(await hookflow(['deliveries', 'cancel', held]), /^error: .*\[delivery_finished\]$/);
+    expectOneLineError(await hookflow(['deliveries', 'cancel', deliveryId]), /^error: .*\[delivery_finished\]$/);
+    expectOneLineError(await hookflow(['deliveries', 'cancel', 'dlv_doesnotexist']), /^error: .*\[delivery_not_found\]$/);
+  });
+
   it('shows the queues', async () => {
     const queues = await json(['queues']);
     expect(queues.items).toContainEqual(expect.objectContaining({ name: 'default', counts: expect.objectContaining({ waiting: expect.any(Number) }) }));

@@ -241,6 +241,44 @@ describe('web console: the agent Triggers tab in Chromium', () => {
     await card.getByText('enabled', { exact: true }).waitFor();
   });
 
+  it('cancels a held delivery from its detail, after a confirmation', async () => {
+    const card = page.getByRole('article', { name: 'Document processed' });
+    await card.getByRole('button', { name: 'More Actions' }).click();
+    await page.getByRole('menuitem', { name: 'Pause' }).click();
+    await card.getByText('paused', { exact: true }).waitFor();
+    const sent = await sendSigned(`${ctx.stack.baseUrl}${new URL(endpoint).pathname}`, { documentId: 'doc-43', status: 'extracted' }, privateKey);
+    expect(sent.status).toBe(202);
+    const heldId = sent.body.deliveryId as string;
+    await waitForRow(heldId, 'held');
+    await page.getByRole('button', { name: `Open delivery ${heldId}` }).click();
+    const detail = page.getByRole('region', { name: `Delivery ${heldId}` });
+    const cancelButton = detail.getByRole('button', { name: 'Cancel', exact: true });
+
+    // Asked first; "Keep it" changes nothing.
+    await cancelButton.click();
+    const dialog = page.getByRole('dialog', { name: 'Cancel delivery' });
+    await dialog.getByRole('button', { name: 'Keep it' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    expect((await ctx.api.get(`/deliveries/${heldId}`)).body.status).toBe('held');
+
+    await cancelButton.click();
+    await dialog.getByRole('button', { name: 'Cancel delivery' }).click();
+    await detail.getByText('cancelled', { exact: true }).waitFor();
+    await cancelButton.waitFor({ state: 'detached' });
+    await waitForRow(heldId, 'cancelled');
+    expect((await ctx.api.get(`/deliveries/${heldId}`)).body).toMatchObject({ status: 'cancelled', cancelledAt: expect.any(String) });
+    await shot('cancelled');
+
+    await card.getByRole('button', { name: 'More Actions' }).click();
+    await page.getByRole('menuitem', { name: 'Resume' }).click();
+    await card.getByText('enabled', { exact: true }).waitFor();
+    // A finished delivery offers no Cancel.
+    await page.getByRole('button', { name: `Open delivery ${firstDeliveryId}` }).click();
+    const finished = page.getByRole('region', { name: `Delivery ${firstDeliveryId}` });
+    await finished.getByText('succeeded', { exact: true }).waitFor();
+    expect(await finished.getByRole('button', { name: 'Cancel', exact: true }).count()).toBe(0);
+  });
+
   it('shows queue health with a link to the queue dashboard', async () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Queues' }).click();
     await page.getByRole('heading', { name: 'Queues', level: 1 }).waitFor();

@@ -3,6 +3,7 @@ import { adminClient, sendSigned, waitForDelivery, type AdminClient } from '../s
 import { freePort, spawnEntry, startStack, waitForHttp, type Stack } from '../support/processes.js';
 import { startRedisCluster, type RedisCluster } from '../support/redis-server.js';
 import { testPrefix } from '../support/redis.js';
+import { startStub } from '../workflows/support/http-stub.js';
 
 let cluster: RedisCluster;
 let stack: Stack;
@@ -12,7 +13,8 @@ const prefix = testPrefix('cluster');
 beforeAll(async () => {
   cluster = await startRedisCluster(3);
   // One seed node is enough; the others are discovered.
-  stack = await startStack({ prefix, redisUrl: cluster.nodes[0]!.url, env: { HOOKFLOW_REDIS_CLUSTER: '1', LOG_LEVEL: 'warn' } });
+  // The cancel test's upstream is on loopback, which an egress policy must allow.
+  stack = await startStack({ prefix, redisUrl: cluster.nodes[0]!.url, env: { HOOKFLOW_REDIS_CLUSTER: '1', LOG_LEVEL: 'warn', HOOKFLOW_EGRESS_ALLOW: '127.0.0.1' } });
   api = adminClient(stack.baseUrl, stack.adminToken);
   // The cluster client is ready once it has fetched the slot map; until then the ingress rightly answers 503.
   const deadline = Date.now() + 30_000;
@@ -76,5 +78,31 @@ it('HOOKFLOW_DURABILITY=replicated sends WAIT to the master owning the slot, and
     expect(proc.output()).toContain('only 0 of 1 replicas confirmed within 200 ms');
   } finally {
     await proc.stop('SIGKILL');
+  }
+});
+
+it('stops a running delivery at once when it is cancelled: the cancel notice crosses the cluster', async () => {
+  const dropped: string[] = [];
+  // Never answers: only an aborted run closes the connection (the step's own timeout is ten minutes).
+  const upstream = await startStub((req, _res, raw) => void raw.socket.on('close', () => dropped.push(req.path)));
+  try {
+    const put = await api.call('PUT', '/workflows/cluster-hang', { name: 'cluster-hang', steps: [{ id: 'hang', type: 'http', url: `${upstream.url}/hang`, timeoutMs: 600_000 }] });
+    expect(put.status).toBe(201);
+    const { webhookId, keyFile } = await api.setupWebhook('cluster-hang');
+    const res = await sendSigned(`${stack.baseUrl}/hooks/${webhookId}`, {}, keyFile.privateKey);
+    expect(res.status).toBe(202);
+    const deadline = Date.now() + 30_000;
+    while (upstream.requests.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(upstream.requests).toHaveLength(1);
+
+    expect(await api.post(`/deliveries/${res.body.deliveryId}/cancel`)).toMatchObject({ status: 200, body: { status: 'cancelled' } });
+    while (dropped.length === 0 && Date.now() < deadline + 30_000) await new Promise((r) => setTimeout(r, 50));
+    expect(dropped).toEqual(['/hang']);
+    // The run records how its step ended right after dropping the request.
+    await expect
+      .poll(async () => (await api.get(`/deliveries/${res.body.deliveryId}`)).body, { timeout: 30_000 })
+      .toMatchObject({ status: 'cancelled', steps: [{ id: 'hang', status: 'failed', error: { code: 'cancelled' } }] });
+  } finally {
+    await upstream.close();
   }
 });

@@ -26,7 +26,17 @@ beforeAll(async () => {
   stack = await startStack({
     prefix,
     worker: false,
-    env: { HOOKFLOW_LOCK_MS: '2000', HOOKFLOW_STALLED_INTERVAL_MS: '1000', WORKER_CONCURRENCY: '4', HOOKFLOW_VAR_NOTIFY_URL: sink.url, HOOKFLOW_EGRESS_ALLOW: new URL(sink.url).host, LOG_LEVEL: 'warn' },
+    // The kills strand a delivery as often as they land on it; quarantine (HOOKFLOW_MAX_STALLS) must not end one here,
+    // where the worker dies for reasons of its own.
+    env: {
+      HOOKFLOW_LOCK_MS: '2000',
+      HOOKFLOW_STALLED_INTERVAL_MS: '1000',
+      HOOKFLOW_MAX_STALLS: '1000',
+      WORKER_CONCURRENCY: '4',
+      HOOKFLOW_VAR_NOTIFY_URL: sink.url,
+      HOOKFLOW_EGRESS_ALLOW: new URL(sink.url).host,
+      LOG_LEVEL: 'warn',
+    },
   });
   await restartWorker();
   api = adminClient(stack.baseUrl, stack.adminToken);

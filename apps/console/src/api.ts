@@ -87,6 +87,7 @@ export const api = {
     send<List<Delivery>>('GET', `/api/v1/webhooks/${enc(webhookId)}/deliveries?limit=50${status ? `&status=${enc(status)}` : ''}`),
   delivery: (deliveryId: string) => send<Delivery>('GET', `/api/v1/deliveries/${enc(deliveryId)}`),
   replay: (deliveryId: string) => send<{ deliveryId: string; replayOf: string }>('POST', `/api/v1/deliveries/${enc(deliveryId)}/replay`, {}),
+  cancel: (deliveryId: string) => send<Delivery>('POST', `/api/v1/deliveries/${enc(deliveryId)}/cancel`, {}),
   retryFailed: (webhookId: string) => send<{ retried: number }>('POST', `/api/v1/webhooks/${enc(webhookId)}/deliveries/retry-failed`, {}),
 
   queues: () => send<List<QueueInfo>>('GET', '/api/v1/queues'),

@@ -33,6 +33,11 @@ const schema = z.object({
   HOOKFLOW_LOCK_MS: envFields.positiveInt(10_000, 600_000),
   /** How often workers look for jobs whose lock lapsed (stalled jobs). */
   HOOKFLOW_STALLED_INTERVAL_MS: envFields.positiveInt(5_000, 600_000),
+  /**
+   * Times a delivery's job may be abandoned by workers that died while running it; then it fails with `worker_crashed`
+   * instead of running again (BullMQ's `maxStalledCount`).
+   */
+  HOOKFLOW_MAX_STALLS: envFields.positiveInt(2, 1000),
   /** Deliveries kept per webhook (the oldest finished ones are removed first). */
   HOOKFLOW_RETENTION_COUNT: envFields.positiveInt(10_000, 10_000_000),
   /** Seconds a finished delivery is kept (a TTL set when it finishes). */
@@ -66,6 +71,7 @@ export interface WorkerConfig {
   masterKey: string | undefined;
   lockDurationMs: number;
   stalledIntervalMs: number;
+  maxStalls: number;
   retention: { maxCount: number; maxAgeSeconds: number };
   logLevel: string;
   llm: { baseUrl: string | undefined; apiKey: string | undefined; model: string; timeoutMs: number };
@@ -90,6 +96,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
     masterKey: parsed.HOOKFLOW_MASTER_KEY,
     lockDurationMs: parsed.HOOKFLOW_LOCK_MS,
     stalledIntervalMs: parsed.HOOKFLOW_STALLED_INTERVAL_MS,
+    maxStalls: parsed.HOOKFLOW_MAX_STALLS,
     retention: { maxCount: parsed.HOOKFLOW_RETENTION_COUNT, maxAgeSeconds: parsed.HOOKFLOW_RETENTION_SECONDS },
     logLevel: parsed.LOG_LEVEL,
     llm: { baseUrl: parsed.LLM_BASE_URL?.replace(/\/+$/, '') ?? (parsed.LLM_API_KEY ? openAiBaseUrl : undefined), apiKey: parsed.LLM_API_KEY, model: parsed.LLM_MODEL, timeoutMs: parsed.LLM_TIMEOUT_MS },

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { Worker } from 'bullmq';
 import { createKeys, createLogger, createRedis, createWorkerMetrics, DeliveryRetention, DeliveryStore, loadWorkflowFiles, QueueSet, RecordStore, safeRedisUrl, ShortLivedCache, WebhookStore, WorkflowCatalog, withLocalSecrets, type WebhookRecord } from '@hookflow/shared';
 import { exitOnConfigError, installCrashHandlers, onShutdownSignal } from '@hookflow/shared/process';
@@ -9,6 +10,8 @@ import { createOutboundHttp } from './egress/outbound-http.js';
 import { OutboundSecrets } from './steps/outbound-secrets.js';
 import { startHealthServer } from './health-server.js';
 import { observeDeliveries } from './observe-deliveries.js';
+import { ActiveRuns } from './runner/active-runs.js';
+import { recordStallFailure, sweepStallFailures } from './runner/quarantine.js';
 
 // Local secrets (outside production) give the worker the same master key as the ingress for notify signing secrets.
 const config = exitOnConfigError('worker', () => loadConfig(withLocalSecrets(process.env)));
@@ -36,6 +39,10 @@ void loadWorkflowFiles(catalog, log).catch((err: Error) => log.warn({ err: err.m
 // Every outbound call of a step goes through this one client, which decides on the address it connects to.
 const outbound = createOutboundHttp(config.egress);
 const llm = createLlmProvider(config.llm, outbound);
+// Cancel notices name deliveries an admin cancelled; the run of one in this process is aborted at once.
+const activeRuns = new ActiveRuns();
+const subscriber = createRedis(config.redisUrl, 'subscriber', undefined, { cluster: config.redisCluster });
+void activeRuns.listen(subscriber, keys, log).catch((err: Error) => log.warn({ err: err.message }, 'could not subscribe to cancel notices; cancelled runs stop at their next step'));
 const processor = observeDeliveries(createDeliveryProcessor({
   redis: connection,
   keys,
@@ -52,6 +59,8 @@ const processor = observeDeliveries(createDeliveryProcessor({
   defaultTimeoutMs: config.runTimeoutMs,
   log,
   now,
+  maxStalls: config.maxStalls,
+  activeRuns,
 }), { retention, metrics, log });
 
 const workers = config.queues.map((queue) => {
@@ -61,11 +70,17 @@ const workers = config.queues.map((queue) => {
     concurrency: config.concurrency,
     lockDuration: config.lockDurationMs,
     stalledInterval: config.stalledIntervalMs,
-    // A job whose worker was killed is put back, however often that happens: effects are made once by checkpoints,
-    // so re-running is safe, while failing it for good would lose an acknowledged delivery.
-    maxStalledCount: 1_000,
+    // A job whose worker died is put back (effects are made once by checkpoints, so re-running is safe), but only
+    // so often: a delivery that keeps killing its workers is quarantined as `worker_crashed` (runner/quarantine.ts).
+    maxStalledCount: config.maxStalls,
+    // Stored on each job it takes (`processedBy`): which process holds a job.
+    name: `${hostname()}:${process.pid}`,
   });
   worker.on('error', (err) => log.warn({ err: err.message, queue }, 'worker error'));
+  worker.on('failed', (job, err) => {
+    recordStallFailure(deliveries, job, err, now(), log).catch((e: Error) => log.warn({ err: e.message, jobId: job?.id }, 'could not record a stalled delivery as worker_crashed'));
+  });
+  void sweepStallFailures(queueReader.get(queue), deliveries, now(), log).catch((err: Error) => log.warn({ err: err.message, queue }, 'could not look for stalled deliveries to quarantine'));
   return worker;
 });
 log.info({ queues: config.queues, concurrency: config.concurrency, llm: describeLlmProvider(config.llm), redis: safeRedisUrl(config.redisUrl), prefix: config.prefix, egressAllow: config.egress.allow }, 'worker started');
@@ -84,5 +99,6 @@ onShutdownSignal(log, 'worker', async () => {
   health?.close();
   await outbound.close();
   await queueReader.close();
+  subscriber.disconnect();
   connection.disconnect();
 });

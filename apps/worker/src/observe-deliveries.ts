@@ -48,7 +48,7 @@ export function observeDeliveries(processor: Processor, deps: { retention: Deliv
 
 function outcomeOf(status: string | null, threw: boolean): string {
   if (status === null) return 'dropped';
-  if (status === 'succeeded' || status === 'failed' || status === 'retrying') return status;
+  if (status === 'succeeded' || status === 'failed' || status === 'retrying' || status === 'cancelled') return status;
   // The runner did not get to record an outcome (for example Redis failed mid-attempt).
   return threw ? 'error' : status;
 }

@@ -22,6 +22,7 @@ export * from './signing/scheme.js';
 export * from './signing/schemes.js';
 export * from './deliveries/types.js';
 export * from './deliveries/delivery-store.js';
+export * from './deliveries/ended-status-lua.js';
 export * from './queue/job-catalog.js';
 export * from './queue/queues.js';
 export * from './queue/delivery-enqueuer.js';

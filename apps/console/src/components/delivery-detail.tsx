@@ -6,13 +6,19 @@ import { usePoll } from './use-poll';
 import { formatDuration, formatTime, json } from './format';
 import { DataTable } from './data-table';
 import { useReadOnly } from './read-only';
+import { Modal } from './modal';
+import { cancellableStatuses } from '../types';
 
-/** One delivery: what came in (payload, headers), what each step did, the result; "Replay" runs it again. */
+/**
+ * One delivery: what came in (payload, headers), what each step did, the result; "Replay" runs it again, "Cancel"
+ * (after a confirmation) stops one that has not ended for good.
+ */
 export function DeliveryDetail({ deliveryId, onOpen, onClose, onReplayed }: { deliveryId: string; onOpen: (id: string) => void; onClose: () => void; onReplayed: (newId: string) => void }) {
   // Kept polling while open: a finished delivery can move again (Retry failed).
   const delivery = usePoll(() => api.delivery(deliveryId), 1500, [deliveryId]);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [confirmingCancel, setConfirmingCancel] = useState(false);
   const readOnly = useReadOnly();
   const headingRef = useRef<HTMLHeadingElement>(null);
   const d = delivery.data;
@@ -34,6 +40,21 @@ export function DeliveryDetail({ deliveryId, onOpen, onClose, onReplayed }: { de
     }
   };
 
+  const cancel = async () => {
+    setConfirmingCancel(false);
+    setBusy(true);
+    setError(null);
+    try {
+      await api.cancel(deliveryId);
+      delivery.refresh();
+    } catch (err) {
+      setError(`Cancel failed: ${messageOf(err)}`);
+      delivery.refresh();
+    } finally {
+      setBusy(false);
+    }
+  };
+
   return (
     <section className="delivery-detail card" aria-labelledby="delivery-title">
       <div className="page-head">
@@ -44,11 +65,32 @@ export function DeliveryDetail({ deliveryId, onOpen, onClose, onReplayed }: { de
           <button type="button" onClick={() => void replay()} disabled={busy || !d || readOnly}>
             Replay
           </button>
+          {d && cancellableStatuses.has(d.status) && (
+            <button type="button" className="danger" onClick={() => setConfirmingCancel(true)} disabled={busy || readOnly}>
+              Cancel
+            </button>
+          )}
           <button type="button" className="secondary" onClick={onClose}>
             Close
           </button>
         </div>
       </div>
+      {confirmingCancel && (
+        <Modal title="Cancel delivery" onClose={() => setConfirmingCancel(false)}>
+          <p>
+            Cancel delivery <code>{deliveryId}</code>? It stops now (a running one before its next step) and never runs
+            again. This cannot be undone; Replay can still run its payload as a new delivery.
+          </p>
+          <div className="form-actions">
+            <button type="button" className="secondary" onClick={() => setConfirmingCancel(false)} autoFocus>
+              Keep it
+            </button>
+            <button type="button" className="danger" onClick={() => void cancel()}>
+              Cancel delivery
+            </button>
+          </div>
+        </Modal>
+      )}
       <Notice kind="error">{error}</Notice>
       <Notice kind="error">{delivery.error && `Could not load the delivery: ${delivery.error}`}</Notice>
       {d && (
@@ -66,6 +108,12 @@ export function DeliveryDetail({ deliveryId, onOpen, onClose, onReplayed }: { de
             <dd>
               {formatTime(d.finishedAt)} ({formatDuration(d.receivedAt, d.finishedAt)})
             </dd>
+            {d.cancelledAt && (
+              <>
+                <dt>Cancelled</dt>
+                <dd>{formatTime(d.cancelledAt)}</dd>
+              </>
+            )}
             <dt>Attempts</dt>
             <dd>{d.attempts}</dd>
             {d.dedupeKey && (

@@ -118,6 +118,15 @@ const operations: Operation[] = [
   { method: 'get', path: `${api}/deliveries/{deliveryId}`, summary: 'Get a delivery', tag: 'deliveries', admin: true, ok: { status: 200, description: 'the delivery', schema: deliveryResponse }, problems: [404] },
   {
     method: 'post',
+    path: `${api}/deliveries/{deliveryId}/cancel`,
+    summary: 'Cancel a held, queued, retrying, waiting or running delivery; it never runs again (409 once it ended)',
+    tag: 'deliveries',
+    admin: true,
+    ok: { status: 200, description: 'the cancelled delivery', schema: deliveryResponse },
+    problems: [404, 409],
+  },
+  {
+    method: 'post',
     path: `${api}/deliveries/{deliveryId}/replay`,
     summary: 'Run the current workflow again on the stored payload, as a new delivery',
     tag: 'deliveries',

@@ -159,6 +159,7 @@ export const deliveryResponse = z
       }),
     ),
     replayOf: z.string().nullable(),
+    cancelledAt: timestamp.nullable(),
   })
   .meta({ id: 'Delivery' });
 

@@ -44,7 +44,7 @@ const chunkSize = 500;
 const scanBudget = 5_000;
 
 /**
- * The delivery log behind the admin API: listing, replay, retry of failed deliveries and release of held ones.
+ * The delivery log behind the admin API: listing, replay, cancel, retry of failed deliveries and release of held ones.
  * Every job it creates goes through the one `DeliveryEnqueuer`, as the ingest path's do.
  */
 export class DeliveryLog {
@@ -94,6 +94,31 @@ export class DeliveryLog {
       }),
     );
     return { deliveryId: id, replayOf: deliveryId, status };
+  }
+
+  /**
+   * Cancels a delivery that may still run (held, queued, retrying, waiting, running): the record changes in one atomic
+   * step that also tells the workers, so the one running it stops at once. Its queued or delayed job is then removed
+   * where BullMQ lets it go; one that still reaches a worker (active, or added by a concurrent release) is dropped at
+   * start, and a running one stops before its next step even if its worker missed the notice.
+   */
+  async cancel(deliveryId: string): Promise<Delivery> {
+    const outcome = await this.deps.deliveries.cancel(deliveryId, this.deps.now());
+    if (!outcome) throw new ProblemError('delivery_not_found', `delivery ${deliveryId} does not exist`);
+    if (!outcome.cancelled) throw new ProblemError('delivery_finished', `delivery ${deliveryId} already ended (${outcome.status}); it cannot be cancelled`);
+    if (outcome.previous !== 'held') await this.#removeJob(outcome.queue, deliveryId);
+    const delivery = await this.deps.deliveries.get(deliveryId);
+    if (!delivery) throw new ProblemError('delivery_not_found', `delivery ${deliveryId} does not exist`);
+    return delivery;
+  }
+
+  /** Removes a cancelled delivery's job if BullMQ lets it go (not while a worker holds it); the worker drops it otherwise. */
+  async #removeJob(queueName: string, jobId: string): Promise<void> {
+    try {
+      await this.deps.queues.get(queueName).remove(jobId);
+    } catch (err) {
+      this.deps.log.warn({ err: (err as Error).message, deliveryId: jobId }, 'could not remove the job of a cancelled delivery; a worker drops it');
+    }
   }
 
   /**

@@ -18,6 +18,9 @@ export function deliveryRoutes({ deliveries, deliveryLog }: Services): Router {
     if (!delivery) throw new ProblemError('delivery_not_found', `delivery ${req.params.deliveryId} does not exist`);
     res.json(delivery);
   });
+  router.post('/deliveries/:deliveryId/cancel', async (req, res) => {
+    res.json(await deliveryLog.cancel(req.params.deliveryId));
+  });
   router.post('/deliveries/:deliveryId/replay', async (req, res) => {
     const { deliveryId, replayOf, status } = await deliveryLog.replay(req.params.deliveryId);
     res.status(202).json({ deliveryId, replayOf, status });

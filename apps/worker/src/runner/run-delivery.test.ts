@@ -17,6 +17,7 @@ import {
 import { cleanupPrefix, testPrefix, testRedis } from '../../../../test/support/redis.js';
 import { llmStubHandler, sendJson, startStub, type HttpStub } from '../../../../test/workflows/support/http-stub.js';
 import { createDeliveryProcessor } from './run-delivery.js';
+import { ActiveRuns } from './active-runs.js';
 import { OpenAiProvider } from '../llm/openai-provider.js';
 import { createOutboundHttp, type OutboundHttp } from '../egress/outbound-http.js';
 import { OutboundSecrets } from '../steps/outbound-secrets.js';
@@ -27,6 +28,9 @@ const prefix = testPrefix('engine-runner');
 const keys = createKeys(prefix);
 const redis = testRedis();
 const workerRedis = testRedis();
+const subscriber = testRedis();
+const activeRuns = new ActiveRuns();
+const maxStalls = 2;
 const queueName = 'runner';
 const deliveries = new DeliveryStore(redis, keys);
 const records = new RecordStore(redis, keys);
@@ -94,6 +98,17 @@ beforeAll(async () => {
       raw.socket.on('close', () => bump(`${path}:closed`));
       return; // never answers
     }
+    if (path.startsWith('/held')) {
+      // Answers when the test opens it (or never).
+      raw.socket.on('close', () => bump(`${path}:closed`));
+      const current = gate;
+      if (current) {
+        current.arrived();
+        await current.release;
+        if (!res.writableEnded && !raw.socket.destroyed) sendJson(res, 200, { released: true });
+      }
+      return;
+    }
     if (path.startsWith('/gate')) {
       const current = gate;
       if (bump(path) === 1 && current) {
@@ -127,10 +142,13 @@ beforeAll(async () => {
       defaultTimeoutMs: 20_000,
       log,
       now: () => new Date(),
+      maxStalls,
+      activeRuns,
     }),
     { connection: workerRedis, prefix: keys.bullPrefix, concurrency: 8 },
   );
   worker.on('error', () => {});
+  await activeRuns.listen(subscriber, keys, log);
 });
 
 afterAll(async () => {
@@ -140,6 +158,7 @@ afterAll(async () => {
   await cleanupPrefix(redis, prefix);
   redis.disconnect();
   workerRedis.disconnect();
+  subscriber.disconnect();
 });
 
 async function define(definition: WorkflowDefinitionInput): Promise<void> {
@@ -382,5 +401,81 @@ describe('runner', () => {
     const stored = await waitFor(await start('wide-store', { text: 'w'.repeat(maxStepOutputBytes) }, fast));
     expect(stored).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'output_too_large', message: expect.stringContaining('step keep') } });
     expect(await records.get(agentId, 'wide', key)).toBeNull();
+  });
+
+  describe('cancel', () => {
+    /** Starts a delivery whose first step the stub holds until the test releases it (then a step that counts runs). */
+    async function startHeldThenCount(name: string, first: string) {
+      const tag = tagId();
+      await define({
+        name,
+        steps: [
+          { id: first, type: 'http', url: `{{ env.SERVICE_URL }}/held/${tag}` },
+          { id: 'later', type: 'http', url: `{{ env.SERVICE_URL }}/count/${tag}` },
+        ],
+      });
+      const held = holdNext();
+      const id = await start(name, {}, fast);
+      await held.arrival;
+      return { tag, id, held };
+    }
+
+    function holdNext(): { arrival: Promise<void>; release: () => void } {
+      let arrived!: () => void;
+      let release!: () => void;
+      const arrival = new Promise<void>((resolve) => (arrived = resolve));
+      gate = { arrived, release: new Promise<void>((resolve) => (release = resolve)) };
+      return { arrival, release };
+    }
+
+    it('a cancel notice stops a running delivery at once: its step is abandoned and later steps never run', async () => {
+      const { tag, id, held } = await startHeldThenCount('cancel-running', 'slow');
+      expect(await deliveries.cancel(id, new Date())).toMatchObject({ cancelled: true, previous: 'running' });
+      // The run's http request was dropped (its connection closed) without the stub ever answering.
+      await expect.poll(() => counters.get(`/held/${tag}:closed`), { timeout: 10_000 }).toBe(1);
+      await expect.poll(async () => (await queue.getJobState(id)) === 'completed', { timeout: 10_000 }).toBe(true);
+      held.release();
+      gate = null;
+      const delivery = (await deliveries.get(id))!;
+      expect(delivery).toMatchObject({ status: 'cancelled', cancelledAt: expect.any(String), attempts: 1 });
+      expect(step(delivery, 'slow')).toMatchObject({ status: 'failed', error: { code: 'cancelled' } });
+      expect(step(delivery, 'later')).toBeUndefined();
+      expect(service.hits(`/count/${tag}`)).toHaveLength(0);
+    });
+
+    it('without the notice, the next step refuses to start on a cancelled delivery', async () => {
+      const { tag, id, held } = await startHeldThenCount('cancel-at-checkpoint', 'first');
+      // What the cancel script writes, without its notice (as if this worker's subscription were down).
+      await redis.hset(keys.delivery(id), { status: 'cancelled', cancelledAt: new Date().toISOString() });
+      held.release();
+      gate = null;
+      await expect.poll(async () => (await queue.getJobState(id)) === 'completed', { timeout: 10_000 }).toBe(true);
+      const delivery = (await deliveries.get(id))!;
+      expect(delivery.status).toBe('cancelled');
+      expect(step(delivery, 'later')).toBeUndefined();
+      expect(service.hits(`/count/${tag}`)).toHaveLength(0);
+    });
+
+    it('a job that still arrives for a cancelled delivery is dropped before anything runs', async () => {
+      const tag = tagId();
+      await define({ name: 'cancel-queued', steps: [{ id: 'only', type: 'http', url: `{{ env.SERVICE_URL }}/count/${tag}` }] });
+      const id = await start('cancel-queued', {}, { attempts: 1, delay: 300 });
+      expect(await deliveries.cancel(id, new Date())).toMatchObject({ cancelled: true, previous: 'queued' });
+      await expect.poll(async () => (await queue.getJobState(id)) === 'completed', { timeout: 10_000 }).toBe(true);
+      expect(await deliveries.get(id)).toMatchObject({ status: 'cancelled', attempts: 0, startedAt: null, steps: [] });
+      expect(service.hits(`/count/${tag}`)).toHaveLength(0);
+    });
+  });
+
+  it(`fails a delivery whose job stalled ${maxStalls} times with worker_crashed, without running it again`, async () => {
+    const tag = tagId();
+    await define({ name: 'poison', steps: [{ id: 'only', type: 'http', url: `{{ env.SERVICE_URL }}/count/${tag}` }] });
+    const id = await start('poison', {}, { ...fast, delay: 300 });
+    // What BullMQ's stall check leaves on a job whose workers died holding it twice.
+    await redis.hset(`${keys.bullPrefix}:${queueName}:${id}`, 'stc', String(maxStalls));
+    const delivery = await waitFor(id);
+    expect(delivery).toMatchObject({ status: 'failed', error: { code: 'worker_crashed' }, startedAt: null, steps: [] });
+    expect(service.hits(`/count/${tag}`)).toHaveLength(0);
+    await expect.poll(async () => (await queue.getJobState(id)) === 'failed', { timeout: 10_000 }).toBe(true);
   });
 });

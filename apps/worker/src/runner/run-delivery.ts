@@ -1,6 +1,7 @@
 import type { Job } from 'bullmq';
 import { UnrecoverableError } from 'bullmq';
 import {
+  endedStatuses,
   jobCatalog,
   type Delivery,
   type DeliveryStore,
@@ -21,7 +22,9 @@ import type { LlmProvider } from '../llm/provider.js';
 import type { OutboundHttp } from '../egress/outbound-http.js';
 import type { OutboundSecrets } from '../steps/outbound-secrets.js';
 import type { TypeScriptWorkflow } from '../workflows/define-workflow.js';
+import type { ActiveRuns } from './active-runs.js';
 import { assertOutputFits, Checkpoints } from './checkpoints.js';
+import { quarantineCrashed } from './quarantine.js';
 import { runDefinition } from './run-definition.js';
 import { StepRunner } from './step-runner.js';
 import { createWorkflowContext } from './workflow-context.js';
@@ -47,6 +50,10 @@ export interface RunDeliveryDeps {
   defaultTimeoutMs: number;
   log: Logger;
   now: () => Date;
+  /** `HOOKFLOW_MAX_STALLS`: after this many abandonments by dying workers a delivery fails with `worker_crashed`. */
+  maxStalls: number;
+  /** Where each run's controller is registered, so a cancel notice can abort it. */
+  activeRuns?: ActiveRuns;
 }
 
 type Resolved = { kind: 'builtin'; workflow: TypeScriptWorkflow; timeoutMs?: number } | { kind: 'definition'; definition: WorkflowDefinition; version: number; timeoutMs?: number };
@@ -65,19 +72,23 @@ export function createDeliveryProcessor(deps: RunDeliveryDeps) {
   return async (job: Job, _token?: string, workerSignal?: AbortSignal): Promise<Settled> => {
     const { deliveryId } = jobCatalog['run-delivery'].schema.parse(job.data);
     const attempt = job.attemptsMade + 1;
+    // Checked before the record is marked running, so a poison delivery does not even start (see quarantine.ts).
+    if (job.stalledCounter >= deps.maxStalls) return quarantineCrashed(deliveries, deliveryId, job.stalledCounter, now(), log);
     const started = await deliveries.start(deliveryId, attempt, now());
     if (!started) {
       log.warn({ deliveryId }, 'delivery record is gone (retention or deletion); job dropped');
       return { status: null, workflow: null, removed: 0 };
     }
     const { delivery, workflowPin } = started;
-    // A job can come back after its delivery finished (a worker died after recording the outcome): do not rerun.
-    if (delivery.status === 'succeeded' || delivery.status === 'failed') return { status: delivery.status, workflow: delivery.workflow, removed: 0 };
+    // A job can come back after its delivery finished (a worker died after recording the outcome), or arrive after it
+    // was cancelled: do not run it.
+    if (endedStatuses.has(delivery.status)) return { status: delivery.status, workflow: delivery.workflow, removed: 0 };
 
     // The run's signal: aborted by its time budget, or when BullMQ aborts the job (forwarded: cheaper than AbortSignal.any).
     const controller = new AbortController();
     const forwardWorkerAbort = () => controller.abort(workerSignal?.reason);
     workerSignal?.addEventListener('abort', forwardWorkerAbort, { once: true });
+    const untrack = deps.activeRuns?.track(deliveryId, controller);
     let runLog: Logger | undefined;
     let timer: NodeJS.Timeout | undefined;
     let timeoutMs = deps.defaultTimeoutMs;
@@ -104,11 +115,14 @@ export function createDeliveryProcessor(deps: RunDeliveryDeps) {
         log.warn({ deliveryId, attempt, code: failure.code }, 'delivery attempt failed; will retry');
         throw err;
       }
-      await deliveries.markFailed(deliveryId, { code: failure.code, message: failure.message }, now());
+      const settled = await deliveries.markFailed(deliveryId, { code: failure.code, message: failure.message }, now());
+      // Cancelled during the run: the record keeps `cancelled` and the job ends without a failure.
+      if (settled.status === 'cancelled') return settled;
       log.warn({ deliveryId, attempt, code: failure.code }, 'delivery failed');
       throw new UnrecoverableError(failure.message);
     } finally {
       workerSignal?.removeEventListener('abort', forwardWorkerAbort);
+      untrack?.();
     }
   };
 }

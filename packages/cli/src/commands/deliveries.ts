@@ -24,9 +24,10 @@ interface Delivery {
   error: { code: string; message: string } | null;
   steps: { id: string; type: string; status: string; attempts: number }[];
   replayOf: string | null;
+  cancelledAt?: string | null;
 }
 
-const statuses = ['held', 'queued', 'running', 'retrying', 'succeeded', 'failed'];
+const statuses = ['held', 'queued', 'running', 'retrying', 'succeeded', 'failed', 'cancelled'];
 
 const columns: Column<Delivery>[] = [
   { header: 'id', value: (d) => d.id },
@@ -50,6 +51,7 @@ function record(d: Delivery): string {
     ['received', d.receivedAt],
     ['started', d.startedAt],
     ['finished', d.finishedAt],
+    ['cancelled', d.cancelledAt ?? null],
     ['dedupe key', d.dedupeKey],
     ['replay of', d.replayOf],
     ['error', d.error ? `${d.error.code}: ${d.error.message}` : null],
@@ -61,7 +63,7 @@ function record(d: Delivery): string {
 }
 
 export function registerDeliveries(program: Command, context: ContextFactory): void {
-  const deliveries = program.command('deliveries').description('inspect, replay and retry deliveries');
+  const deliveries = program.command('deliveries').description('inspect, replay, retry and cancel deliveries');
 
   deliveries
     .command('list')
@@ -99,6 +101,16 @@ export function registerDeliveries(program: Command, context: ContextFactory): v
       const { api, out } = context(cmd);
       const replay = await api.request<{ deliveryId: string; replayOf: string }>('POST', `/deliveries/${encodeURIComponent(deliveryId)}/replay`);
       out.emit(replay, () => renderRecord([['delivery', replay.deliveryId], ['replay of', replay.replayOf]]));
+    });
+
+  deliveries
+    .command('cancel')
+    .description('cancel a held, queued, retrying or running delivery; it never runs again')
+    .argument('<deliveryId>')
+    .action(async (deliveryId: string, _opts: unknown, cmd: Command) => {
+      const { api, out } = context(cmd);
+      const delivery = await api.request<Delivery>('POST', `/deliveries/${encodeURIComponent(deliveryId)}/cancel`);
+      out.emit(delivery, () => `cancelled ${delivery.id} at ${delivery.cancelledAt ?? delivery.finishedAt}`);
     });
 
   deliveries

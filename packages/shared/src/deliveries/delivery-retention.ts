@@ -1,6 +1,7 @@
 import type { RedisClient } from '../redis/connection.js';
 import type { Keys } from '../redis/keys.js';
 import { LuaScript } from '../redis/lua-script.js';
+import { endedStatusLua } from './ended-status-lua.js';
 
 /** How much delivery history each webhook keeps. */
 export interface RetentionPolicy {
@@ -36,10 +37,12 @@ export interface Settled {
 }
 
 // KEYS[1] the delivery record. ARGV: record key prefix, index key prefix and suffix, max count, TTL seconds, scan slack,
-// most removed per call, a random fraction in [0, 1), then field/value pairs to write first (a run's outcome), so
-// recording the outcome and retention share one round trip. The index and the old records it names are derived in
-// the script: they share KEYS[1]'s hash tag, so the script stays in one Cluster slot. Only finished deliveries (or
-// dangling index entries whose record expired) are removed: held, queued and running ones are acknowledged work,
+// most removed per call, a random fraction in [0, 1), `open` to write only to a delivery that has not ended (else
+// `any`), then field/value pairs to write first (a run's outcome), so recording the outcome and retention share one
+// round trip. A cancelled or superseded delivery keeps its status whatever the mode. In mode `any` a finished one is
+// overwritten, as a second run to the end writes its own outcome (which is how the fault suite counts doubles). The index and the old records it names are derived in
+// the script: they share KEYS[1]'s hash tag, so the script stays in one Cluster slot. Only ended deliveries (finished
+// or cancelled, or dangling index entries whose record expired) are removed: held, queued and running ones are acknowledged work,
 // bounded by the ingest backlog instead.
 // The work per call is bounded: a window of "most removed" + slack entries from the oldest end, and only when that
 // window held nothing finished (deliveries held for days at the old end, say), one more window of the same size at a
@@ -47,15 +50,17 @@ export interface Settled {
 // stopping it. Reading up to the whole excess on every finish would make each call cost milliseconds while a
 // backlog holds the index far over the count (a 28 000-delivery backlog over a count of 10 000 would run the
 // worker at a few hundred deliveries/s with Redis at 94% CPU).
-const settleScript = new LuaScript(`
-if #ARGV > 8 then
+const settleScript = new LuaScript(`${endedStatusLua}
+if #ARGV > 9 then
   if redis.call('EXISTS', KEYS[1]) == 0 then return {false, false, 0} end
-  redis.call('HSET', KEYS[1], unpack(ARGV, 9))
+  local ended = endedStatus(KEYS[1])
+  local kept = ended == 'cancelled' or ended == 'superseded' or (ended and ARGV[9] == 'open')
+  if not kept then redis.call('HSET', KEYS[1], unpack(ARGV, 10)) end
 end
 local fields = redis.call('HMGET', KEYS[1], 'status', 'workflow', 'webhookId')
-local status, workflow, webhookId = fields[1], fields[2], fields[3]
+local status, workflow, webhookId = endedStatus(KEYS[1]) or fields[1], fields[2], fields[3]
 if not status then return {false, false, 0} end
-if status ~= 'succeeded' and status ~= 'failed' then return {status, workflow, 0} end
+if not endedStatus(KEYS[1]) then return {status, workflow, 0} end
 redis.call('EXPIRE', KEYS[1], tonumber(ARGV[5]))
 local index = ARGV[2] .. webhookId .. ARGV[3]
 local excess = redis.call('ZCARD', index) - tonumber(ARGV[4])
@@ -64,8 +69,7 @@ local function sweep(from, to, quota)
   for _, id in ipairs(redis.call('ZRANGE', index, from, to)) do
     if removed >= quota then return end
     local key = ARGV[1] .. id
-    local s = redis.call('HGET', key, 'status')
-    if (not s) or s == 'succeeded' or s == 'failed' then
+    if redis.call('EXISTS', key) == 0 or endedStatus(key) then
       redis.call('UNLINK', key)
       redis.call('ZREM', index, id)
       removed = removed + 1
@@ -111,14 +115,15 @@ export class DeliveryRetention {
   }
 
   /**
-   * Writes `fields` (a run's outcome) to the delivery record, unless the record is gone, then settles it as
-   * `settle` does: one round trip for the outcome, the retention and the report.
+   * Writes `fields` (a run's outcome) to the delivery record, unless the record is gone or the delivery was cancelled
+   * or superseded (with `onlyIfOpen`: unless it ended in any way), then settles it as `settle` does: one round trip
+   * for the outcome, the retention and the report.
    */
-  async finish(deliveryId: string, fields: Record<string, string>): Promise<Settled> {
+  async finish(deliveryId: string, fields: Record<string, string>, { onlyIfOpen = false } = {}): Promise<Settled> {
     const reply = (await settleScript.run(
       this.redis,
       [this.keys.delivery(deliveryId)],
-      [this.keys.delivery(''), this.#indexAffixes[0], this.#indexAffixes[1], this.policy.maxCount, this.policy.maxAgeSeconds, this.#scan.slack, this.#scan.removeAtMost, Math.random(), ...Object.entries(fields).flat()],
+      [this.keys.delivery(''), this.#indexAffixes[0], this.#indexAffixes[1], this.policy.maxCount, this.policy.maxAgeSeconds, this.#scan.slack, this.#scan.removeAtMost, Math.random(), onlyIfOpen ? 'open' : 'any', ...Object.entries(fields).flat()],
     )) as [string | null, string | null, number];
     return { status: reply[0] ?? null, workflow: reply[1] ?? null, removed: Number(reply[2] ?? 0) };
   }

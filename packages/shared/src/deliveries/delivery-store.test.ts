@@ -101,3 +101,63 @@ describe('DeliveryStore.markSucceeded / markFailed', () => {
     expect(await redis.exists(keys.delivery(id))).toBe(0);
   });
 });
+
+describe('DeliveryStore.cancel', () => {
+  const store = new DeliveryStore(redis, keys);
+
+  it('cancels a delivery that may still run, once, and announces it on the cancel channel', async () => {
+    const listener = testRedis();
+    const heard: string[] = [];
+    listener.on('message', (_channel: string, id: string) => heard.push(id));
+    await listener.subscribe(keys.deliveryCancels);
+    try {
+      const d = { ...delivery(newId('wh'), 1_000), status: 'held' as const };
+      await store.create(d);
+      expect(await store.cancel(d.id, new Date(4_000))).toEqual({ cancelled: true, previous: 'held', queue: 'default' });
+      const at = new Date(4_000).toISOString();
+      expect(await store.get(d.id)).toMatchObject({ status: 'cancelled', cancelledAt: at, finishedAt: at });
+      expect(await store.cancel(d.id, new Date(5_000))).toEqual({ cancelled: false, status: 'cancelled' });
+      expect(await store.cancel(newId('dlv'), new Date())).toBeNull();
+      await expect.poll(() => heard).toEqual([d.id]);
+    } finally {
+      listener.disconnect();
+    }
+  });
+
+  it('leaves a finished delivery as it is', async () => {
+    const d = delivery(newId('wh'), 1_000);
+    await store.create(d);
+    await store.markSucceeded(d.id, 'r', new Date());
+    expect(await store.cancel(d.id, new Date())).toEqual({ cancelled: false, status: 'succeeded' });
+    expect(await store.get(d.id)).toMatchObject({ status: 'succeeded', cancelledAt: null });
+    // A failure decided without running (quarantine) leaves it too; a run's own outcome still overwrites it.
+    expect(await store.markFailed(d.id, { code: 'worker_crashed', message: 'x' }, new Date(), { onlyIfOpen: true })).toMatchObject({ status: 'succeeded' });
+    expect(await store.markFailed(d.id, { code: 'x', message: 'y' }, new Date())).toMatchObject({ status: 'failed' });
+  });
+
+  it('is never undone: no outcome, retry or start overwrites it, not even a rewrite of the whole record', async () => {
+    const d = delivery(newId('wh'), 1_000);
+    await store.create(d);
+    await store.start(d.id, 1, new Date(2_000));
+    await store.cancel(d.id, new Date(3_000));
+    await store.markRetrying(d.id, { code: 'timeout', message: 'slow' });
+    expect(await store.markSucceeded(d.id, 'late', new Date())).toMatchObject({ status: 'cancelled' });
+    expect(await store.markFailed(d.id, { code: 'x', message: 'y' }, new Date())).toMatchObject({ status: 'cancelled' });
+    expect((await store.start(d.id, 2, new Date()))?.delivery).toMatchObject({ status: 'cancelled', attempts: 1, result: null, error: null });
+    // A release of held deliveries that read the record before the cancel stores it again as `queued`.
+    await store.create(d);
+    expect(await store.get(d.id)).toMatchObject({ status: 'cancelled' });
+    expect((await store.start(d.id, 1, new Date()))?.delivery.status).toBe('cancelled');
+    expect(await redis.hget(keys.delivery(d.id), 'status')).toBe('cancelled');
+  });
+
+  it('lets retention treat a cancelled delivery as finished', async () => {
+    const trimming = new DeliveryStore(redis, keys, { maxCount: 1, maxAgeSeconds: 600 });
+    const webhookId = newId('wh');
+    const [old, recent] = [delivery(webhookId, 1_000), delivery(webhookId, 2_000)];
+    for (const d of [old, recent]) await trimming.create(d);
+    await trimming.cancel(old.id, new Date());
+    expect(await trimming.markSucceeded(recent.id, 'r', new Date())).toMatchObject({ status: 'succeeded', removed: 1 });
+    expect(await redis.exists(keys.delivery(old.id))).toBe(0);
+  });
+});

@@ -3,26 +3,53 @@ import type { RedisClient } from '../redis/connection.js';
 import type { Keys } from '../redis/keys.js';
 import { LuaScript } from '../redis/lua-script.js';
 import { DeliveryRetention, retentionDefaults, type RetentionPolicy, type Settled } from './delivery-retention.js';
-import type { Delivery, DeliveryError, NewDelivery, StepRecord } from './types.js';
+import { endedStatusLua } from './ended-status-lua.js';
+import type { Delivery, DeliveryError, DeliveryStatus, NewDelivery, StepRecord } from './types.js';
 
-// KEYS[1] the delivery record. ARGV: attempt number, start time. Marks an unfinished delivery running (keeping the
-// first attempt's start time) and returns the whole record as one JSON object; a finished one is returned unchanged,
-// a missing one as false. One round trip instead of a read and then a write. One JSON string rather than the
-// hash's field/value list: the worker's Redis client decodes a multi-bulk reply item by item in JavaScript, which
-// cost more than Redis spends encoding the JSON and V8 parsing it.
-const startScript = new LuaScript(`
-local status = redis.call('HGET', KEYS[1], 'status')
-if not status then return false end
-if status ~= 'succeeded' and status ~= 'failed' then
+// KEYS[1] the delivery record. ARGV: attempt number, start time. Marks a delivery that may still run `running`
+// (keeping the first attempt's start time) and returns the whole record as one JSON object; one that ended
+// (finished, cancelled) is returned unchanged, a missing one as false. One round trip rather than a read and then a
+// write. One JSON string rather than the hash's field/value list: the worker's Redis client decodes a multi-bulk
+// reply item by item in JavaScript, which cost more than Redis spends encoding the JSON and V8 parsing it.
+const startScript = new LuaScript(`${endedStatusLua}
+if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+local ended = endedStatus(KEYS[1])
+if not ended then
   redis.call('HSET', KEYS[1], 'status', 'running', 'attempts', ARGV[1])
   redis.call('HSETNX', KEYS[1], 'startedAt', ARGV[2])
   redis.call('HDEL', KEYS[1], 'error')
+elseif ended == 'cancelled' and redis.call('HGET', KEYS[1], 'status') ~= 'cancelled' then
+  redis.call('HSET', KEYS[1], 'status', 'cancelled')
 end
 local flat = redis.call('HGETALL', KEYS[1])
 local record = {}
 for i = 1, #flat, 2 do record[flat[i]] = flat[i + 1] end
 return cjson.encode(record)
 `);
+
+// KEYS[1] the delivery record. ARGV: the error JSON. A retryable failure is recorded only while the delivery may
+// still run: a cancel that landed during the attempt stays.
+const retryingScript = new LuaScript(`${endedStatusLua}
+if redis.call('EXISTS', KEYS[1]) == 0 or endedStatus(KEYS[1]) then return 0 end
+redis.call('HSET', KEYS[1], 'status', 'retrying', 'error', ARGV[1])
+return 1
+`);
+
+// KEYS[1] the delivery record. ARGV: the time, the cancel channel, the delivery id. Cancels a delivery that may still
+// run, and announces it on the channel in the same step, so a worker running it can stop at once. Replies false for a
+// missing record, {0, status} for one that already ended, {1, previous status, queue} when it cancelled it.
+const cancelScript = new LuaScript(`${endedStatusLua}
+if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+local ended = endedStatus(KEYS[1])
+if ended then return {0, ended} end
+local fields = redis.call('HMGET', KEYS[1], 'status', 'queue')
+redis.call('HSET', KEYS[1], 'status', 'cancelled', 'cancelledAt', ARGV[1], 'finishedAt', ARGV[1])
+redis.call('PUBLISH', ARGV[2], ARGV[3])
+return {1, fields[1], fields[2] or 'default'}
+`);
+
+/** What cancelling a delivery found: null when the record is gone. */
+export type CancelOutcome = { cancelled: true; previous: DeliveryStatus; queue: string } | { cancelled: false; status: string } | null;
 
 /**
  * What starting an attempt returns: the delivery, and the workflow version its job was pinned to by an earlier attempt
@@ -110,7 +137,8 @@ export class DeliveryStore {
 
   /**
    * Starts an attempt: marks the delivery running and returns it with its workflow pin, in one round trip. A delivery
-   * that already finished is returned as it is (the caller must not run it again); null when the record is gone.
+   * that already ended (finished or cancelled) is returned as it is (the caller must not run it again); null when the
+   * record is gone.
    */
   async start(deliveryId: string, attempts: number, startedAt: Date): Promise<StartedDelivery | null> {
     const json = (await startScript.run(this.redis, [this.keys.delivery(deliveryId)], [attempts, startedAt.toISOString()])) as string | null;
@@ -125,18 +153,36 @@ export class DeliveryStore {
     await this.redis.hset(this.keys.delivery(deliveryId), { workflowVersion: String(pin.version), workflowJob: pin.job });
   }
 
-  /** Records success and applies retention (a finished delivery gets its TTL, the webhook's index is trimmed). */
+  /**
+   * Records success and applies retention (a finished delivery gets its TTL, the webhook's index is trimmed). Neither
+   * this nor `markFailed` changes a delivery that was cancelled (during the run) or superseded: the returned status
+   * says what the record holds.
+   */
   markSucceeded(deliveryId: string, result: unknown, finishedAt: Date): Promise<Settled> {
     return this.#retention.finish(deliveryId, { status: 'succeeded', result: JSON.stringify(result ?? null), finishedAt: finishedAt.toISOString() });
   }
 
+  /** Records a failed attempt that will be tried again; a delivery that ended meanwhile (cancelled) is left as it is. */
   async markRetrying(deliveryId: string, error: DeliveryError): Promise<void> {
-    await this.redis.hset(this.keys.delivery(deliveryId), { status: 'retrying', error: JSON.stringify(error) });
+    await retryingScript.run(this.redis, [this.keys.delivery(deliveryId)], [JSON.stringify(error)]);
   }
 
-  /** Records the final failure and applies retention, as `markSucceeded` does. */
-  markFailed(deliveryId: string, error: DeliveryError, finishedAt: Date): Promise<Settled> {
-    return this.#retention.finish(deliveryId, { status: 'failed', error: JSON.stringify(error), finishedAt: finishedAt.toISOString() });
+  /**
+   * Cancels a delivery that may still run (held, queued, retrying, running), atomically, and announces it on
+   * `deliveryCancels` for the worker that may be running it. A delivery that already ended is left unchanged.
+   */
+  async cancel(deliveryId: string, at: Date): Promise<CancelOutcome> {
+    const reply = (await cancelScript.run(this.redis, [this.keys.delivery(deliveryId)], [at.toISOString(), this.keys.deliveryCancels, deliveryId])) as [number, string, string?] | null;
+    if (!reply) return null;
+    return reply[0] === 1 ? { cancelled: true, previous: reply[1] as DeliveryStatus, queue: reply[2] ?? 'default' } : { cancelled: false, status: reply[1] };
+  }
+
+  /**
+   * Records the final failure and applies retention, as `markSucceeded` does. With `onlyIfOpen` a delivery that ended
+   * in any way (succeeded too) is left as it is, for a failure decided without running it (a quarantine).
+   */
+  markFailed(deliveryId: string, error: DeliveryError, finishedAt: Date, options: { onlyIfOpen?: boolean } = {}): Promise<Settled> {
+    return this.#retention.finish(deliveryId, { status: 'failed', error: JSON.stringify(error), finishedAt: finishedAt.toISOString() }, options);
   }
 
   /** Adds the commands that record a step's state to a MULTI, next to the step's own effects. */
@@ -185,7 +231,8 @@ export function toDelivery(raw: Record<string, string>): Delivery {
     webhookId: raw.webhookId!,
     agentId: raw.agentId!,
     workflow: raw.workflow!,
-    status: raw.status as Delivery['status'],
+    // `cancelledAt` wins: see endedStatusLua.
+    status: (raw.cancelledAt !== undefined ? 'cancelled' : raw.status) as Delivery['status'],
     receivedAt: raw.receivedAt!,
     startedAt: raw.startedAt ?? null,
     finishedAt: raw.finishedAt ?? null,
@@ -197,5 +244,6 @@ export function toDelivery(raw: Record<string, string>): Delivery {
     error: parseJson(raw.error, null),
     steps,
     replayOf: raw.replayOf ?? null,
+    cancelledAt: raw.cancelledAt ?? null,
   };
 }

@@ -1,4 +1,4 @@
-export const deliveryStatuses = ['held', 'queued', 'running', 'retrying', 'succeeded', 'failed'] as const;
+export const deliveryStatuses = ['held', 'queued', 'running', 'retrying', 'succeeded', 'failed', 'cancelled'] as const;
 export type DeliveryStatus = (typeof deliveryStatuses)[number];
 
 export interface DeliveryError {
@@ -35,6 +35,8 @@ export interface Delivery {
   error: DeliveryError | null;
   steps: StepRecord[];
   replayOf: string | null;
+  /** When an admin cancelled it; null otherwise. */
+  cancelledAt: string | null;
 }
 
 /** What the ingress stores when it accepts a request. `payloadJson` is the verified body text, stored as received. */

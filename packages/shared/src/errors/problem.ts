@@ -25,6 +25,7 @@ export const problemCatalog = {
   workflow_in_use: { status: 409, title: 'Conflict' },
   key_not_found: { status: 404, title: 'Not Found' },
   delivery_not_found: { status: 404, title: 'Not Found' },
+  delivery_finished: { status: 409, title: 'Conflict' },
   internal_error: { status: 500, title: 'Internal Server Error' },
   csrf_invalid: { status: 403, title: 'Forbidden' },
 } as const satisfies Record<string, { status: number; title: string }>;

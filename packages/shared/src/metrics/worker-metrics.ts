@@ -5,7 +5,7 @@ export type QueueDepthReader = () => Promise<Array<{ queue: string; counts: Reco
 
 /**
  * The worker's Prometheus metrics, in a registry of their own. `workflow` is a workflow name (bounded by the
- * workflows an installation defines), `outcome` one of succeeded, failed, retrying, dropped, error.
+ * workflows an installation defines), `outcome` one of succeeded, failed, retrying, cancelled, dropped, error.
  */
 export function createWorkerMetrics(readQueueDepth: QueueDepthReader, depthTimeoutMs = 2_000) {
   const registry = new Registry();

@@ -13,6 +13,8 @@ export function createKeys(prefix: string) {
     all: `${p}:*`,
     /** Pub/sub channel telling ingress replicas which cached webhook changed. */
     webhookChanges: `${p}:events:webhook-changed`,
+    /** Pub/sub channel naming each delivery an admin cancelled, so the worker running it stops at once. */
+    deliveryCancels: `${p}:events:delivery-cancelled`,
     agents: `${p}:agents`,
     agent: (agentId: string) => `${p}:agent:${agentId}`,
     agentWebhooks: (agentId: string) => `${p}:agent:${agentId}:webhooks`,
