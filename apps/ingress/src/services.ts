@@ -52,7 +52,7 @@ export interface Services {
 
 export function createServices(config: IngressConfig, log: Logger, redis: RedisClient, now: () => Date = () => new Date()): Services {
   const keys = createKeys(config.prefix);
-  const webhooks = new WebhookStore(redis, keys, now);
+  const webhooks = new WebhookStore(redis, keys, now, config.maxWebhooksPerAgent);
   const keyStore = new KeyStore(redis, keys, new SecretBox(config.masterKey), now);
   const deliveries = new DeliveryStore(redis, keys);
   const queues = new QueueSet(redis, keys);

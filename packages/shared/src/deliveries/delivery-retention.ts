@@ -36,7 +36,9 @@ export interface Settled {
 }
 
 // KEYS[1] the delivery record. ARGV: record key prefix, index key prefix and suffix, max count, TTL seconds, scan slack,
-// most removed per call, a random fraction in [0, 1), then field/value pairs to write first (a run's outcome), so
+// most removed per call, a random fraction in [0, 1), the workflow pin-count key's prefix and suffix (a finished
+// delivery no longer holds the definition version it was pinned to; see DeliveryStore.pinWorkflow), then field/value
+// pairs to write first (a run's outcome), so
 // recording the outcome and retention share one round trip. The index and the old records it names are derived in
 // the script: they share KEYS[1]'s hash tag, so the script stays in one Cluster slot. Only finished deliveries (or
 // dangling index entries whose record expired) are removed: held, queued and running ones are acknowledged work,
@@ -48,14 +50,19 @@ export interface Settled {
 // backlog held the index far over the count (28 Nov 2026: a 28 000-delivery backlog over a count of 10 000 ran the
 // worker at a few hundred deliveries/s with Redis at 94% CPU).
 const settleScript = new LuaScript(`
-if #ARGV > 8 then
+if #ARGV > 10 then
   if redis.call('EXISTS', KEYS[1]) == 0 then return {false, false, 0} end
-  redis.call('HSET', KEYS[1], unpack(ARGV, 9))
+  redis.call('HSET', KEYS[1], unpack(ARGV, 11))
 end
 local fields = redis.call('HMGET', KEYS[1], 'status', 'workflow', 'webhookId')
 local status, workflow, webhookId = fields[1], fields[2], fields[3]
 if not status then return {false, false, 0} end
 if status ~= 'succeeded' and status ~= 'failed' then return {status, workflow, 0} end
+local held = redis.call('HGET', KEYS[1], 'workflowPinHeld')
+if held then
+  redis.call('HDEL', KEYS[1], 'workflowPinHeld')
+  redis.call('HINCRBY', ARGV[9] .. workflow .. ARGV[10], held, -1)
+end
 redis.call('EXPIRE', KEYS[1], tonumber(ARGV[5]))
 local index = ARGV[2] .. webhookId .. ARGV[3]
 local excess = redis.call('ZCARD', index) - tonumber(ARGV[4])
@@ -84,6 +91,12 @@ end
 return {status, workflow, removed}
 `);
 
+/** What comes before and after the name in a per-name key, so a script can build the key from a name it reads. */
+export function affixesOf(keyOf: (name: string) => string): [string, string] {
+  const marker = '\u0000';
+  return keyOf(marker).split(marker) as [string, string];
+}
+
 /**
  * Keeps Redis memory bounded: when a delivery finishes, its record gets a TTL (age bound) and its webhook's index is
  * trimmed to `maxCount`, oldest finished first (count bound). Runs in the worker, once per finished job, in one
@@ -91,6 +104,7 @@ return {status, workflow, removed}
  */
 export class DeliveryRetention {
   readonly #indexAffixes: [string, string];
+  readonly #pinAffixes: [string, string];
   readonly #scan: RetentionScan;
 
   constructor(
@@ -100,9 +114,8 @@ export class DeliveryRetention {
     scan: Partial<RetentionScan> = {},
   ) {
     this.#scan = { ...retentionScanDefaults, ...scan };
-    const marker = '\u0000';
-    const [before, after] = keys.webhookDeliveries(marker).split(marker) as [string, string];
-    this.#indexAffixes = [before, after];
+    this.#indexAffixes = affixesOf(keys.webhookDeliveries);
+    this.#pinAffixes = affixesOf(keys.workflowPinCounts);
   }
 
   /** Applies retention to the delivery if it finished, and reports its status and workflow. */
@@ -118,7 +131,7 @@ export class DeliveryRetention {
     const reply = (await settleScript.run(
       this.redis,
       [this.keys.delivery(deliveryId)],
-      [this.keys.delivery(''), this.#indexAffixes[0], this.#indexAffixes[1], this.policy.maxCount, this.policy.maxAgeSeconds, this.#scan.slack, this.#scan.removeAtMost, Math.random(), ...Object.entries(fields).flat()],
+      [this.keys.delivery(''), this.#indexAffixes[0], this.#indexAffixes[1], this.policy.maxCount, this.policy.maxAgeSeconds, this.#scan.slack, this.#scan.removeAtMost, Math.random(), ...this.#pinAffixes, ...Object.entries(fields).flat()],
     )) as [string | null, string | null, number];
     return { status: reply[0] ?? null, workflow: reply[1] ?? null, removed: Number(reply[2] ?? 0) };
   }

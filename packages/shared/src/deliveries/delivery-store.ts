@@ -2,8 +2,10 @@ import type { ChainableCommander } from 'ioredis';
 import type { RedisClient } from '../redis/connection.js';
 import type { Keys } from '../redis/keys.js';
 import { LuaScript } from '../redis/lua-script.js';
-import { DeliveryRetention, retentionDefaults, type RetentionPolicy, type Settled } from './delivery-retention.js';
+import { affixesOf, DeliveryRetention, retentionDefaults, type RetentionPolicy, type Settled } from './delivery-retention.js';
 import type { Delivery, DeliveryError, NewDelivery, StepRecord } from './types.js';
+import { jsonDepthExceeds } from '../json/json-depth.js';
+import { maxWebhookDepth } from '../registry/types.js';
 
 // KEYS[1] the delivery record. ARGV: attempt number, start time. Marks an unfinished delivery running (keeping the
 // first attempt's start time) and returns the whole record as one JSON object; a finished one is returned unchanged,
@@ -22,6 +24,21 @@ local flat = redis.call('HGETALL', KEYS[1])
 local record = {}
 for i = 1, #flat, 2 do record[flat[i]] = flat[i + 1] end
 return cjson.encode(record)
+`);
+
+// KEYS[1] the delivery record. ARGV: version, job, the workflow pin-count key's prefix and suffix. Moves the
+// delivery's hold from the version it held (if another) to this one; the settle script releases it at the finish.
+const pinScript = new LuaScript(`
+local workflow = redis.call('HGET', KEYS[1], 'workflow')
+if not workflow then return 0 end
+redis.call('HSET', KEYS[1], 'workflowVersion', ARGV[1], 'workflowJob', ARGV[2])
+local held = redis.call('HGET', KEYS[1], 'workflowPinHeld')
+if held == ARGV[1] then return 1 end
+local counts = ARGV[3] .. workflow .. ARGV[4]
+if held then redis.call('HINCRBY', counts, held, -1) end
+redis.call('HINCRBY', counts, ARGV[1], 1)
+redis.call('HSET', KEYS[1], 'workflowPinHeld', ARGV[1])
+return 1
 `);
 
 /**
@@ -78,9 +95,10 @@ export class DeliveryStore {
     await tx.exec();
   }
 
+  /** The delivery as the admin API shows it: whatever was stored, it can be serialised (see `presentDelivery`). */
   async get(deliveryId: string): Promise<Delivery | null> {
     const raw = await this.redis.hgetall(this.keys.delivery(deliveryId));
-    return raw.id === undefined ? null : toDelivery(raw);
+    return raw.id === undefined ? null : presentDelivery(raw);
   }
 
   /** The record with its payload as stored (the verified body text) and its queue: what re-enqueueing it needs. */
@@ -120,9 +138,12 @@ export class DeliveryStore {
     return { delivery: toDelivery(raw), workflowPin: pinned ? { version: Number(raw.workflowVersion), job: raw.workflowJob! } : null };
   }
 
-  /** Pins the definition version a job's attempts run, before the first one runs anything (see `StartedDelivery`). */
+  /**
+   * Pins the definition version a job's attempts run, before the first one runs anything (see `StartedDelivery`).
+   * The version is counted as held (`workflowPinHeld`) until the delivery finishes, so pruning old versions keeps it.
+   */
   async pinWorkflow(deliveryId: string, pin: WorkflowPin): Promise<void> {
-    await this.redis.hset(this.keys.delivery(deliveryId), { workflowVersion: String(pin.version), workflowJob: pin.job });
+    await pinScript.run(this.redis, [this.keys.delivery(deliveryId)], [String(pin.version), pin.job, ...affixesOf(this.keys.workflowPinCounts)]);
   }
 
   /** Records success and applies retention (a finished delivery gets its TTL, the webhook's index is trimmed). */
@@ -168,6 +189,66 @@ function recordFields(delivery: NewDelivery): Record<string, string> {
   if (delivery.dedupeKey !== null) fields.dedupeKey = delivery.dedupeKey;
   if (delivery.replayOf !== null) fields.replayOf = delivery.replayOf;
   return fields;
+}
+
+/**
+ * Deepest nesting shown of a stored JSON field. Ingest stores nothing deeper than a webhook's `maxDepth` (at most
+ * `maxWebhookDepth`), but records stored before that limit, or written by a workflow, may be; JSON.stringify runs out
+ * of stack a few thousand levels down, which would turn every read of such a record into a 500.
+ */
+const presentableDepth = maxWebhookDepth;
+
+/**
+ * `toDelivery` for showing: a field that is not JSON or nests deeper than `presentableDepth` is shown empty, and
+ * `presentationError` names it, so one bad record never breaks a read (a delivery list shows the rest).
+ */
+export function presentDelivery(raw: Record<string, string>): Delivery {
+  const unshown: string[] = [];
+  const shown: Record<string, string> = {};
+  for (const [field, value] of Object.entries(raw)) {
+    if (!jsonFields.has(field) && !field.startsWith('step:')) shown[field] = value;
+    else if (isPresentable(value)) shown[field] = value;
+    else if (field.startsWith('step:')) {
+      unshown.push(`${field.slice('step:'.length)} (step)`);
+      shown[field] = JSON.stringify(stepOutline(field, value));
+    } else unshown.push(field);
+  }
+  const delivery = toDelivery(shown);
+  if (unshown.length === 0) return delivery;
+  return {
+    ...delivery,
+    presentationError: { code: 'record_unpresentable', message: `stored data not shown, as it is not JSON or nested deeper than ${presentableDepth} levels: ${unshown.join(', ')}` },
+  };
+}
+
+const jsonFields = new Set(['headers', 'payload', 'result', 'error']);
+
+function isPresentable(value: string): boolean {
+  try {
+    JSON.parse(value);
+  } catch {
+    return false;
+  }
+  return !jsonDepthExceeds(Buffer.from(value, 'utf8'), presentableDepth);
+}
+
+/** A step record's scalar fields, without its output or error (where the depth is). */
+function stepOutline(field: string, value: string): StepRecord {
+  let parsed: Partial<Record<keyof StepRecord, unknown>> = {};
+  try {
+    parsed = JSON.parse(value) as typeof parsed;
+  } catch {
+    // not JSON at all: only the id is known
+  }
+  const text = (v: unknown) => (typeof v === 'string' ? v : null);
+  return {
+    id: field.slice('step:'.length),
+    type: text(parsed.type) ?? 'unknown',
+    status: (text(parsed.status) as StepRecord['status'] | null) ?? 'failed',
+    attempts: typeof parsed.attempts === 'number' ? parsed.attempts : 0,
+    startedAt: text(parsed.startedAt),
+    finishedAt: text(parsed.finishedAt),
+  };
 }
 
 function parseJson<T>(value: string | undefined, fallback: T): T {

@@ -35,6 +35,11 @@ export interface Delivery {
   error: DeliveryError | null;
   steps: StepRecord[];
   replayOf: string | null;
+  /**
+   * Present only when part of the stored record cannot be shown (nested too deep to serialise, or not JSON): those
+   * fields are shown empty (null, `{}`, a step without output) and this says which.
+   */
+  presentationError?: DeliveryError;
 }
 
 /** What the ingress stores when it accepts a request. `payloadJson` is the verified body text, stored as received. */

@@ -3,10 +3,18 @@ import { z } from 'zod';
 export const webhookStatuses = ['enabled', 'disabled', 'paused'] as const;
 export type WebhookStatus = (typeof webhookStatuses)[number];
 
+/**
+ * The highest `maxDepth` a webhook may set. Stored payloads are presented by the admin API as JSON, and a value
+ * nested much deeper than this cannot be serialised (V8's JSON.stringify runs out of stack near 4,000 levels).
+ */
+export const maxWebhookDepth = 1_000;
+
 /** Per-webhook options of API.md; every field optional, defaults in `webhookDefaults`. */
 export const webhookOptionsSchema = z
   .object({
     maxBodyBytes: z.number().int().min(1).max(16 * 1024 * 1024).optional(),
+    /** Deepest nesting of arrays and objects an authentic body may have (400 `payload_too_deep` past it). */
+    maxDepth: z.number().int().min(1).max(maxWebhookDepth).optional(),
     rateLimit: z
       .object({ max: z.number().int().min(1).max(1_000_000), perSeconds: z.number().int().min(1).max(86_400) })
       .strict()
@@ -32,6 +40,7 @@ export type WebhookOptions = z.infer<typeof webhookOptionsSchema>;
 
 export const webhookDefaults = {
   maxBodyBytes: 1024 * 1024,
+  maxDepth: 64,
   dedupeWindowSeconds: 24 * 3600,
   attempts: 3,
   backoff: { type: 'exponential', delayMs: 1000 },
