@@ -99,7 +99,7 @@ export async function ingest(deps: IngestDeps, request: IngestRequest): Promise<
     secrets: secrets.filter((key) => isKeyActive(key, nowMs)).map((key) => key.secret),
     nowMs,
     parsedBody,
-    ...(deps.canonicalMaxBytes === undefined ? {} : { canonicalMaxBytes: deps.canonicalMaxBytes }),
+    canonicalMaxBytes: deps.canonicalMaxBytes,
   });
   if (!verdict.ok) return reject(problem(verdict.code, verdict.detail));
 

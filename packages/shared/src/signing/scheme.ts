@@ -15,7 +15,7 @@ export interface VerifyInput {
    * Bodies up to this many bytes may be re-serialised to check a signature over another form than the raw bytes
    * (the `uptiq` canonical fallback); larger ones are checked on their raw bytes only. Default `defaultCanonicalMaxBytes`.
    */
-  canonicalMaxBytes?: number;
+  canonicalMaxBytes?: number | undefined;
 }
 
 export type VerifyFailure = 'signature_missing' | 'signature_invalid' | 'timestamp_invalid';
