@@ -147,6 +147,23 @@ describe('depth', () => {
     expect(list.status).toBe(200);
     expect(list.body.items.map((d: { id: string }) => d.id)).toEqual([id]);
   });
+
+  it('serves an agent record a workflow stored too deep, with an error field', async () => {
+    const agent = (await ctx.api.post('/agents', { name: 'records' })).body;
+    const now = new Date().toISOString();
+    await ctx.redis
+      .multi()
+      .set(keys().record(agent.id, 'docs', 'deep'), `{"collection":"docs","key":"deep","value":{"a":${nested(6000)}},"updatedAt":"${now}"}`)
+      .set(keys().record(agent.id, 'docs', 'fine'), JSON.stringify({ collection: 'docs', key: 'fine', value: { a: 1 }, updatedAt: now }))
+      .zadd(keys().records(agent.id, 'docs'), 0, 'deep', 0, 'fine')
+      .exec();
+    const one = await ctx.api.get(`/agents/${agent.id}/records/docs/deep`);
+    expect(one.status).toBe(200);
+    expect(one.body).toMatchObject({ collection: 'docs', key: 'deep', value: null, updatedAt: now, presentationError: { code: 'record_unpresentable' } });
+    const list = await ctx.api.get(`/agents/${agent.id}/records/docs`);
+    expect(list.status).toBe(200);
+    expect(list.body.items.map((r: { key: string; value: unknown }) => [r.key, r.value])).toEqual([['deep', null], ['fine', { a: 1 }]]);
+  });
 });
 
 describe('requests that cannot be decoded', () => {

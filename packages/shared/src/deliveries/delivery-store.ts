@@ -4,8 +4,7 @@ import type { Keys } from '../redis/keys.js';
 import { LuaScript } from '../redis/lua-script.js';
 import { affixesOf, DeliveryRetention, retentionDefaults, type RetentionPolicy, type Settled } from './delivery-retention.js';
 import type { Delivery, DeliveryError, NewDelivery, StepRecord } from './types.js';
-import { jsonDepthExceeds } from '../json/json-depth.js';
-import { maxWebhookDepth } from '../registry/types.js';
+import { isPresentableJson, presentableJsonDepth } from '../json/json-depth.js';
 
 // KEYS[1] the delivery record. ARGV: attempt number, start time. Marks an unfinished delivery running (keeping the
 // first attempt's start time) and returns the whole record as one JSON object; a finished one is returned unchanged,
@@ -192,14 +191,7 @@ function recordFields(delivery: NewDelivery): Record<string, string> {
 }
 
 /**
- * Deepest nesting shown of a stored JSON field. Ingest stores nothing deeper than a webhook's `maxDepth` (at most
- * `maxWebhookDepth`), but records stored before that limit, or written by a workflow, may be; JSON.stringify runs out
- * of stack a few thousand levels down, which would turn every read of such a record into a 500.
- */
-const presentableDepth = maxWebhookDepth;
-
-/**
- * `toDelivery` for showing: a field that is not JSON or nests deeper than `presentableDepth` is shown empty, and
+ * `toDelivery` for showing: a field that is not JSON or nests deeper than `presentableJsonDepth` is shown empty, and
  * `presentationError` names it, so one bad record never breaks a read (a delivery list shows the rest).
  */
 export function presentDelivery(raw: Record<string, string>): Delivery {
@@ -207,7 +199,7 @@ export function presentDelivery(raw: Record<string, string>): Delivery {
   const shown: Record<string, string> = {};
   for (const [field, value] of Object.entries(raw)) {
     if (!jsonFields.has(field) && !field.startsWith('step:')) shown[field] = value;
-    else if (isPresentable(value)) shown[field] = value;
+    else if (isPresentableJson(value)) shown[field] = value;
     else if (field.startsWith('step:')) {
       unshown.push(`${field.slice('step:'.length)} (step)`);
       shown[field] = JSON.stringify(stepOutline(field, value));
@@ -217,20 +209,11 @@ export function presentDelivery(raw: Record<string, string>): Delivery {
   if (unshown.length === 0) return delivery;
   return {
     ...delivery,
-    presentationError: { code: 'record_unpresentable', message: `stored data not shown, as it is not JSON or nested deeper than ${presentableDepth} levels: ${unshown.join(', ')}` },
+    presentationError: { code: 'record_unpresentable', message: `stored data not shown, as it is not JSON or nested deeper than ${presentableJsonDepth} levels: ${unshown.join(', ')}` },
   };
 }
 
 const jsonFields = new Set(['headers', 'payload', 'result', 'error']);
-
-function isPresentable(value: string): boolean {
-  try {
-    JSON.parse(value);
-  } catch {
-    return false;
-  }
-  return !jsonDepthExceeds(Buffer.from(value, 'utf8'), presentableDepth);
-}
 
 /** A step record's scalar fields, without its output or error (where the depth is). */
 function stepOutline(field: string, value: string): StepRecord {

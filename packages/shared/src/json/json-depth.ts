@@ -39,3 +39,20 @@ function countUpTo(bytes: Uint8Array, byte: number, cap: number): number {
   for (let i = bytes.indexOf(byte); i !== -1 && count < cap; i = bytes.indexOf(byte, i + 1)) count++;
   return count;
 }
+
+/**
+ * Deepest nesting of stored JSON the admin API shows. JSON.stringify runs out of stack a few thousand levels down, so
+ * a record nested much deeper would turn every read of it into a 500; reads show such a field empty instead.
+ */
+export const presentableJsonDepth = 1_000;
+
+/** True when `text` is JSON that the admin API can serialise again (nested at most `presentableJsonDepth` levels). */
+export function isPresentableJson(text: string): boolean {
+  if (jsonDepthExceeds(Buffer.from(text, 'utf8'), presentableJsonDepth)) return false;
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}

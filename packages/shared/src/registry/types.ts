@@ -1,13 +1,11 @@
 import { z } from 'zod';
+import { presentableJsonDepth } from '../json/json-depth.js';
 
 export const webhookStatuses = ['enabled', 'disabled', 'paused'] as const;
 export type WebhookStatus = (typeof webhookStatuses)[number];
 
-/**
- * The highest `maxDepth` a webhook may set. Stored payloads are presented by the admin API as JSON, and a value
- * nested much deeper than this cannot be serialised (V8's JSON.stringify runs out of stack near 4,000 levels).
- */
-export const maxWebhookDepth = 1_000;
+/** The highest `maxDepth` a webhook may set: what is stored must stay presentable by the admin API. */
+export const maxWebhookDepth = presentableJsonDepth;
 
 /** Per-webhook options of API.md; every field optional, defaults in `webhookDefaults`. */
 export const webhookOptionsSchema = z
