@@ -103,7 +103,7 @@ export async function ingest(deps: IngestDeps, request: IngestRequest): Promise<
   });
   if (!verdict.ok) return reject(problem(verdict.code, verdict.detail));
 
-  // Authentic from here on. A scan of the bytes, before the parse: nothing deeper than the limit is parsed or stored.
+  // Authentic from here on. A scan of the bytes, before the payload is parsed: nothing deeper than the limit goes on.
   const maxDepth = webhook.options.maxDepth ?? webhookDefaults.maxDepth;
   if (jsonDepthExceeds(rawBody, maxDepth)) {
     return reject(problem('payload_too_deep', `the body nests arrays and objects deeper than this webhook's limit of ${maxDepth} levels`));

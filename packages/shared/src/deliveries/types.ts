@@ -42,7 +42,10 @@ export interface Delivery {
   presentationError?: DeliveryError;
 }
 
-/** What the ingress stores when it accepts a request. `payloadJson` is the verified body text, stored as received. */
+/**
+ * What the ingress stores when it accepts a request. `payloadJson` is the authenticated text: the body as received, or
+ * its canonical form when only that matched the signature (`uptiq`).
+ */
 export interface NewDelivery {
   id: string;
   webhookId: string;
