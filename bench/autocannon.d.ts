@@ -14,6 +14,8 @@ declare module 'autocannon' {
     headers?: Record<string, string>;
     body?: string | Buffer;
     onResponse?: (status: number, body: string, context: Record<string, unknown>) => void;
+    /** Called before each request is sent; what it returns is sent (a new path per request, say). */
+    setupRequest?: (request: Request, context: Record<string, unknown>) => Request;
   }
   interface Options {
     url: string;

@@ -22,6 +22,8 @@ const schema = z.object({
    * default (`WORKER_CONCURRENCY`), so the target is measured as shipped; other values show how the pipeline scales.
    */
   BENCH_WORKER_CONCURRENCY: count(1000).optional(),
+  /** Requests to unknown webhook ids in the abuse phase (the heap is compared before and after). Default 100000, quick 10000. */
+  BENCH_ABUSE_UNKNOWN_IDS: count(10_000_000).optional(),
   /** Where results.json goes. Default bench/results.json. */
   BENCH_RESULTS: z.string().min(1).optional(),
 });
@@ -35,6 +37,7 @@ export interface BenchConfig {
   pipelineDeliveries: number;
   workerConcurrency: number;
   connections: number;
+  abuseUnknownIds: number;
   resultsPath: string;
 }
 
@@ -51,6 +54,7 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
     pipelineDeliveries: parsed.BENCH_PIPELINE_DELIVERIES ?? (quick ? 300 : 5000),
     workerConcurrency: parsed.BENCH_WORKER_CONCURRENCY ?? 10,
     connections: 50,
+    abuseUnknownIds: parsed.BENCH_ABUSE_UNKNOWN_IDS ?? (quick ? 10_000 : 100_000),
     resultsPath: resolve(parsed.BENCH_RESULTS ?? resolve(import.meta.dirname, 'results.json')),
   };
 }

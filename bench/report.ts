@@ -40,7 +40,7 @@ function pipelineRow(label: string, run: PipelineRun, vsRaw: number): (string | 
 
 /** Computes the ratios, targets and CPU split, writes bench/results.json and prints the tables; true if nothing was lost. */
 export function report(config: BenchConfig, result: BenchResult, startedAt: Date) {
-  const { medians, pipeline, rssBytes, accounting } = result;
+  const { medians, pipeline, abuse, rssBytes, accounting } = result;
   const ingressRound = [(r: { target: TargetName }) => r.target, (r: { reqPerSec: number }) => r.reqPerSec] as const;
   const perRound = { vsBare: perRoundRatios(result.rounds, ...ingressRound, 'bare'), vsNaive: perRoundRatios(result.rounds, ...ingressRound, 'naive') };
   const pipelineRound = [(r: { run: PipelineName }) => r.run, (r: { deliveriesPerSec: number }) => r.deliveriesPerSec] as const;
@@ -78,6 +78,8 @@ export function report(config: BenchConfig, result: BenchResult, startedAt: Date
     zeroNon2xx: { want: '0', measured: medians.hookflow.non2xx + medians.hookflow.errors, met: medians.hookflow.non2xx + medians.hookflow.errors === 0 },
     pipelineVsRaw: { want: '>= 0.7', measured: ratios.pipelineVsRaw, met: ratios.pipelineVsRaw >= 0.7 },
     ingressRssMb: { want: '<= 200', measured: rssMb, met: rssMb !== null && rssMb <= 200 },
+    abuseCpuJsonVsNonJson: { want: '<= 2', measured: abuse.jsonVsNonJson, met: abuse.jsonVsNonJson !== null && abuse.jsonVsNonJson <= 2 },
+    abuseHeapGrowthMb: { want: '< 10', measured: abuse.heapGrowthMb, met: abuse.heapGrowthMb !== null && abuse.heapGrowthMb < 10 },
   };
   const machine = { nproc: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(totalmem() / 1024 ** 3), node: process.version, platform: process.platform };
   const ok = accounting.lost === 0;
@@ -100,6 +102,7 @@ export function report(config: BenchConfig, result: BenchResult, startedAt: Date
       rounds: result.rounds,
     },
     pipeline: { ...pipeline, ratioVsRaw: ratios.pipelineVsRaw, ratioVsNaiveHttp: ratios.pipelineVsNaiveHttp, backlogDrainVsRaw: ratios.backlogDrainVsRaw, perRoundRatios: pipelinePerRound, cpuSplitUsPerDelivery: split, bounds },
+    abuse,
     ingressRssBytes: rssBytes,
     targets,
     accounting,
@@ -161,6 +164,14 @@ export function report(config: BenchConfig, result: BenchResult, startedAt: Date
   say(`Not a target, for context: hookflow's pipeline is ${ratios.pipelineVsNaiveHttp.toFixed(2)} × the hand-written one fed by the same HTTP load (naive handler → no-op worker).`);
   say(`Not a target, for context: with no HTTP in front, hookflow's worker drains a backlog at ${ratios.backlogDrainVsRaw.toFixed(2)} × raw BullMQ's no-op worker.`);
   say('');
+  say(
+    `Abuse: a rejected 1 MiB JSON request costs the ingress ${abuse.cpuUsPerRejectedJson ?? 'n/a'} µs CPU, a rejected 1 MiB non-JSON one ` +
+      `${abuse.cpuUsPerRejectedNonJson ?? 'n/a'} µs: ${abuse.jsonVsNonJson ?? 'n/a'} × (target <= 2; ${abuse.rounds} alternating rounds of ${abuse.requestsPerRound}, medians)`,
+  );
+  say(
+    `Abuse: ingress heap ${abuse.heapBeforeMb ?? 'n/a'} MB before and ${abuse.heapAfterMb ?? 'n/a'} MB after ${abuse.unknownIdRequests} requests to unknown ids ` +
+      `(after a full GC): ${abuse.heapGrowthMb ?? 'n/a'} MB growth (target < 10)`,
+  );
   say(`Ingress RSS after the run: ${rssMb ?? 'n/a'} MB`);
   say(formatTable(['target', 'want', 'measured', 'met'], Object.entries(targets).map(([name, t]) => [name, t.want, String(t.measured), t.met ? 'yes' : 'NO'])));
   say('');

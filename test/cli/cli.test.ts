@@ -95,6 +95,16 @@ describe('hookflow webhooks and keys', () => {
     expect(list.stdout).toMatch(new RegExp(`${webhook.id}\\s+docs\\s+echo\\s+uptiq\\s+enabled\\s+\\S+/hooks/${webhook.id}`));
     expect((await hookflow(['webhooks', 'show', webhook.id])).stdout).toMatch(/^primary key\s+none yet/m);
 
+    // Paged: a second webhook, one per page, the table says how to go on.
+    const second = await json(['webhooks', 'create', '--agent', agent.id, '--workflow', 'echo']);
+    const first = await hookflow(['webhooks', 'list', '--agent', agent.id, '--limit', '1']);
+    const more = /^more: hookflow webhooks list --agent \S+ --cursor (\S+)$/m.exec(first.stdout);
+    expect(more, first.stdout).not.toBeNull();
+    expect(first.stdout).not.toContain(second.id);
+    const next = await json(['webhooks', 'list', '--agent', agent.id, '--limit', '1', '--cursor', more![1]!]);
+    expect(next).toMatchObject({ items: [{ id: second.id }], nextCursor: null });
+    expectOneLineError(await hookflow(['webhooks', 'list', '--agent', agent.id, '--limit', '0']), /--limit/);
+
     for (const [command, status] of [['pause', 'paused'], ['resume', 'enabled'], ['disable', 'disabled']] as const) {
       const run = await hookflow(['webhooks', command, webhook.id]);
       expect(run.stdout).toBe(`${webhook.id} is now ${status}\n`);

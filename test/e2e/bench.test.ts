@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { ratio } from '../../bench/stats.js';
+import { ratio, ratioOrNull } from '../../bench/stats.js';
 import { repoRoot } from '../support/processes.js';
 
 const run = promisify(execFile);
@@ -17,7 +17,7 @@ describe('npm run bench (BENCH_QUICK=1)', () => {
     const { stdout } = await run('npm', ['run', 'bench', '--silent'], {
       cwd: repoRoot,
       env: { ...process.env, BENCH_QUICK: '1', BENCH_RESULTS: resultsPath },
-      timeout: 170_000,
+      timeout: 230_000,
       maxBuffer: 10 * 1024 * 1024,
     });
     expect(stdout).toMatch(/hookflow ingress .*\n.*bare express 5.*\n.*naive handler/);
@@ -56,7 +56,28 @@ describe('npm run bench (BENCH_QUICK=1)', () => {
       });
       expect(spread).toEqual({ median: (perRound[0]! + perRound[1]!) / 2, min: Math.min(...perRound), max: Math.max(...perRound) });
     }
-    expect(Object.keys(results.targets).sort()).toEqual(['ingressRssMb', 'p99VsBare', 'pipelineVsRaw', 'reqPerSecVsBare', 'reqPerSecVsNaive', 'zeroNon2xx']);
+    expect(Object.keys(results.targets).sort()).toEqual([
+      'abuseCpuJsonVsNonJson',
+      'abuseHeapGrowthMb',
+      'ingressRssMb',
+      'p99VsBare',
+      'pipelineVsRaw',
+      'reqPerSecVsBare',
+      'reqPerSecVsNaive',
+      'zeroNon2xx',
+    ]);
+    // The abuse figures: CPU per rejected 1 MiB request, JSON over not JSON, and the heap around the unknown-id flood.
+    const { abuse } = results;
+    expect(abuse).toMatchObject({ rounds: 2, requestsPerRound: 10, unknownIdRequests: 10_000 });
+    expect(abuse.cpuUsPerRejectedJson === null || abuse.cpuUsPerRejectedJson > 0).toBe(true);
+    expect(abuse.jsonVsNonJson).toBe(ratioOrNull(abuse.cpuUsPerRejectedJson, abuse.cpuUsPerRejectedNonJson));
+    expect(abuse.heapBeforeMb).toBeGreaterThan(0);
+    expect(abuse.heapAfterMb).toBeGreaterThan(0);
+    expect(abuse.heapGrowthMb).toBeCloseTo(abuse.heapAfterMb - abuse.heapBeforeMb, 0);
+    expect(results.targets.abuseHeapGrowthMb).toMatchObject({ want: '< 10', measured: abuse.heapGrowthMb });
+    expect(results.targets.abuseCpuJsonVsNonJson).toMatchObject({ want: '<= 2', measured: abuse.jsonVsNonJson });
+    expect(stdout).toMatch(/Abuse: a rejected 1 MiB JSON request costs the ingress (\d+|n\/a) µs CPU.*target <= 2/);
+    expect(stdout).toMatch(/Abuse: ingress heap [\d.]+ MB before and [\d.]+ MB after 10000 requests to unknown ids .*target < 10/);
     expect(results.machine).toMatchObject({ nproc: expect.any(Number), cpu: expect.any(String), memoryGb: expect.any(Number) });
 
     expect(results.pipeline.deliveries).toBe(300);
@@ -120,5 +141,5 @@ describe('npm run bench (BENCH_QUICK=1)', () => {
     expect(accounting.lost).toBe(0);
     expect(accounting.stored).toBeGreaterThanOrEqual(accounting.accepted);
     expect(results.ok).toBe(true);
-  }, 180_000);
+  }, 240_000);
 });

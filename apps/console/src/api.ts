@@ -71,7 +71,18 @@ export const api = {
   workflows: () => send<List<WorkflowSummary>>('GET', '/api/v1/workflows'),
   putWorkflow: (name: string, definition: unknown) => send<WorkflowSummary>('PUT', `/api/v1/workflows/${enc(name)}`, definition),
 
-  webhooks: (agentId: string) => send<List<Webhook>>('GET', `/api/v1/agents/${enc(agentId)}/webhooks`),
+  /** Every webhook of the agent: the list is paged (at most 200 a page), so follow `nextCursor` to the end. */
+  webhooks: async (agentId: string): Promise<List<Webhook>> => {
+    const items: Webhook[] = [];
+    let cursor: string | null = null;
+    do {
+      const query: string = cursor ? `&cursor=${enc(cursor)}` : '';
+      const page: List<Webhook> = await send<List<Webhook>>('GET', `/api/v1/agents/${enc(agentId)}/webhooks?limit=200${query}`);
+      items.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor);
+    return { items, nextCursor: null };
+  },
   createWebhook: (agentId: string, body: { workflow: string; name?: string; scheme?: string }) =>
     send<Webhook>('POST', `/api/v1/agents/${enc(agentId)}/webhooks`, body),
   setStatus: (webhookId: string, status: WebhookStatus) => send<Webhook>('PATCH', `/api/v1/webhooks/${enc(webhookId)}`, { status }),

@@ -20,7 +20,8 @@ import { testEventRoutes } from './routes/test-events.js';
 import { requireAdmin } from './http/admin-auth.js';
 import { ConsoleSessions } from './http/console-sessions.js';
 import { consoleSessionRole, loadConsoleSession } from './http/console-session-auth.js';
-import { errorHandler } from './http/error-handler.js';
+import { errorHandler, rejectDeepJson } from './http/error-handler.js';
+import { refuseForeignCharset, securityHeaders } from './http/security-headers.js';
 import { sendProblem } from './http/send-problem.js';
 import { createRateLimiter } from './ingest/rate-limiter.js';
 import { Deduper } from './ingest/deduper.js';
@@ -40,6 +41,7 @@ function hookHandlerFor(services: Services): HookHandler {
       rateLimit: createRateLimiter(services.redis, services.keys),
       dedupe: new Deduper(services.redis, services.keys),
       backlog: services.backlog.start(),
+      canonicalMaxBytes: services.config.canonicalMaxBytes,
     },
     (webhookId, result) => {
       // The scheme comes from what the request just used, still in the webhook cache (no lookup, no Redis read).
@@ -66,6 +68,7 @@ export function createApp(services: Services, handleHook: HookHandler): Express 
   app.set('query parser', 'simple');
 
   app.use(hookRoutes(handleHook));
+  app.use(securityHeaders);
   app.use(healthRoutes(services.redis));
   app.use(metricsRoutes(services.metrics.registry));
   app.use(openApiRoutes());
@@ -85,7 +88,8 @@ export function createApp(services: Services, handleHook: HookHandler): Express 
   const api = express.Router();
   api.use(loadConsoleSession(sessions, 'token'));
   api.use(requireAdmin(adminTokens, withSession));
-  api.use(express.json({ limit: '1mb', strict: true }));
+  api.use(refuseForeignCharset);
+  api.use(express.json({ limit: '1mb', strict: true, verify: rejectDeepJson }));
   for (const routes of [agentRoutes, webhookRoutes, keyRoutes, workflowRoutes, recordRoutes, deliveryRoutes, queueRoutes, testEventRoutes]) api.use(routes(services));
   api.use((req, res) => sendProblem(res, problem('not_found', `no such endpoint: ${req.method} /api/v1${req.path}`)));
   app.use('/api/v1', api);

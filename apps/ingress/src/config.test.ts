@@ -23,6 +23,15 @@ describe('ingress loadConfig', () => {
     expect(loadConfig({ ...valid, HOOKFLOW_PUBLIC_URL: 'https://hooks.example.com/' }).publicUrl).toBe('https://hooks.example.com');
   });
 
+  it('bounds the edge by default and names a bad edge limit', () => {
+    expect(loadConfig(valid)).toMatchObject({ canonicalMaxBytes: 65_536, requestTimeoutMs: 30_000, maxConnections: 10_000, maxWebhooksPerAgent: 1_000 });
+    expect(loadConfig({ ...valid, HOOKFLOW_CANONICAL_MAX_BYTES: '0' }).canonicalMaxBytes).toBe(0);
+    const text = message({ ...valid, HOOKFLOW_REQUEST_TIMEOUT_MS: '5', HOOKFLOW_MAX_CONNECTIONS: '0', HOOKFLOW_CANONICAL_MAX_BYTES: 'big', HOOKFLOW_MAX_WEBHOOKS_PER_AGENT: '-1' });
+    for (const name of ['HOOKFLOW_REQUEST_TIMEOUT_MS', 'HOOKFLOW_MAX_CONNECTIONS', 'HOOKFLOW_CANONICAL_MAX_BYTES', 'HOOKFLOW_MAX_WEBHOOKS_PER_AGENT']) {
+      expect(text).toContain(name);
+    }
+  });
+
   it('treats empty variables as unset', () => {
     expect(loadConfig({ ...valid, PORT: '', LOG_LEVEL: '' })).toMatchObject({ port: 8080, logLevel: 'info' });
   });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envFields, parseEnv, refineRedisUrlList } from '@hookflow/shared';
+import { defaultCanonicalMaxBytes, envFields, parseEnv, refineRedisUrlList } from '@hookflow/shared';
 
 /** What a 202 waits for; see docs/durability.md. */
 export const durabilityModes = ['ack', 'fsync', 'replicated'] as const;
@@ -26,6 +26,10 @@ const schema = z
     /** At LOG_LEVEL=debug, one `/hooks` request in this many is logged (1: every one). */
     HOOKFLOW_LOG_SAMPLE_EVERY: envFields.positiveInt(100, 1_000_000),
     HOOKFLOW_MAX_BACKLOG: z.coerce.number().int('must be a whole number').min(0, 'must be 0 (off) or more').default(100_000),
+    HOOKFLOW_CANONICAL_MAX_BYTES: z.coerce.number().int('must be a whole number').min(0, 'must be 0 (off) or more').max(16 * 1024 * 1024, `must be at most ${16 * 1024 * 1024}`).default(defaultCanonicalMaxBytes),
+    HOOKFLOW_REQUEST_TIMEOUT_MS: envFields.positiveInt(30_000, 3_600_000).refine((ms) => ms >= 100, 'must be at least 100'),
+    HOOKFLOW_MAX_CONNECTIONS: envFields.positiveInt(10_000, 1_000_000),
+    HOOKFLOW_MAX_WEBHOOKS_PER_AGENT: envFields.positiveInt(1_000, 1_000_000),
   })
   .superRefine((env, ctx) => {
     refineRedisUrlList(env, ctx);
@@ -50,6 +54,14 @@ export interface IngressConfig {
   logSampleEvery: number;
   /** Waiting jobs per queue above which ingest answers 503 (`HOOKFLOW_MAX_BACKLOG`, default 100000; 0 turns it off). */
   maxBacklog: number;
+  /** Largest body the `uptiq` canonical fallback re-serialises (`HOOKFLOW_CANONICAL_MAX_BYTES`, default 65536; 0: never). */
+  canonicalMaxBytes: number;
+  /** Time a request's headers and body have to arrive (`HOOKFLOW_REQUEST_TIMEOUT_MS`, default 30000). */
+  requestTimeoutMs: number;
+  /** Open connections one ingress accepts (`HOOKFLOW_MAX_CONNECTIONS`, default 10000). */
+  maxConnections: number;
+  /** Webhooks one agent may have (`HOOKFLOW_MAX_WEBHOOKS_PER_AGENT`, default 1000). */
+  maxWebhooksPerAgent: number;
 }
 
 /** Reads the ingress configuration from `env`; throws a `ConfigError` naming every bad variable. */
@@ -68,5 +80,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): IngressConfig 
     logLevel: parsed.LOG_LEVEL,
     logSampleEvery: parsed.HOOKFLOW_LOG_SAMPLE_EVERY,
     maxBacklog: parsed.HOOKFLOW_MAX_BACKLOG,
+    canonicalMaxBytes: parsed.HOOKFLOW_CANONICAL_MAX_BYTES,
+    requestTimeoutMs: parsed.HOOKFLOW_REQUEST_TIMEOUT_MS,
+    maxConnections: parsed.HOOKFLOW_MAX_CONNECTIONS,
+    maxWebhooksPerAgent: parsed.HOOKFLOW_MAX_WEBHOOKS_PER_AGENT,
   };
 }

@@ -1,10 +1,10 @@
-import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createLogger, createRedis, loadWorkflowFiles, safeRedisUrl, waitUntilReady, withLocalSecrets } from '@hookflow/shared';
 import { loadConfig } from './config.js';
 import { createServices } from './services.js';
 import { checkFsyncDurability } from './durability/check-fsync.js';
 import { drainServer } from './http/drain-server.js';
+import { createEdgeServer } from './http/edge-server.js';
 import { createRequestListener } from './app.js';
 import { exitOnConfigError, installCrashHandlers, onShutdownSignal } from '@hookflow/shared/process';
 
@@ -28,11 +28,10 @@ const loadWorkflows = () => loadWorkflowFiles(services.catalog, log).catch((err:
 await waitUntilReady(redis, config.redisUrl, 5_000).then(loadWorkflows, () => redis.once('ready', () => void loadWorkflows()));
 void services.cache.listen(subscriber, services.keys).catch((err: Error) => log.warn({ err: err.message }, 'could not subscribe to webhook changes'));
 
-const server = createServer(createRequestListener(services)).listen(config.port, () => {
+const server = createEdgeServer(createRequestListener(services), config).listen(config.port, () => {
   const { port } = server.address() as AddressInfo;
   log.info({ port, publicUrl: config.publicUrl, redis: safeRedisUrl(config.redisUrl), prefix: config.prefix }, 'ingress listening');
 });
-server.keepAliveTimeout = 65_000;
 
 onShutdownSignal(log, 'ingress', async () => {
   // Stop accepting, let in-flight requests finish (their deliveries are stored before they are answered).

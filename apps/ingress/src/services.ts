@@ -55,7 +55,7 @@ export interface Services {
 
 export function createServices(config: IngressConfig, log: Logger, redis: RedisClient, now: () => Date = () => new Date()): Services {
   const keys = createKeys(config.prefix);
-  const webhooks = new WebhookStore(redis, keys, now);
+  const webhooks = new WebhookStore(redis, keys, now, config.maxWebhooksPerAgent);
   const box = new SecretBox(config.masterKey);
   const keyStore = new KeyStore(redis, keys, box, now);
   const deliveries = new DeliveryStore(redis, keys);

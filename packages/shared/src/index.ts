@@ -19,6 +19,7 @@ export * from './registry/webhook-store.js';
 export * from './registry/key-store.js';
 export * from './registry/outbound-secret-store.js';
 export * from './signing/scheme.js';
+export * from './json/json-depth.js';
 export * from './signing/schemes.js';
 export * from './deliveries/types.js';
 export * from './deliveries/delivery-store.js';

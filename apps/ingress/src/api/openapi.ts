@@ -89,8 +89,8 @@ const operations: Operation[] = [
   { method: 'delete', path: `${api}/workflows/{name}`, summary: 'Delete a workflow', tag: 'workflows', admin: true, ok: { status: 204, description: 'deleted' }, problems: [404, 409] },
   { method: 'get', path: `${api}/agents/{agentId}/records/{collection}`, summary: "List an agent's records in a collection", tag: 'records', admin: true, query: listQuery, ok: { status: 200, description: 'a page of records', schema: listResponse(recordResponse) }, problems: [400, 404] },
   { method: 'get', path: `${api}/agents/{agentId}/records/{collection}/{key}`, summary: 'Get one agent record', tag: 'records', admin: true, ok: { status: 200, description: 'the record', schema: recordResponse }, problems: [404] },
-  { method: 'post', path: `${api}/agents/{agentId}/webhooks`, summary: 'Create a webhook for an agent', tag: 'webhooks', admin: true, body: createWebhookBody, ok: { status: 201, description: 'created', schema: webhookResponse }, problems: [400, 404, 422] },
-  { method: 'get', path: `${api}/agents/{agentId}/webhooks`, summary: "List an agent's webhooks", tag: 'webhooks', admin: true, ok: { status: 200, description: 'webhooks', schema: listResponse(webhookResponse) }, problems: [404] },
+  { method: 'post', path: `${api}/agents/{agentId}/webhooks`, summary: 'Create a webhook for an agent', tag: 'webhooks', admin: true, body: createWebhookBody, ok: { status: 201, description: 'created', schema: webhookResponse }, problems: [400, 404, 409, 422] },
+  { method: 'get', path: `${api}/agents/{agentId}/webhooks`, summary: "List an agent's webhooks, oldest first", tag: 'webhooks', admin: true, query: listQuery, ok: { status: 200, description: 'a page of webhooks', schema: listResponse(webhookResponse) }, problems: [400, 404] },
   { method: 'get', path: `${api}/webhooks/{webhookId}`, summary: 'Get a webhook', tag: 'webhooks', admin: true, ok: { status: 200, description: 'the webhook', schema: webhookResponse }, problems: [404] },
   {
     method: 'patch',

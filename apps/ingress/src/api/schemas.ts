@@ -80,8 +80,17 @@ export const agentResponse = z
   .meta({ id: 'Agent' });
 
 /** An agent record written by `store` steps. */
+const deliveryError = z.object({ code: z.string(), message: z.string() });
+
 export const recordResponse = z
-  .object({ collection: z.string(), key: z.string(), value: z.record(z.string(), z.unknown()), updatedAt: timestamp })
+  .object({
+    collection: z.string(),
+    key: z.string(),
+    /** Null only when the stored value cannot be shown (then `presentationError` says so). */
+    value: z.record(z.string(), z.unknown()).nullable(),
+    updatedAt: timestamp,
+    presentationError: deliveryError.optional(),
+  })
   .meta({ id: 'AgentRecord' });
 
 export const webhookResponse = z
@@ -128,7 +137,6 @@ export const workflowSummaryResponse = z
   .object({ name: z.string(), description: z.string(), source: z.enum(['builtin', 'definition']), version: z.number().int() })
   .meta({ id: 'WorkflowSummary' });
 
-const deliveryError = z.object({ code: z.string(), message: z.string() });
 
 export const deliveryResponse = z
   .object({
@@ -146,6 +154,8 @@ export const deliveryResponse = z
     payload: z.unknown(),
     result: z.unknown(),
     error: deliveryError.nullable(),
+    /** Only when part of the stored record cannot be shown: those fields are shown empty, this names them. */
+    presentationError: deliveryError.optional(),
     steps: z.array(
       z.object({
         id: z.string(),

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { problem, ProblemError, type Logger } from '@hookflow/shared';
+import { jsonDepthExceeds, maxWebhookDepth, problem, ProblemError, type Logger } from '@hookflow/shared';
 import { sendProblem } from './send-problem.js';
 
 interface HttpError {
@@ -22,10 +22,35 @@ export function errorHandler(log: Logger) {
     if (httpError.type === 'encoding.unsupported' || httpError.type === 'charset.unsupported') {
       return sendProblem(res, problem('unsupported_media_type', 'unsupported content encoding or charset'));
     }
+    if (httpError.type === tooDeepType) {
+      return sendProblem(res, problem('invalid_request', `the request body nests deeper than ${maxWebhookDepth} levels`, { errors: [] }));
+    }
     if (isStoreUnavailable(err)) return sendProblem(res, problem('unavailable', 'the store is unreachable; retry later'), 5);
-    log.error({ err, method: req.method, path: (req.url ?? '').split('?')[0] }, 'unexpected error');
+    const status = httpError.status ?? httpError.statusCode;
+    if (status !== undefined && status >= 400 && status < 500) {
+      // A request Express or a parser refused (a path that is not valid percent-encoding, say): the client's fault,
+      // so a warning with what was refused, never a stack trace.
+      log.warn({ method: req.method, path: pathOf(req).slice(0, 200), reason: (err as Error).message?.slice(0, 200) }, 'request refused');
+      return sendProblem(res, problem('invalid_request', 'the request could not be decoded', { errors: [] }));
+    }
+    log.error({ err, method: req.method, path: pathOf(req) }, 'unexpected error');
     sendProblem(res, problem('internal_error', 'an unexpected error occurred'));
   };
+}
+
+function pathOf(req: IncomingMessage): string {
+  return (req.url ?? '').split('?')[0]!;
+}
+
+/** The `type` of the error `rejectDeepJson` raises (body-parser keeps a verify error's own type). */
+export const tooDeepType = 'entity.too.deep';
+
+/**
+ * For `express.json({ verify })`: refuses a body nested deeper than any webhook may accept, before it is parsed.
+ * Validating such a value recursively would run out of stack; nothing an admin sends needs to be that deep.
+ */
+export function rejectDeepJson(_req: IncomingMessage, _res: ServerResponse, body: Buffer): void {
+  if (jsonDepthExceeds(body, maxWebhookDepth)) throw Object.assign(new Error('the body is nested too deep'), { type: tooDeepType });
 }
 
 /** ioredis's errors while Redis is unreachable (offline queue disabled, connection closed, timeouts). */

@@ -1,6 +1,7 @@
 import {
   getScheme,
   deliveryJobOptions,
+  jsonDepthExceeds,
   isKeyActive,
   newId,
   problem,
@@ -16,6 +17,7 @@ import type { WebhookCache } from './webhook-cache.js';
 import { storedHeaders } from './stored-headers.js';
 import { dedupeKeyOf } from './dedupe-key.js';
 import type { Deduper } from './deduper.js';
+import { foreignCharset } from '../http/charset.js';
 
 export type BodyRead = { ok: true; body: Buffer } | { ok: false; reason: 'too_large' | 'aborted' };
 
@@ -49,9 +51,18 @@ export interface IngestDeps {
   backlog?: { isFull: (queue: string) => boolean; retryAfterSeconds: number };
   /** 200 `duplicate`: stores a request at most once per dedupe key and window; without it nothing is deduplicated. */
   dedupe?: Deduper;
+  /** Largest body the `uptiq` canonical fallback re-serialises (`HOOKFLOW_CANONICAL_MAX_BYTES`; the scheme's default when unset). */
+  canonicalMaxBytes?: number;
 }
 
 const jsonContentType = /^application\/json\s*(;.*)?$/i;
+
+/** 415 unless `application/json` in UTF-8 (no charset parameter, or `utf-8` in any case): the body is decoded as UTF-8. */
+function mediaTypeProblem(contentType: string): Problem | null {
+  if (!jsonContentType.test(contentType)) return problem('unsupported_media_type', 'Content-Type must be application/json');
+  if (foreignCharset(contentType) !== undefined) return problem('unsupported_media_type', 'the charset must be utf-8');
+  return null;
+}
 
 /**
  * The public ingest path, free of any web framework: checks run in API.md's order, and the outcome is a value
@@ -66,9 +77,8 @@ export async function ingest(deps: IngestDeps, request: IngestRequest): Promise<
   const maxBodyBytes = webhook.options.maxBodyBytes ?? webhookDefaults.maxBodyBytes;
   const declaredLength = Number(headerValue(request.headers, 'content-length'));
   if (Number.isFinite(declaredLength) && declaredLength > maxBodyBytes) return tooLarge(maxBodyBytes);
-  if (!jsonContentType.test(headerValue(request.headers, 'content-type') ?? '')) {
-    return reject(problem('unsupported_media_type', 'Content-Type must be application/json'));
-  }
+  const mediaType = mediaTypeProblem(headerValue(request.headers, 'content-type') ?? '');
+  if (mediaType) return reject(mediaType);
   const read = await request.readBody(maxBodyBytes);
   if (!read.ok) return read.reason === 'too_large' ? tooLarge(maxBodyBytes) : { outcome: 'aborted' };
   const rawBody = read.body;
@@ -89,8 +99,15 @@ export async function ingest(deps: IngestDeps, request: IngestRequest): Promise<
     secrets: secrets.filter((key) => isKeyActive(key, nowMs)).map((key) => key.secret),
     nowMs,
     parsedBody,
+    canonicalMaxBytes: deps.canonicalMaxBytes,
   });
   if (!verdict.ok) return reject(problem(verdict.code, verdict.detail));
+
+  // Authentic from here on. A scan of the bytes, before the payload is parsed: nothing deeper than the limit goes on.
+  const maxDepth = webhook.options.maxDepth ?? webhookDefaults.maxDepth;
+  if (jsonDepthExceeds(rawBody, maxDepth)) {
+    return reject(problem('payload_too_deep', `the body nests arrays and objects deeper than this webhook's limit of ${maxDepth} levels`));
+  }
 
   let payload: unknown;
   try {
@@ -130,7 +147,8 @@ export async function ingest(deps: IngestDeps, request: IngestRequest): Promise<
         receivedAt: new Date(nowMs).toISOString(),
         dedupeKey: dedupeKey ?? null,
         headers: storedHeaders(request.headers),
-        payloadJson: rawBody.toString('utf8'),
+        // What the signature covers: the raw bytes, or the canonical text when only that matched.
+        payloadJson: verdict.signedBody ?? rawBody.toString('utf8'),
         replayOf: null,
         queue,
       },

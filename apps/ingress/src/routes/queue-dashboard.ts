@@ -1,4 +1,4 @@
-import { Router, type RequestHandler } from 'express';
+import { Router, type Express, type RequestHandler } from 'express';
 import type { QueueSet } from '@hookflow/shared';
 import type { QueueOverview } from '../queues/queue-overview.js';
 
@@ -21,8 +21,11 @@ export function queueDashboardRoutes({ queues, overview, basePath }: { queues: Q
     serverAdapter.setBasePath(basePath);
     const { addQueue } = createBullBoard({ queues: [], serverAdapter, options: { uiConfig: { boardTitle: 'Hookflow queues' } } });
     const shown = new Set<string>();
+    // Bull Board runs its own Express app, which would announce itself (X-Powered-By) on every response.
+    const app = serverAdapter.getRouter() as Express;
+    app.disable('x-powered-by');
     return {
-      handler: serverAdapter.getRouter() as RequestHandler,
+      handler: app as RequestHandler,
       shown,
       refresh: (names: string[]) => {
         for (const name of names) {

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { ProblemError, type WebhookRecord } from '@hookflow/shared';
 import type { Services } from '../services.js';
 import { validate } from '../http/validate.js';
-import { createWebhookBody, updateWebhookBody } from '../api/schemas.js';
+import { createWebhookBody, listQuery, updateWebhookBody } from '../api/schemas.js';
 import { presentWebhook } from '../api/presenters.js';
 
 export function webhookRoutes(services: Services): Router {
@@ -22,9 +22,10 @@ export function webhookRoutes(services: Services): Router {
   });
 
   router.get('/agents/:agentId/webhooks', async (req, res) => {
+    const { limit, cursor } = validate(listQuery, req.query, 'query');
     const agent = await agents.get(req.params.agentId);
-    const items = await Promise.all((await webhooks.listByAgent(agent.id)).map(present));
-    res.json({ items, nextCursor: null });
+    const page = await webhooks.pageByAgent(agent.id, limit, cursor ?? null);
+    res.json({ items: await Promise.all(page.items.map(present)), nextCursor: page.nextCursor });
   });
 
   router.get('/webhooks/:webhookId', async (req, res) => {

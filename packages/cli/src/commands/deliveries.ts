@@ -3,6 +3,7 @@ import { Option, type Command } from 'commander';
 import type { AdminApi } from '../admin-api.js';
 import { CliError } from '../cli-error.js';
 import type { ContextFactory } from '../context.js';
+import { queryString } from '../query-string.js';
 import { intInRange } from '../parse-int.js';
 import { renderRecord, renderTable, type Column } from '../output.js';
 import { startProgress } from '../progress.js';
@@ -74,11 +75,7 @@ export function registerDeliveries(program: Command, context: ContextFactory): v
     .option('--cursor <cursor>', 'continue a previous listing')
     .action(async (webhookId: string, opts: { status?: string; limit?: number; cursor?: string }, cmd: Command) => {
       const { api, out } = context(cmd);
-      const query = new URLSearchParams();
-      if (opts.status) query.set('status', opts.status);
-      if (opts.limit !== undefined) query.set('limit', String(opts.limit));
-      if (opts.cursor) query.set('cursor', opts.cursor);
-      const qs = query.size > 0 ? `?${query}` : '';
+      const qs = queryString({ status: opts.status, limit: opts.limit, cursor: opts.cursor });
       const page = await api.request<{ items: Delivery[]; nextCursor: string | null }>('GET', `/webhooks/${encodeURIComponent(webhookId)}/deliveries${qs}`);
       out.emit(page, () => renderTable(page.items, columns) + (page.nextCursor ? `\nmore: hookflow deliveries list ${webhookId} --cursor ${page.nextCursor}` : ''));
     });

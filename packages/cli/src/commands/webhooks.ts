@@ -1,6 +1,8 @@
 import { Option, type Command } from 'commander';
 import type { ContextFactory } from '../context.js';
 import { renderRecord, renderTable, type Column } from '../output.js';
+import { intInRange } from '../parse-int.js';
+import { queryString } from '../query-string.js';
 
 export interface Webhook {
   id: string;
@@ -59,10 +61,13 @@ export function registerWebhooks(program: Command, context: ContextFactory): voi
     .command('list')
     .description("list an agent's webhooks")
     .requiredOption('--agent <agentId>')
-    .action(async (opts: { agent: string }, cmd: Command) => {
+    .option('--limit <n>', 'page size (1..200, default 50)', intInRange(1, 200))
+    .option('--cursor <cursor>', 'continue a previous listing')
+    .action(async (opts: { agent: string; limit?: number; cursor?: string }, cmd: Command) => {
       const { api, out } = context(cmd);
-      const page = await api.request<{ items: Webhook[]; nextCursor: string | null }>('GET', `/agents/${encodeURIComponent(opts.agent)}/webhooks`);
-      out.emit(page, () => renderTable(page.items, columns));
+      const qs = queryString({ limit: opts.limit, cursor: opts.cursor });
+      const page = await api.request<{ items: Webhook[]; nextCursor: string | null }>('GET', `/agents/${encodeURIComponent(opts.agent)}/webhooks${qs}`);
+      out.emit(page, () => renderTable(page.items, columns) + (page.nextCursor ? `\nmore: hookflow webhooks list --agent ${opts.agent} --cursor ${page.nextCursor}` : ''));
     });
 
   webhooks

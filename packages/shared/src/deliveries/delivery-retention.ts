@@ -38,11 +38,13 @@ export interface Settled {
 
 // KEYS[1] the delivery record. ARGV: record key prefix, index key prefix and suffix, max count, TTL seconds, scan slack,
 // most removed per call, a random fraction in [0, 1), `open` to write only to a delivery that has not ended (else
-// `any`), then field/value pairs to write first (a run's outcome), so recording the outcome and retention share one
-// round trip. A cancelled or superseded delivery keeps its status whatever the mode. In mode `any` a finished one is
-// overwritten, as a second run to the end writes its own outcome (which is how the fault suite counts doubles). The index and the old records it names are derived in
-// the script: they share KEYS[1]'s hash tag, so the script stays in one Cluster slot. Only ended deliveries (finished
-// or cancelled, or dangling index entries whose record expired) are removed: held, queued and running ones are acknowledged work,
+// `any`), the workflow pin-count key's prefix and suffix (an ended delivery no longer holds the definition version it
+// was pinned to; see DeliveryStore.pinWorkflow), then field/value pairs to write first (a run's outcome), so
+// recording the outcome and retention share one round trip. A cancelled or superseded delivery keeps its status
+// whatever the mode. In mode `any` a finished one is overwritten, as a second run to the end writes its own outcome
+// (which is how the fault suite counts doubles). The index and the old records it names are derived in the script:
+// they share KEYS[1]'s hash tag, so the script stays in one Cluster slot. Only ended deliveries (finished or
+// cancelled, or dangling index entries whose record expired) are removed: held, queued and running ones are acknowledged work,
 // bounded by the ingest backlog instead.
 // The work per call is bounded: a window of "most removed" + slack entries from the oldest end, and only when that
 // window held nothing finished (deliveries held for days at the old end, say), one more window of the same size at a
@@ -51,16 +53,21 @@ export interface Settled {
 // backlog holds the index far over the count (a 28 000-delivery backlog over a count of 10 000 would run the
 // worker at a few hundred deliveries/s with Redis at 94% CPU).
 const settleScript = new LuaScript(`${endedStatusLua}
-if #ARGV > 9 then
+if #ARGV > 11 then
   if redis.call('EXISTS', KEYS[1]) == 0 then return {false, false, 0} end
   local ended = endedStatus(KEYS[1])
   local kept = ended == 'cancelled' or ended == 'superseded' or (ended and ARGV[9] == 'open')
-  if not kept then redis.call('HSET', KEYS[1], unpack(ARGV, 10)) end
+  if not kept then redis.call('HSET', KEYS[1], unpack(ARGV, 12)) end
 end
 local fields = redis.call('HMGET', KEYS[1], 'status', 'workflow', 'webhookId')
 local status, workflow, webhookId = endedStatus(KEYS[1]) or fields[1], fields[2], fields[3]
 if not status then return {false, false, 0} end
 if not endedStatus(KEYS[1]) then return {status, workflow, 0} end
+local held = redis.call('HGET', KEYS[1], 'workflowPinHeld')
+if held then
+  redis.call('HDEL', KEYS[1], 'workflowPinHeld')
+  redis.call('HINCRBY', ARGV[10] .. workflow .. ARGV[11], held, -1)
+end
 redis.call('EXPIRE', KEYS[1], tonumber(ARGV[5]))
 local index = ARGV[2] .. webhookId .. ARGV[3]
 local excess = redis.call('ZCARD', index) - tonumber(ARGV[4])
@@ -88,6 +95,12 @@ end
 return {status, workflow, removed}
 `);
 
+/** What comes before and after the name in a per-name key, so a script can build the key from a name it reads. */
+export function affixesOf(keyOf: (name: string) => string): [string, string] {
+  const marker = '\u0000';
+  return keyOf(marker).split(marker) as [string, string];
+}
+
 /**
  * Keeps Redis memory bounded: when a delivery finishes, its record gets a TTL (age bound) and its webhook's index is
  * trimmed to `maxCount`, oldest finished first (count bound). Runs in the worker, once per finished job, in one
@@ -95,6 +108,7 @@ return {status, workflow, removed}
  */
 export class DeliveryRetention {
   readonly #indexAffixes: [string, string];
+  readonly #pinAffixes: [string, string];
   readonly #scan: RetentionScan;
 
   constructor(
@@ -104,9 +118,8 @@ export class DeliveryRetention {
     scan: Partial<RetentionScan> = {},
   ) {
     this.#scan = { ...retentionScanDefaults, ...scan };
-    const marker = '\u0000';
-    const [before, after] = keys.webhookDeliveries(marker).split(marker) as [string, string];
-    this.#indexAffixes = [before, after];
+    this.#indexAffixes = affixesOf(keys.webhookDeliveries);
+    this.#pinAffixes = affixesOf(keys.workflowPinCounts);
   }
 
   /** Applies retention to the delivery if it finished, and reports its status and workflow. */
@@ -123,7 +136,7 @@ export class DeliveryRetention {
     const reply = (await settleScript.run(
       this.redis,
       [this.keys.delivery(deliveryId)],
-      [this.keys.delivery(''), this.#indexAffixes[0], this.#indexAffixes[1], this.policy.maxCount, this.policy.maxAgeSeconds, this.#scan.slack, this.#scan.removeAtMost, Math.random(), onlyIfOpen ? 'open' : 'any', ...Object.entries(fields).flat()],
+      [this.keys.delivery(''), this.#indexAffixes[0], this.#indexAffixes[1], this.policy.maxCount, this.policy.maxAgeSeconds, this.#scan.slack, this.#scan.removeAtMost, Math.random(), onlyIfOpen ? 'open' : 'any', ...this.#pinAffixes, ...Object.entries(fields).flat()],
     )) as [string | null, string | null, number];
     return { status: reply[0] ?? null, workflow: reply[1] ?? null, removed: Number(reply[2] ?? 0) };
   }

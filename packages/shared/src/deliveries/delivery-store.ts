@@ -2,9 +2,10 @@ import type { ChainableCommander } from 'ioredis';
 import type { RedisClient } from '../redis/connection.js';
 import type { Keys } from '../redis/keys.js';
 import { LuaScript } from '../redis/lua-script.js';
-import { DeliveryRetention, retentionDefaults, type RetentionPolicy, type Settled } from './delivery-retention.js';
+import { affixesOf, DeliveryRetention, retentionDefaults, type RetentionPolicy, type Settled } from './delivery-retention.js';
 import { endedStatusLua } from './ended-status-lua.js';
 import type { Delivery, DeliveryError, DeliveryStatus, NewDelivery, StepRecord } from './types.js';
+import { isPresentableJson, presentableJsonDepth } from '../json/json-depth.js';
 
 // KEYS[1] the delivery record. ARGV: attempt number, start time. Marks a delivery that may still run `running`
 // (keeping the first attempt's start time) and returns the whole record as one JSON object; one that ended
@@ -50,6 +51,21 @@ return {1, fields[1], fields[2] or 'default'}
 
 /** What cancelling a delivery found: null when the record is gone. */
 export type CancelOutcome = { cancelled: true; previous: DeliveryStatus; queue: string } | { cancelled: false; status: string } | null;
+
+// KEYS[1] the delivery record. ARGV: version, job, the workflow pin-count key's prefix and suffix. Moves the
+// delivery's hold from the version it held (if another) to this one; the settle script releases it at the finish.
+const pinScript = new LuaScript(`
+local workflow = redis.call('HGET', KEYS[1], 'workflow')
+if not workflow then return 0 end
+redis.call('HSET', KEYS[1], 'workflowVersion', ARGV[1], 'workflowJob', ARGV[2])
+local held = redis.call('HGET', KEYS[1], 'workflowPinHeld')
+if held == ARGV[1] then return 1 end
+local counts = ARGV[3] .. workflow .. ARGV[4]
+if held then redis.call('HINCRBY', counts, held, -1) end
+redis.call('HINCRBY', counts, ARGV[1], 1)
+redis.call('HSET', KEYS[1], 'workflowPinHeld', ARGV[1])
+return 1
+`);
 
 /**
  * What starting an attempt returns: the delivery, and the workflow version its job was pinned to by an earlier attempt
@@ -105,9 +121,10 @@ export class DeliveryStore {
     await tx.exec();
   }
 
+  /** The delivery as the admin API shows it: whatever was stored, it can be serialised (see `presentDelivery`). */
   async get(deliveryId: string): Promise<Delivery | null> {
     const raw = await this.redis.hgetall(this.keys.delivery(deliveryId));
-    return raw.id === undefined ? null : toDelivery(raw);
+    return raw.id === undefined ? null : presentDelivery(raw);
   }
 
   /** The record with its payload as stored (the verified body text) and its queue: what re-enqueueing it needs. */
@@ -148,9 +165,12 @@ export class DeliveryStore {
     return { delivery: toDelivery(raw), workflowPin: pinned ? { version: Number(raw.workflowVersion), job: raw.workflowJob! } : null };
   }
 
-  /** Pins the definition version a job's attempts run, before the first one runs anything (see `StartedDelivery`). */
+  /**
+   * Pins the definition version a job's attempts run, before the first one runs anything (see `StartedDelivery`).
+   * The version is counted as held (`workflowPinHeld`) until the delivery finishes, so pruning old versions keeps it.
+   */
   async pinWorkflow(deliveryId: string, pin: WorkflowPin): Promise<void> {
-    await this.redis.hset(this.keys.delivery(deliveryId), { workflowVersion: String(pin.version), workflowJob: pin.job });
+    await pinScript.run(this.redis, [this.keys.delivery(deliveryId)], [String(pin.version), pin.job, ...affixesOf(this.keys.workflowPinCounts)]);
   }
 
   /**
@@ -214,6 +234,50 @@ function recordFields(delivery: NewDelivery): Record<string, string> {
   if (delivery.dedupeKey !== null) fields.dedupeKey = delivery.dedupeKey;
   if (delivery.replayOf !== null) fields.replayOf = delivery.replayOf;
   return fields;
+}
+
+/**
+ * `toDelivery` for showing: a field that is not JSON or nests deeper than `presentableJsonDepth` is shown empty, and
+ * `presentationError` names it, so one bad record never breaks a read (a delivery list shows the rest).
+ */
+export function presentDelivery(raw: Record<string, string>): Delivery {
+  const unshown: string[] = [];
+  const shown: Record<string, string> = {};
+  for (const [field, value] of Object.entries(raw)) {
+    if (!jsonFields.has(field) && !field.startsWith('step:')) shown[field] = value;
+    else if (isPresentableJson(value)) shown[field] = value;
+    else if (field.startsWith('step:')) {
+      unshown.push(`${field.slice('step:'.length)} (step)`);
+      shown[field] = JSON.stringify(stepOutline(field, value));
+    } else unshown.push(field);
+  }
+  const delivery = toDelivery(shown);
+  if (unshown.length === 0) return delivery;
+  return {
+    ...delivery,
+    presentationError: { code: 'record_unpresentable', message: `stored data not shown, as it is not JSON or nested deeper than ${presentableJsonDepth} levels: ${unshown.join(', ')}` },
+  };
+}
+
+const jsonFields = new Set(['headers', 'payload', 'result', 'error']);
+
+/** A step record's scalar fields, without its output or error (where the depth is). */
+function stepOutline(field: string, value: string): StepRecord {
+  let parsed: Partial<Record<keyof StepRecord, unknown>> = {};
+  try {
+    parsed = JSON.parse(value) as typeof parsed;
+  } catch {
+    // not JSON at all: only the id is known
+  }
+  const text = (v: unknown) => (typeof v === 'string' ? v : null);
+  return {
+    id: field.slice('step:'.length),
+    type: text(parsed.type) ?? 'unknown',
+    status: (text(parsed.status) as StepRecord['status'] | null) ?? 'failed',
+    attempts: typeof parsed.attempts === 'number' ? parsed.attempts : 0,
+    startedAt: text(parsed.startedAt),
+    finishedAt: text(parsed.finishedAt),
+  };
 }
 
 function parseJson<T>(value: string | undefined, fallback: T): T {

@@ -37,9 +37,17 @@ export interface Delivery {
   replayOf: string | null;
   /** When an admin cancelled it; null otherwise. */
   cancelledAt: string | null;
+  /**
+   * Present only when part of the stored record cannot be shown (nested too deep to serialise, or not JSON): those
+   * fields are shown empty (null, `{}`, a step without output) and this says which.
+   */
+  presentationError?: DeliveryError;
 }
 
-/** What the ingress stores when it accepts a request. `payloadJson` is the verified body text, stored as received. */
+/**
+ * What the ingress stores when it accepts a request. `payloadJson` is the authenticated text: the body as received, or
+ * its canonical form when only that matched the signature (`uptiq`).
+ */
 export interface NewDelivery {
   id: string;
   webhookId: string;

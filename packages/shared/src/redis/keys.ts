@@ -18,6 +18,8 @@ export function createKeys(prefix: string) {
     agents: `${p}:agents`,
     agent: (agentId: string) => `${p}:agent:${agentId}`,
     agentWebhooks: (agentId: string) => `${p}:agent:${agentId}:webhooks`,
+    /** Sorted set (by creation time) of the same ids as `agentWebhooks`: the order the webhook list is paged in. */
+    agentWebhookOrder: (agentId: string) => `${p}:agent:${agentId}:webhooks-by-time`,
     webhook: (webhookId: string) => `${p}:webhook:${webhookId}`,
     webhookKeys: (webhookId: string) => `${p}:webhook:${webhookId}:keys`,
     webhookDeliveries: (webhookId: string) => `${p}:webhook:${webhookId}:deliveries`,
@@ -28,6 +30,8 @@ export function createKeys(prefix: string) {
     workflowBindings: (workflow: string) => `${p}:workflow:${workflow}:webhooks`,
     /** Hash version → definition JSON of one workflow; `workflows` maps each name to its current version's metadata. */
     workflowVersions: (workflow: string) => `${p}:workflow:${workflow}:versions`,
+    /** Hash version → unfinished deliveries pinned to it: versions still pinned are kept when old ones are pruned. */
+    workflowPinCounts: (workflow: string) => `${p}:workflow:${workflow}:pinned`,
     /** One agent record (JSON) written by `store` steps. */
     record: (agentId: string, collection: string, key: string) => `${p}:agent:${agentId}:record:${collection}:${key}`,
     /** Sorted set (by update time) of the keys of one agent's collection. */

@@ -1,12 +1,18 @@
 import { z } from 'zod';
+import { presentableJsonDepth } from '../json/json-depth.js';
 
 export const webhookStatuses = ['enabled', 'disabled', 'paused'] as const;
 export type WebhookStatus = (typeof webhookStatuses)[number];
+
+/** The highest `maxDepth` a webhook may set: what is stored must stay presentable by the admin API. */
+export const maxWebhookDepth = presentableJsonDepth;
 
 /** Per-webhook options of API.md; every field optional, defaults in `webhookDefaults`. */
 export const webhookOptionsSchema = z
   .object({
     maxBodyBytes: z.number().int().min(1).max(16 * 1024 * 1024).optional(),
+    /** Deepest nesting of arrays and objects an authentic body may have (400 `payload_too_deep` past it). */
+    maxDepth: z.number().int().min(1).max(maxWebhookDepth).optional(),
     rateLimit: z
       .object({ max: z.number().int().min(1).max(1_000_000), perSeconds: z.number().int().min(1).max(86_400) })
       .strict()
@@ -32,6 +38,7 @@ export type WebhookOptions = z.infer<typeof webhookOptionsSchema>;
 
 export const webhookDefaults = {
   maxBodyBytes: 1024 * 1024,
+  maxDepth: 64,
   dedupeWindowSeconds: 24 * 3600,
   attempts: 3,
   backoff: { type: 'exponential', delayMs: 1000 },

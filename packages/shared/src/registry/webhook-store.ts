@@ -2,6 +2,8 @@ import type { RedisClient } from '../redis/connection.js';
 import type { Keys } from '../redis/keys.js';
 import { newId } from '../ids.js';
 import { ProblemError } from '../errors/problem-error.js';
+import { LuaScript } from '../redis/lua-script.js';
+import { pageOf, type Page } from './page.js';
 import type { WebhookOptions, WebhookRecord, WebhookStatus } from './types.js';
 
 export interface CreateWebhookInput {
@@ -19,6 +21,17 @@ export interface UpdateWebhookInput {
   options?: WebhookOptions;
 }
 
+// KEYS: webhook record, the agent's id set, the agent's id order, the workflow's bindings.
+// ARGV: record JSON, id, creation time (ms), the agent's limit. Atomic, so concurrent creates cannot pass the limit.
+const createScript = new LuaScript(`
+if redis.call('SCARD', KEYS[2]) >= tonumber(ARGV[4]) then return 0 end
+redis.call('SET', KEYS[1], ARGV[1])
+redis.call('SADD', KEYS[2], ARGV[2])
+redis.call('ZADD', KEYS[3], ARGV[3], ARGV[2])
+redis.call('SADD', KEYS[4], ARGV[2])
+return 1
+`);
+
 /**
  * Webhook records. Every change is announced on the `webhookChanges` channel so ingress replicas drop their cached
  * copy at once instead of serving a disabled or deleted webhook until a TTL runs out.
@@ -28,6 +41,8 @@ export class WebhookStore {
     private readonly redis: RedisClient,
     private readonly keys: Keys,
     private readonly now: () => Date = () => new Date(),
+    /** Webhooks one agent may have; past it `create` fails with 409 `limit_reached`. */
+    private readonly maxPerAgent = 1_000,
   ) {}
 
   async create(input: CreateWebhookInput): Promise<WebhookRecord> {
@@ -42,12 +57,12 @@ export class WebhookStore {
       options: input.options ?? {},
       createdAt: this.now().toISOString(),
     };
-    await this.redis
-      .multi()
-      .set(this.keys.webhook(id), JSON.stringify(webhook))
-      .sadd(this.keys.agentWebhooks(input.agentId), id)
-      .sadd(this.keys.workflowBindings(webhook.workflow), id)
-      .exec();
+    const created = await createScript.run(
+      this.redis,
+      [this.keys.webhook(id), this.keys.agentWebhooks(input.agentId), this.keys.agentWebhookOrder(input.agentId), this.keys.workflowBindings(webhook.workflow)],
+      [JSON.stringify(webhook), id, Date.parse(webhook.createdAt), this.maxPerAgent],
+    );
+    if (created !== 1) throw new ProblemError('limit_reached', `agent ${input.agentId} already has ${this.maxPerAgent} webhooks, the most it may have`);
     return webhook;
   }
 
@@ -62,6 +77,29 @@ export class WebhookStore {
     return webhook;
   }
 
+  /** One page of the agent's webhooks, oldest first (stable while webhooks are added). */
+  async pageByAgent(agentId: string, limit: number, cursor: string | null): Promise<Page<WebhookRecord>> {
+    await this.#indexOlderWebhooks(agentId);
+    return pageOf(this.redis, this.keys.agentWebhookOrder(agentId), limit, cursor, 'asc', (id) => this.find(id));
+  }
+
+  /**
+   * Webhooks created before the ordered index existed are in the id set only: add them (by their creation time)
+   * the first time the list is read. One ZCARD and SCARD round trip when there is nothing to do.
+   */
+  async #indexOlderWebhooks(agentId: string): Promise<void> {
+    const [[, ordered], [, all]] = (await this.redis.pipeline().zcard(this.keys.agentWebhookOrder(agentId)).scard(this.keys.agentWebhooks(agentId)).exec()) as [
+      [Error | null, number],
+      [Error | null, number],
+    ];
+    if (ordered >= all) return;
+    const ids = await this.redis.smembers(this.keys.agentWebhooks(agentId));
+    const found = (await Promise.all(ids.map((id) => this.find(id)))).filter((w): w is WebhookRecord => w !== null);
+    if (found.length === 0) return;
+    await this.redis.zadd(this.keys.agentWebhookOrder(agentId), ...found.flatMap((w) => [Date.parse(w.createdAt), w.id]));
+  }
+
+  /** Every webhook of the agent (at most the per-agent limit), oldest first. */
   async listByAgent(agentId: string): Promise<WebhookRecord[]> {
     const ids = await this.redis.smembers(this.keys.agentWebhooks(agentId));
     const found = await Promise.all(ids.map((id) => this.find(id)));
@@ -91,6 +129,7 @@ export class WebhookStore {
       .multi()
       .del(this.keys.webhook(webhookId), this.keys.webhookKeys(webhookId))
       .srem(this.keys.agentWebhooks(webhook.agentId), webhookId)
+      .zrem(this.keys.agentWebhookOrder(webhook.agentId), webhookId)
       .srem(this.keys.workflowBindings(webhook.workflow), webhookId)
       .publish(this.keys.webhookChanges, webhookId)
       .exec();

@@ -21,7 +21,7 @@ describe('signing helpers', () => {
 
   it('withPrefix keeps the body bytes exactly', () => {
     const body = Buffer.from([0xff, 0x00, 0x7b]);
-    expect(withPrefix('1.', body)).toEqual(Buffer.from([0x31, 0x2e, 0xff, 0x00, 0x7b]));
+    expect(Buffer.concat(withPrefix('1.', body).map((part) => Buffer.from(part)))).toEqual(Buffer.from([0x31, 0x2e, 0xff, 0x00, 0x7b]));
   });
 
   it('bodyStringField reads only an own, non-empty string field of an object body', () => {

@@ -1,9 +1,21 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
+/** What an HMAC covers: one text, or parts hashed one after another (a prefix and the body, without copying the body). */
+export type SignedContent = string | Buffer | readonly (string | Buffer)[];
+
 /** HMAC-SHA256 of `data` keyed with `key` (a string is taken as its UTF-8 bytes). */
-export function hmacSha256(key: string | Buffer, data: string | Buffer): Buffer {
-  return createHmac('sha256', key).update(data).digest();
+export function hmacSha256(key: string | Buffer, data: SignedContent): Buffer {
+  const hmac = createHmac('sha256', key);
+  if (typeof data === 'string' || Buffer.isBuffer(data)) return hmac.update(data).digest();
+  for (const part of data) hmac.update(part);
+  return hmac.digest();
 }
+
+/**
+ * Signatures looked at per request. A header may list several (a sender rotating its secret sends two or three);
+ * every one is compared with every key, so an unauthenticated request must not choose how many there are.
+ */
+export const maxSignaturesPerRequest = 8;
 
 /**
  * Constant-time equality of a computed MAC and a claimed one. A length mismatch returns at once: the length of
@@ -43,8 +55,8 @@ export const noKey = { ok: false, code: 'signature_invalid', detail: 'no private
 export const noMatch = { ok: false, code: 'signature_invalid', detail: 'signature does not match' } as const;
 
 /** `prefix` followed by the body bytes exactly as received: the signed content of the timestamped schemes. */
-export function withPrefix(prefix: string, rawBody: Buffer | string): Buffer {
-  return Buffer.concat([Buffer.from(prefix, 'utf8'), Buffer.isBuffer(rawBody) ? rawBody : Buffer.from(rawBody, 'utf8')]);
+export function withPrefix(prefix: string, rawBody: Buffer | string): readonly (string | Buffer)[] {
+  return [prefix, rawBody];
 }
 
 /** A non-empty string field at the top of a JSON object body (a provider's event id), if the body has one. */

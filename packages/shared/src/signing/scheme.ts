@@ -11,10 +11,22 @@ export interface VerifyInput {
   nowMs: number;
   /** The parsed body, computed at most once and shared with the rest of the ingest path; throws on invalid JSON. */
   parsedBody: () => unknown;
+  /**
+   * Bodies up to this many bytes may be re-serialised to check a signature over another form than the raw bytes
+   * (the `uptiq` canonical fallback); larger ones are checked on their raw bytes only. Default `defaultCanonicalMaxBytes`.
+   */
+  canonicalMaxBytes?: number | undefined;
 }
 
 export type VerifyFailure = 'signature_missing' | 'signature_invalid' | 'timestamp_invalid';
-export type VerifyResult = { ok: true } | { ok: false; code: VerifyFailure; detail: string };
+/**
+ * `signedBody`: set when what the signature covers is not the raw bytes but another serialisation of them (the
+ * `uptiq` canonical form); that text is what was authenticated, so it is what must be stored.
+ */
+export type VerifyResult = { ok: true; signedBody?: string } | { ok: false; code: VerifyFailure; detail: string };
+
+/** HOOKFLOW_CANONICAL_MAX_BYTES's default: work a body that fails authentication can cost stays bounded by it. */
+export const defaultCanonicalMaxBytes = 65_536;
 
 /** One signature scheme (API.md "Other schemes"): how a sender signs and how we check it. */
 export interface SignatureScheme {

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { headerValue, type SignatureScheme, type VerifyInput, type VerifyResult } from './scheme.js';
-import { anyMacMatches, bodyStringField, checkTimestamp, hmacSha256, noKey, noMatch, withPrefix } from './hmac.js';
+import { type SignedContent, anyMacMatches, bodyStringField, checkTimestamp, hmacSha256, noKey, noMatch, withPrefix } from './hmac.js';
 
 const signatureFormat = /^v0=([0-9a-fA-F]{64})$/;
 
-function signedContent(timestamp: string, rawBody: Buffer | string): Buffer {
+function signedContent(timestamp: string, rawBody: Buffer | string): SignedContent {
   return withPrefix(`v0:${timestamp}:`, rawBody);
 }
 

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { headerValue, type SignatureScheme, type VerifyInput, type VerifyResult } from './scheme.js';
-import { anyMacMatches, checkTimestamp, hmacSha256, noKey, noMatch, withPrefix } from './hmac.js';
+import { type SignedContent, maxSignaturesPerRequest, anyMacMatches, checkTimestamp, hmacSha256, noKey, noMatch, withPrefix } from './hmac.js';
 
 const secretPrefix = 'whsec_';
 
@@ -11,7 +11,7 @@ function keyOf(secret: string): Buffer | null {
   return key.length > 0 ? key : null;
 }
 
-function signedContent(id: string, timestamp: string, rawBody: Buffer | string): Buffer {
+function signedContent(id: string, timestamp: string, rawBody: Buffer | string): SignedContent {
   return withPrefix(`${id}.${timestamp}.`, rawBody);
 }
 
@@ -39,6 +39,7 @@ export const standardWebhooksScheme: SignatureScheme = {
     const given = signature
       .split(' ')
       .filter((entry) => entry.startsWith('v1,'))
+      .slice(0, maxSignaturesPerRequest)
       .map((entry) => Buffer.from(entry.slice(3), 'base64'));
     if (given.length === 0) return { ok: false, code: 'signature_invalid', detail: 'webhook-signature has no v1 signature' };
     if (secrets.length === 0) return noKey;

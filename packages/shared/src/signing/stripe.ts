@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { headerValue, type SignatureScheme, type VerifyInput, type VerifyResult } from './scheme.js';
-import { anyMacMatches, bodyStringField, checkTimestamp, hmacSha256, noKey, noMatch, withPrefix } from './hmac.js';
+import { type SignedContent, maxSignaturesPerRequest, anyMacMatches, bodyStringField, checkTimestamp, hmacSha256, noKey, noMatch, withPrefix } from './hmac.js';
 
-function signedContent(timestamp: string, rawBody: Buffer | string): Buffer {
+function signedContent(timestamp: string, rawBody: Buffer | string): SignedContent {
   return withPrefix(`${timestamp}.`, rawBody);
 }
 
@@ -28,7 +28,7 @@ export const stripeScheme: SignatureScheme = {
       const name = item.slice(0, eq).trim();
       const value = item.slice(eq + 1).trim();
       if (name === 't') timestamp = value;
-      else if (name === 'v1' && /^[0-9a-fA-F]{64}$/.test(value)) given.push(Buffer.from(value, 'hex'));
+      else if (name === 'v1' && given.length < maxSignaturesPerRequest && /^[0-9a-fA-F]{64}$/.test(value)) given.push(Buffer.from(value, 'hex'));
     }
     if (timestamp === undefined) return { ok: false, code: 'timestamp_invalid', detail: 'stripe-signature has no t= timestamp' };
     const time = checkTimestamp(timestamp, nowMs);

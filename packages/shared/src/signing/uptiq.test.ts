@@ -7,14 +7,20 @@ const key = 'pk_test_key_for_vectors';
 const body = '{"documentId":"doc-1"}';
 const VECTOR = 'f208930ef3821a0bd4563a820bd7c1b0050acf0b69c290bc45d871056a09b2f8';
 
-function verify(rawBody: string, headers: Record<string, string>, secrets = [key]) {
-  return uptiqScheme.verify({
+function verify(rawBody: string, headers: Record<string, string>, secrets = [key], canonicalMaxBytes?: number) {
+  let parses = 0;
+  const result = uptiqScheme.verify({
     rawBody: Buffer.from(rawBody),
     headers,
     secrets,
     nowMs: 0,
-    parsedBody: () => JSON.parse(rawBody),
+    parsedBody: () => {
+      parses++;
+      return JSON.parse(rawBody);
+    },
+    ...(canonicalMaxBytes === undefined ? {} : { canonicalMaxBytes }),
   });
+  return Object.assign(result, { parses });
 }
 
 describe('uptiq scheme', () => {
@@ -25,15 +31,35 @@ describe('uptiq scheme', () => {
   });
 
   it('accepts the hex HMAC of the raw body, lower or upper case, with or without sha256=', () => {
-    expect(verify(body, { 'x-signature': sig })).toEqual({ ok: true });
-    expect(verify(body, { 'x-signature': sig.toUpperCase() })).toEqual({ ok: true });
-    expect(verify(body, { 'x-signature': `sha256=${sig}` })).toEqual({ ok: true });
-    expect(verify(body, { 'x-signature': `  ${sig} ` })).toEqual({ ok: true });
+    for (const header of [sig, sig.toUpperCase(), `sha256=${sig}`, `  ${sig} `]) expect(verify(body, { 'x-signature': header })).toMatchObject({ ok: true });
   });
 
-  it('accepts JSON.stringify(JSON.parse(raw)) for senders that sent other whitespace', () => {
+  it('accepts JSON.stringify(JSON.parse(raw)) for senders that sent other whitespace, naming the text it authenticated', () => {
     const pretty = JSON.stringify(JSON.parse(body), null, 2);
-    expect(verify(pretty, { 'x-signature': sig })).toEqual({ ok: true });
+    expect(verify(pretty, { 'x-signature': sig })).toMatchObject({ ok: true, signedBody: body });
+  });
+
+  it('names the canonical text, not the raw bytes, when duplicate keys were dropped by the parse', () => {
+    const signed = '{"amount":100,"to":"alice"}';
+    const altered = '{"amount":999999,"to":"mallory","amount":100,"to":"alice"}';
+    const signature = createHmac('sha256', key).update(signed).digest('hex');
+    expect(verify(altered, { 'x-signature': signature })).toMatchObject({ ok: true, signedBody: signed });
+  });
+
+  it('does not parse a failing body larger than canonicalMaxBytes', () => {
+    const pretty = JSON.stringify(JSON.parse(body), null, 2);
+    const refused = verify(pretty, { 'x-signature': sig }, [key], pretty.length - 1);
+    expect(refused).toMatchObject({ ok: false, code: 'signature_invalid', parses: 0 });
+    expect(verify(pretty, { 'x-signature': sig }, [key], pretty.length)).toMatchObject({ ok: true, parses: 1 });
+  });
+
+  it('gives the raw-bytes match without signedBody', () => {
+    expect(verify(body, { 'x-signature': sig })).toEqual({ ok: true, parses: 0 });
+  });
+
+  it('refuses a body too deep to re-serialise instead of throwing', () => {
+    const deep = '['.repeat(20_000) + ']'.repeat(20_000);
+    expect(verify(deep, { 'x-signature': sig })).toMatchObject({ ok: false, code: 'signature_invalid' });
   });
 
   it('reports a missing header as signature_missing', () => {
@@ -50,7 +76,7 @@ describe('uptiq scheme', () => {
   });
 
   it('accepts any active key (rotation) and never echoes the expected signature', () => {
-    expect(verify(body, { 'x-signature': sig }, ['new-primary', key])).toEqual({ ok: true });
+    expect(verify(body, { 'x-signature': sig }, ['new-primary', key])).toMatchObject({ ok: true });
     const bad = verify(body, { 'x-signature': '0'.repeat(64) });
     expect(JSON.stringify(bad)).not.toContain(sig);
   });

@@ -2,13 +2,17 @@ import type { RedisClient } from '../redis/connection.js';
 import type { Keys } from '../redis/keys.js';
 import { LuaScript } from '../redis/lua-script.js';
 import { pageOf, type Page } from '../registry/page.js';
+import { isPresentableJson, presentableJsonDepth } from '../json/json-depth.js';
 
 /** One agent record as the Records API shows it. */
 export interface AgentRecord {
   collection: string;
   key: string;
-  value: Record<string, unknown>;
+  /** Null only when it cannot be shown (see `presentationError`). */
+  value: Record<string, unknown> | null;
   updatedAt: string;
+  /** Present only when the stored value cannot be shown (nested too deep to serialise, or not JSON); `value` is then null. */
+  presentationError?: { code: string; message: string };
 }
 
 /**
@@ -53,9 +57,25 @@ export class RecordStore {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
+  /** The record as the admin API shows it: whatever a workflow stored, it can be serialised. */
   async get(agentId: string, collection: string, key: string): Promise<AgentRecord | null> {
     const raw = await this.redis.get(this.keys.record(agentId, collection, key));
-    return raw === null ? null : (JSON.parse(raw) as AgentRecord);
+    if (raw === null) return null;
+    if (isPresentableJson(raw)) return JSON.parse(raw) as AgentRecord;
+    let updatedAt = '';
+    try {
+      const parsed = JSON.parse(raw) as { updatedAt?: unknown };
+      if (typeof parsed.updatedAt === 'string') updatedAt = parsed.updatedAt;
+    } catch {
+      // not JSON: only its collection and key are known
+    }
+    return {
+      collection,
+      key,
+      value: null,
+      updatedAt,
+      presentationError: { code: 'record_unpresentable', message: `the stored value is not JSON or nested deeper than ${presentableJsonDepth} levels` },
+    };
   }
 
   /** Keys in lexicographic order (every member has score 0, so the shared pager orders by member). */
