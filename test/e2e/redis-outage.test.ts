@@ -66,7 +66,8 @@ describe('Redis going away under the ingress', () => {
       await new Promise((r) => setTimeout(r, 250));
     }
     expect(after?.status).toBe(202);
-    expect((await fetch(`${stack.baseUrl}/readyz`)).status).toBe(200);
+    // Each of the ingress's connections reconnects on its own backoff: readiness follows within a few seconds.
+    await expect.poll(async () => (await fetch(`${stack.baseUrl}/readyz`)).status, { timeout: 15_000, interval: 250 }).toBe(200);
     const delivery = await waitForDelivery(api, after!.body.deliveryId);
     expect(delivery.result).toEqual({ phase: 'after' });
     // What was acknowledged before the outage is still there (AOF).

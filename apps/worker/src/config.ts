@@ -15,7 +15,8 @@ const egressAllow = z
   .default('')
   .transform((value, ctx) => {
     const { entries, errors } = parseAllowList(value);
-    for (const message of errors) ctx.addIssue({ code: 'custom', message });
+    // One issue naming every bad entry: the configuration error shows one line per variable.
+    if (errors.length > 0) ctx.addIssue({ code: 'custom', message: errors.join('; ') });
     return entries;
   });
 

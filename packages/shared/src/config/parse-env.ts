@@ -11,20 +11,16 @@ export function parseEnv<S extends z.ZodObject>(schema: S, env: NodeJS.ProcessEn
   for (const [name, value] of Object.entries(env)) if (value !== undefined && value !== '') cleaned[name] = value;
   const result = schema.safeParse(cleaned);
   if (result.success) return result.data;
-  // One line per variable, with each of its problems (a list variable may have several bad entries).
-  const problems = new Map<string, string[]>();
+  // One line per variable: its first problem is enough to fix it.
+  const lines = new Map<string, string>();
   for (const issue of result.error.issues) {
     const name = String(issue.path[0] ?? 'environment');
-    const messages = problems.get(name) ?? [];
-    if (!messages.includes(issue.message)) messages.push(issue.message);
-    problems.set(name, messages);
-  }
-  const lines = [...problems].map(([name, messages]) => {
+    if (lines.has(name)) continue;
     const value = cleaned[name];
     const received = value === undefined ? 'it is not set' : `got ${JSON.stringify(redactValue(name, value))}`;
-    return `${name}: ${messages.join('; ')} (${received})`;
-  });
-  throw ConfigError.ofProblems(lines);
+    lines.set(name, `${name}: ${issue.message} (${received})`);
+  }
+  throw ConfigError.ofProblems([...lines.values()]);
 }
 
 /** Secret-bearing variables are never echoed back, even when they are wrong. */
