@@ -33,6 +33,8 @@ const schema = z.object({
   LLM_TIMEOUT_MS: envFields.positiveInt(60_000, 600_000),
   /** Default time budget of a workflow run when neither the webhook nor the workflow sets `timeoutMs`. */
   HOOKFLOW_RUN_TIMEOUT_MS: envFields.positiveInt(300_000, 3_600_000),
+  /** Heap cap of one run (its thread's old generation): a run over it fails with `resource_exhausted`. */
+  HOOKFLOW_RUN_MEMORY_MB: envFields.positiveInt(256, 16_384).refine((mb) => mb >= 32, 'must be at least 32 (a run thread needs that much to start)'),
 }).superRefine(refineRedisUrlList);
 
 /** Prefix of the variables workflows may read as `env.<NAME>`; nothing else of the environment is exposed. */
@@ -52,6 +54,7 @@ export interface WorkerConfig {
   logLevel: string;
   llm: { baseUrl: string | undefined; apiKey: string | undefined; model: string; timeoutMs: number };
   runTimeoutMs: number;
+  runMemoryMb: number;
   /** `HOOKFLOW_VAR_*` variables without the prefix: the `env` of workflow expressions. */
   vars: Record<string, string>;
 }
@@ -73,10 +76,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
     logLevel: parsed.LOG_LEVEL,
     llm: { baseUrl: parsed.LLM_BASE_URL?.replace(/\/+$/, ''), apiKey: parsed.LLM_API_KEY, model: parsed.LLM_MODEL, timeoutMs: parsed.LLM_TIMEOUT_MS },
     runTimeoutMs: parsed.HOOKFLOW_RUN_TIMEOUT_MS,
+    runMemoryMb: parsed.HOOKFLOW_RUN_MEMORY_MB,
     vars: Object.fromEntries(
       Object.entries(env)
         .filter((entry): entry is [string, string] => entry[0].startsWith(varPrefix) && entry[0].length > varPrefix.length && entry[1] !== undefined)
         .map(([name, value]) => [name.slice(varPrefix.length), value]),
     ),
   };
+}
+
+/**
+ * What a run's thread needs of the configuration, and nothing else (no Redis URL, no master key): it is handed to
+ * every run thread once, at its start. A setting a step needs is one more field here.
+ */
+export interface RunSettings {
+  /** `env` of expressions. */
+  vars: Record<string, string>;
+  llm: WorkerConfig['llm'];
+  logLevel: string;
+}
+
+export function runSettings(config: WorkerConfig): RunSettings {
+  return { vars: config.vars, llm: config.llm, logLevel: config.logLevel };
 }

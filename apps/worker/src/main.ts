@@ -1,8 +1,9 @@
 import { Worker } from 'bullmq';
 import { createKeys, createLogger, createRedis, createWorkerMetrics, DeliveryRetention, DeliveryStore, loadWorkflowFiles, QueueSet, RecordStore, safeRedisUrl, ShortLivedCache, WebhookStore, WorkflowCatalog, withLocalSecrets, type WebhookRecord } from '@hookflow/shared';
 import { exitOnConfigError, installCrashHandlers, onShutdownSignal } from '@hookflow/shared/process';
-import { loadConfig } from './config.js';
+import { loadConfig, runSettings } from './config.js';
 import { createDeliveryProcessor } from './runner/run-delivery.js';
+import { createRunPool } from './runner/run-pool.js';
 import { assertBuiltinsImplemented, builtinImplementations } from './workflows/builtins.js';
 import { createLlmProvider } from './llm/create-provider.js';
 import { OutboundSecrets } from './steps/outbound-secrets.js';
@@ -32,7 +33,8 @@ const webhookCache = new ShortLivedCache<WebhookRecord | null>(2_000);
 // In the background: the ingress loads the same files before it accepts requests, and a worker started while Redis is
 // down must still come up (its connection waits for Redis) rather than hang here.
 void loadWorkflowFiles(catalog, log).catch((err: Error) => log.warn({ err: err.message }, 'could not load workflows/*.json; using stored definitions'));
-const llm = createLlmProvider(config.llm);
+// Every run goes to a thread of its own, one per job slot (each queue's Worker takes `concurrency` jobs at once).
+const runs = createRunPool({ settings: runSettings(config), threads: config.concurrency * config.queues.length, memoryMb: config.runMemoryMb, log });
 const processor = observeDeliveries(createDeliveryProcessor({
   redis: connection,
   keys,
@@ -40,10 +42,9 @@ const processor = observeDeliveries(createDeliveryProcessor({
   webhooks: { find: (webhookId) => webhookCache.get(webhookId, () => webhookStore.find(webhookId)) },
   catalog,
   records: new RecordStore(connection, keys, now),
-  llm,
   outboundSecrets: new OutboundSecrets(connection, keys, config.masterKey),
   builtins: builtinImplementations,
-  vars: config.vars,
+  runs,
   defaultTimeoutMs: config.runTimeoutMs,
   log,
   now,
@@ -63,7 +64,7 @@ const workers = config.queues.map((queue) => {
   worker.on('error', (err) => log.warn({ err: err.message, queue }, 'worker error'));
   return worker;
 });
-log.info({ queues: config.queues, concurrency: config.concurrency, llm: llm.name, redis: safeRedisUrl(config.redisUrl), prefix: config.prefix }, 'worker started');
+log.info({ queues: config.queues, concurrency: config.concurrency, runMemoryMb: config.runMemoryMb, llm: createLlmProvider(config.llm).name, redis: safeRedisUrl(config.redisUrl), prefix: config.prefix }, 'worker started');
 
 const health = await startHealthServer({
   port: config.port,
@@ -76,6 +77,7 @@ const health = await startHealthServer({
 onShutdownSignal(log, 'worker', async () => {
   // close() stops taking jobs and waits for the ones in hand; jobs it cannot finish go back via stall recovery.
   await Promise.all(workers.map((worker) => worker.close()));
+  await runs.close();
   health?.close();
   await queueReader.close();
   connection.disconnect();

@@ -23,9 +23,16 @@ export class Checkpoints {
     private readonly keys: Keys,
   ) {}
 
-  /** Saves `record` unless the step already finished; then returns the finished record instead. */
-  async save(deliveryId: string, record: StepRecord): Promise<StepRecord | null> {
-    const existing = (await guardedSave.run(this.redis, [this.keys.delivery(deliveryId)], [stepField(record.id), JSON.stringify(record)])) as string | null;
-    return existing ? (JSON.parse(existing) as StepRecord) : null;
+  /**
+   * Saves a step record (JSON, serialised by the run that made it) unless the step already finished; then returns the
+   * finished record's JSON instead.
+   */
+  async save(deliveryId: string, stepId: string, recordJson: string): Promise<string | null> {
+    return (await guardedSave.run(this.redis, [this.keys.delivery(deliveryId)], [stepField(stepId), recordJson])) as string | null;
   }
+}
+
+/** Where a run's step records go (through the worker's RunHost, see run-host.ts). */
+export interface CheckpointWriter {
+  save(deliveryId: string, record: StepRecord): Promise<StepRecord | null>;
 }

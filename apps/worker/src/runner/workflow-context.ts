@@ -1,11 +1,10 @@
-import type { AgentRecord, Delivery, Logger, RecordStore } from '@hookflow/shared';
+import type { AgentRecord, Delivery, Logger } from '@hookflow/shared';
 import { WorkflowError } from '../errors/workflow-error.js';
 import type { LlmMessage, LlmOutput, LlmProvider } from '../llm/provider.js';
 import { httpRequest, type HttpOutput, type HttpStepOptions } from '../steps/http-request.js';
 import { sendNotification, type NotifyOptions } from '../steps/notify.js';
-import type { OutboundSecrets } from '../steps/outbound-secrets.js';
-import { applyStore, checkStoreTarget, type StoreOptions } from '../steps/store-record.js';
-import { stepField } from './checkpoints.js';
+import { checkStoreTarget, type StoreOptions } from '../steps/store-record.js';
+import type { RunHost } from './run-host.js';
 import type { RunStepOptions, StepControl, StepResult, StepRunner } from './step-runner.js';
 
 export interface LlmStepOptions {
@@ -56,11 +55,11 @@ export interface ContextDeps {
   /** The delivery's logger, made on first use: a pino child costs more than a short run does. */
   log: () => Logger;
   llm: LlmProvider;
-  records: RecordStore;
-  outboundSecrets: OutboundSecrets;
+  /** The worker's Redis writes and secrets (a `store` write, the notify signing secret). */
+  host: RunHost;
 }
 
-export function createWorkflowContext<P>({ runner, delivery, payload, env, signal, log, llm, records, outboundSecrets }: ContextDeps): WorkflowContext<P> {
+export function createWorkflowContext<P>({ runner, delivery, payload, env, signal, log, llm, host }: ContextDeps): WorkflowContext<P> {
   /** One step kind: its options are resolved inside the checkpointed body, so a finished step does not compute them. */
   const kind =
     <O, R>(type: string, exec: (options: O, id: string, control: StepControl) => Promise<StepResult>) =>
@@ -94,24 +93,15 @@ export function createWorkflowContext<P>({ runner, delivery, payload, env, signa
       return { output: await llm.complete({ messages, model, responseFormat: options.responseFormat ?? 'text', temperature, maxTokens, timeoutMs, signal: s }) };
     }),
 
-    store: kind<StoreOptions, AgentRecord>('store', async (options, id, { succeededRecord }) => {
+    store: kind<StoreOptions, AgentRecord>('store', async (options, id, { attempts, startedAt }) => {
       checkStoreTarget(options);
-      // The record write and this step's checkpoint commit together, or neither does.
-      const result = await records.writeCheckpointed({
-        agentId: delivery.agentId,
-        collection: options.collection,
-        key: options.key,
-        apply: (current) => applyStore(current, options),
-        deliveryId: delivery.id,
-        stepField: stepField(id),
-        checkpoint: (record) => JSON.stringify(succeededRecord(record)),
-      });
-      const output = result.outcome === 'written' ? result.record : (JSON.parse(result.checkpoint) as { output: unknown }).output;
+      // The worker commits the record write and this step's checkpoint together, or neither.
+      const output = await host.store({ agentId: delivery.agentId, deliveryId: delivery.id, options, step: { id, type: 'store', attempts, startedAt } });
       return { output, committed: true };
     }),
 
     notify: kind<NotifyOptions, { status: number }>('notify', async (options, id, { signal: s }) => ({
-      output: await sendNotification(options, await outboundSecrets.get(delivery.agentId), `${delivery.id}.${id}`, s),
+      output: await sendNotification(options, await host.outboundSecret(delivery.agentId), `${delivery.id}.${id}`, s),
     })),
 
     fail: async (id, code, message, stepOptions) => {
