@@ -43,12 +43,20 @@ export const builtinImplementations: Record<string, TypeScriptWorkflow> = {
   'ts-spin': defineWorkflow({
     name: 'ts-spin',
     description: 'a synchronous endless loop',
-    input: z.unknown(),
+    input: z.object({ tag: z.string() }),
     run: async (ctx) => {
-      await count(ctx.env, `spin-started`);
+      await count(ctx.env, `spin-started-${ctx.payload.tag}`);
       for (;;) {
         // no await: nothing but termination stops this
       }
     },
+  }),
+
+  /** What a run thread can see of the worker's environment. */
+  'ts-process-env': defineWorkflow({
+    name: 'ts-process-env',
+    description: 'returns the names of the environment variables its thread sees',
+    input: z.unknown(),
+    run: async () => Object.keys(process.env),
   }),
 };
