@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKeys, createLogger, DeliveryStore, newId, RecordStore, workflowDefinitionSchema, type Delivery, type WorkflowDefinitionInput } from '@hookflow/shared';
 import { cleanupPrefix, testPrefix, testRedis } from '../../../../test/support/redis.js';
@@ -81,7 +82,7 @@ describe('run pool', () => {
   });
 
   it('ends a synchronous endless loop by terminating its thread, failing with the abort reason', async () => {
-    const tag = newId('t');
+    const tag = randomBytes(4).toString('hex');
     const cancelled = new WorkflowError('cancelled', 'an admin cancelled the delivery', false);
     await expect(run(builtin('ts-spin'), { tag }, abortWhen(waitForHit(`/count/spin-started-${tag}`), cancelled))).rejects.toBe(cancelled);
     const regex = run(transform('$match(payload.s, /^(a+)+$/)'), { s: `${'a'.repeat(28)}!` }, AbortSignal.timeout(1_500));
@@ -95,7 +96,7 @@ describe('run pool', () => {
   });
 
   it("terminating one run's thread leaves a run in another thread to finish", async () => {
-    const tag = newId('t');
+    const tag = randomBytes(4).toString('hex');
     const slow = run(definition({ steps: [{ id: 'wait', type: 'http', url: `{{ env.SERVICE_URL }}/slow/${tag}` }] }), {});
     await waitForHit(`/slow/${tag}`);
     const spinning = run(builtin('ts-spin'), { tag }, abortWhen(waitForHit(`/count/spin-started-${tag}`), new StepTimeoutError('over time')));
