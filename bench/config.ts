@@ -33,6 +33,8 @@ export interface BenchConfig {
   roundSeconds: number;
   warmupSeconds: number;
   pipelineDeliveries: number;
+  /** Deliveries per round of the run isolation phase (each mode). */
+  isolationDeliveries: number;
   workerConcurrency: number;
   connections: number;
   resultsPath: string;
@@ -49,6 +51,7 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
     roundSeconds: parsed.BENCH_SECONDS ?? (quick ? 1 : 5),
     warmupSeconds: quick ? 1 : 2,
     pipelineDeliveries: parsed.BENCH_PIPELINE_DELIVERIES ?? (quick ? 300 : 5000),
+    isolationDeliveries: quick ? 100 : 1000,
     workerConcurrency: parsed.BENCH_WORKER_CONCURRENCY ?? 10,
     connections: 50,
     resultsPath: resolve(parsed.BENCH_RESULTS ?? resolve(import.meta.dirname, 'results.json')),
