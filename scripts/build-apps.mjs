@@ -23,18 +23,42 @@ const externalDependencies = {
   },
 };
 
+/**
+ * For the worker's run threads: the shared package's modules count as free of side effects, so the modules a thread
+ * does not use are left out with their imports (bullmq, ioredis, prom-client, ajv): every thread loads its bundle, and
+ * each of those would cost every thread memory and start-up time.
+ */
+const sharedWithoutSideEffects = {
+  name: 'shared-without-side-effects',
+  setup(pluginBuild) {
+    const sharedSources = join(root, 'packages', 'shared', 'src');
+    pluginBuild.onResolve({ filter: /.*/ }, async (args) => {
+      if (args.pluginData === 'resolving') return undefined;
+      const resolved = await pluginBuild.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: 'resolving' });
+      if (resolved.errors.length > 0 || resolved.external || !resolved.path.startsWith(sharedSources)) return undefined;
+      return { path: resolved.path, sideEffects: false };
+    });
+  },
+};
+
+const options = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  sourcemap: 'linked',
+  logLevel: 'warning',
+};
+
 await Promise.all(
-  Object.entries(apps).map(([app, entries]) =>
-    build({
-      entryPoints: Object.fromEntries(Object.entries(entries).map(([out, source]) => [out, join(root, 'apps', app, source)])),
-      outdir: join(root, 'apps', app, 'dist'),
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      sourcemap: 'linked',
-      plugins: [externalDependencies],
-      logLevel: 'warning',
-    }),
+  Object.entries(apps).flatMap(([app, entries]) =>
+    Object.entries(entries).map(([out, source]) =>
+      build({
+        ...options,
+        entryPoints: [join(root, 'apps', app, source)],
+        outfile: join(root, 'apps', app, 'dist', `${out}.js`),
+        plugins: out === 'run-thread' ? [externalDependencies, sharedWithoutSideEffects] : [externalDependencies],
+      }),
+    ),
   ),
 );

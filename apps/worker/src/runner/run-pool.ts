@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MessageChannel } from 'node:worker_threads';
@@ -43,6 +44,8 @@ const threadExecArgv = fromSource ? ['--import', pathToFileURL(createRequire(imp
  * (the providers and compiled expressions they built stay warm); a run carries only its delivery and workflow.
  */
 export function createRunPool({ settings, threads, memoryMb, log, workflowsModule, idleTimeoutMs = 60_000 }: RunPoolOptions): RunExecutor {
+  // A bundle without its thread entry would fail every run; refuse to start instead.
+  if (!existsSync(threadFile)) throw new Error(`the run thread entry ${threadFile} is missing; run npm run build`);
   const pool = new Piscina<RunThreadTask, RunOutcome>({
     filename: threadFile,
     minThreads: 1,
@@ -50,7 +53,8 @@ export function createRunPool({ settings, threads, memoryMb, log, workflowsModul
     // One run per thread: terminating a thread must never end a run that shares it.
     concurrentTasksPerWorker: 1,
     idleTimeout: idleTimeoutMs,
-    resourceLimits: { maxOldGenerationSizeMb: memoryMb, maxYoungGenerationSizeMb: Math.max(4, Math.min(32, Math.floor(memoryMb / 8))), stackSizeMb: 4 },
+    // A small young generation: a run thread's RSS grows by what it commits, and short runs do not need more.
+    resourceLimits: { maxOldGenerationSizeMb: memoryMb, maxYoungGenerationSizeMb: Math.max(4, Math.min(16, Math.floor(memoryMb / 32))), stackSizeMb: 4 },
     workerData: { settings, ...(workflowsModule ? { workflowsModule: fileURLToPath(workflowsModule) } : {}) } satisfies RunThreadData,
     // A run thread sees no environment: no Redis URL, no master key; what it needs is in `settings`.
     env: {},
