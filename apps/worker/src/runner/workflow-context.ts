@@ -32,7 +32,7 @@ export interface WorkflowContext<P = unknown> {
   headers: Record<string, string>;
   /** `HOOKFLOW_VAR_*` variables without the prefix. */
   env: Record<string, string>;
-  /** Aborts at the run's `timeoutMs` (and when the worker shuts down). */
+  /** Does not fire in a run thread: a run stopped by its `timeoutMs`, a cancel or the worker closing has its thread terminated. */
   signal: AbortSignal;
   log: Logger;
   /** Runs `fn` once per delivery: after it succeeded, retries get its checkpointed output instead. */
