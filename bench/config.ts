@@ -35,6 +35,8 @@ export interface BenchConfig {
   roundSeconds: number;
   warmupSeconds: number;
   pipelineDeliveries: number;
+  /** Deliveries per round of the run isolation phase (each mode). */
+  isolationDeliveries: number;
   workerConcurrency: number;
   connections: number;
   abuseUnknownIds: number;
@@ -52,6 +54,7 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
     roundSeconds: parsed.BENCH_SECONDS ?? (quick ? 1 : 5),
     warmupSeconds: quick ? 1 : 2,
     pipelineDeliveries: parsed.BENCH_PIPELINE_DELIVERIES ?? (quick ? 300 : 5000),
+    isolationDeliveries: quick ? 100 : 1000,
     workerConcurrency: parsed.BENCH_WORKER_CONCURRENCY ?? 10,
     connections: 50,
     abuseUnknownIds: parsed.BENCH_ABUSE_UNKNOWN_IDS ?? (quick ? 10_000 : 100_000),

@@ -1,6 +1,7 @@
 /**
  * The measuring phases of `npm run bench` (see run.ts): the ingress rounds, the backlog drain, the pipeline rounds,
- * the insert probe, the abuse phase (abuse.ts), the ingress's RSS and the accounting. Every process it starts is added to `stop`.
+ * the insert probe, the run isolation's cost, the abuse phase (abuse.ts), the ingress's RSS and the accounting. Every
+ * process it starts is added to `stop`.
  */
 import { catalogJob, QueueSet, webhookDefaults, type Keys } from '@hookflow/shared';
 import type { Queue } from 'bullmq';
@@ -17,6 +18,7 @@ import { pipelineLabels, pipelineNames, pipelineRun, summarizePipeline, type Pip
 import { say } from './stats.js';
 import { waitForDrain } from './queue-drain.js';
 import { measureAbuse } from './abuse.js';
+import { measureIsolation } from './isolation-cost.js';
 
 export type BenchResult = Awaited<ReturnType<typeof bench>>;
 
@@ -197,6 +199,8 @@ export async function bench(config: BenchConfig, prefix: string, keys: Keys, sto
   }
   await Promise.all([raw.proc.stop(), naiveWorker.proc.stop()]);
   const { rawInsertRedisCpuUsPerJob, rawBacklogDrain } = await rawInsertProbe(queues.get('raw-insert-probe'));
+  // Last, when the other processes are idle: it runs in this process, on the same cores.
+  const isolation = await measureIsolation(redis, keys, config.isolationDeliveries, config.rounds, config.workerConcurrency);
 
   const abuse = await measureAbuse(config, stack, webhookId, stop);
 
@@ -216,5 +220,5 @@ export async function bench(config: BenchConfig, prefix: string, keys: Keys, sto
     backlogDrain: { deliveries: backlog, seconds: drainSeconds, deliveriesPerSec: Math.round(backlog / drainSeconds), drained },
     rawBacklogDrain,
   };
-  return { rounds, medians, pipeline, abuse, rssBytes: ingressRss, accounting, payloadBytes: Buffer.byteLength(payload.body) };
+  return { rounds, medians, pipeline, isolation, abuse, rssBytes: ingressRss, accounting, payloadBytes: Buffer.byteLength(payload.body) };
 }

@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import type { BenchConfig } from './config.js';
 import type { BenchResult } from './measure.js';
 import { labels, targetNames, type TargetName } from './ingress-figures.js';
+import { isolationLabels, isolationModes } from './isolation-cost.js';
 import { pipelineBounds, pipelineLabels, type PipelineName, type PipelineRun } from './pipeline-run.js';
 import { differenceOrNull, formatTable, median, ratio, ratioOrNull, say, sumOrNull } from './stats.js';
 
@@ -40,7 +41,7 @@ function pipelineRow(label: string, run: PipelineRun, vsRaw: number): (string | 
 
 /** Computes the ratios, targets and CPU split, writes bench/results.json and prints the tables; true if nothing was lost. */
 export function report(config: BenchConfig, result: BenchResult, startedAt: Date) {
-  const { medians, pipeline, abuse, rssBytes, accounting } = result;
+  const { medians, pipeline, isolation, abuse, rssBytes, accounting } = result;
   const ingressRound = [(r: { target: TargetName }) => r.target, (r: { reqPerSec: number }) => r.reqPerSec] as const;
   const perRound = { vsBare: perRoundRatios(result.rounds, ...ingressRound, 'bare'), vsNaive: perRoundRatios(result.rounds, ...ingressRound, 'naive') };
   const pipelineRound = [(r: { run: PipelineName }) => r.run, (r: { deliveriesPerSec: number }) => r.deliveriesPerSec] as const;
@@ -101,6 +102,7 @@ export function report(config: BenchConfig, result: BenchResult, startedAt: Date
       perRoundRatios: perRound,
       rounds: result.rounds,
     },
+    isolation,
     pipeline: { ...pipeline, ratioVsRaw: ratios.pipelineVsRaw, ratioVsNaiveHttp: ratios.pipelineVsNaiveHttp, backlogDrainVsRaw: ratios.backlogDrainVsRaw, perRoundRatios: pipelinePerRound, cpuSplitUsPerDelivery: split, bounds },
     abuse,
     ingressRssBytes: rssBytes,
@@ -163,6 +165,18 @@ export function report(config: BenchConfig, result: BenchResult, startedAt: Date
   say(`Per round (hookflow ÷ the baseline's run of the same round), median (range): ${spread(pipelinePerRound.vsRaw)} × raw, ${spread(pipelinePerRound.vsNaiveHttp)} × the HTTP-fed hand-written pipeline`);
   say(`Not a target, for context: hookflow's pipeline is ${ratios.pipelineVsNaiveHttp.toFixed(2)} × the hand-written one fed by the same HTTP load (naive handler → no-op worker).`);
   say(`Not a target, for context: with no HTTP in front, hookflow's worker drains a backlog at ${ratios.backlogDrainVsRaw.toFixed(2)} × raw BullMQ's no-op worker.`);
+  say('');
+  say(`Run isolation: ${isolation.deliveriesPerRound} deliveries of a one-transform definition through the delivery processor, one at a time, ${config.rounds} alternating rounds, medians`);
+  say(
+    formatTable(
+      ['run', 'µs/delivery', 'CPU µs/delivery'],
+      isolationModes.map((mode) => [isolationLabels[mode], isolation[mode].usPerDelivery, isolation[mode].cpuUsPerDelivery]),
+    ),
+  );
+  say(
+    `Isolation costs ${isolation.costUsPerDelivery} µs (${isolation.ratio} ×) and ${isolation.costCpuUsPerDelivery} CPU µs (${isolation.cpuRatio} ×) per delivery over running in the worker's thread; ` +
+      'the pipeline figures above already include it (the worker runs every delivery in a thread).',
+  );
   say('');
   say(
     `Abuse: a rejected 1 MiB JSON request costs the ingress ${abuse.cpuUsPerRejectedJson ?? 'n/a'} µs CPU, a rejected 1 MiB non-JSON one ` +

@@ -133,6 +133,27 @@ describe('npm run bench (BENCH_QUICK=1)', () => {
     expect(stdout).toMatch(/CPU bounds \(arithmetic, not measured\): with all \d+ cores busy, hookflow's pipeline would reach (\d+\.\d\d|n\/a) × raw/);
     expect(results.ingressRssBytes === null || results.ingressRssBytes > 0).toBe(true);
 
+    // Run isolation: the same deliveries through the delivery processor in a run thread and in-process, alternating
+    // rounds; the cost is the difference (and ratio) of the medians, all printed.
+    const { isolation } = results;
+    expect(isolation.deliveriesPerRound).toBe(100);
+    expect(isolation.rounds.map((r: { round: number; mode: string }) => `${r.round} ${r.mode}`)).toEqual(['1 thread', '1 inProcess', '2 thread', '2 inProcess']);
+    for (const mode of ['thread', 'inProcess']) {
+      const of = (field: string) => isolation.rounds.filter((r: { mode: string }) => r.mode === mode).map((r: Record<string, number>) => r[field]!);
+      for (const field of ['usPerDelivery', 'cpuUsPerDelivery']) {
+        const [first, second] = of(field) as [number, number];
+        expect(first).toBeGreaterThan(0);
+        expect(isolation[mode][field]).toBe((first + second) / 2);
+      }
+    }
+    expect(isolation.costUsPerDelivery).toBe(isolation.thread.usPerDelivery - isolation.inProcess.usPerDelivery);
+    expect(isolation.costCpuUsPerDelivery).toBe(isolation.thread.cpuUsPerDelivery - isolation.inProcess.cpuUsPerDelivery);
+    expect(isolation.ratio).toBe(ratio(isolation.thread.usPerDelivery, isolation.inProcess.usPerDelivery));
+    expect(isolation.cpuRatio).toBe(ratio(isolation.thread.cpuUsPerDelivery, isolation.inProcess.cpuUsPerDelivery));
+    expect(stdout).toMatch(/in a run thread \(shipped\)\s+\d+(\.\d+)?\s+\d+/);
+    expect(stdout).toMatch(/in the worker's thread \(no isolation, bench only\)\s+\d+(\.\d+)?\s+\d+/);
+    expect(stdout).toContain(`Isolation costs ${isolation.costUsPerDelivery} µs (${isolation.ratio} ×) and ${isolation.costCpuUsPerDelivery} CPU µs (${isolation.cpuRatio} ×) per delivery`);
+
     const { accounting } = results;
     expect(accounting.accepted).toBeGreaterThan(300);
     expect(accounting.idsChecked).toBe(accounting.accepted);

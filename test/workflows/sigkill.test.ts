@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminClient, sendSigned, waitForDelivery, type AdminClient } from '../support/client.js';
-import { spawnEntry, startStack, waitForHttp, type RunningProcess, type Stack } from '../support/processes.js';
+import { appEntry, spawnEntry, startStack, waitForHttp, type RunningProcess, type Stack } from '../support/processes.js';
 import { cleanupPrefix, testPrefix, testRedis } from '../support/redis.js';
 import { sendJson, startStub, type HttpStub } from './support/http-stub.js';
 import { sigkillTree } from './support/kill-tree.js';
@@ -51,7 +51,9 @@ afterAll(async () => {
 });
 
 async function restartWorker(): Promise<void> {
-  worker = spawnEntry('apps/worker/src/main.ts', stack.env);
+  // The bundle, as shipped: its run threads start in a fraction of a second, so the kills land mid-run (threads
+  // loading the TypeScript sources take seconds, and the kills would all land before any step ran).
+  worker = spawnEntry(appEntry('worker', true), stack.env);
   await waitForHttp(`http://127.0.0.1:${stack.workerPort}/healthz`, 90_000, worker);
 }
 

@@ -18,6 +18,12 @@ describe('worker loadConfig', () => {
     });
   });
 
+  it('caps a run at 256 MB unless HOOKFLOW_RUN_MEMORY_MB says otherwise, and refuses a cap too small to start a thread', () => {
+    expect(loadConfig({}).runMemoryMb).toBe(256);
+    expect(loadConfig({ HOOKFLOW_RUN_MEMORY_MB: '512' }).runMemoryMb).toBe(512);
+    for (const bad of ['8', 'lots', '0']) expect(() => loadConfig({ HOOKFLOW_RUN_MEMORY_MB: bad })).toThrow(/HOOKFLOW_RUN_MEMORY_MB/);
+  });
+
   it('names each bad variable in one message', () => {
     let text = '';
     try {

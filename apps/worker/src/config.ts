@@ -57,6 +57,8 @@ const schema = z.object({
   HOOKFLOW_MAX_RESPONSE_BYTES: envFields.positiveInt(5_242_880, 1_073_741_824),
   /** Bytes of JSON a step may store as its output (and a run as its result) before failing with `output_too_large`. */
   HOOKFLOW_MAX_STEP_OUTPUT_BYTES: envFields.positiveInt(1_048_576, 67_108_864),
+  /** Heap cap of one run (its thread's old generation): a run over it fails with `resource_exhausted`. */
+  HOOKFLOW_RUN_MEMORY_MB: envFields.positiveInt(256, 16_384).refine((mb) => mb >= 32, 'must be at least 32 (a run thread needs that much to start)'),
 }).superRefine(refineRedisUrlList);
 
 /** Where an API key without a base URL goes: a key alone must not leave the worker on the offline provider. */
@@ -80,6 +82,7 @@ export interface WorkerConfig {
   /** What the outbound client is built from (`createOutboundHttp`): allowed internal services and the response cap. */
   egress: { allow: string[]; maxResponseBytes: number };
   maxStepOutputBytes: number;
+  runMemoryMb: number;
   /** `HOOKFLOW_VAR_*` variables without the prefix: the `env` of workflow expressions. */
   vars: Record<string, string>;
 }
@@ -104,6 +107,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
     runTimeoutMs: parsed.HOOKFLOW_RUN_TIMEOUT_MS,
     egress: { allow: parsed.HOOKFLOW_EGRESS_ALLOW, maxResponseBytes: parsed.HOOKFLOW_MAX_RESPONSE_BYTES },
     maxStepOutputBytes: parsed.HOOKFLOW_MAX_STEP_OUTPUT_BYTES,
+    runMemoryMb: parsed.HOOKFLOW_RUN_MEMORY_MB,
     // Only HOOKFLOW_VAR_* reach workflows as `env.<NAME>`: nothing else of the environment is exposed.
     vars: Object.fromEntries(
       Object.entries(env)
@@ -111,4 +115,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
         .map(([name, value]) => [name.slice(varPrefix.length), value]),
     ),
   };
+}
+
+/**
+ * What a run's thread needs of the configuration, and nothing else (no Redis URL, no master key): it is handed to
+ * every run thread once, at its start. A setting a step needs is one more field here.
+ */
+export interface RunSettings {
+  /** `env` of expressions. */
+  vars: Record<string, string>;
+  llm: WorkerConfig['llm'];
+  /** What a run's outbound client is built from (`createOutboundHttp`, one per thread). */
+  egress: WorkerConfig['egress'];
+  logLevel: string;
+}
+
+export function runSettings(config: WorkerConfig): RunSettings {
+  return { vars: config.vars, llm: config.llm, egress: config.egress, logLevel: config.logLevel };
 }

@@ -2,11 +2,11 @@ import { hostname } from 'node:os';
 import { Worker } from 'bullmq';
 import { createKeys, createLogger, createRedis, createWorkerMetrics, DeliveryRetention, DeliveryStore, loadWorkflowFiles, QueueSet, RecordStore, safeRedisUrl, ShortLivedCache, WebhookStore, WorkflowCatalog, withLocalSecrets, type WebhookRecord } from '@hookflow/shared';
 import { exitOnConfigError, installCrashHandlers, onShutdownSignal } from '@hookflow/shared/process';
-import { loadConfig } from './config.js';
+import { loadConfig, runSettings } from './config.js';
 import { createDeliveryProcessor } from './runner/run-delivery.js';
+import { createRunPool } from './runner/run-pool.js';
 import { assertBuiltinsImplemented, builtinImplementations } from './workflows/builtins.js';
-import { createLlmProvider, describeLlmProvider } from './llm/create-provider.js';
-import { createOutboundHttp } from './egress/outbound-http.js';
+import { describeLlmProvider } from './llm/create-provider.js';
 import { OutboundSecrets } from './steps/outbound-secrets.js';
 import { startHealthServer } from './health-server.js';
 import { observeDeliveries } from './observe-deliveries.js';
@@ -36,9 +36,8 @@ const webhookCache = new ShortLivedCache<WebhookRecord | null>(2_000);
 // In the background: the ingress loads the same files before it accepts requests, and a worker started while Redis is
 // down must still come up (its connection waits for Redis) rather than hang here.
 void loadWorkflowFiles(catalog, log).catch((err: Error) => log.warn({ err: err.message }, 'could not load workflows/*.json; using stored definitions'));
-// Every outbound call of a step goes through this one client, which decides on the address it connects to.
-const outbound = createOutboundHttp(config.egress);
-const llm = createLlmProvider(config.llm, outbound);
+// Every run goes to a thread of its own, one per job slot (each queue's Worker takes `concurrency` jobs at once).
+const runs = createRunPool({ settings: runSettings(config), threads: config.concurrency * config.queues.length, memoryMb: config.runMemoryMb, log });
 // Cancel notices name deliveries an admin cancelled; the run of one in this process is aborted at once.
 const activeRuns = new ActiveRuns();
 const subscriber = createRedis(config.redisUrl, 'subscriber', undefined, { cluster: config.redisCluster });
@@ -50,12 +49,10 @@ const processor = observeDeliveries(createDeliveryProcessor({
   webhooks: { find: (webhookId) => webhookCache.get(webhookId, () => webhookStore.find(webhookId)) },
   catalog,
   records: new RecordStore(connection, keys, now),
-  llm,
   outboundSecrets: new OutboundSecrets(connection, keys, config.masterKey),
-  outbound,
   maxStepOutputBytes: config.maxStepOutputBytes,
   builtins: builtinImplementations,
-  vars: config.vars,
+  runs,
   defaultTimeoutMs: config.runTimeoutMs,
   log,
   now,
@@ -83,7 +80,7 @@ const workers = config.queues.map((queue) => {
   void sweepStallFailures(queueReader.get(queue), deliveries, now(), log).catch((err: Error) => log.warn({ err: err.message, queue }, 'could not look for stalled deliveries to quarantine'));
   return worker;
 });
-log.info({ queues: config.queues, concurrency: config.concurrency, llm: describeLlmProvider(config.llm), redis: safeRedisUrl(config.redisUrl), prefix: config.prefix, egressAllow: config.egress.allow }, 'worker started');
+log.info({ queues: config.queues, concurrency: config.concurrency, runMemoryMb: config.runMemoryMb, llm: describeLlmProvider(config.llm), redis: safeRedisUrl(config.redisUrl), prefix: config.prefix, egressAllow: config.egress.allow }, 'worker started');
 
 const health = await startHealthServer({
   port: config.port,
@@ -96,8 +93,8 @@ const health = await startHealthServer({
 onShutdownSignal(log, 'worker', async () => {
   // close() stops taking jobs and waits for the ones in hand; jobs it cannot finish go back via stall recovery.
   await Promise.all(workers.map((worker) => worker.close()));
+  await runs.close();
   health?.close();
-  await outbound.close();
   await queueReader.close();
   subscriber.disconnect();
   connection.disconnect();

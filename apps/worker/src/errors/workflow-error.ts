@@ -19,3 +19,10 @@ export function describeFailure(err: unknown): { code: string; message: string; 
   const message = err instanceof Error ? err.message : String(err);
   return { code: 'workflow_error', message: message.slice(0, 1000), retryable: true };
 }
+
+/** A failure as it crosses between a run's thread and the worker: plain data, since an Error loses its fields there. */
+export type WireFailure = ReturnType<typeof describeFailure>;
+
+export const toWire = (err: unknown): WireFailure => describeFailure(err);
+
+export const fromWire = (failure: WireFailure): WorkflowError => new WorkflowError(failure.code, failure.message, failure.retryable);

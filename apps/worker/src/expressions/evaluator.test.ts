@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Evaluator, unsetEnvVariables, type ExpressionScope } from './evaluator.js';
+import { Evaluator, maxPadWidth, unsetEnvVariables, type ExpressionScope } from './evaluator.js';
 
 const scope: ExpressionScope = {
   payload: { id: 'doc-1', amount: 12, tags: ['a', 'b'], nested: { ok: true } },
@@ -39,6 +39,19 @@ describe('Evaluator', () => {
     expect(unsetEnvVariables('{{ env.BASE_URL }}/{{ env.A }}/{{ env.A }}{{ env.B_2 }}', { BASE_URL: 'x' })).toEqual(['HOOKFLOW_VAR_A', 'HOOKFLOW_VAR_B_2']);
     expect(unsetEnvVariables('{{ env.BASE_URL }}/x', { BASE_URL: 'x' })).toEqual([]);
     expect(unsetEnvVariables('{{ payload.environment.X }}', {})).toEqual([]);
+  });
+
+  it('pads as JSONata does, and refuses a $pad wider than maxPadWidth with resource_exhausted', async () => {
+    expect(await evaluator.evaluate('[$pad("ab", 5), $pad("ab", -5, "#"), $pad("ab", 7, "xy"), $pad("abcdef", 3), $pad("é", 3, "😀")]', scope)).toEqual([
+      'ab   ',
+      '###ab',
+      'abxyxyx',
+      'abcdef',
+      'é😀😀',
+    ]);
+    expect(await evaluator.evaluate(`$length($pad("", ${maxPadWidth}))`, scope)).toBe(maxPadWidth);
+    await expect(evaluator.evaluate('$length($pad("", payload.amount * 50000000))', scope)).rejects.toMatchObject({ code: 'resource_exhausted', retryable: false });
+    await expect(evaluator.evaluate('$pad(payload.amount)', scope)).rejects.toMatchObject({ code: 'expression_error' });
   });
 });
 

@@ -17,6 +17,25 @@ type Compiled = ReturnType<typeof jsonata>;
 export const varPrefix = 'HOOKFLOW_VAR_';
 
 /**
+ * The widest `$pad` an expression may ask for. `$pad` is the one built-in whose output size a payload can set with a
+ * number (`$pad("", payload.n)`); one huge string is a single allocation, which V8 cannot refuse gracefully inside a
+ * run thread (it can abort the whole process), so it is refused here instead.
+ */
+export const maxPadWidth = 1_000_000;
+
+/** JSONata's `$pad` (same signature and results), refusing widths over `maxPadWidth`. */
+function boundedPad(str: string | undefined, width: number, char?: string): string | undefined {
+  if (str === undefined) return undefined;
+  const target = Math.trunc(width);
+  if (Math.abs(target) > maxPadWidth) throw new WorkflowError('resource_exhausted', `$pad to ${Math.abs(target)} characters is over the limit of ${maxPadWidth}`, false);
+  const fill = char === undefined || char.length === 0 ? ' ' : char;
+  const padLength = Math.abs(target) - [...str].length;
+  if (padLength <= 0) return str;
+  const padding = [...fill.repeat(Math.ceil(padLength / [...fill].length))].slice(0, padLength).join('');
+  return target > 0 ? str + padding : padding + str;
+}
+
+/**
  * JSONata evaluation with a cache of compiled expressions (a definition's expressions are compiled once per worker,
  * not once per delivery). Failures are not retryable: the same expression fails the same way next time.
  */
@@ -28,6 +47,7 @@ export class Evaluator {
     if (!compiled) {
       try {
         compiled = jsonata(source);
+        compiled.registerFunction('pad', boundedPad, '<s-ns?:s>');
       } catch (err) {
         throw new WorkflowError('expression_error', `cannot compile ${JSON.stringify(source)}: ${errorMessage(err)}`, false);
       }
@@ -37,6 +57,7 @@ export class Evaluator {
     try {
       return normalise(await compiled.evaluate(scope));
     } catch (err) {
+      if (err instanceof WorkflowError) throw err;
       throw new WorkflowError('expression_error', `cannot evaluate ${JSON.stringify(source)}: ${errorMessage(err)}`, false);
     }
   }

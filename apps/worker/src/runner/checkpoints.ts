@@ -19,6 +19,27 @@ redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 return false
 `);
 
+// KEYS: delivery hash. ARGV: finish time, error code, error message. Marks every step record still `running` failed
+// with that error; replies how many. For a run whose thread was ended (timeout, cancel, memory): the step in hand
+// never got to record how it ended.
+const abandonScript = new LuaScript(`
+local fields = redis.call('HGETALL', KEYS[1])
+local abandoned = 0
+for i = 1, #fields, 2 do
+  if string.sub(fields[i], 1, 5) == 'step:' then
+    local ok, record = pcall(cjson.decode, fields[i + 1])
+    if ok and type(record) == 'table' and record.status == 'running' then
+      record.status = 'failed'
+      record.finishedAt = ARGV[1]
+      record.error = { code = ARGV[2], message = ARGV[3] }
+      redis.call('HSET', KEYS[1], fields[i], cjson.encode(record))
+      abandoned = abandoned + 1
+    end
+  end
+end
+return abandoned
+`);
+
 export const stepField = (stepId: string) => `step:${stepId}`;
 
 /**
@@ -44,21 +65,25 @@ export class Checkpoints {
     private readonly maxRecordBytes: number,
   ) {}
 
-  /** The JSON a record is saved as; a succeeded step's record is size-checked (a failed one carries no output). */
-  serialize(record: StepRecord): string {
-    const json = JSON.stringify(record);
-    if (record.status === 'succeeded') assertOutputFits(json, this.maxRecordBytes, `the output of step ${record.id}`);
-    return json;
+  /**
+   * Saves a step record (JSON, serialised by the run that made it) unless the step already finished; then returns the
+   * finished record's JSON instead. Refuses a record over the output cap with `output_too_large`, and throws the
+   * `cancelled` error when a step would start on a cancelled delivery.
+   */
+  async save(deliveryId: string, stepId: string, recordJson: string): Promise<string | null> {
+    assertOutputFits(recordJson, this.maxRecordBytes, `the output of step ${stepId}`);
+    const existing = (await guardedSave.run(this.redis, [this.keys.delivery(deliveryId)], [stepField(stepId), recordJson])) as string | null;
+    if (existing === 'cancelled') throw cancelledError();
+    return existing;
   }
 
-  /**
-   * Saves `record` unless the step already finished; then returns the finished record instead. Throws the
-   * `cancelled` error when the delivery was cancelled.
-   */
-  async save(deliveryId: string, record: StepRecord): Promise<StepRecord | null> {
-    const json = this.serialize(record);
-    const existing = (await guardedSave.run(this.redis, [this.keys.delivery(deliveryId)], [stepField(record.id), json])) as string | null;
-    if (existing === 'cancelled') throw cancelledError();
-    return existing ? (JSON.parse(existing) as StepRecord) : null;
+  /** Records the step a stopped run was in (still `running`) as failed with the run's error. */
+  async abandonRunning(deliveryId: string, error: { code: string; message: string }, finishedAt: Date): Promise<number> {
+    return Number(await abandonScript.run(this.redis, [this.keys.delivery(deliveryId)], [finishedAt.toISOString(), error.code, error.message]));
   }
+}
+
+/** Where a run's step records go (through the worker's RunHost, see run-host.ts). */
+export interface CheckpointWriter {
+  save(deliveryId: string, record: StepRecord): Promise<StepRecord | null>;
 }

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Queue, Worker, type JobsOptions } from 'bullmq';
-import { z } from 'zod';
 import {
   createKeys,
   createLogger,
@@ -16,13 +15,11 @@ import {
 } from '@hookflow/shared';
 import { cleanupPrefix, testPrefix, testRedis } from '../../../../test/support/redis.js';
 import { llmStubHandler, sendJson, startStub, type HttpStub } from '../../../../test/workflows/support/http-stub.js';
+import { builtinImplementations } from '../../../../test/workflows/support/thread-workflows.js';
 import { createDeliveryProcessor } from './run-delivery.js';
 import { ActiveRuns } from './active-runs.js';
-import { OpenAiProvider } from '../llm/openai-provider.js';
-import { createOutboundHttp, type OutboundHttp } from '../egress/outbound-http.js';
+import { createRunPool, type RunExecutor } from './run-pool.js';
 import { OutboundSecrets } from '../steps/outbound-secrets.js';
-import { defineWorkflow } from '../workflows/define-workflow.js';
-import { builtinImplementations } from '../workflows/builtins.js';
 
 const prefix = testPrefix('engine-runner');
 const keys = createKeys(prefix);
@@ -38,9 +35,9 @@ const catalog = new WorkflowCatalog(redis, keys, { cacheMs: 0 });
 const queue = new Queue(queueName, { connection: redis, prefix: keys.bullPrefix });
 const agentId = 'agt_runner';
 let worker: Worker;
+let runs: RunExecutor;
 let service: HttpStub;
 let llm: HttpStub;
-let outbound: OutboundHttp;
 /** Small caps, so the tests of them move little data. */
 const maxResponseBytes = 64 * 1024;
 const maxStepOutputBytes = 16 * 1024;
@@ -51,26 +48,6 @@ const bump = (name: string) => {
   counters.set(name, n);
   return n;
 };
-
-let tsStepRuns = 0;
-let tsFlakyRuns = 0;
-const tsWorkflow = defineWorkflow({
-  name: 'ts-steps',
-  description: 'test workflow in TypeScript',
-  input: z.object({ n: z.number() }),
-  run: async (ctx) => {
-    const doubled = await ctx.step('double', () => {
-      tsStepRuns += 1;
-      return ctx.payload.n * 2;
-    });
-    const plusOne = await ctx.step('plusOne', () => {
-      tsFlakyRuns += 1;
-      if (tsFlakyRuns === 1) throw new Error('first try fails');
-      return doubled + 1;
-    });
-    return { doubled, plusOne };
-  },
-});
 
 beforeAll(async () => {
   service = await startStub(async (req, res, raw) => {
@@ -122,8 +99,20 @@ beforeAll(async () => {
   });
   llm = await startStub(llmStubHandler((request) => (request.response_format ? JSON.stringify({ category: 'invoice' }) : `summary of: ${request.messages.at(-1).content}`)));
   const log = createLogger({ name: 'runner-test', level: 'silent' });
+  // The real run pool: the threads load the TypeScript sources with tsx, and the test's built-ins from thread-workflows.ts.
   // The stubs are internal services, so they are allowed by name and port; nothing else on loopback is.
-  outbound = createOutboundHttp({ allow: [new URL(service.url).host, new URL(llm.url).host], maxResponseBytes });
+  runs = createRunPool({
+    settings: {
+      vars: { SERVICE_URL: service.url, GREETING: 'hello' },
+      llm: { baseUrl: `${llm.url}/v1`, apiKey: 'sk-test-key', model: 'stub-model-1', timeoutMs: 5_000 },
+      egress: { allow: [new URL(service.url).host, new URL(llm.url).host], maxResponseBytes },
+      logLevel: 'silent',
+    },
+    threads: 8,
+    memoryMb: 128,
+    log,
+    workflowsModule: new URL('../../../../test/workflows/support/thread-workflows.ts', import.meta.url),
+  });
   worker = new Worker(
     queueName,
     createDeliveryProcessor({
@@ -133,12 +122,10 @@ beforeAll(async () => {
       webhooks: new WebhookStore(redis, keys),
       catalog,
       records,
-      llm: new OpenAiProvider({ baseUrl: `${llm.url}/v1`, apiKey: 'sk-test-key', model: 'stub-model-1', timeoutMs: 5_000, outbound }),
       outboundSecrets: new OutboundSecrets(redis, keys, Buffer.alloc(32, 7).toString('base64')),
-      outbound,
       maxStepOutputBytes,
-      builtins: { ...builtinImplementations, 'ts-steps': tsWorkflow },
-      vars: { SERVICE_URL: service.url, GREETING: 'hello' },
+      builtins: builtinImplementations,
+      runs,
       defaultTimeoutMs: 20_000,
       log,
       now: () => new Date(),
@@ -153,8 +140,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await worker?.close(true);
+  await runs?.close();
   await queue.close();
-  await Promise.all([service?.close(), llm?.close(), outbound?.close()]);
+  await Promise.all([service?.close(), llm?.close()]);
   await cleanupPrefix(redis, prefix);
   redis.disconnect();
   workerRedis.disconnect();
@@ -331,12 +319,13 @@ describe('runner', () => {
   });
 
   it('runs TypeScript workflows with checkpointed ctx.step, and rejects payloads outside their zod input', async () => {
-    const delivery = await waitFor(await start('ts-steps', { n: 20 }, fast));
+    const tag = tagId();
+    const delivery = await waitFor(await start('ts-steps', { n: 20, tag }, fast));
     expect(delivery).toMatchObject({ status: 'succeeded', attempts: 2, result: { doubled: 40, plusOne: 41 } });
-    expect(tsStepRuns).toBe(1);
-    expect(tsFlakyRuns).toBe(2);
+    expect(counters.get(`/count/${tag}-double`)).toBe(1);
+    expect(counters.get(`/count/${tag}-plusOne`)).toBe(2);
     expect(step(delivery, 'plusOne')).toMatchObject({ type: 'step', status: 'succeeded', attempts: 2 });
-    const bad = await waitFor(await start('ts-steps', { n: 'twenty' }, fast));
+    const bad = await waitFor(await start('ts-steps', { n: 'twenty', tag }, fast));
     expect(bad).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'payload_invalid' } });
   });
 

@@ -12,22 +12,18 @@ import {
   type Settled,
   type WebhookRecord,
   type WorkflowCatalog,
-  type WorkflowDefinition,
   type WorkflowPin,
 } from '@hookflow/shared';
 import { describeFailure, WorkflowError } from '../errors/workflow-error.js';
 import { StepTimeoutError } from '../errors/step-timeout-error.js';
-import { Evaluator } from '../expressions/evaluator.js';
-import type { LlmProvider } from '../llm/provider.js';
-import type { OutboundHttp } from '../egress/outbound-http.js';
 import type { OutboundSecrets } from '../steps/outbound-secrets.js';
 import type { TypeScriptWorkflow } from '../workflows/define-workflow.js';
 import type { ActiveRuns } from './active-runs.js';
 import { assertOutputFits, Checkpoints } from './checkpoints.js';
+import { abortReason, type RunWorkflow } from './execute-run.js';
 import { quarantineCrashed } from './quarantine.js';
-import { runDefinition } from './run-definition.js';
-import { StepRunner } from './step-runner.js';
-import { createWorkflowContext } from './workflow-context.js';
+import { createRunHost } from './run-host.js';
+import type { RunExecutor } from './run-pool.js';
 
 export interface RunDeliveryDeps {
   redis: RedisClient;
@@ -37,15 +33,13 @@ export interface RunDeliveryDeps {
   webhooks: { find(webhookId: string): Promise<WebhookRecord | null> };
   catalog: WorkflowCatalog;
   records: RecordStore;
-  llm: LlmProvider;
   outboundSecrets: OutboundSecrets;
-  /** The egress-checked HTTP client of `http` and `notify` steps. */
-  outbound: OutboundHttp;
   /** `HOOKFLOW_MAX_STEP_OUTPUT_BYTES`: the largest output a step may store, and result a run may. */
   maxStepOutputBytes: number;
+  /** The built-in workflows by name (their code runs where `runs` runs it; here only the names count). */
   builtins: Record<string, TypeScriptWorkflow>;
-  /** `env` of expressions: the `HOOKFLOW_VAR_*` variables without their prefix. */
-  vars: Record<string, string>;
+  /** Where workflows run: the run thread pool (run-pool.ts). */
+  runs: RunExecutor;
   /** Time budget of a run when neither the webhook nor the workflow sets `timeoutMs`. */
   defaultTimeoutMs: number;
   log: Logger;
@@ -56,7 +50,10 @@ export interface RunDeliveryDeps {
   activeRuns?: ActiveRuns;
 }
 
-type Resolved = { kind: 'builtin'; workflow: TypeScriptWorkflow; timeoutMs?: number } | { kind: 'definition'; definition: WorkflowDefinition; version: number; timeoutMs?: number };
+/** Failures of a run whose thread ended before the step in hand could record how it ended. */
+const threadEndedCodes = new Set(['resource_exhausted', 'run_crashed']);
+
+type Resolved = { workflow: RunWorkflow; timeoutMs?: number };
 
 /**
  * The BullMQ processor: loads the delivery, runs its workflow and records the outcome. A retryable failure with
@@ -67,7 +64,7 @@ type Resolved = { kind: 'builtin'; workflow: TypeScriptWorkflow; timeoutMs?: num
 export function createDeliveryProcessor(deps: RunDeliveryDeps) {
   const { deliveries, log, now } = deps;
   const checkpoints = new Checkpoints(deps.redis, deps.keys, deps.maxStepOutputBytes);
-  const evaluator = new Evaluator();
+  const host = createRunHost({ checkpoints, records: deps.records, outboundSecrets: deps.outboundSecrets, maxStepOutputBytes: deps.maxStepOutputBytes, now });
 
   return async (job: Job, _token?: string, workerSignal?: AbortSignal): Promise<Settled> => {
     const { deliveryId } = jobCatalog['run-delivery'].schema.parse(job.data);
@@ -84,24 +81,19 @@ export function createDeliveryProcessor(deps: RunDeliveryDeps) {
     // was cancelled: do not run it.
     if (endedStatuses.has(delivery.status)) return { status: delivery.status, workflow: delivery.workflow, removed: 0 };
 
-    // The run's signal: aborted by its time budget, or when BullMQ aborts the job (forwarded: cheaper than AbortSignal.any).
+    // The run's one stop handle: aborted by its time budget, or when BullMQ aborts the job (forwarded: cheaper than
+    // AbortSignal.any). Aborting it ends the run's thread; the run fails with the abort reason's code.
     const controller = new AbortController();
     const forwardWorkerAbort = () => controller.abort(workerSignal?.reason);
     workerSignal?.addEventListener('abort', forwardWorkerAbort, { once: true });
     const untrack = deps.activeRuns?.track(deliveryId, controller);
-    let runLog: Logger | undefined;
     let timer: NodeJS.Timeout | undefined;
     let timeoutMs = deps.defaultTimeoutMs;
     try {
       const resolved = await resolveWorkflow(deps, delivery, workflowPin, job);
       timeoutMs = resolved.timeoutMs ?? deps.defaultTimeoutMs;
       timer = setTimeout(() => controller.abort(new StepTimeoutError(`the run exceeded its timeoutMs of ${timeoutMs} ms`)), timeoutMs);
-      const signal = controller.signal;
-      const runner = new StepRunner(deliveryId, delivery.steps, checkpoints, signal, log, now, () => abortReason(signal));
-      // A TypeScript workflow gets its payload parsed by its own input schema.
-      const payload = resolved.kind === 'builtin' ? parseInput(resolved.workflow, delivery) : delivery.payload;
-      const ctx = createWorkflowContext({ runner, delivery, payload, env: deps.vars, signal, log: () => (runLog ??= log.child({ deliveryId })), llm: deps.llm, records: deps.records, outboundSecrets: deps.outboundSecrets, outbound: deps.outbound });
-      const result = resolved.kind === 'definition' ? await runDefinition(resolved.definition, ctx, evaluator) : await resolved.workflow.run(ctx);
+      const result = await deps.runs.run({ delivery, workflow: resolved.workflow }, host, controller.signal);
       clearTimeout(timer);
       assertOutputFits(JSON.stringify(result ?? null), deps.maxStepOutputBytes, 'the run result');
       return await deliveries.markSucceeded(deliveryId, result, now());
@@ -109,6 +101,9 @@ export function createDeliveryProcessor(deps: RunDeliveryDeps) {
       clearTimeout(timer);
       const err = controller.signal.aborted ? abortReason(controller.signal) : caught;
       const failure = describeFailure(err);
+      // A run whose thread was ended mid-step (stopped, over its memory cap, crashed): that step records the run's
+      // error instead of staying `running`.
+      if (controller.signal.aborted || threadEndedCodes.has(failure.code)) await checkpoints.abandonRunning(deliveryId, { code: failure.code, message: failure.message }, now());
       const attemptsAllowed = job.opts.attempts ?? 1;
       if (failure.retryable && attempt < attemptsAllowed) {
         await deliveries.markRetrying(deliveryId, { code: failure.code, message: failure.message });
@@ -127,19 +122,6 @@ export function createDeliveryProcessor(deps: RunDeliveryDeps) {
   };
 }
 
-function parseInput(workflow: TypeScriptWorkflow, delivery: Delivery): unknown {
-  const input = workflow.input.safeParse(delivery.payload);
-  if (!input.success) throw new WorkflowError('payload_invalid', `payload does not fit ${delivery.workflow}: ${input.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`, false);
-  return input.data;
-}
-
-function abortReason(signal: AbortSignal): Error {
-  const reason: unknown = signal.reason;
-  if (reason instanceof WorkflowError) return reason;
-  // The worker is closing: the job goes back to the queue; not the workflow's fault, so retryable.
-  return new WorkflowError('worker_stopping', 'the worker stopped while running this delivery', true);
-}
-
 /**
  * The workflow a delivery runs. A definition's version is pinned on the delivery at its first run and kept for the
  * automatic retries of that job; a new job for the same delivery (a manual retry) runs the current version.
@@ -148,7 +130,7 @@ async function resolveWorkflow(deps: RunDeliveryDeps, delivery: Delivery, workfl
   const webhook = await deps.webhooks.find(delivery.webhookId);
   const webhookTimeout = webhook?.options.timeoutMs;
   const builtin = deps.builtins[delivery.workflow];
-  if (builtin) return { kind: 'builtin', workflow: builtin, ...(webhookTimeout ? { timeoutMs: webhookTimeout } : {}) };
+  if (builtin) return { workflow: { kind: 'builtin', name: delivery.workflow }, ...(webhookTimeout ? { timeoutMs: webhookTimeout } : {}) };
 
   const jobTag = `${job.id}:${job.timestamp}`;
   const pinned = workflowPin?.job === jobTag ? workflowPin.version : undefined;
@@ -156,5 +138,5 @@ async function resolveWorkflow(deps: RunDeliveryDeps, delivery: Delivery, workfl
   if (!stored) throw new WorkflowError('workflow_not_found', `no workflow named ${delivery.workflow}${pinned ? ` (version ${pinned})` : ''}`, false);
   if (pinned === undefined) await deps.deliveries.pinWorkflow(delivery.id, { version: stored.version, job: jobTag });
   const timeoutMs = webhookTimeout ?? stored.definition.timeoutMs;
-  return { kind: 'definition', definition: stored.definition, version: stored.version, ...(timeoutMs ? { timeoutMs } : {}) };
+  return { workflow: { kind: 'definition', definition: stored.definition }, ...(timeoutMs ? { timeoutMs } : {}) };
 }

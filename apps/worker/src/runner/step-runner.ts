@@ -1,14 +1,12 @@
 import type { Logger, StepRecord, RetryPolicy } from '@hookflow/shared';
 import { describeFailure, WorkflowError } from '../errors/workflow-error.js';
-import type { Checkpoints } from './checkpoints.js';
+import type { CheckpointWriter } from './checkpoints.js';
 
 export interface StepControl {
   /** This step's tries so far, including this one, over every attempt of the delivery. */
   attempts: number;
   startedAt: string;
   signal: AbortSignal;
-  /** The checkpoint JSON of this step succeeding with `output` (for steps that commit it together with their effect). */
-  succeededCheckpoint: (output: unknown) => string;
 }
 
 /** A step body's result: a plain output, or one whose checkpoint the body already committed (a `store` write). */
@@ -32,7 +30,7 @@ export class StepRunner {
   constructor(
     private readonly deliveryId: string,
     previous: readonly StepRecord[],
-    private readonly checkpoints: Checkpoints,
+    private readonly checkpoints: CheckpointWriter,
     private readonly signal: AbortSignal,
     private readonly log: Logger,
     private readonly now: () => Date,
@@ -64,12 +62,11 @@ export class StepRunner {
       const finished = await this.checkpoints.save(this.deliveryId, running);
       // Another worker finished this step meanwhile (we lost the job's lock): take its result.
       if (finished) return finished.output ?? null;
-      const succeededRecord = (output: unknown): StepRecord => ({ id, type, status: 'succeeded', attempts, startedAt, finishedAt: this.now().toISOString(), output: output ?? null });
       try {
-        const succeededCheckpoint = (output: unknown) => this.checkpoints.serialize(succeededRecord(output));
-        const result = await this.raceAbort(body({ attempts, startedAt, signal: this.signal, succeededCheckpoint }));
+        const result = await this.raceAbort(body({ attempts, startedAt, signal: this.signal }));
         if (!result.committed) {
-          const other = await this.checkpoints.save(this.deliveryId, succeededRecord(result.output));
+          const succeeded: StepRecord = { id, type, status: 'succeeded', attempts, startedAt, finishedAt: this.now().toISOString(), output: result.output ?? null };
+          const other = await this.checkpoints.save(this.deliveryId, succeeded);
           if (other) return other.output ?? null;
         }
         return result.output ?? null;

@@ -1,12 +1,11 @@
-import type { AgentRecord, Delivery, Logger, RecordStore } from '@hookflow/shared';
+import type { AgentRecord, Delivery, Logger } from '@hookflow/shared';
 import type { OutboundHttp } from '../egress/outbound-http.js';
 import { WorkflowError } from '../errors/workflow-error.js';
 import type { LlmMessage, LlmOutput, LlmProvider } from '../llm/provider.js';
 import { httpRequest, type HttpOutput, type HttpStepOptions } from '../steps/http-request.js';
 import { sendNotification, type NotifyOptions } from '../steps/notify.js';
-import type { OutboundSecrets } from '../steps/outbound-secrets.js';
-import { applyStore, checkStoreTarget, type StoreOptions } from '../steps/store-record.js';
-import { stepField } from './checkpoints.js';
+import { checkStoreTarget, type StoreOptions } from '../steps/store-record.js';
+import type { RunHost } from './run-host.js';
 import type { RunStepOptions, StepControl, StepResult, StepRunner } from './step-runner.js';
 
 export interface LlmStepOptions {
@@ -34,7 +33,7 @@ export interface WorkflowContext<P = unknown> {
   headers: Record<string, string>;
   /** `HOOKFLOW_VAR_*` variables without the prefix. */
   env: Record<string, string>;
-  /** Aborts at the run's `timeoutMs` (and when the worker shuts down). */
+  /** Does not fire in a run thread: a run stopped by its `timeoutMs`, a cancel or the worker closing has its thread terminated. */
   signal: AbortSignal;
   log: Logger;
   /** Runs `fn` once per delivery: after it succeeded, retries get its checkpointed output instead. */
@@ -57,13 +56,13 @@ export interface ContextDeps {
   /** The delivery's logger, made on first use: a pino child costs more than a short run does. */
   log: () => Logger;
   llm: LlmProvider;
-  records: RecordStore;
-  outboundSecrets: OutboundSecrets;
+  /** The worker's Redis writes and secrets (a `store` write, the notify signing secrets). */
+  host: RunHost;
   /** The egress-checked HTTP client of `http` and `notify` steps. */
   outbound: OutboundHttp;
 }
 
-export function createWorkflowContext<P>({ runner, delivery, payload, env, signal, log, llm, records, outboundSecrets, outbound }: ContextDeps): WorkflowContext<P> {
+export function createWorkflowContext<P>({ runner, delivery, payload, env, signal, log, llm, host, outbound }: ContextDeps): WorkflowContext<P> {
   /** One step kind: its options are resolved inside the checkpointed body, so a finished step does not compute them. */
   const kind =
     <O, R>(type: string, exec: (options: O, id: string, control: StepControl) => Promise<StepResult>) =>
@@ -97,24 +96,15 @@ export function createWorkflowContext<P>({ runner, delivery, payload, env, signa
       return { output: await llm.complete({ messages, model, responseFormat: options.responseFormat ?? 'text', temperature, maxTokens, timeoutMs, signal: s }) };
     }),
 
-    store: kind<StoreOptions, AgentRecord>('store', async (options, id, { succeededCheckpoint }) => {
+    store: kind<StoreOptions, AgentRecord>('store', async (options, id, { attempts, startedAt }) => {
       checkStoreTarget(options);
-      // The record write and this step's checkpoint commit together, or neither does.
-      const result = await records.writeCheckpointed({
-        agentId: delivery.agentId,
-        collection: options.collection,
-        key: options.key,
-        apply: (current) => applyStore(current, options),
-        deliveryId: delivery.id,
-        stepField: stepField(id),
-        checkpoint: succeededCheckpoint,
-      });
-      const output = result.outcome === 'written' ? result.record : (JSON.parse(result.checkpoint) as { output: unknown }).output;
+      // The worker commits the record write and this step's checkpoint together, or neither.
+      const output = await host.store({ agentId: delivery.agentId, deliveryId: delivery.id, options, step: { id, type: 'store', attempts, startedAt } });
       return { output, committed: true };
     }),
 
     notify: kind<NotifyOptions, { status: number }>('notify', async (options, id, { signal: s }) => ({
-      output: await sendNotification(options, await outboundSecrets.signingSecrets(delivery.agentId), `${delivery.id}.${id}`, s, outbound),
+      output: await sendNotification(options, await host.signingSecrets(delivery.agentId), `${delivery.id}.${id}`, s, outbound),
     })),
 
     fail: async (id, code, message, stepOptions) => {

@@ -1,0 +1,62 @@
+import type { RecordStore, StepRecord } from '@hookflow/shared';
+import type { OutboundSecrets } from '../steps/outbound-secrets.js';
+import { applyStore, checkStoreTarget, type StoreOptions } from '../steps/store-record.js';
+import { assertOutputFits, stepField, type Checkpoints } from './checkpoints.js';
+
+/** A `store` step's write, as a run asks for it: the record change and the checkpoint it commits with. */
+export interface StoreWrite {
+  agentId: string;
+  deliveryId: string;
+  options: StoreOptions;
+  /** The step's `succeeded` record without its output and finish time, which the write fills in. */
+  step: Pick<StepRecord, 'id' | 'type' | 'attempts' | 'startedAt'>;
+}
+
+/**
+ * What a run asks of the worker process: every Redis write and every secret. A run in a thread reaches it over a
+ * MessagePort (run-rpc.ts), so the thread never holds a Redis connection or the master key, and a store effect and
+ * its checkpoint still commit together, in one MULTI from the worker.
+ */
+export interface RunHost {
+  /** Saves a step record (JSON) unless the step already finished; then returns the finished record's JSON. */
+  checkpoint(deliveryId: string, stepId: string, recordJson: string): Promise<string | null>;
+  /** Applies a `store` step and commits its checkpoint with it; the step's output (the record). */
+  store(write: StoreWrite): Promise<unknown>;
+  /** The agent's secrets for signing `notify` calls: the current one, and during a rotation's grace the previous. */
+  signingSecrets(agentId: string): Promise<string[]>;
+}
+
+export interface RunHostDeps {
+  checkpoints: Checkpoints;
+  records: RecordStore;
+  outboundSecrets: OutboundSecrets;
+  /** `HOOKFLOW_MAX_STEP_OUTPUT_BYTES`: a `store` step's checkpoint holds its record, so the record is bounded too. */
+  maxStepOutputBytes: number;
+  now: () => Date;
+}
+
+export function createRunHost({ checkpoints, records, outboundSecrets, maxStepOutputBytes, now }: RunHostDeps): RunHost {
+  return {
+    checkpoint: (deliveryId, stepId, recordJson) => checkpoints.save(deliveryId, stepId, recordJson),
+    store: async ({ agentId, deliveryId, options, step }) => {
+      checkStoreTarget(options);
+      // The record write and the step's checkpoint commit together, or neither does.
+      const result = await records.writeCheckpointed({
+        agentId,
+        collection: options.collection,
+        key: options.key,
+        apply: (current) => applyStore(current, options),
+        deliveryId,
+        stepField: stepField(step.id),
+        // An oversized record is refused here, before the MULTI: neither it nor the checkpoint is written.
+        checkpoint: (record) => {
+          const json = JSON.stringify({ ...step, status: 'succeeded', finishedAt: now().toISOString(), output: record ?? null } satisfies StepRecord);
+          assertOutputFits(json, maxStepOutputBytes, `the output of step ${step.id}`);
+          return json;
+        },
+      });
+      return result.outcome === 'written' ? result.record : (JSON.parse(result.checkpoint) as { output: unknown }).output;
+    },
+    signingSecrets: (agentId) => outboundSecrets.signingSecrets(agentId),
+  };
+}
