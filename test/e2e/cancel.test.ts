@@ -109,7 +109,8 @@ describe('POST /deliveries/{id}/cancel', () => {
     const hook = await webhook('always-busy', { options: { attempts: 5, backoff: { type: 'fixed', delayMs: 600_000 } } });
     const { deliveryId, tag } = await hook.send();
     await waitForDelivery(ctx.api, deliveryId, ['retrying']);
-    expect(await jobState(deliveryId)).toBe('delayed');
+    // The record says `retrying` just before BullMQ moves the job to its backoff.
+    await expect.poll(() => jobState(deliveryId), { timeout: 10_000, interval: 50 }).toBe('delayed');
 
     expect(await ctx.api.post(`/deliveries/${deliveryId}/cancel`)).toMatchObject({ status: 200, body: { status: 'cancelled', error: { code: 'http_unavailable' } } });
     expect(await jobState(deliveryId)).toBe('unknown');
