@@ -66,12 +66,14 @@ export function createDeliveryProcessor(deps: RunDeliveryDeps) {
   const checkpoints = new Checkpoints(deps.redis, deps.keys, deps.maxStepOutputBytes);
   const host = createRunHost({ checkpoints, records: deps.records, outboundSecrets: deps.outboundSecrets, maxStepOutputBytes: deps.maxStepOutputBytes, now });
 
-  return async (job: Job, _token?: string, workerSignal?: AbortSignal): Promise<Settled> => {
+  return async (job: Job, token?: string, workerSignal?: AbortSignal): Promise<Settled> => {
     const { deliveryId } = jobCatalog['run-delivery'].schema.parse(job.data);
     const attempt = job.attemptsMade + 1;
     // Checked before the record is marked running, so a poison delivery does not even start (see quarantine.ts).
     if (job.stalledCounter >= deps.maxStalls) return quarantineCrashed(deliveries, deliveryId, job.stalledCounter, now(), log);
-    const started = await deliveries.start(deliveryId, attempt, now());
+    // The lock token fences the outcome: a run that outlived its lock (and so its job) records nothing.
+    const fence = token ? { runToken: token } : {};
+    const started = await deliveries.start(deliveryId, attempt, now(), token);
     if (!started) {
       log.warn({ deliveryId }, 'delivery record is gone (retention or deletion); job dropped');
       return { status: null, workflow: null, removed: 0 };
@@ -96,7 +98,7 @@ export function createDeliveryProcessor(deps: RunDeliveryDeps) {
       const result = await deps.runs.run({ delivery, workflow: resolved.workflow }, host, controller.signal);
       clearTimeout(timer);
       assertOutputFits(JSON.stringify(result ?? null), deps.maxStepOutputBytes, 'the run result');
-      return await deliveries.markSucceeded(deliveryId, result, now());
+      return await deliveries.markSucceeded(deliveryId, result, now(), fence);
     } catch (caught) {
       clearTimeout(timer);
       const err = controller.signal.aborted ? abortReason(controller.signal) : caught;
@@ -106,11 +108,11 @@ export function createDeliveryProcessor(deps: RunDeliveryDeps) {
       if (controller.signal.aborted || threadEndedCodes.has(failure.code)) await checkpoints.abandonRunning(deliveryId, { code: failure.code, message: failure.message }, now());
       const attemptsAllowed = job.opts.attempts ?? 1;
       if (failure.retryable && attempt < attemptsAllowed) {
-        await deliveries.markRetrying(deliveryId, { code: failure.code, message: failure.message });
+        await deliveries.markRetrying(deliveryId, { code: failure.code, message: failure.message }, fence);
         log.warn({ deliveryId, attempt, code: failure.code }, 'delivery attempt failed; will retry');
         throw err;
       }
-      const settled = await deliveries.markFailed(deliveryId, { code: failure.code, message: failure.message }, now());
+      const settled = await deliveries.markFailed(deliveryId, { code: failure.code, message: failure.message }, now(), fence);
       // Cancelled during the run: the record keeps `cancelled` and the job ends without a failure.
       if (settled.status === 'cancelled') return settled;
       log.warn({ deliveryId, attempt, code: failure.code }, 'delivery failed');

@@ -37,8 +37,8 @@ export interface Settled {
 }
 
 // KEYS[1] the delivery record. ARGV: record key prefix, index key prefix and suffix, max count, TTL seconds, scan slack,
-// most removed per call, a random fraction in [0, 1), `open` to write only to a delivery that has not ended (else
-// `any`), the workflow pin-count key's prefix and suffix (an ended delivery no longer holds the definition version it
+// most removed per call, a random fraction in [0, 1), `open` to write only to a delivery that has not ended,
+// `run:<token>` to write only while the run with that token holds it (DeliveryStore.start), else `any`, the workflow pin-count key's prefix and suffix (an ended delivery no longer holds the definition version it
 // was pinned to; see DeliveryStore.pinWorkflow), then field/value pairs to write first (a run's outcome), so
 // recording the outcome and retention share one round trip. A cancelled or superseded delivery keeps its status
 // whatever the mode. In mode `any` a finished one is overwritten, as a second run to the end writes its own outcome
@@ -57,6 +57,8 @@ if #ARGV > 11 then
   if redis.call('EXISTS', KEYS[1]) == 0 then return {false, false, 0} end
   local ended = endedStatus(KEYS[1])
   local kept = ended == 'cancelled' or ended == 'superseded' or (ended and ARGV[9] == 'open')
+  local fence = string.match(ARGV[9], '^run:(.+)$')
+  if fence and redis.call('HGET', KEYS[1], 'runToken') ~= fence then kept = true end
   if not kept then redis.call('HSET', KEYS[1], unpack(ARGV, 12)) end
 end
 local fields = redis.call('HMGET', KEYS[1], 'status', 'workflow', 'webhookId')
@@ -130,13 +132,14 @@ export class DeliveryRetention {
   /**
    * Writes `fields` (a run's outcome) to the delivery record, unless the record is gone or the delivery was cancelled
    * or superseded (with `onlyIfOpen`: unless it ended in any way), then settles it as `settle` does: one round trip
-   * for the outcome, the retention and the report.
+   * for the outcome, the retention and the report. With `runToken`, only while that run holds the delivery.
    */
-  async finish(deliveryId: string, fields: Record<string, string>, { onlyIfOpen = false } = {}): Promise<Settled> {
+  async finish(deliveryId: string, fields: Record<string, string>, { onlyIfOpen = false, runToken }: { onlyIfOpen?: boolean; runToken?: string } = {}): Promise<Settled> {
+    const mode = onlyIfOpen ? 'open' : runToken ? `run:${runToken}` : 'any';
     const reply = (await settleScript.run(
       this.redis,
       [this.keys.delivery(deliveryId)],
-      [this.keys.delivery(''), this.#indexAffixes[0], this.#indexAffixes[1], this.policy.maxCount, this.policy.maxAgeSeconds, this.#scan.slack, this.#scan.removeAtMost, Math.random(), onlyIfOpen ? 'open' : 'any', ...this.#pinAffixes, ...Object.entries(fields).flat()],
+      [this.keys.delivery(''), this.#indexAffixes[0], this.#indexAffixes[1], this.policy.maxCount, this.policy.maxAgeSeconds, this.#scan.slack, this.#scan.removeAtMost, Math.random(), mode, ...this.#pinAffixes, ...Object.entries(fields).flat()],
     )) as [string | null, string | null, number];
     return { status: reply[0] ?? null, workflow: reply[1] ?? null, removed: Number(reply[2] ?? 0) };
   }

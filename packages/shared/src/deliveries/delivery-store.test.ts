@@ -161,3 +161,33 @@ describe('DeliveryStore.cancel', () => {
     expect(await redis.exists(keys.delivery(old.id))).toBe(0);
   });
 });
+
+describe('DeliveryStore run fencing (the job lock token)', () => {
+  async function created() {
+    const store = new DeliveryStore(redis, keys);
+    const d = delivery(newId('wh'), Date.now());
+    const tx = redis.pipeline();
+    store.appendCreate(tx, [d]);
+    await tx.exec();
+    return { store, id: d.id };
+  }
+
+  it('records only the outcome of the run that holds the delivery; an earlier run whose lock lapsed records nothing', async () => {
+    const { store, id } = await created();
+    await store.start(id, 1, new Date(1_000), 'worker-a:1');
+    // The lock lapsed, the job went to another worker, which started it again.
+    await store.start(id, 1, new Date(2_000), 'worker-b:7');
+    await store.markRetrying(id, { code: 'http_unavailable', message: 'late' }, { runToken: 'worker-a:1' });
+    expect(await store.markSucceeded(id, { from: 'a' }, new Date(3_000), { runToken: 'worker-a:1' })).toMatchObject({ status: 'running' });
+    expect(await store.markFailed(id, { code: 'x', message: 'late' }, new Date(3_000), { runToken: 'worker-a:1' })).toMatchObject({ status: 'running' });
+    expect(await store.get(id)).toMatchObject({ status: 'running', result: null, error: null });
+    expect(await store.markSucceeded(id, { from: 'b' }, new Date(4_000), { runToken: 'worker-b:7' })).toMatchObject({ status: 'succeeded' });
+    expect(await store.get(id)).toMatchObject({ status: 'succeeded', result: { from: 'b' }, finishedAt: new Date(4_000).toISOString() });
+  });
+
+  it('lets a run without a token record its outcome as before', async () => {
+    const { store, id } = await created();
+    await store.start(id, 1, new Date(1_000), 'worker-a:1');
+    expect(await store.markSucceeded(id, { ok: true }, new Date(2_000))).toMatchObject({ status: 'succeeded' });
+  });
+});

@@ -17,6 +17,7 @@ if redis.call('EXISTS', KEYS[1]) == 0 then return false end
 local ended = endedStatus(KEYS[1])
 if not ended then
   redis.call('HSET', KEYS[1], 'status', 'running', 'attempts', ARGV[1])
+  if ARGV[3] ~= '' then redis.call('HSET', KEYS[1], 'runToken', ARGV[3]) end
   redis.call('HSETNX', KEYS[1], 'startedAt', ARGV[2])
   redis.call('HDEL', KEYS[1], 'error')
 elseif ended == 'cancelled' and redis.call('HGET', KEYS[1], 'status') ~= 'cancelled' then
@@ -28,10 +29,11 @@ for i = 1, #flat, 2 do record[flat[i]] = flat[i + 1] end
 return cjson.encode(record)
 `);
 
-// KEYS[1] the delivery record. ARGV: the error JSON. A retryable failure is recorded only while the delivery may
-// still run: a cancel that landed during the attempt stays.
+// KEYS[1] the delivery record. ARGV: the error JSON, the run's token (or ''). A retryable failure is recorded only while
+// the delivery may still run (a cancel that landed during the attempt stays) and by the run that holds it.
 const retryingScript = new LuaScript(`${endedStatusLua}
 if redis.call('EXISTS', KEYS[1]) == 0 or endedStatus(KEYS[1]) then return 0 end
+if ARGV[2] ~= '' and redis.call('HGET', KEYS[1], 'runToken') ~= ARGV[2] then return 0 end
 redis.call('HSET', KEYS[1], 'status', 'retrying', 'error', ARGV[1])
 return 1
 `);
@@ -155,10 +157,11 @@ export class DeliveryStore {
   /**
    * Starts an attempt: marks the delivery running and returns it with its workflow pin, in one round trip. A delivery
    * that already ended (finished or cancelled) is returned as it is (the caller must not run it again); null when the
-   * record is gone.
+   * record is gone. `runToken` (the job lock's token) names the run that holds the delivery from now on: the outcome of
+   * an earlier run whose lock lapsed meanwhile (its worker lost Redis longer than the lock) is then not recorded.
    */
-  async start(deliveryId: string, attempts: number, startedAt: Date): Promise<StartedDelivery | null> {
-    const json = (await startScript.run(this.redis, [this.keys.delivery(deliveryId)], [attempts, startedAt.toISOString()])) as string | null;
+  async start(deliveryId: string, attempts: number, startedAt: Date, runToken = ''): Promise<StartedDelivery | null> {
+    const json = (await startScript.run(this.redis, [this.keys.delivery(deliveryId)], [attempts, startedAt.toISOString(), runToken])) as string | null;
     if (!json) return null;
     const raw = JSON.parse(json) as Record<string, string>;
     const pinned = raw.workflowVersion !== undefined && raw.workflowJob !== undefined;
@@ -178,13 +181,13 @@ export class DeliveryStore {
    * this nor `markFailed` changes a delivery that was cancelled (during the run) or superseded: the returned status
    * says what the record holds.
    */
-  markSucceeded(deliveryId: string, result: unknown, finishedAt: Date): Promise<Settled> {
-    return this.#retention.finish(deliveryId, { status: 'succeeded', result: JSON.stringify(result ?? null), finishedAt: finishedAt.toISOString() });
+  markSucceeded(deliveryId: string, result: unknown, finishedAt: Date, options: { runToken?: string } = {}): Promise<Settled> {
+    return this.#retention.finish(deliveryId, { status: 'succeeded', result: JSON.stringify(result ?? null), finishedAt: finishedAt.toISOString() }, options);
   }
 
   /** Records a failed attempt that will be tried again; a delivery that ended meanwhile (cancelled) is left as it is. */
-  async markRetrying(deliveryId: string, error: DeliveryError): Promise<void> {
-    await retryingScript.run(this.redis, [this.keys.delivery(deliveryId)], [JSON.stringify(error)]);
+  async markRetrying(deliveryId: string, error: DeliveryError, options: { runToken?: string } = {}): Promise<void> {
+    await retryingScript.run(this.redis, [this.keys.delivery(deliveryId)], [JSON.stringify(error), options.runToken ?? '']);
   }
 
   /**
@@ -201,7 +204,7 @@ export class DeliveryStore {
    * Records the final failure and applies retention, as `markSucceeded` does. With `onlyIfOpen` a delivery that ended
    * in any way (succeeded too) is left as it is, for a failure decided without running it (a quarantine).
    */
-  markFailed(deliveryId: string, error: DeliveryError, finishedAt: Date, options: { onlyIfOpen?: boolean } = {}): Promise<Settled> {
+  markFailed(deliveryId: string, error: DeliveryError, finishedAt: Date, options: { onlyIfOpen?: boolean; runToken?: string } = {}): Promise<Settled> {
     return this.#retention.finish(deliveryId, { status: 'failed', error: JSON.stringify(error), finishedAt: finishedAt.toISOString() }, options);
   }
 
