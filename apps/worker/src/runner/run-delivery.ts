@@ -25,6 +25,7 @@ import type { TypeScriptWorkflow } from '../workflows/define-workflow.js';
 import type { ActiveRuns } from './active-runs.js';
 import { assertOutputFits, Checkpoints } from './checkpoints.js';
 import { quarantineCrashed } from './quarantine.js';
+import { parkBehindKey } from './flow-control.js';
 import { runDefinition } from './run-definition.js';
 import { StepRunner } from './step-runner.js';
 import { createWorkflowContext } from './workflow-context.js';
@@ -69,7 +70,7 @@ export function createDeliveryProcessor(deps: RunDeliveryDeps) {
   const checkpoints = new Checkpoints(deps.redis, deps.keys, deps.maxStepOutputBytes);
   const evaluator = new Evaluator();
 
-  return async (job: Job, _token?: string, workerSignal?: AbortSignal): Promise<Settled> => {
+  return async (job: Job, token?: string, workerSignal?: AbortSignal): Promise<Settled> => {
     const { deliveryId } = jobCatalog['run-delivery'].schema.parse(job.data);
     const attempt = job.attemptsMade + 1;
     // Checked before the record is marked running, so a poison delivery does not even start (see quarantine.ts).
@@ -79,6 +80,8 @@ export function createDeliveryProcessor(deps: RunDeliveryDeps) {
       log.warn({ deliveryId }, 'delivery record is gone (retention or deletion); job dropped');
       return { status: null, workflow: null, removed: 0 };
     }
+    // Its concurrency key's slots are all held by earlier deliveries: wait without holding a worker (flow-control.ts).
+    if (started.parkedBehind) return parkBehindKey(deps.redis, deps.keys, job, token, deliveryId, started.parkedBehind, log);
     const { delivery, workflowPin } = started;
     // A job can come back after its delivery finished (a worker died after recording the outcome), or arrive after it
     // was cancelled: do not run it.
