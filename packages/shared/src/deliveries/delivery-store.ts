@@ -137,11 +137,16 @@ export class DeliveryStore {
     return raw.id === undefined ? null : presentDelivery(raw);
   }
 
-  /** The record with its payload as stored (the verified body text) and its queue: what re-enqueueing it needs. */
-  async getStored(deliveryId: string): Promise<{ delivery: Delivery; payloadJson: string; queue: string } | null> {
+  /**
+   * The record with its payload as stored (the verified body text), its queue and its concurrency key's line: what
+   * re-enqueueing it needs (a replay or a retry keeps the key it arrived under).
+   */
+  async getStored(deliveryId: string): Promise<{ delivery: Delivery; payloadJson: string; queue: string; concurrency?: NonNullable<NewDelivery['concurrency']> } | null> {
     const raw = await this.redis.hgetall(this.keys.delivery(deliveryId));
     if (raw.id === undefined) return null;
-    return { delivery: toDelivery(raw), payloadJson: raw.payload ?? 'null', queue: raw.queue ?? 'default' };
+    const stored = { delivery: toDelivery(raw), payloadJson: raw.payload ?? 'null', queue: raw.queue ?? 'default' };
+    if (raw.concurrencyLine === undefined) return stored;
+    return { ...stored, concurrency: { key: raw.concurrencyKey ?? '', line: raw.concurrencyLine, limit: Number(raw.concurrencyLimit ?? 1) } };
   }
 
   /** The status of each delivery (null where the record is gone), in one round trip. */
