@@ -142,6 +142,10 @@ export async function startFaultHarness({ name, appendfsync = 'everysec', scenar
         status: raw.status ?? 'missing',
         payload: raw.payload ? (JSON.parse(raw.payload) as Record<string, unknown>) : {},
         result: raw.result ? (JSON.parse(raw.result) as unknown) : null,
+        receivedAt: raw.receivedAt ?? '',
+        startedAt: raw.startedAt ?? '',
+        finishedAt: raw.finishedAt ?? '',
+        concurrencyKey: raw.concurrencyKey ?? null,
       }));
     },
 
