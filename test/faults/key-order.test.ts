@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startFaultHarness, type FaultHarness } from './support/fault-harness.js';
-import { sleep } from './support/event-sender.js';
 import { keyedOrderScenario } from './support/scenario.js';
 
 const kills = 4;
@@ -21,15 +20,8 @@ it('limit-1 keys: every delivery completes once and each key runs one at a time 
   const sender = h.sender({ paceMs: 100 });
   const sending = sender.run(Number.POSITIVE_INFINITY, 4);
 
-  let killsInHand = 0;
-  for (let round = 0; round < kills; round++) {
-    const [victim] = h.liveWorkers();
-    for (let i = 0; i < 200 && (await h.activeJobs()) === 0; i++) await sleep(10);
-    if ((await h.activeJobs()) > 0) killsInHand++;
-    await victim!.stop('SIGKILL');
-    await sleep(500);
-    await h.startWorker();
-  }
+  // The second worker keeps running beside each victim, parked behind the slots the victim held.
+  const killsInHand = await h.killWorkersInTurn(kills);
   sender.finish();
   await sending;
   expect(sender.rejected).toEqual([]);
