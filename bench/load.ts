@@ -1,4 +1,4 @@
-import autocannon from 'autocannon';
+import autocannon, { type Request as AutocannonRequest } from 'autocannon';
 import { cpuTimeMs, cpuUsPer, ownCpuTimeMs } from './proc-stats.js';
 
 export interface LoadTarget {
@@ -9,6 +9,11 @@ export interface LoadTarget {
   redisPid: number | null;
   body: string;
   headers: Record<string, string>;
+  /**
+   * Several signed bodies to send instead of `body`: each connection walks them in turn from a starting point of its
+   * own, so concurrent requests carry different ones (as independent senders would).
+   */
+  bodies?: { body: string; headers: Record<string, string> }[];
 }
 
 export interface LoadResult {
@@ -46,6 +51,7 @@ export async function runLoad(
         headers: target.headers,
         body: target.body,
         ...(onBody ? { onResponse: (status: number, body: string) => onBody(status, body) } : {}),
+        ...(target.bodies ? { setupRequest: walkBodies(target.bodies) } : {}),
       },
     ],
   });
@@ -64,5 +70,14 @@ export async function runLoad(
     cpuUsPerReq: cpuUsPer(cpuBefore, cpuAfter, answered),
     redisCpuUsPerReq: cpuUsPer(redisBefore, redisAfter, answered),
     clientCpuUsPerReq: cpuUsPer(clientBefore, clientAfter, answered),
+  };
+}
+
+/** A `setupRequest` that sends `bodies` in turn per connection, each connection starting at a random one. */
+function walkBodies(bodies: { body: string; headers: Record<string, string> }[]) {
+  return (request: AutocannonRequest, context: Record<string, unknown>): AutocannonRequest => {
+    const next = typeof context.next === 'number' ? context.next : Math.floor(Math.random() * bodies.length);
+    context.next = (next + 1) % bodies.length;
+    return { ...request, ...bodies[next]! };
   };
 }

@@ -17,6 +17,7 @@ import { pipelineLabels, pipelineNames, pipelineRun, summarizePipeline, type Pip
 import { say } from './stats.js';
 import { waitForDrain } from './queue-drain.js';
 import { measureAbuse } from './abuse.js';
+import { measureKeys } from './keys.js';
 
 export type BenchResult = Awaited<ReturnType<typeof bench>>;
 
@@ -198,6 +199,8 @@ export async function bench(config: BenchConfig, prefix: string, keys: Keys, sto
   await Promise.all([raw.proc.stop(), naiveWorker.proc.stop()]);
   const { rawInsertRedisCpuUsPerJob, rawBacklogDrain } = await rawInsertProbe(queues.get('raw-insert-probe'));
 
+  const keysPhase = await measureKeys(config, { api, baseUrl: stack.baseUrl, queue, ingressPid, redisPid, secondsUntilLastCompleted: (q, startMs) => secondsUntilLastCompleted(redis, q, startMs) });
+
   const abuse = await measureAbuse(config, stack, webhookId, stop);
 
   const ingressRss = rssBytes(ingressPid);
@@ -216,5 +219,5 @@ export async function bench(config: BenchConfig, prefix: string, keys: Keys, sto
     backlogDrain: { deliveries: backlog, seconds: drainSeconds, deliveriesPerSec: Math.round(backlog / drainSeconds), drained },
     rawBacklogDrain,
   };
-  return { rounds, medians, pipeline, abuse, rssBytes: ingressRss, accounting, payloadBytes: Buffer.byteLength(payload.body) };
+  return { rounds, medians, pipeline, keys: keysPhase, abuse, rssBytes: ingressRss, accounting, payloadBytes: Buffer.byteLength(payload.body) };
 }
