@@ -47,7 +47,7 @@ const activeRuns = new ActiveRuns();
 const subscriber = createRedis(config.redisUrl, 'subscriber', undefined, { cluster: config.redisCluster });
 void activeRuns.listen(subscriber, keys, log).catch((err: Error) => log.warn({ err: err.message }, 'could not subscribe to cancel notices; cancelled runs stop at their next step'));
 // Wakes of parked deliveries whose concurrency key slot freed; one lost while reconnecting costs a recheck delay.
-void listenForFreedSlots(subscriber, keys, queueReader, config.queues, log).catch((err: Error) => log.warn({ err: err.message }, 'could not subscribe to key slot wakes; parked deliveries look again after their recheck delay'));
+void listenForFreedSlots(subscriber, connection, keys, queueReader, config.queues, log).catch((err: Error) => log.warn({ err: err.message }, 'could not subscribe to key slot wakes; parked deliveries look again after their recheck delay'));
 const processor = observeDeliveries(createDeliveryProcessor({
   redis: connection,
   keys,

@@ -69,7 +69,7 @@ describe('parked deliveries', () => {
   startWorker();
 
   it('a delivery behind its key waits in the delayed set, counted by the gauge, and is woken when the slot frees', async () => {
-    await listenForFreedSlots(subscriber, keys, queues, [queueName], log);
+    await listenForFreedSlots(subscriber, redis, keys, queues, [queueName], log);
     const line = keys.keyLine(keyScope('agt_f', 'w', newId('dlv')));
     const [holder, next] = [keyed(line), keyed(line)];
     await create(holder, next);

@@ -1,4 +1,4 @@
-import { DelayedError, type Job } from 'bullmq';
+import { DelayedError, Job } from 'bullmq';
 import { LuaScript, endedStatusLua, releaseKeySlotLua, takeKeySlotLua, type Keys, type Logger, type QueueSet, type RedisClient } from '@hookflow/shared';
 
 /*
@@ -18,6 +18,24 @@ if redis.call('EXISTS', KEYS[1]) == 0 or endedStatus(KEYS[1]) then return 0 end
 return takeKeySlot(KEYS[1]) and 0 or 1
 `);
 
+// KEYS[1] a queue's wait list. ARGV: a job id. Moves a job just promoted from the back of the wait list (where
+// BullMQ's promote puts it) to the front, where the next worker takes it; a job already taken is left alone.
+const toFrontScript = new LuaScript(`
+if redis.call('LREM', KEYS[1], 1, ARGV[1]) == 1 then redis.call('RPUSH', KEYS[1], ARGV[1]) end
+return 1
+`);
+
+/**
+ * Wakes a parked job: out of the delayed set, to the front of the queue. A woken delivery arrived before every other
+ * open delivery of its key; at the back of a backlog it would keep its key's slot idle while the later deliveries of
+ * its key were taken one by one, and parked in turn behind it. A wake names the job without reading it (promote needs
+ * only its id). Fails when the job is not delayed (already woken, or taken).
+ */
+async function wake(redis: RedisClient, job: Job): Promise<void> {
+  await job.promote();
+  await toFrontScript.run(redis, [`${job.queueQualifiedName}:wait`], [job.id!]);
+}
+
 /**
  * Parks a job whose delivery waits behind another of its key: the job goes to BullMQ's delayed set (freeing this
  * worker's slot) until a wake promotes it. A slot that freed between the start script and the move would send its
@@ -27,7 +45,7 @@ return takeKeySlot(KEYS[1]) and 0 or 1
  */
 export async function parkBehindKey(redis: RedisClient, keys: Keys, job: Job, token: string | undefined, deliveryId: string, behind: string, log: Logger): Promise<never> {
   await job.moveToDelayed(Date.now() + parkRecheckMs, token);
-  if (((await holdsSlotScript.run(redis, [keys.delivery(deliveryId)], [])) as number) === 1) await job.promote().catch(() => undefined);
+  if (((await holdsSlotScript.run(redis, [keys.delivery(deliveryId)], [])) as number) === 1) await wake(redis, job).catch(() => undefined);
   else log.debug({ deliveryId, behind }, 'delivery parked behind its concurrency key');
   throw new DelayedError();
 }
@@ -36,16 +54,12 @@ export async function parkBehindKey(redis: RedisClient, keys: Keys, job: Job, to
  * Wakes parked jobs named on `keySlotFreed` (`<queue>\n<deliveryId>`). Every worker hears every wake; promoting a job
  * that another worker already promoted (or that is not delayed) fails harmlessly.
  */
-export async function listenForFreedSlots(subscriber: RedisClient, keys: Keys, queues: QueueSet, served: readonly string[], log: Logger): Promise<void> {
+export async function listenForFreedSlots(subscriber: RedisClient, redis: RedisClient, keys: Keys, queues: QueueSet, served: readonly string[], log: Logger): Promise<void> {
   subscriber.on('message', (channel: string, message: string) => {
     if (channel !== keys.keySlotFreed) return;
     const [queue, deliveryId] = message.split('\n');
     if (!queue || !deliveryId || !served.includes(queue)) return;
-    queues
-      .get(queue)
-      .getJob(deliveryId)
-      .then((job) => job?.promote())
-      .catch((err: Error) => log.debug({ deliveryId, err: err.message }, 'parked job not promoted (already woken)'));
+    wake(redis, new Job(queues.get(queue), 'run-delivery', {}, {}, deliveryId)).catch((err: Error) => log.debug({ deliveryId, err: err.message }, 'parked job not promoted (already woken)'));
   });
   await subscriber.subscribe(keys.keySlotFreed);
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import jsonata from 'jsonata';
 import { createKeys } from '../redis/keys.js';
 import { effectiveFlowControl, FlowKeys, KeyExpressionError, type KeyScope } from './flow-keys.js';
 import { workflowDefinitionSchema } from './definition-schema.js';
@@ -45,6 +46,18 @@ describe('FlowKeys.evaluate', () => {
     expect(out.concurrency!.key).toHaveLength(200);
     const differentTail = await flowKeys.evaluate({ concurrency: { key: 'payload.k', limit: 1 } }, scope({ k: `${long}y` }));
     expect(differentTail.concurrency!.line).not.toBe(out.concurrency!.line);
+  });
+});
+
+describe('a plain path key', () => {
+  it('gives what JSONata gives, whatever the payload holds along the path', async () => {
+    const payloads = [{ a: { b: 'x' } }, { a: { b: 7 } }, { a: { b: true } }, { a: { b: null } }, { a: {} }, {}, { a: 'text' }, { a: [{ b: 'p' }, { b: 'q' }] }, { a: { b: { c: 1 } } }, { a: { b: [1, 2] } }, null];
+    for (const payload of payloads) {
+      const expected = await jsonata('payload.a.b').evaluate(scope(payload));
+      const out = await flowKeys.evaluate({ concurrency: { key: 'payload.a.b', limit: 1 } }, scope(payload));
+      const shown = expected === undefined || expected === null ? undefined : typeof expected === 'string' ? expected : JSON.stringify(expected);
+      expect(out.concurrency?.key, JSON.stringify(payload)).toBe(shown);
+    }
   });
 });
 

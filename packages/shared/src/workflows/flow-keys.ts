@@ -57,7 +57,8 @@ export class FlowKeys {
   async #value(source: string, scope: KeyScope): Promise<string | null> {
     let value: unknown;
     try {
-      value = await this.#compile(source).evaluate(scope, { [deadlineBinding]: Date.now() + keyBudgetMs });
+      const walked = walkPath(source, scope);
+      value = walked.found ? walked.value : await this.#compile(source).evaluate(scope, { [deadlineBinding]: Date.now() + keyBudgetMs });
     } catch (err) {
       throw new KeyExpressionError(`the key expression ${JSON.stringify(source.slice(0, 100))} failed on this payload: ${(err as { message?: string }).message ?? String(err)}`);
     }
@@ -77,6 +78,25 @@ export class FlowKeys {
     this.#compiled.set(source, compiled);
     return compiled;
   }
+}
+
+const plainPath = /^(payload|headers|delivery)(\.[A-Za-z_$][A-Za-z0-9_$]*)+$/;
+
+/**
+ * The common key, a plain path such as `payload.clientId`, read without JSONata (the ingest path evaluates one per
+ * request). Only where JSONata gives the same answer: every step an object that is not an array, and a scalar (or
+ * nothing) at the end; anything else is left to JSONata.
+ */
+function walkPath(source: string, scope: KeyScope): { found: true; value: unknown } | { found: false } {
+  if (!plainPath.test(source)) return { found: false };
+  let value: unknown = scope;
+  for (const name of source.split('.')) {
+    if (value === undefined) break;
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return { found: false };
+    value = Object.hasOwn(value, name) ? (value as Record<string, unknown>)[name] : undefined;
+  }
+  if (value !== null && typeof value === 'object') return { found: false };
+  return { found: true, value };
 }
 
 /** The flow control a webhook's deliveries are accepted under: each of the webhook's fields wins over the workflow's. */
