@@ -10,8 +10,8 @@ export interface LoadTarget {
   body: string;
   headers: Record<string, string>;
   /**
-   * Several signed bodies to send instead of `body`: each connection walks them in turn from a starting point of its
-   * own, so concurrent requests carry different ones (as independent senders would).
+   * Several signed bodies to send instead of `body`, in turn across all connections (one shared counter), so
+   * concurrent requests carry different ones and each is sent equally often (as many senders at the same rate would).
    */
   bodies?: { body: string; headers: Record<string, string> }[];
 }
@@ -73,11 +73,8 @@ export async function runLoad(
   };
 }
 
-/** A `setupRequest` that sends `bodies` in turn per connection, each connection starting at a random one. */
+/** A `setupRequest` that sends `bodies` in turn, one after the other across every connection. */
 function walkBodies(bodies: { body: string; headers: Record<string, string> }[]) {
-  return (request: AutocannonRequest, context: Record<string, unknown>): AutocannonRequest => {
-    const next = typeof context.next === 'number' ? context.next : Math.floor(Math.random() * bodies.length);
-    context.next = (next + 1) % bodies.length;
-    return { ...request, ...bodies[next]! };
-  };
+  let next = 0;
+  return (request: AutocannonRequest): AutocannonRequest => ({ ...request, ...bodies[next++ % bodies.length]! });
 }

@@ -84,6 +84,26 @@ describe('parked deliveries', () => {
     expect(await redis.sismember(keys.keyParked, next.id)).toBe(0);
   });
 
+  it('a woken job goes to the front of its queue, before jobs that were waiting', async () => {
+    // A queue no worker reads, so the order of its wait list can be looked at.
+    const idle = new Queue('flow-idle', { connection: redis, prefix: keys.bullPrefix });
+    const line = keys.keyLine(keyScope('agt_f', 'w', newId('dlv')));
+    const [holder, next] = [keyed(line), { ...keyed(line), queue: 'flow-idle' }];
+    await create(holder, next);
+    expect((await store.start(next.id, 1, new Date()))?.parkedBehind).toBe(holder.id);
+    await idle.add('run-delivery', { deliveryId: next.id }, { jobId: next.id, delay: 60_000 });
+    for (let i = 0; i < 3; i++) await idle.add('run-delivery', { deliveryId: `other-${i}` }, { jobId: `other-${i}-${next.id}` });
+    const listener = redis.duplicate();
+    await listenForFreedSlots(listener, redis, keys, queues, ['flow-idle'], log);
+    await store.markSucceeded(holder.id, null, new Date());
+    // Workers take jobs from the right end of the wait list.
+    await until(async () => (await redis.lrange(idle.keys.wait!, -1, -1))[0] === next.id, 'the woken job at the front');
+    expect(await redis.llen(idle.keys.wait!)).toBe(4);
+    listener.disconnect();
+    await idle.obliterate({ force: true });
+    await idle.close();
+  });
+
   it('a slot that frees between the failed look and the park is seen by the second look: the job promotes itself', async () => {
     // No wake reaches this one (its queue is not in the served list of any listener): only the second look can.
     const line = keys.keyLine(keyScope('agt_f', 'w', newId('dlv')));
