@@ -8,7 +8,7 @@ declare module 'autocannon' {
     max: number;
     total: number;
   }
-  interface Request {
+  export interface Request {
     method?: string;
     path?: string;
     headers?: Record<string, string>;

@@ -1,4 +1,4 @@
-import autocannon from 'autocannon';
+import autocannon, { type Request as AutocannonRequest } from 'autocannon';
 import { cpuTimeMs, cpuUsPer, ownCpuTimeMs } from './proc-stats.js';
 
 export interface LoadTarget {
@@ -9,6 +9,11 @@ export interface LoadTarget {
   redisPid: number | null;
   body: string;
   headers: Record<string, string>;
+  /**
+   * Several signed bodies to send instead of `body`, in turn across all connections (one shared counter), so
+   * concurrent requests carry different ones and each is sent equally often (as many senders at the same rate would).
+   */
+  bodies?: { body: string; headers: Record<string, string> }[];
 }
 
 export interface LoadResult {
@@ -46,6 +51,7 @@ export async function runLoad(
         headers: target.headers,
         body: target.body,
         ...(onBody ? { onResponse: (status: number, body: string) => onBody(status, body) } : {}),
+        ...(target.bodies ? { setupRequest: walkBodies(target.bodies) } : {}),
       },
     ],
   });
@@ -65,4 +71,10 @@ export async function runLoad(
     redisCpuUsPerReq: cpuUsPer(redisBefore, redisAfter, answered),
     clientCpuUsPerReq: cpuUsPer(clientBefore, clientAfter, answered),
   };
+}
+
+/** A `setupRequest` that sends `bodies` in turn, one after the other across every connection. */
+function walkBodies(bodies: { body: string; headers: Record<string, string> }[]) {
+  let next = 0;
+  return (request: AutocannonRequest): AutocannonRequest => ({ ...request, ...bodies[next++ % bodies.length]! });
 }

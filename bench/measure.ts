@@ -19,6 +19,7 @@ import { say } from './stats.js';
 import { waitForDrain } from './queue-drain.js';
 import { measureAbuse } from './abuse.js';
 import { measureIsolation } from './isolation-cost.js';
+import { measureKeys } from './keys.js';
 
 export type BenchResult = Awaited<ReturnType<typeof bench>>;
 
@@ -199,6 +200,8 @@ export async function bench(config: BenchConfig, prefix: string, keys: Keys, sto
   }
   await Promise.all([raw.proc.stop(), naiveWorker.proc.stop()]);
   const { rawInsertRedisCpuUsPerJob, rawBacklogDrain } = await rawInsertProbe(queues.get('raw-insert-probe'));
+  const keysPhase = await measureKeys(config, { api, baseUrl: stack.baseUrl, queue, ingressPid, redisPid, secondsUntilLastCompleted: (q, startMs) => secondsUntilLastCompleted(redis, q, startMs) });
+
   // Last, when the other processes are idle: it runs in this process, on the same cores.
   const isolation = await measureIsolation(redis, keys, config.isolationDeliveries, config.rounds, config.workerConcurrency);
 
@@ -220,5 +223,5 @@ export async function bench(config: BenchConfig, prefix: string, keys: Keys, sto
     backlogDrain: { deliveries: backlog, seconds: drainSeconds, deliveriesPerSec: Math.round(backlog / drainSeconds), drained },
     rawBacklogDrain,
   };
-  return { rounds, medians, pipeline, isolation, abuse, rssBytes: ingressRss, accounting, payloadBytes: Buffer.byteLength(payload.body) };
+  return { rounds, medians, pipeline, keys: keysPhase, isolation, abuse, rssBytes: ingressRss, accounting, payloadBytes: Buffer.byteLength(payload.body) };
 }

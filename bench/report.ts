@@ -41,7 +41,7 @@ function pipelineRow(label: string, run: PipelineRun, vsRaw: number): (string | 
 
 /** Computes the ratios, targets and CPU split, writes bench/results.json and prints the tables; true if nothing was lost. */
 export function report(config: BenchConfig, result: BenchResult, startedAt: Date) {
-  const { medians, pipeline, isolation, abuse, rssBytes, accounting } = result;
+  const { medians, pipeline, keys, isolation, abuse, rssBytes, accounting } = result;
   const ingressRound = [(r: { target: TargetName }) => r.target, (r: { reqPerSec: number }) => r.reqPerSec] as const;
   const perRound = { vsBare: perRoundRatios(result.rounds, ...ingressRound, 'bare'), vsNaive: perRoundRatios(result.rounds, ...ingressRound, 'naive') };
   const pipelineRound = [(r: { run: PipelineName }) => r.run, (r: { deliveriesPerSec: number }) => r.deliveriesPerSec] as const;
@@ -78,6 +78,7 @@ export function report(config: BenchConfig, result: BenchResult, startedAt: Date
     p99VsBare: { want: '<= 2', measured: ratios.p99VsBare, met: ratios.p99VsBare <= 2 },
     zeroNon2xx: { want: '0', measured: medians.hookflow.non2xx + medians.hookflow.errors, met: medians.hookflow.non2xx + medians.hookflow.errors === 0 },
     pipelineVsRaw: { want: '>= 0.7', measured: ratios.pipelineVsRaw, met: ratios.pipelineVsRaw >= 0.7 },
+    keyedVsUnkeyed: { want: '>= 0.8', measured: keys.ratio, met: keys.ratio >= 0.8 },
     ingressRssMb: { want: '<= 200', measured: rssMb, met: rssMb !== null && rssMb <= 200 },
     abuseCpuJsonVsNonJson: { want: '<= 2', measured: abuse.jsonVsNonJson, met: abuse.jsonVsNonJson !== null && abuse.jsonVsNonJson <= 2 },
     abuseHeapGrowthMb: { want: '< 10', measured: abuse.heapGrowthMb, met: abuse.heapGrowthMb !== null && abuse.heapGrowthMb < 10 },
@@ -104,6 +105,7 @@ export function report(config: BenchConfig, result: BenchResult, startedAt: Date
     },
     isolation,
     pipeline: { ...pipeline, ratioVsRaw: ratios.pipelineVsRaw, ratioVsNaiveHttp: ratios.pipelineVsNaiveHttp, backlogDrainVsRaw: ratios.backlogDrainVsRaw, perRoundRatios: pipelinePerRound, cpuSplitUsPerDelivery: split, bounds },
+    keys,
     abuse,
     ingressRssBytes: rssBytes,
     targets,
@@ -176,6 +178,11 @@ export function report(config: BenchConfig, result: BenchResult, startedAt: Date
   say(
     `Isolation costs ${isolation.costUsPerDelivery} µs (${isolation.ratio} ×) and ${isolation.costCpuUsPerDelivery} CPU µs (${isolation.cpuRatio} ×) per delivery over running in the worker's thread; ` +
       'the pipeline figures above already include it (the worker runs every delivery in a thread).',
+  );
+  say('');
+  say(
+    `Keys: ${keys.keyedDeliveriesPerSec} deliveries/s with concurrency limit 1 per key over ${keys.keys} keys, ${keys.unkeyedDeliveriesPerSec} deliveries/s ` +
+      `for the same workflow without a key: ${keys.ratio.toFixed(2)} × (target >= 0.8; ${config.rounds} alternating rounds of ${keys.deliveries}, medians)`,
   );
   say('');
   say(

@@ -60,6 +60,7 @@ describe('npm run bench (BENCH_QUICK=1)', () => {
       'abuseCpuJsonVsNonJson',
       'abuseHeapGrowthMb',
       'ingressRssMb',
+      'keyedVsUnkeyed',
       'p99VsBare',
       'pipelineVsRaw',
       'reqPerSecVsBare',
@@ -78,6 +79,17 @@ describe('npm run bench (BENCH_QUICK=1)', () => {
     expect(results.targets.abuseCpuJsonVsNonJson).toMatchObject({ want: '<= 2', measured: abuse.jsonVsNonJson });
     expect(stdout).toMatch(/Abuse: a rejected 1 MiB JSON request costs the ingress (\d+|n\/a) µs CPU.*target <= 2/);
     expect(stdout).toMatch(/Abuse: ingress heap [\d.]+ MB before and [\d.]+ MB after 10000 requests to unknown ids .*target < 10/);
+    // The keys phase: limit 1 per key over 100 keys against the same workflow without a key, alternating rounds.
+    const { keys } = results;
+    expect(keys).toMatchObject({ keys: 100, limit: 1, deliveries: 300, drained: true });
+    expect(keys.rounds.map((r: { round: number; run: string }) => `${r.round} ${r.run}`)).toEqual(['1 keyed', '1 unkeyed', '2 keyed', '2 unkeyed']);
+    for (const r of keys.rounds) expect(r).toMatchObject({ accepted: 300, drained: true, deliveriesPerSec: expect.any(Number) });
+    const keysRoundsOf = (run: string) => keys.rounds.filter((r: { run: string }) => r.run === run).map((r: { deliveriesPerSec: number }) => r.deliveriesPerSec);
+    expect(keys.keyedDeliveriesPerSec).toBe(Math.round((keysRoundsOf('keyed')[0] + keysRoundsOf('keyed')[1]) / 2));
+    expect(keys.unkeyedDeliveriesPerSec).toBe(Math.round((keysRoundsOf('unkeyed')[0] + keysRoundsOf('unkeyed')[1]) / 2));
+    expect(keys.ratio).toBe(ratio(keys.keyedDeliveriesPerSec, keys.unkeyedDeliveriesPerSec));
+    expect(results.targets.keyedVsUnkeyed).toMatchObject({ want: '>= 0.8', measured: keys.ratio });
+    expect(stdout).toMatch(/Keys: \d+ deliveries\/s with concurrency limit 1 per key over 100 keys, \d+ deliveries\/s for the same workflow without a key: [\d.]+ × \(target >= 0.8/);
     expect(results.machine).toMatchObject({ nproc: expect.any(Number), cpu: expect.any(String), memoryGb: expect.any(Number) });
 
     expect(results.pipeline.deliveries).toBe(300);

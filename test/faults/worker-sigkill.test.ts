@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startFaultHarness, type FaultHarness } from './support/fault-harness.js';
-import { sleep } from './support/event-sender.js';
 import { echoScenario } from './support/scenario.js';
 
 // Swap in a scenario with `store` steps (balances) here once such a workflow exists; nothing else changes.
@@ -24,17 +23,8 @@ it('every delivery completes, once, while workers are SIGKILLed again and again 
   const sender = h.sender({ paceMs: 250 });
   const sending = sender.run(Number.POSITIVE_INFINITY, 5);
 
-  let killsInHand = 0;
-  for (let round = 0; round < kills; round++) {
-    // One worker at a time: while its replacement boots a backlog builds up, so when the victim is killed it is
-    // busy with jobs (echo alone is too quick to be caught in hand otherwise), and nobody else finishes them.
-    const [victim] = h.liveWorkers();
-    for (let i = 0; i < 200 && (await h.activeJobs()) === 0; i++) await sleep(10);
-    if ((await h.activeJobs()) > 0) killsInHand++;
-    await victim!.stop('SIGKILL');
-    await sleep(500);
-    await h.startWorker();
-  }
+  // One worker at a time: a kill strands the jobs in hand and nobody else finishes them.
+  const killsInHand = await h.killWorkersInTurn(kills);
   sender.finish();
   await sending;
   expect(sender.rejected).toEqual([]);

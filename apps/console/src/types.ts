@@ -52,7 +52,7 @@ export interface OutboundSecret {
 /** Signature schemes of API.md; the server says which of them it supports (400 otherwise). */
 export const schemes = ['uptiq', 'standard-webhooks', 'github', 'stripe', 'slack', 'shopify'] as const;
 
-export const deliveryStatuses: DeliveryStatus[] = ['held', 'queued', 'running', 'retrying', 'succeeded', 'failed', 'cancelled'];
+export const deliveryStatuses: DeliveryStatus[] = ['held', 'queued', 'running', 'retrying', 'succeeded', 'failed', 'cancelled', 'superseded'];
 
 /** Statuses from which an admin may cancel a delivery (API.md §5.2); `waiting` is paused at a wait step. */
 export const cancellableStatuses: ReadonlySet<string> = new Set(['held', 'queued', 'retrying', 'waiting', 'running']);

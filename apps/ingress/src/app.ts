@@ -1,5 +1,5 @@
 import express, { type Express } from 'express';
-import { problem } from '@hookflow/shared';
+import { FlowKeys, problem } from '@hookflow/shared';
 import type { Services } from './services.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createHookHandler, hookFastPath, hookRoutes, type HookHandler } from './routes/hooks.js';
@@ -38,6 +38,8 @@ function hookHandlerFor(services: Services): HookHandler {
       onStoreFailure: (err) => services.log.warn({ err: (err as Error).message }, 'could not store a delivery; answered 503'),
       validateInput: (workflow, payload) => services.inputValidator.validate(workflow, payload),
       workflowRetry: (workflow) => services.catalog.retryPolicy(workflow),
+      workflowFlow: (workflow) => services.catalog.flowControl(workflow),
+      flowKeys: new FlowKeys(services.keys),
       rateLimit: createRateLimiter(services.redis, services.keys),
       dedupe: new Deduper(services.redis, services.keys),
       backlog: services.backlog.start(),

@@ -12,6 +12,7 @@ import { startHealthServer } from './health-server.js';
 import { observeDeliveries } from './observe-deliveries.js';
 import { ActiveRuns } from './runner/active-runs.js';
 import { recordStallFailure, sweepStallFailures } from './runner/quarantine.js';
+import { listenForFreedSlots, parkedCount } from './runner/flow-control.js';
 
 // Local secrets (outside production) give the worker the same master key as the ingress for notify signing secrets.
 const config = exitOnConfigError('worker', () => loadConfig(withLocalSecrets(process.env)));
@@ -26,6 +27,8 @@ const deliveries = new DeliveryStore(connection, keys, config.retention);
 const queueReader = new QueueSet(connection, keys);
 const metrics = createWorkerMetrics(async () =>
   Promise.all(config.queues.map(async (queue) => ({ queue, counts: await queueReader.get(queue).getJobCounts('wait', 'prioritized', 'active', 'delayed', 'failed') }))),
+  undefined,
+  () => parkedCount(connection, keys),
 );
 const retention = new DeliveryRetention(connection, keys, config.retention);
 const catalog = new WorkflowCatalog(connection, keys);
@@ -42,6 +45,8 @@ const runs = createRunPool({ settings: runSettings(config), threads: config.conc
 const activeRuns = new ActiveRuns();
 const subscriber = createRedis(config.redisUrl, 'subscriber', undefined, { cluster: config.redisCluster });
 void activeRuns.listen(subscriber, keys, log).catch((err: Error) => log.warn({ err: err.message }, 'could not subscribe to cancel notices; cancelled runs stop at their next step'));
+// Wakes of parked deliveries whose concurrency key slot freed; one lost while reconnecting costs a recheck delay.
+void listenForFreedSlots(subscriber, connection, keys, queueReader, config.queues, log).catch((err: Error) => log.warn({ err: err.message }, 'could not subscribe to key slot wakes; parked deliveries look again after their recheck delay'));
 const processor = observeDeliveries(createDeliveryProcessor({
   redis: connection,
   keys,

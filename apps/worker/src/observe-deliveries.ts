@@ -1,4 +1,4 @@
-import type { Job } from 'bullmq';
+import { DelayedError, type Job } from 'bullmq';
 import { jobCatalog, type DeliveryRetention, type Logger, type Settled, type WorkerMetrics } from '@hookflow/shared';
 
 /** The delivery processor: when it returns, it says what it recorded (the success path already applied retention). */
@@ -21,6 +21,8 @@ export function observeDeliveries(processor: Processor, deps: { retention: Deliv
     } catch (err) {
       failure = { err };
     }
+    // Parked behind its concurrency key: not an attempt (see runner/flow-control.ts).
+    if (failure?.err instanceof DelayedError) throw failure.err;
     const seconds = Number(process.hrtime.bigint() - stopTimer) / 1e9;
     const count = (settled: Settled, threw: boolean) => {
       const outcome = outcomeOf(settled.status, threw);

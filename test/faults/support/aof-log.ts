@@ -11,7 +11,8 @@ export function readAofCommands(dataDir: string): string[][] {
   const dir = join(dataDir, 'appendonlydir');
   const manifest = readdirManifest(dir);
   const commands: string[][] = [];
-  for (const file of manifest) commands.push(...parseResp(readFileSync(join(dir, file))));
+  // Appended one by one: spreading a long AOF's commands into push() would overflow the call stack.
+  for (const file of manifest) for (const command of parseResp(readFileSync(join(dir, file)))) commands.push(command);
   return commands;
 }
 

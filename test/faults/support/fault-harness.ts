@@ -117,6 +117,25 @@ export async function startFaultHarness({ name, appendfsync = 'everysec', scenar
     /** Jobs a worker holds right now (BullMQ's active list). */
     activeJobs: () => redis.client.llen(`${bull}:active`),
 
+    /**
+     * SIGKILLs the oldest live worker `kills` times, each time once it holds jobs (or after about 2 s), and starts a
+     * replacement; returns how many kills landed with jobs in hand.
+     */
+    async killWorkersInTurn(kills: number): Promise<number> {
+      let killsInHand = 0;
+      for (let round = 0; round < kills; round++) {
+        // While the replacement boots a backlog builds up, so when the victim is killed it is busy with jobs (echo
+        // alone is too quick to be caught in hand otherwise), and nobody else finishes them.
+        const [victim] = harness.liveWorkers();
+        for (let i = 0; i < 200 && (await harness.activeJobs()) === 0; i++) await sleep(10);
+        if ((await harness.activeJobs()) > 0) killsInHand++;
+        await victim!.stop('SIGKILL');
+        await sleep(500);
+        await harness.startWorker();
+      }
+      return killsInHand;
+    },
+
     /** Jobs not yet finished: waiting, active, delayed (retry backoff) or prioritized. */
     async pendingJobs(): Promise<number> {
       const [wait, active, delayed, prioritized] = await Promise.all([
@@ -142,6 +161,10 @@ export async function startFaultHarness({ name, appendfsync = 'everysec', scenar
         status: raw.status ?? 'missing',
         payload: raw.payload ? (JSON.parse(raw.payload) as Record<string, unknown>) : {},
         result: raw.result ? (JSON.parse(raw.result) as unknown) : null,
+        receivedAt: raw.receivedAt ?? '',
+        startedAt: raw.startedAt ?? '',
+        finishedAt: raw.finishedAt ?? '',
+        concurrencyKey: raw.concurrencyKey ?? null,
       }));
     },
 

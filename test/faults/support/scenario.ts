@@ -5,6 +5,10 @@ export interface StoredDelivery {
   status: string;
   payload: Record<string, unknown>;
   result: unknown;
+  receivedAt: string;
+  startedAt: string;
+  finishedAt: string;
+  concurrencyKey: string | null;
 }
 
 /**
@@ -35,4 +39,38 @@ export const echoScenario: Scenario = {
     succeeded
       .filter((d) => JSON.stringify(d.result) !== JSON.stringify(d.payload))
       .map((d) => `delivery ${d.id}: result ${JSON.stringify(d.result)} is not its payload`),
+};
+
+/**
+ * A JSON workflow with a concurrency key of limit 1 over eight keys: besides the echo check, each key's deliveries
+ * must have run one at a time (no two runs of a key overlap, from first start to finish) in the order they arrived.
+ */
+export const keyedOrderScenario: Scenario = {
+  workflow: 'keyed-order',
+  setup: async (api) => {
+    const put = await api.call('PUT', '/workflows/keyed-order', {
+      name: 'keyed-order',
+      concurrency: { key: 'payload.key', limit: 1 },
+      steps: [{ id: 'echo', type: 'transform', expression: 'payload' }],
+    });
+    if (put.status !== 201) throw new Error(`PUT /workflows/keyed-order: ${put.status} ${JSON.stringify(put.body)}`);
+  },
+  payload: (eventId, n) => ({ eventId, n, key: `k${((n % 8) + 8) % 8}` }),
+  verifyEffects: async ({ api, succeeded }) => {
+    const problems = await echoScenario.verifyEffects({ api, succeeded, acceptedEvents: new Set() });
+    const byKey = new Map<string, StoredDelivery[]>();
+    for (const d of succeeded) {
+      if (d.concurrencyKey === null) problems.push(`delivery ${d.id} has no concurrency key`);
+      else byKey.set(d.concurrencyKey, [...(byKey.get(d.concurrencyKey) ?? []), d]);
+    }
+    for (const [key, runs] of byKey) {
+      runs.sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+      for (let i = 1; i < runs.length; i++) {
+        const [before, after] = [runs[i - 1]!, runs[i]!];
+        if (after.startedAt < before.finishedAt) problems.push(`key ${key}: ${after.id} started at ${after.startedAt}, before ${before.id} finished at ${before.finishedAt}`);
+        if (after.receivedAt < before.receivedAt) problems.push(`key ${key}: ${after.id} (received ${after.receivedAt}) ran after ${before.id} (received ${before.receivedAt})`);
+      }
+    }
+    return problems;
+  },
 };

@@ -116,24 +116,12 @@ export function DeliveryDetail({ deliveryId, onOpen, onClose, onReplayed }: { de
             )}
             <dt>Attempts</dt>
             <dd>{d.attempts}</dd>
-            {d.dedupeKey && (
-              <>
-                <dt>Dedupe key</dt>
-                <dd>
-                  <code>{d.dedupeKey}</code>
-                </dd>
-              </>
-            )}
-            {d.replayOf && (
-              <>
-                <dt>Replay of</dt>
-                <dd>
-                  <button type="button" className="link-button mono" onClick={() => onOpen(d.replayOf!)}>
-                    {d.replayOf}
-                  </button>
-                </dd>
-              </>
-            )}
+            <KeyRow label="Dedupe key" value={d.dedupeKey} />
+            <KeyRow label="Concurrency key" value={d.concurrencyKey} />
+            <LinkRow label="Waiting behind" id={d.waitingBehind} onOpen={onOpen} note="(same concurrency key, earlier in line)" />
+            <KeyRow label="Debounce key" value={d.debounceKey} />
+            <LinkRow label="Superseded by" id={d.supersededBy} onOpen={onOpen} />
+            <LinkRow label="Replay of" id={d.replayOf} onOpen={onOpen} />
             {d.error && (
               <>
                 <dt>Error</dt>
@@ -188,5 +176,34 @@ export function DeliveryDetail({ deliveryId, onOpen, onClose, onReplayed }: { de
         </>
       )}
     </section>
+  );
+}
+
+/** A row naming a key value, shown only when the delivery has one. */
+function KeyRow({ label, value }: { label: string; value: string | null | undefined }) {
+  if (!value) return null;
+  return (
+    <>
+      <dt>{label}</dt>
+      <dd>
+        <code>{value}</code>
+      </dd>
+    </>
+  );
+}
+
+/** A row naming another delivery, opened on click; shown only when there is one. */
+function LinkRow({ label, id, onOpen, note }: { label: string; id: string | null | undefined; onOpen: (id: string) => void; note?: string }) {
+  if (!id) return null;
+  return (
+    <>
+      <dt>{label}</dt>
+      <dd>
+        <button type="button" className="link-button mono" onClick={() => onOpen(id)}>
+          {id}
+        </button>
+        {note ? ` ${note}` : null}
+      </dd>
+    </>
   );
 }

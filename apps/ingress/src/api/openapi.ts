@@ -50,7 +50,7 @@ const api = '/api/v1';
 const anyJson: JsonSchema = { description: 'any JSON value' };
 const workflowDefinition: JsonSchema = {
   type: 'object',
-  description: 'a workflow definition (see DESIGN.md: name, description, input, examples, retry, timeoutMs, steps, output)',
+  description: 'a workflow definition (see DESIGN.md: name, description, input, examples, retry, timeoutMs, concurrency, debounce, steps, output)',
 };
 
 /** Every endpoint of API.md (the OpenAPI test checks the list against API.md). Add a route here when you add one. */

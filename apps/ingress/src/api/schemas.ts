@@ -170,6 +170,14 @@ export const deliveryResponse = z
     ),
     replayOf: z.string().nullable(),
     cancelledAt: timestamp.nullable(),
+    /** The value of the concurrency key it is counted under (API.md §5.4). */
+    concurrencyKey: z.string().nullable(),
+    /** The value of its debounce key. */
+    debounceKey: z.string().nullable(),
+    /** The later delivery of the same debounce key that replaced it (status `superseded`). */
+    supersededBy: z.string().nullable(),
+    /** While it is parked behind its concurrency key: the delivery holding the slot it waits for. */
+    waitingBehind: z.string().nullable(),
   })
   .meta({ id: 'Delivery' });
 

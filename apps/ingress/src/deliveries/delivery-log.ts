@@ -91,6 +91,8 @@ export class DeliveryLog {
         payloadJson: stored.payloadJson,
         replayOf: deliveryId,
         queue: webhook.options.queue ?? webhookDefaults.queue,
+        // In line behind the same key as the original, after every delivery of it accepted so far.
+        ...(stored.concurrency ? { concurrency: stored.concurrency } : {}),
       }),
     );
     return { deliveryId: id, replayOf: deliveryId, status };
@@ -201,7 +203,7 @@ export class DeliveryLog {
     }
   }
 
-  #asNew({ delivery, payloadJson, queue }: NonNullable<Awaited<ReturnType<DeliveryStore['getStored']>>>): NewDelivery {
+  #asNew({ delivery, payloadJson, queue, concurrency }: NonNullable<Awaited<ReturnType<DeliveryStore['getStored']>>>): NewDelivery {
     return {
       id: delivery.id,
       webhookId: delivery.webhookId,
@@ -214,6 +216,8 @@ export class DeliveryLog {
       payloadJson,
       replayOf: delivery.replayOf,
       queue,
+      // Joins its key's line again when it is re-enqueued (released, or retried after it failed and left it).
+      ...(concurrency ? { concurrency } : {}),
     };
   }
 

@@ -12,6 +12,10 @@ import {
   type DeliveryEnqueuer,
   type FieldError,
   type WebhookRecord,
+  type FlowControl,
+  type FlowKeys,
+  effectiveFlowControl,
+  KeyExpressionError,
 } from '@hookflow/shared';
 import type { WebhookCache } from './webhook-cache.js';
 import { storedHeaders } from './stored-headers.js';
@@ -45,6 +49,10 @@ export interface IngestDeps {
   validateInput?: (workflow: string, payload: unknown) => Promise<FieldError[] | null>;
   /** The bound workflow's own retry policy, used where the webhook's options do not set attempts/backoff. */
   workflowRetry?: (workflow: string) => Promise<{ attempts: number; backoff?: { type: 'fixed' | 'exponential'; delayMs: number } } | undefined>;
+  /** The bound workflow's own concurrency and debounce (API.md §5.4); the webhook's options win over them. */
+  workflowFlow?: (workflow: string) => Promise<FlowControl | undefined>;
+  /** Evaluates the keys of a delivery that has flow control; without it none is applied. */
+  flowKeys?: FlowKeys;
   /** 429 `rate_limited`: counts an authentic request against the webhook's limit. */
   rateLimit?: (webhook: WebhookRecord) => Promise<{ ok: true } | { ok: false; retryAfterSeconds: number }>;
   /** 503 `unavailable` while the target queue's backlog (a cached count) is at its limit. */
@@ -117,10 +125,12 @@ export async function ingest(deps: IngestDeps, request: IngestRequest): Promise<
   }
 
   let workflowRetry: Awaited<ReturnType<NonNullable<IngestDeps['workflowRetry']>>>;
+  let flow: FlowControl = {};
   try {
     const errors = deps.validateInput ? await deps.validateInput(webhook.workflow, payload) : null;
     if (errors) return reject(problem('payload_invalid', `the payload does not fit the input of workflow ${webhook.workflow}`, { errors }));
     workflowRetry = deps.workflowRetry ? await deps.workflowRetry(webhook.workflow) : undefined;
+    flow = effectiveFlowControl(webhook.options, deps.workflowFlow ? await deps.workflowFlow(webhook.workflow) : undefined);
     const limited = deps.rateLimit ? await deps.rateLimit(webhook) : { ok: true as const };
     if (!limited.ok) return reject(problem('rate_limited', 'too many requests for this webhook'), limited.retryAfterSeconds);
   } catch (err) {
@@ -136,6 +146,18 @@ export async function ingest(deps: IngestDeps, request: IngestRequest): Promise<
   const deliveryId = newId('dlv');
   const status = webhook.status === 'paused' ? 'held' : 'queued';
   const dedupeKey = dedupeKeyOf(webhook, scheme, request.headers, parsedBody);
+  const receivedAt = new Date(nowMs).toISOString();
+  const headers = storedHeaders(request.headers);
+  let keyed: Awaited<ReturnType<FlowKeys['evaluate']>> = {};
+  if (deps.flowKeys && (flow.concurrency || flow.debounce)) {
+    try {
+      keyed = await deps.flowKeys.evaluate(flow, { payload, headers, delivery: { id: deliveryId, webhookId: webhook.id, agentId: webhook.agentId, workflow: webhook.workflow, receivedAt } });
+    } catch (err) {
+      if (!(err instanceof KeyExpressionError)) throw err;
+      return reject(problem('payload_invalid', err.message));
+    }
+  }
+  const jobOptions = deliveryJobOptions(webhook.options, workflowRetry);
   const store = () =>
     deps.enqueuer.enqueue({
       delivery: {
@@ -144,15 +166,16 @@ export async function ingest(deps: IngestDeps, request: IngestRequest): Promise<
         agentId: webhook.agentId,
         workflow: webhook.workflow,
         status,
-        receivedAt: new Date(nowMs).toISOString(),
+        receivedAt,
         dedupeKey: dedupeKey ?? null,
-        headers: storedHeaders(request.headers),
+        headers,
         // What the signature covers: the raw bytes, or the canonical text when only that matched.
         payloadJson: verdict.signedBody ?? rawBody.toString('utf8'),
         replayOf: null,
         queue,
+        ...keyed,
       },
-      jobOptions: deliveryJobOptions(webhook.options, workflowRetry),
+      jobOptions: keyed.debounce ? { ...jobOptions, delay: keyed.debounce.periodMs } : jobOptions,
     });
   try {
     if (dedupeKey !== undefined && deps.dedupe) {

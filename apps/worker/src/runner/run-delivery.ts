@@ -22,6 +22,7 @@ import type { ActiveRuns } from './active-runs.js';
 import { assertOutputFits, Checkpoints } from './checkpoints.js';
 import { abortReason, type RunWorkflow } from './execute-run.js';
 import { quarantineCrashed } from './quarantine.js';
+import { parkBehindKey } from './flow-control.js';
 import { createRunHost } from './run-host.js';
 import type { RunExecutor } from './run-pool.js';
 
@@ -78,6 +79,8 @@ export function createDeliveryProcessor(deps: RunDeliveryDeps) {
       log.warn({ deliveryId }, 'delivery record is gone (retention or deletion); job dropped');
       return { status: null, workflow: null, removed: 0 };
     }
+    // Its concurrency key's slots are all held by earlier deliveries: wait without holding a worker (flow-control.ts).
+    if (started.parkedBehind) return parkBehindKey(deps.redis, deps.keys, job, token, deliveryId, started.parkedBehind, log);
     const { delivery, workflowPin } = started;
     // A job can come back after its delivery finished (a worker died after recording the outcome), or arrive after it
     // was cancelled: do not run it.

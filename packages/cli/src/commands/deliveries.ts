@@ -26,9 +26,13 @@ interface Delivery {
   steps: { id: string; type: string; status: string; attempts: number }[];
   replayOf: string | null;
   cancelledAt?: string | null;
+  concurrencyKey?: string | null;
+  debounceKey?: string | null;
+  supersededBy?: string | null;
+  waitingBehind?: string | null;
 }
 
-const statuses = ['held', 'queued', 'running', 'retrying', 'succeeded', 'failed', 'cancelled'];
+const statuses = ['held', 'queued', 'running', 'retrying', 'succeeded', 'failed', 'cancelled', 'superseded'];
 
 const columns: Column<Delivery>[] = [
   { header: 'id', value: (d) => d.id },
@@ -54,6 +58,10 @@ function record(d: Delivery): string {
     ['finished', d.finishedAt],
     ['cancelled', d.cancelledAt ?? null],
     ['dedupe key', d.dedupeKey],
+    ['concurrency key', d.concurrencyKey ?? null],
+    ['waiting behind', d.waitingBehind ?? null],
+    ['debounce key', d.debounceKey ?? null],
+    ['superseded by', d.supersededBy ?? null],
     ['replay of', d.replayOf],
     ['error', d.error ? `${d.error.code}: ${d.error.message}` : null],
     ['steps', (d.steps ?? []).map((s) => `${s.id}(${s.type}) ${s.status} x${s.attempts}`).join(', ')],

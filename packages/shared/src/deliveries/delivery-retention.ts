@@ -2,6 +2,7 @@ import type { RedisClient } from '../redis/connection.js';
 import type { Keys } from '../redis/keys.js';
 import { LuaScript } from '../redis/lua-script.js';
 import { endedStatusLua } from './ended-status-lua.js';
+import { releaseKeySlotLua } from './key-slots.js';
 
 /** How much delivery history each webhook keeps. */
 export interface RetentionPolicy {
@@ -52,7 +53,7 @@ export interface Settled {
 // stopping it. Reading up to the whole excess on every finish would make each call cost milliseconds while a
 // backlog holds the index far over the count (a 28 000-delivery backlog over a count of 10 000 would run the
 // worker at a few hundred deliveries/s with Redis at 94% CPU).
-const settleScript = new LuaScript(`${endedStatusLua}
+const settleScript = new LuaScript(`${endedStatusLua}${releaseKeySlotLua}
 if #ARGV > 11 then
   if redis.call('EXISTS', KEYS[1]) == 0 then return {false, false, 0} end
   local ended = endedStatus(KEYS[1])
@@ -65,6 +66,7 @@ local fields = redis.call('HMGET', KEYS[1], 'status', 'workflow', 'webhookId')
 local status, workflow, webhookId = endedStatus(KEYS[1]) or fields[1], fields[2], fields[3]
 if not status then return {false, false, 0} end
 if not endedStatus(KEYS[1]) then return {status, workflow, 0} end
+releaseKeySlot(KEYS[1])
 local held = redis.call('HGET', KEYS[1], 'workflowPinHeld')
 if held then
   redis.call('HDEL', KEYS[1], 'workflowPinHeld')

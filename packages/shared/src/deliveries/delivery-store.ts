@@ -4,18 +4,23 @@ import type { Keys } from '../redis/keys.js';
 import { LuaScript } from '../redis/lua-script.js';
 import { affixesOf, DeliveryRetention, retentionDefaults, type RetentionPolicy, type Settled } from './delivery-retention.js';
 import { endedStatusLua } from './ended-status-lua.js';
+import { appendKeyState, keyFields, releaseKeySlotLua, takeKeySlotLua } from './key-slots.js';
 import type { Delivery, DeliveryError, DeliveryStatus, NewDelivery, StepRecord } from './types.js';
 import { isPresentableJson, presentableJsonDepth } from '../json/json-depth.js';
 
 // KEYS[1] the delivery record. ARGV: attempt number, start time. Marks a delivery that may still run `running`
-// (keeping the first attempt's start time) and returns the whole record as one JSON object; one that ended
+// (keeping the first attempt's start time) and returns the whole record as one JSON object, unless it cannot take
+// its concurrency key's slot: then it stays as it is and the reply's `parkedBehind` names the holder; one that ended
 // (finished, cancelled) is returned unchanged, a missing one as false. One round trip rather than a read and then a
 // write. One JSON string rather than the hash's field/value list: the worker's Redis client decodes a multi-bulk
 // reply item by item in JavaScript, which cost more than Redis spends encoding the JSON and V8 parsing it.
-const startScript = new LuaScript(`${endedStatusLua}
+const startScript = new LuaScript(`${endedStatusLua}${releaseKeySlotLua}${takeKeySlotLua}
 if redis.call('EXISTS', KEYS[1]) == 0 then return false end
 local ended = endedStatus(KEYS[1])
-if not ended then
+local behind = nil
+if not ended then behind = takeKeySlot(KEYS[1]) end
+if behind then
+elseif not ended then
   redis.call('HSET', KEYS[1], 'status', 'running', 'attempts', ARGV[1])
   if ARGV[3] ~= '' then redis.call('HSET', KEYS[1], 'runToken', ARGV[3]) end
   redis.call('HSETNX', KEYS[1], 'startedAt', ARGV[2])
@@ -26,6 +31,7 @@ end
 local flat = redis.call('HGETALL', KEYS[1])
 local record = {}
 for i = 1, #flat, 2 do record[flat[i]] = flat[i + 1] end
+if behind then record.parkedBehind = behind end
 return cjson.encode(record)
 `);
 
@@ -41,12 +47,13 @@ return 1
 // KEYS[1] the delivery record. ARGV: the time, the cancel channel, the delivery id. Cancels a delivery that may still
 // run, and announces it on the channel in the same step, so a worker running it can stop at once. Replies false for a
 // missing record, {0, status} for one that already ended, {1, previous status, queue} when it cancelled it.
-const cancelScript = new LuaScript(`${endedStatusLua}
+const cancelScript = new LuaScript(`${endedStatusLua}${releaseKeySlotLua}
 if redis.call('EXISTS', KEYS[1]) == 0 then return false end
 local ended = endedStatus(KEYS[1])
 if ended then return {0, ended} end
 local fields = redis.call('HMGET', KEYS[1], 'status', 'queue')
 redis.call('HSET', KEYS[1], 'status', 'cancelled', 'cancelledAt', ARGV[1], 'finishedAt', ARGV[1])
+releaseKeySlot(KEYS[1])
 redis.call('PUBLISH', ARGV[2], ARGV[3])
 return {1, fields[1], fields[2] or 'default'}
 `);
@@ -76,6 +83,8 @@ return 1
 export interface StartedDelivery {
   delivery: Delivery;
   workflowPin: WorkflowPin | null;
+  /** Set when it did not start: the delivery holding the concurrency key slot it waits for (see key-slots.ts). */
+  parkedBehind?: string;
 }
 
 /** The definition version a delivery's automatic retries keep, and the job (`<id>:<timestamp>`) it was pinned for. */
@@ -115,6 +124,7 @@ export class DeliveryStore {
       entries.push(Date.parse(delivery.receivedAt), delivery.id);
     }
     for (const [webhookId, entries] of indexEntries) tx.zadd(this.keys.webhookDeliveries(webhookId), ...entries);
+    for (const delivery of deliveries) if (delivery.concurrency || delivery.debounce) appendKeyState(tx, this.keys, delivery, this.#retention.policy.maxAgeSeconds);
   }
 
   async create(delivery: NewDelivery): Promise<void> {
@@ -129,11 +139,16 @@ export class DeliveryStore {
     return raw.id === undefined ? null : presentDelivery(raw);
   }
 
-  /** The record with its payload as stored (the verified body text) and its queue: what re-enqueueing it needs. */
-  async getStored(deliveryId: string): Promise<{ delivery: Delivery; payloadJson: string; queue: string } | null> {
+  /**
+   * The record with its payload as stored (the verified body text), its queue and its concurrency key's line: what
+   * re-enqueueing it needs (a replay or a retry keeps the key it arrived under).
+   */
+  async getStored(deliveryId: string): Promise<{ delivery: Delivery; payloadJson: string; queue: string; concurrency?: NonNullable<NewDelivery['concurrency']> } | null> {
     const raw = await this.redis.hgetall(this.keys.delivery(deliveryId));
     if (raw.id === undefined) return null;
-    return { delivery: toDelivery(raw), payloadJson: raw.payload ?? 'null', queue: raw.queue ?? 'default' };
+    const stored = { delivery: toDelivery(raw), payloadJson: raw.payload ?? 'null', queue: raw.queue ?? 'default' };
+    if (raw.concurrencyLine === undefined) return stored;
+    return { ...stored, concurrency: { key: raw.concurrencyKey ?? '', line: raw.concurrencyLine, limit: Number(raw.concurrencyLimit ?? 1) } };
   }
 
   /** The status of each delivery (null where the record is gone), in one round trip. */
@@ -165,7 +180,9 @@ export class DeliveryStore {
     if (!json) return null;
     const raw = JSON.parse(json) as Record<string, string>;
     const pinned = raw.workflowVersion !== undefined && raw.workflowJob !== undefined;
-    return { delivery: toDelivery(raw), workflowPin: pinned ? { version: Number(raw.workflowVersion), job: raw.workflowJob! } : null };
+    const started: StartedDelivery = { delivery: toDelivery(raw), workflowPin: pinned ? { version: Number(raw.workflowVersion), job: raw.workflowJob! } : null };
+    if (raw.parkedBehind !== undefined) started.parkedBehind = raw.parkedBehind;
+    return started;
   }
 
   /**
@@ -236,7 +253,7 @@ function recordFields(delivery: NewDelivery): Record<string, string> {
   };
   if (delivery.dedupeKey !== null) fields.dedupeKey = delivery.dedupeKey;
   if (delivery.replayOf !== null) fields.replayOf = delivery.replayOf;
-  return fields;
+  return Object.assign(fields, keyFields(delivery));
 }
 
 /**
@@ -312,5 +329,10 @@ export function toDelivery(raw: Record<string, string>): Delivery {
     steps,
     replayOf: raw.replayOf ?? null,
     cancelledAt: raw.cancelledAt ?? null,
+    concurrencyKey: raw.concurrencyKey ?? null,
+    debounceKey: raw.debounceKey ?? null,
+    supersededBy: raw.supersededBy ?? null,
+    // Only while it is parked: the holder it names may have ended since, and the field goes when it starts.
+    waitingBehind: raw.waitingBehind !== undefined && (raw.status === 'queued' || raw.status === 'retrying') ? raw.waitingBehind : null,
   };
 }

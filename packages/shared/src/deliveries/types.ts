@@ -1,4 +1,4 @@
-export const deliveryStatuses = ['held', 'queued', 'running', 'retrying', 'succeeded', 'failed', 'cancelled'] as const;
+export const deliveryStatuses = ['held', 'queued', 'running', 'retrying', 'succeeded', 'failed', 'cancelled', 'superseded'] as const;
 export type DeliveryStatus = (typeof deliveryStatuses)[number];
 
 export interface DeliveryError {
@@ -37,6 +37,14 @@ export interface Delivery {
   replayOf: string | null;
   /** When an admin cancelled it; null otherwise. */
   cancelledAt: string | null;
+  /** The value of the concurrency key this delivery was counted under (API.md §5.4); null without one. */
+  concurrencyKey: string | null;
+  /** The value of its debounce key; null without one. */
+  debounceKey: string | null;
+  /** The later delivery of the same debounce key that replaced it (status `superseded`). */
+  supersededBy: string | null;
+  /** While it is parked behind its concurrency key: the delivery holding the slot it waits for. */
+  waitingBehind: string | null;
   /**
    * Present only when part of the stored record cannot be shown (nested too deep to serialise, or not JSON): those
    * fields are shown empty (null, `{}`, a step without output) and this says which.
@@ -60,4 +68,8 @@ export interface NewDelivery {
   payloadJson: string;
   replayOf: string | null;
   queue: string;
+  /** Its place under a concurrency key (see key-slots.ts), when its workflow declares one and the key is not null. */
+  concurrency?: { key: string; line: string; limit: number };
+  /** Its debounce key, when declared and not null. */
+  debounce?: { key: string; state: string; periodMs: number; maxWaitMs?: number };
 }

@@ -7,7 +7,7 @@ export type QueueDepthReader = () => Promise<Array<{ queue: string; counts: Reco
  * The worker's Prometheus metrics, in a registry of their own. `workflow` is a workflow name (bounded by the
  * workflows an installation defines), `outcome` one of succeeded, failed, retrying, cancelled, dropped, error.
  */
-export function createWorkerMetrics(readQueueDepth: QueueDepthReader, depthTimeoutMs = 2_000) {
+export function createWorkerMetrics(readQueueDepth: QueueDepthReader, depthTimeoutMs = 2_000, readKeyWaiting?: () => Promise<number>) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'hookflow_worker_' });
   const registers = [registry];
@@ -31,6 +31,20 @@ export function createWorkerMetrics(readQueueDepth: QueueDepthReader, depthTimeo
       help: 'Failed attempts that will be retried, by workflow',
       labelNames: ['workflow'] as const,
       registers,
+    }),
+    keyWaiting: new Gauge({
+      name: 'hookflow_key_waiting_deliveries',
+      help: 'Deliveries parked behind their concurrency key (waiting for a slot), read at scrape time',
+      registers,
+      async collect() {
+        if (!readKeyWaiting) return;
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<null>((resolve) => {
+          timer = setTimeout(() => resolve(null), depthTimeoutMs);
+        });
+        const count = await Promise.race([readKeyWaiting().catch(() => null), timeout]).finally(() => clearTimeout(timer));
+        if (count !== null) this.set(count);
+      },
     }),
     queueDepth: new Gauge({
       name: 'hookflow_queue_depth',

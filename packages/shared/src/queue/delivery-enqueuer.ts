@@ -7,8 +7,8 @@ import type { QueueSet } from './queues.js';
 
 export interface EnqueueRequest {
   delivery: NewDelivery;
-  /** Attempts and backoff for the job; ignored for a held delivery (it gets its job when released). */
-  jobOptions: Pick<JobsOptions, 'attempts' | 'backoff'>;
+  /** Attempts and backoff for the job (and a debounced delivery's delay); ignored for a held delivery (it gets its job when released). */
+  jobOptions: Pick<JobsOptions, 'attempts' | 'backoff' | 'delay'>;
 }
 
 interface Pending extends EnqueueRequest {

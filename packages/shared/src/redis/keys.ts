@@ -15,6 +15,17 @@ export function createKeys(prefix: string) {
     webhookChanges: `${p}:events:webhook-changed`,
     /** Pub/sub channel naming each delivery an admin cancelled, so the worker running it stops at once. */
     deliveryCancels: `${p}:events:delivery-cancelled`,
+    /**
+     * Pub/sub channel naming parked deliveries (`<queue>\n<id>`) whose concurrency key slot just freed. Its name is
+     * also derived inside the key-slot scripts (key-slots.ts), from the record key: keep the two in step.
+     */
+    keySlotFreed: `${p}:events:key-slot-freed`,
+    /** Set of the deliveries parked behind their concurrency key (the waiting gauge); derived in key-slots.ts too. */
+    keyParked: `${p}:flow:parked`,
+    /** List, in arrival order, of the open deliveries of one concurrency key; the first `limit` hold its slots. */
+    keyLine: (scope: string) => `${p}:flow:line:${scope}`,
+    /** Hash `{ latest, firstAt }` of one debounce key: the delivery that would run and when its burst began. */
+    debounceState: (scope: string) => `${p}:flow:debounce:${scope}`,
     agents: `${p}:agents`,
     agent: (agentId: string) => `${p}:agent:${agentId}`,
     agentWebhooks: (agentId: string) => `${p}:agent:${agentId}:webhooks`,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { presentableJsonDepth } from '../json/json-depth.js';
+import { concurrencySchema, debounceSchema } from '../workflows/definition-schema.js';
 
 export const webhookStatuses = ['enabled', 'disabled', 'paused'] as const;
 export type WebhookStatus = (typeof webhookStatuses)[number];
@@ -32,6 +33,9 @@ export const webhookOptionsSchema = z
       .optional(),
     timeoutMs: z.number().int().min(1).max(3_600_000).optional(),
     queue: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, _ or -').optional(),
+    /** Flow control per key (API.md §5.4); wins over the bound workflow's own. */
+    concurrency: concurrencySchema.optional(),
+    debounce: debounceSchema.optional(),
   })
   .strict();
 export type WebhookOptions = z.infer<typeof webhookOptionsSchema>;

@@ -1,7 +1,7 @@
 import type { RedisClient } from '../redis/connection.js';
 import type { Keys } from '../redis/keys.js';
 import { ShortLivedCache } from '../cache/short-lived-cache.js';
-import type { RetryPolicy, WorkflowDefinition } from './definition-schema.js';
+import type { FlowControl, RetryPolicy, WorkflowDefinition } from './definition-schema.js';
 import { WorkflowDefinitionStore, type StoredWorkflow } from './definition-store.js';
 
 /** What the ingress and the admin API need to know of a workflow, whatever its source. */
@@ -20,6 +20,12 @@ export interface WorkflowSummary {
 export const builtinWorkflows: readonly WorkflowSummary[] = [
   { name: 'echo', description: 'Returns the payload as its result: a first end-to-end check of a webhook.', source: 'builtin', version: 1 },
 ];
+
+/**
+ * The flow control each built-in declares in its `defineWorkflow` (the ingress evaluates the keys, so it is listed
+ * here; the worker checks at start that the implementations agree).
+ */
+export const builtinFlowControl: Record<string, FlowControl> = {};
 
 /** What a test event of a built-in workflow sends (a definition keeps its own in `examples`). */
 const builtinExamples: Record<string, unknown[]> = {
@@ -89,6 +95,14 @@ export class WorkflowCatalog {
   /** The workflow's own retry policy, if it is a definition that has one. */
   async retryPolicy(name: string): Promise<RetryPolicy | undefined> {
     return (await this.current(name))?.definition.retry;
+  }
+
+  /** The workflow's own concurrency and debounce, whatever its source (the webhook's options win over them). */
+  async flowControl(name: string): Promise<FlowControl | undefined> {
+    if (findBuiltin(name)) return builtinFlowControl[name];
+    const definition = (await this.current(name))?.definition;
+    if (!definition || (!definition.concurrency && !definition.debounce)) return undefined;
+    return { ...(definition.concurrency ? { concurrency: definition.concurrency } : {}), ...(definition.debounce ? { debounce: definition.debounce } : {}) };
   }
 
   /** Forget cached copies after a change made through this process. */

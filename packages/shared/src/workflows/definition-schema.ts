@@ -46,6 +46,25 @@ export const retrySchema = z
   .strict();
 export type RetryPolicy = z.infer<typeof retrySchema>;
 
+/**
+ * Flow control per key (API.md §5.4). `key` is JSONata over `{ payload, headers, delivery }`, evaluated by the ingress
+ * when it accepts a delivery (so arrival order is the order Redis stored them in); null or undefined means no key.
+ */
+export const concurrencySchema = z.object({ key: expression, limit: z.number().int().min(1).max(1000) }).strict();
+export type ConcurrencyControl = z.infer<typeof concurrencySchema>;
+
+export const debounceSchema = z
+  .object({ key: expression, periodMs: z.number().int().min(1).max(86_400_000), maxWaitMs: z.number().int().min(1).max(7 * 86_400_000).optional() })
+  .strict()
+  .refine((d) => d.maxWaitMs === undefined || d.maxWaitMs >= d.periodMs, { message: 'must be at least periodMs', path: ['maxWaitMs'] });
+export type DebounceControl = z.infer<typeof debounceSchema>;
+
+/** The flow control a delivery is accepted under: the webhook's options win over the workflow's own. */
+export interface FlowControl {
+  concurrency?: ConcurrencyControl;
+  debounce?: DebounceControl;
+}
+
 const stepBase = {
   id: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'must start with a letter or _ and contain only letters, digits and _ (it is used as steps.<id>)'),
   /** JSONata; the step runs only when it is truthy, otherwise it is recorded as `skipped`. */
@@ -126,6 +145,8 @@ export const workflowDefinitionSchema = z
     examples: z.array(z.unknown()).max(20, 'must have at most 20 entries').optional(),
     retry: retrySchema.optional(),
     timeoutMs: z.number().int().min(1).max(3_600_000).optional(),
+    concurrency: concurrencySchema.optional(),
+    debounce: debounceSchema.optional(),
     steps: z.array(stepSchema).min(1, 'needs at least one step').max(100),
     /** JSONata over the run's scope; the delivery's `result`. Default: the last step's output. */
     output: expression.optional(),

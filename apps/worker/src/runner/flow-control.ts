@@ -1,0 +1,70 @@
+import { DelayedError, Job } from 'bullmq';
+import { LuaScript, endedStatusLua, releaseKeySlotLua, takeKeySlotLua, type Keys, type Logger, type QueueSet, type RedisClient } from '@hookflow/shared';
+
+/*
+ * The worker's side of flow control per key (see packages/shared/src/deliveries/key-slots.ts): the start script
+ * already refused the slot, so the job is parked, and parked jobs are woken when their key's slot frees.
+ */
+
+/**
+ * How long a parked job sleeps when no wake reaches it (every worker was down when the slot freed): it then looks
+ * again. Wakes are the normal path; this only bounds what a lost one costs.
+ */
+export const parkRecheckMs = 30_000;
+
+// KEYS[1] the delivery record. 1 when it holds a slot of its key now (see takeKeySlotLua), else 0 (still parked).
+const holdsSlotScript = new LuaScript(`${endedStatusLua}${releaseKeySlotLua}${takeKeySlotLua}
+if redis.call('EXISTS', KEYS[1]) == 0 or endedStatus(KEYS[1]) then return 0 end
+return takeKeySlot(KEYS[1]) and 0 or 1
+`);
+
+// KEYS[1] a queue's wait list. ARGV: a job id. Moves a job just promoted from the back of the wait list (where
+// BullMQ's promote puts it) to the front, where the next worker takes it; a job already taken is left alone.
+const toFrontScript = new LuaScript(`
+if redis.call('LREM', KEYS[1], 1, ARGV[1]) == 1 then redis.call('RPUSH', KEYS[1], ARGV[1]) end
+return 1
+`);
+
+/**
+ * Wakes a parked job: out of the delayed set, to the front of the queue. A woken delivery arrived before every other
+ * open delivery of its key; at the back of a backlog it would keep its key's slot idle while the later deliveries of
+ * its key were taken one by one, and parked in turn behind it. A wake names the job without reading it (promote needs
+ * only its id). Fails when the job is not delayed (already woken, or taken).
+ */
+async function wake(redis: RedisClient, job: Job): Promise<void> {
+  await job.promote();
+  await toFrontScript.run(redis, [`${job.queueQualifiedName}:wait`], [job.id!]);
+}
+
+/**
+ * Parks a job whose delivery waits behind another of its key: the job goes to BullMQ's delayed set (freeing this
+ * worker's slot) until a wake promotes it. A slot that freed between the start script and the move would send its
+ * wake before the job was delayed, where it is lost, so the slot is looked at once more after the move: holding it
+ * now, the job promotes itself. Either the release came before that look (which sees it) or after the move (whose
+ * wake finds the job delayed).
+ */
+export async function parkBehindKey(redis: RedisClient, keys: Keys, job: Job, token: string | undefined, deliveryId: string, behind: string, log: Logger): Promise<never> {
+  await job.moveToDelayed(Date.now() + parkRecheckMs, token);
+  if (((await holdsSlotScript.run(redis, [keys.delivery(deliveryId)], [])) as number) === 1) await wake(redis, job).catch(() => undefined);
+  else log.debug({ deliveryId, behind }, 'delivery parked behind its concurrency key');
+  throw new DelayedError();
+}
+
+/**
+ * Wakes parked jobs named on `keySlotFreed` (`<queue>\n<deliveryId>`). Every worker hears every wake; promoting a job
+ * that another worker already promoted (or that is not delayed) fails harmlessly.
+ */
+export async function listenForFreedSlots(subscriber: RedisClient, redis: RedisClient, keys: Keys, queues: QueueSet, served: readonly string[], log: Logger): Promise<void> {
+  subscriber.on('message', (channel: string, message: string) => {
+    if (channel !== keys.keySlotFreed) return;
+    const [queue, deliveryId] = message.split('\n');
+    if (!queue || !deliveryId || !served.includes(queue)) return;
+    wake(redis, new Job(queues.get(queue), 'run-delivery', {}, {}, deliveryId)).catch((err: Error) => log.debug({ deliveryId, err: err.message }, 'parked job not promoted (already woken)'));
+  });
+  await subscriber.subscribe(keys.keySlotFreed);
+}
+
+/** The `/metrics` gauge: deliveries parked behind their concurrency key, across the installation. */
+export function parkedCount(redis: RedisClient, keys: Keys): Promise<number> {
+  return redis.scard(keys.keyParked);
+}
