@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { api, messageOf } from '../api';
 import type { Session } from '../types';
 
-/** The admin token (printed by `npm start`, or HOOKFLOW_ADMIN_TOKEN) opens a session kept in an httpOnly cookie. */
+/** The admin token (`.hookflow/admin-token` under `npm start`, or HOOKFLOW_ADMIN_TOKEN) opens a session kept in an httpOnly cookie. */
 export function SignInPage({ onSignedIn }: { onSignedIn: (session: Session) => void }) {
   const [token, setToken] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -25,7 +25,7 @@ export function SignInPage({ onSignedIn }: { onSignedIn: (session: Session) => v
       <form onSubmit={submit} className="card" aria-labelledby="sign-in-title">
         <h1 id="sign-in-title">Hookflow console</h1>
         <p className="muted">
-          Sign in with this installation's admin token: <code>HOOKFLOW_ADMIN_TOKEN</code>, or the one <code>npm start</code> printed.
+          Sign in with this installation's admin token: <code>HOOKFLOW_ADMIN_TOKEN</code>, or, under <code>npm start</code>, the one in <code>.hookflow/admin-token</code>.
         </p>
         <label htmlFor="admin-token">Admin token</label>
         <input
