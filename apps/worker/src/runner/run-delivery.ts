@@ -24,7 +24,7 @@ import { abortReason, type RunWorkflow } from './execute-run.js';
 import { quarantineCrashed } from './quarantine.js';
 import { parkBehindKey } from './flow-control.js';
 import { createRunHost } from './run-host.js';
-import type { RunExecutor } from './run-pool.js';
+import { endedItsThread, type RunExecutor } from './run-pool.js';
 
 export interface RunDeliveryDeps {
   redis: RedisClient;
@@ -50,9 +50,6 @@ export interface RunDeliveryDeps {
   /** Where each run's controller is registered, so a cancel notice can abort it. */
   activeRuns?: ActiveRuns;
 }
-
-/** Failures of a run whose thread ended before the step in hand could record how it ended. */
-const threadEndedCodes = new Set(['resource_exhausted', 'run_crashed']);
 
 type Resolved = { workflow: RunWorkflow; timeoutMs?: number };
 
@@ -100,15 +97,16 @@ export function createDeliveryProcessor(deps: RunDeliveryDeps) {
       timer = setTimeout(() => controller.abort(new StepTimeoutError(`the run exceeded its timeoutMs of ${timeoutMs} ms`)), timeoutMs);
       const result = await deps.runs.run({ delivery, workflow: resolved.workflow }, host, controller.signal);
       clearTimeout(timer);
-      assertOutputFits(JSON.stringify(result ?? null), deps.maxStepOutputBytes, 'the run result');
-      return await deliveries.markSucceeded(deliveryId, result, now(), fence);
+      const resultJson = JSON.stringify(result ?? null);
+      assertOutputFits(resultJson, deps.maxStepOutputBytes, 'the run result');
+      return await deliveries.markSucceededJson(deliveryId, resultJson, now(), fence);
     } catch (caught) {
       clearTimeout(timer);
       const err = controller.signal.aborted ? abortReason(controller.signal) : caught;
       const failure = describeFailure(err);
       // A run whose thread was ended mid-step (stopped, over its memory cap, crashed): that step records the run's
       // error instead of staying `running`.
-      if (controller.signal.aborted || threadEndedCodes.has(failure.code)) await checkpoints.abandonRunning(deliveryId, { code: failure.code, message: failure.message }, now());
+      if (controller.signal.aborted || endedItsThread(failure.code)) await checkpoints.abandonRunning(deliveryId, { code: failure.code, message: failure.message }, now());
       const attemptsAllowed = job.opts.attempts ?? 1;
       if (failure.retryable && attempt < attemptsAllowed) {
         await deliveries.markRetrying(deliveryId, { code: failure.code, message: failure.message }, fence);

@@ -86,6 +86,13 @@ function settle(outcome: RunOutcome): unknown {
   throw fromWire(outcome.failure);
 }
 
+const threadEndedCodes: ReadonlySet<string> = new Set(['resource_exhausted', 'run_crashed']);
+
+/** Whether a failure with `code` is one of a run whose thread ended before the step in hand could record its end. */
+export function endedItsThread(code: string): boolean {
+  return threadEndedCodes.has(code);
+}
+
 /** Why a run's thread ended without an outcome: the run was aborted, went over its heap cap, or the thread crashed. */
 function threadFailure(err: unknown, signal: AbortSignal, memoryMb: number): WorkflowError {
   if (signal.aborted) return abortReason(signal);

@@ -199,7 +199,12 @@ export class DeliveryStore {
    * says what the record holds.
    */
   markSucceeded(deliveryId: string, result: unknown, finishedAt: Date, options: { runToken?: string } = {}): Promise<Settled> {
-    return this.#retention.finish(deliveryId, { status: 'succeeded', result: JSON.stringify(result ?? null), finishedAt: finishedAt.toISOString() }, options);
+    return this.markSucceededJson(deliveryId, JSON.stringify(result ?? null), finishedAt, options);
+  }
+
+  /** `markSucceeded` for a result the caller already serialised (to check its size, say), so it is not done twice. */
+  markSucceededJson(deliveryId: string, resultJson: string, finishedAt: Date, options: { runToken?: string } = {}): Promise<Settled> {
+    return this.#retention.finish(deliveryId, { status: 'succeeded', result: resultJson, finishedAt: finishedAt.toISOString() }, options);
   }
 
   /** Records a failed attempt that will be tried again; a delivery that ended meanwhile (cancelled) is left as it is. */
