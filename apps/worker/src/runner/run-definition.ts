@@ -1,12 +1,13 @@
-import type { StepDefinition, WorkflowDefinition } from '@hookflow/shared';
+import { runStepKind, type StepDefinition, type StepRender, type WorkflowDefinition } from '@hookflow/shared';
 import { unsetEnvVariables, type Evaluator, type ExpressionScope } from '../expressions/evaluator.js';
 import { WorkflowError } from '../errors/workflow-error.js';
 import type { WorkflowContext } from './workflow-context.js';
 import type { RunStepOptions } from './step-runner.js';
 
 /**
- * Runs a JSON definition through the same context a TypeScript workflow gets. Each step's templates are rendered
- * lazily, inside the checkpointed body, so a finished or skipped step is neither re-rendered nor re-run.
+ * Runs a JSON definition through the same context a TypeScript workflow gets, each step by its kind in the shared
+ * step-kind table. Each step's templates are rendered lazily, inside the checkpointed body, so a finished or skipped
+ * step is neither re-rendered nor re-run.
  */
 export async function runDefinition(definition: WorkflowDefinition, ctx: WorkflowContext, evaluator: Evaluator): Promise<unknown> {
   const scope: ExpressionScope = {
@@ -42,56 +43,11 @@ function runStep(step: StepDefinition, ctx: WorkflowContext, evaluator: Evaluato
     ...(step.retry ? { retry: step.retry } : {}),
     ...(step.when ? { when: async () => Boolean(await evaluator.evaluate(step.when!, scope)) } : {}),
   };
-  const text = (template: string) => evaluator.renderText(template, scope);
-  const url = (template: string) => renderUrl(template, evaluator, scope);
-  const json = (value: unknown) => evaluator.renderJson(value, scope);
-
-  switch (step.type) {
-    case 'transform':
-      return ctx.step(step.id, () => evaluator.evaluate(step.expression, scope), { ...options, type: 'transform' });
-    case 'http':
-      return ctx.http(
-        step.id,
-        async () => ({
-          method: step.method,
-          url: await url(step.url),
-          headers: step.headers ? ((await json(step.headers)) as Record<string, string>) : undefined,
-          body: step.body === undefined ? undefined : await json(step.body),
-          timeoutMs: step.timeoutMs,
-        }),
-        options,
-      );
-    case 'llm':
-      return ctx.llm(
-        step.id,
-        async () => ({
-          prompt: step.prompt === undefined ? undefined : await text(step.prompt),
-          system: step.system === undefined ? undefined : await text(step.system),
-          messages: step.messages
-            ? await Promise.all(step.messages.map(async (m) => ({ role: m.role, content: await text(m.content) })))
-            : undefined,
-          model: step.model,
-          responseFormat: step.responseFormat,
-          temperature: step.temperature,
-          maxTokens: step.maxTokens,
-          timeoutMs: step.timeoutMs,
-        }),
-        options,
-      );
-    case 'store':
-      return ctx.store(
-        step.id,
-        async () => ({
-          collection: step.collection,
-          key: await text(step.key),
-          set: step.set ? ((await json(step.set)) as Record<string, unknown>) : undefined,
-          increment: step.increment ? ((await json(step.increment)) as Record<string, unknown>) : undefined,
-        }),
-        options,
-      );
-    case 'notify':
-      return ctx.notify(step.id, async () => ({ url: await url(step.url), payload: await json(step.payload), timeoutMs: step.timeoutMs }), options);
-    case 'fail':
-      return ctx.fail(step.id, step.code, () => text(step.message), options).then(() => null);
-  }
+  const render: StepRender = {
+    evaluate: (expression) => evaluator.evaluate(expression, scope),
+    text: (template) => evaluator.renderText(template, scope),
+    url: (template) => renderUrl(template, evaluator, scope),
+    json: (value) => evaluator.renderJson(value, scope),
+  };
+  return runStepKind(step, render, ctx, options);
 }

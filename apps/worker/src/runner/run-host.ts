@@ -1,6 +1,6 @@
-import type { RecordStore, StepRecord } from '@hookflow/shared';
+import type { RecordStore, StepRecord, StoreOptions } from '@hookflow/shared';
 import type { OutboundSecrets } from '../steps/outbound-secrets.js';
-import { applyStore, checkStoreTarget, type StoreOptions } from '../steps/store-record.js';
+import { applyStore, checkStoreTarget } from '../steps/store-record.js';
 import { assertOutputFits, stepField, type Checkpoints } from './checkpoints.js';
 
 /** A `store` step's write, as a run asks for it: the record change and the checkpoint it commits with. */

@@ -1,4 +1,4 @@
-import type { Logger, StepRecord, RetryPolicy } from '@hookflow/shared';
+import type { Logger, StepCallOptions, StepRecord, RetryPolicy } from '@hookflow/shared';
 import { describeFailure, WorkflowError } from '../errors/workflow-error.js';
 import type { CheckpointWriter } from './checkpoints.js';
 
@@ -12,12 +12,7 @@ export interface StepControl {
 /** A step body's result: a plain output, or one whose checkpoint the body already committed (a `store` write). */
 export type StepResult = { output: unknown; committed?: boolean };
 
-export interface RunStepOptions {
-  /** Retries of this step inside one attempt of the delivery, before the delivery's own retry takes over. */
-  retry?: RetryPolicy;
-  /** Evaluated when the step has not finished yet; false records it as `skipped`. */
-  when?: () => Promise<boolean>;
-}
+export type RunStepOptions = StepCallOptions;
 
 /**
  * Runs the steps of one attempt of a delivery. A step whose checkpoint says `succeeded` (or `skipped`) is not run

@@ -1,22 +1,7 @@
 import { WorkflowError } from '../errors/workflow-error.js';
 import { StepTimeoutError } from '../errors/step-timeout-error.js';
+import type { HttpOutput, HttpStepOptions } from '@hookflow/shared';
 import { parseOutboundUrl, type OutboundHttp, type OutboundResponse } from '../egress/outbound-http.js';
-
-export interface HttpStepOptions {
-  method?: string;
-  url: string;
-  headers?: Record<string, string>;
-  /** A string is sent as is; anything else as JSON. */
-  body?: unknown;
-  /** Default 30000 ms. */
-  timeoutMs?: number;
-}
-
-export interface HttpOutput {
-  status: number;
-  headers: Record<string, string>;
-  body: unknown;
-}
 
 const defaultTimeoutMs = 30_000;
 

@@ -1,14 +1,8 @@
-import { getScheme } from '@hookflow/shared';
+import { getScheme, type NotifyOptions } from '@hookflow/shared';
 import type { OutboundHttp } from '../egress/outbound-http.js';
 import { httpRequest } from './http-request.js';
 
 const standardWebhooksScheme = getScheme('standard-webhooks');
-
-export interface NotifyOptions {
-  url: string;
-  payload: unknown;
-  timeoutMs?: number;
-}
 
 /**
  * POSTs `payload` signed with the Standard Webhooks scheme: `webhook-id` is stable per delivery and step, so a
