@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { stepKindList } from '@hookflow/shared';
 import {
   consoleSignInBody,
   agentResponse,
@@ -51,6 +52,19 @@ const anyJson: JsonSchema = { description: 'any JSON value' };
 const workflowDefinition: JsonSchema = {
   type: 'object',
   description: 'a workflow definition (see DESIGN.md: name, description, input, examples, retry, timeoutMs, concurrency, debounce, steps, output)',
+  properties: {
+    steps: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['id', 'type'],
+        properties: {
+          id: { type: 'string' },
+          type: { enum: stepKindList.map((kind) => kind.type), description: stepKindList.map((kind) => `${kind.type}: ${kind.description}`).join('; ') },
+        },
+      },
+    },
+  },
 };
 
 /** Every endpoint of API.md (the OpenAPI test checks the list against API.md). Add a route here when you add one. */
