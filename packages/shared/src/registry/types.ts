@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { presentableJsonDepth } from '../json/json-depth.js';
 import { defaultBackoff } from '@hookflow/protocol';
+import { presentableJsonDepth } from '../json/json-depth.js';
 import { backoffSchema, concurrencySchema, debounceSchema } from '../workflows/definition-schema.js';
 
 export const webhookStatuses = ['enabled', 'disabled', 'paused'] as const;
