@@ -1,3 +1,4 @@
+import { retryDelayMs } from '@hookflow/protocol';
 import type { Logger, StepCallOptions, StepRecord, RetryPolicy } from '@hookflow/shared';
 import { describeFailure, WorkflowError } from '../errors/workflow-error.js';
 import type { CheckpointWriter } from './checkpoints.js';
@@ -79,7 +80,7 @@ export class StepRunner {
         });
         if (!failure.retryable || tries >= maxTries || this.signal.aborted) throw err;
         this.log.debug({ deliveryId: this.deliveryId, step: id, tries, code: failure.code }, 'step failed; retrying it');
-        await this.sleep(backoffDelay(options.retry!, tries));
+        await this.sleep(retryDelayMs(options.retry!, tries));
       }
     }
   }
@@ -114,10 +115,4 @@ export class StepRunner {
   private sleep(ms: number): Promise<void> {
     return this.raceAbort(new Promise((resolve) => setTimeout(resolve, ms)));
   }
-}
-
-/** BullMQ's formulas, so step and delivery retries read the same: fixed `delayMs`, or `delayMs * 2^(n-1)`. */
-export function backoffDelay(retry: RetryPolicy, failedTries: number): number {
-  const backoff = retry.backoff ?? { type: 'exponential', delayMs: 1000 };
-  return backoff.type === 'fixed' ? backoff.delayMs : backoff.delayMs * 2 ** (failedTries - 1);
 }

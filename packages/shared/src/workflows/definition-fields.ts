@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import jsonata from 'jsonata';
+import { backoffTypes, type RetryPolicy } from '@hookflow/protocol';
 import { templateExpressions } from './template.js';
 
 /**
@@ -38,10 +39,10 @@ export const templatedJson: z.ZodType<unknown> = z.lazy(() =>
 );
 
 export const backoffSchema = z
-  .object({ type: z.enum(['fixed', 'exponential']), delayMs: z.number().int().min(0).max(86_400_000) })
+  .object({ type: z.enum(backoffTypes), delayMs: z.number().int().min(0).max(86_400_000) })
   .strict();
 
 export const retrySchema = z
   .object({ attempts: z.number().int().min(1, 'must be at least 1').max(100), backoff: backoffSchema.optional() })
-  .strict();
-export type RetryPolicy = z.infer<typeof retrySchema>;
+  .strict() satisfies z.ZodType<RetryPolicy>;
+export type { RetryPolicy };
