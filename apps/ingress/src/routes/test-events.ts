@@ -4,7 +4,7 @@ import { getScheme, ProblemError } from '@hookflow/shared';
 import type { Services } from '../services.js';
 import { validate } from '../http/validate.js';
 import { testEventBody } from '../api/schemas.js';
-import { testEventPayload } from '../api/test-event-payload.js';
+import { testEventPayload } from '../domain/test-event-payload.js';
 
 /** How long the loopback request may take; ingest answers in milliseconds, so this only bounds a stuck store. */
 const loopbackTimeoutMs = 10_000;
