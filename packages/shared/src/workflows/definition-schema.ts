@@ -28,8 +28,8 @@ export interface FlowControl {
   debounce?: DebounceControl;
 }
 
-/** A step of any kind, told apart by its `type`. */
-const [firstKind, ...otherKinds] = stepKindList.map((kind) => kind.schema);
+/** A step of any kind, told apart by its `type`; each kind's description travels into the OpenAPI document. */
+const [firstKind, ...otherKinds] = stepKindList.map((kind) => kind.schema.describe(`${kind.type}: ${kind.description}`));
 export const stepSchema = z.discriminatedUnion('type', [firstKind!, ...otherKinds]);
 
 export const workflowNamePattern = /^[a-z0-9][a-z0-9_-]{0,99}$/;
