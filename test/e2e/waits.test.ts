@@ -131,6 +131,10 @@ describe('wait steps and signal links', () => {
     for (const answer of answers) expect(answer).toMatchObject({ status: 401, body: { code: 'signal_token_invalid', status: 401 } });
     // Nothing tells one refusal from another.
     expect(new Set(answers.map((a) => JSON.stringify(a.body))).size).toBe(1);
+    // A link path that cannot even be decoded is refused like any such path, and its log line leaves the token out.
+    expect(await post(`${link}%`, '{}')).toMatchObject({ status: 400, body: { code: 'invalid_request' } });
+    await expect.poll(() => ctx.stack.ingress.output()).toContain('/signals/<token>');
+    expect(ctx.stack.ingress.output()).not.toContain(claims);
     expect((await ctx.api.get(`/deliveries/${id}`)).body.status).toBe('waiting');
     expect((await post(link, '{"approved":true}')).status).toBe(202);
   });

@@ -30,7 +30,7 @@ export function errorHandler(log: Logger) {
     if (status !== undefined && status >= 400 && status < 500) {
       // A request Express or a parser refused (a path that is not valid percent-encoding, say): the client's fault,
       // so a warning with what was refused, never a stack trace.
-      log.warn({ method: req.method, path: pathOf(req).slice(0, 200), reason: (err as Error).message?.slice(0, 200) }, 'request refused');
+      log.warn({ method: req.method, path: pathOf(req).slice(0, 200), reason: withoutSignalToken(req, (err as Error).message ?? '').slice(0, 200) }, 'request refused');
       return sendProblem(res, problem('invalid_request', 'the request could not be decoded', { errors: [] }));
     }
     log.error({ err, method: req.method, path: pathOf(req) }, 'unexpected error');
@@ -39,7 +39,13 @@ export function errorHandler(log: Logger) {
 }
 
 function pathOf(req: IncomingMessage): string {
-  return (req.url ?? '').split('?')[0]!;
+  return withoutSignalToken(req, (req.url ?? '').split('?')[0]!);
+}
+
+/** `text` for a log line: a signal link's token is a credential, so wherever it appears it is left out. */
+function withoutSignalToken(req: IncomingMessage, text: string): string {
+  const token = /^\/signals\/([^/?]+)/.exec(req.url ?? '')?.[1];
+  return token ? text.replaceAll(token, '<token>') : text;
 }
 
 /** The `type` of the error `rejectDeepJson` raises (body-parser keeps a verify error's own type). */
