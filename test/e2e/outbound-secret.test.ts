@@ -7,7 +7,7 @@ import { createKeys } from '@hookflow/shared';
 import { adminClient, waitForDelivery, type AdminClient } from '../support/client.js';
 import { freePort, repoRoot, spawnEntry, startStack, type RunningProcess, type Stack } from '../support/processes.js';
 import { cleanupPrefix, testPrefix, testRedis } from '../support/redis.js';
-import { sendJson, startStub, type HttpStub, type RecordedRequest } from '../workflows/support/http-stub.js';
+import { sendJson, startStub, type HttpStub, type RecordedRequest } from '../support/http-stub.js';
 
 /**
  * API.md §5.2's outbound secret, end to end: a real worker's `notify` call to a receiver on loopback verifies with

@@ -27,6 +27,7 @@ export * from './deliveries/ended-status-lua.js';
 export * from './deliveries/key-slots.js';
 export * from './queue/job-catalog.js';
 export * from './queue/queues.js';
+export * from './queue/job-key.js';
 export * from './queue/delivery-enqueuer.js';
 export * from './workflows/catalog.js';
 export * from './deliveries/delivery-retention.js';
