@@ -170,7 +170,7 @@ describe('the outbound secret', () => {
       return waitForDelivery(api, sent.body.response.body.deliveryId);
     };
 
-    let snippetProcess: RunningProcess | null = spawnEntry(file, { HOOKFLOW_OUTBOUND_SECRET: secret, PORT: String(snippetPort), HOST: '127.0.0.1' });
+    const snippetProcess: RunningProcess = spawnEntry(file, { HOOKFLOW_OUTBOUND_SECRET: secret, PORT: String(snippetPort), HOST: '127.0.0.1' });
     try {
       await waitForListening(snippetProcess);
       expect(await send(1)).toMatchObject({ status: 'succeeded' });
@@ -186,8 +186,7 @@ describe('the outbound secret', () => {
       expect(await send(3)).toMatchObject({ status: 'failed', error: { code: 'http_error', message: expect.stringContaining('401') } });
       expect(snippetProcess.output()).not.toContain('"n":3');
     } finally {
-      await snippetProcess?.stop();
-      snippetProcess = null;
+      await snippetProcess.stop();
       rmSync(join(repoRoot, file), { force: true });
     }
   });

@@ -130,7 +130,7 @@ export async function ingest(deps: IngestDeps, request: IngestRequest): Promise<
   }
 
   let workflowRetry: Awaited<ReturnType<NonNullable<IngestDeps['workflowRetry']>>>;
-  let flow: FlowControl = {};
+  let flow: FlowControl;
   try {
     const errors = deps.validateInput ? await deps.validateInput(webhook.workflow, payload) : null;
     if (errors) return reject(problem('payload_invalid', `the payload does not fit the input of workflow ${webhook.workflow}`, { errors }));
