@@ -2,9 +2,9 @@ import { defineConfig } from 'vitest/config';
 import { workspaceSources } from './vitest.config.js';
 
 /**
- * The fault-injection suite (`npm run test:faults`): every file starts its own redis-server and the real ingress and
- * worker processes, then kills things under load. Files run one at a time, so the load of one does not distort the
- * timing-sensitive faults of another on a small CI machine.
+ * The fault-injection suite (`npm run test:faults`): every file starts the real ingress and worker processes (most
+ * with a redis-server of their own), then kills things under load. Files run one at a time, so the load of one does
+ * not distort the timing-sensitive faults of another on a small CI machine.
  */
 export default defineConfig({
   resolve: { alias: workspaceSources },

@@ -15,7 +15,7 @@ async function api(baseUrl: string, token: string, method: string, path: string,
   });
   const json = res.status === 204 ? null : await res.json();
   if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${(json as { detail?: string })?.detail ?? ''}`);
-  return json as Record<string, any>;
+  return json as { id: string };
 }
 
 /**

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKeys, QueueSet } from '@hookflow/shared';
 import { adminClient, sendSigned, waitForDelivery, type AdminClient } from '../support/client.js';
 import { useStack } from '../support/use-stack.js';
-import { sendJson, startStub, type HttpStub } from '../workflows/support/http-stub.js';
+import { sendJson, startStub, type HttpStub } from '../support/http-stub.js';
 
 const readonlyToken = `test-readonly-${randomBytes(12).toString('hex')}`;
 const ctx = useStack('cancel', {

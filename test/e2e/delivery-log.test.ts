@@ -51,9 +51,9 @@ afterAll(async () => {
 });
 
 let logged: Awaited<ReturnType<typeof setup>>;
-let sent: string[] = [];
+const sent: string[] = [];
 let failed: string[] = [];
-let held: string[] = [];
+const held: string[] = [];
 
 describe('delivery log', () => {
   it('lists a webhook’s deliveries newest first, page by page with an opaque cursor', async () => {

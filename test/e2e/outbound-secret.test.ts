@@ -7,7 +7,7 @@ import { createKeys } from '@hookflow/shared';
 import { adminClient, waitForDelivery, type AdminClient } from '../support/client.js';
 import { freePort, repoRoot, spawnEntry, startStack, type RunningProcess, type Stack } from '../support/processes.js';
 import { cleanupPrefix, testPrefix, testRedis } from '../support/redis.js';
-import { sendJson, startStub, type HttpStub, type RecordedRequest } from '../workflows/support/http-stub.js';
+import { sendJson, startStub, type HttpStub, type RecordedRequest } from '../support/http-stub.js';
 
 /**
  * API.md §5.2's outbound secret, end to end: a real worker's `notify` call to a receiver on loopback verifies with
@@ -170,7 +170,7 @@ describe('the outbound secret', () => {
       return waitForDelivery(api, sent.body.response.body.deliveryId);
     };
 
-    let snippetProcess: RunningProcess | null = spawnEntry(file, { HOOKFLOW_OUTBOUND_SECRET: secret, PORT: String(snippetPort), HOST: '127.0.0.1' });
+    const snippetProcess: RunningProcess = spawnEntry(file, { HOOKFLOW_OUTBOUND_SECRET: secret, PORT: String(snippetPort), HOST: '127.0.0.1' });
     try {
       await waitForListening(snippetProcess);
       expect(await send(1)).toMatchObject({ status: 'succeeded' });
@@ -186,8 +186,7 @@ describe('the outbound secret', () => {
       expect(await send(3)).toMatchObject({ status: 'failed', error: { code: 'http_error', message: expect.stringContaining('401') } });
       expect(snippetProcess.output()).not.toContain('"n":3');
     } finally {
-      await snippetProcess?.stop();
-      snippetProcess = null;
+      await snippetProcess.stop();
       rmSync(join(repoRoot, file), { force: true });
     }
   });

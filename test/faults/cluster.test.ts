@@ -3,7 +3,7 @@ import { adminClient, sendSigned, waitForDelivery, type AdminClient } from '../s
 import { freePort, spawnEntry, startStack, waitForHttp, type Stack } from '../support/processes.js';
 import { startRedisCluster, type RedisCluster } from '../support/redis-server.js';
 import { testPrefix } from '../support/redis.js';
-import { startStub } from '../workflows/support/http-stub.js';
+import { startStub } from '../support/http-stub.js';
 
 let cluster: RedisCluster;
 let stack: Stack;

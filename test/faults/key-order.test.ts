@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startFaultHarness, type FaultHarness } from './support/fault-harness.js';
-import { keyedOrderScenario } from './support/scenario.js';
+import { startFaultHarness, type FaultHarness } from '../support/fault-harness.js';
+import { keyedOrderScenario } from '../support/scenario.js';
 
 const kills = 4;
 let h: FaultHarness;

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { sendSigned } from '../support/client.js';
-import { startStub, type HttpStub } from '../workflows/support/http-stub.js';
-import { startFaultHarness, type FaultHarness } from './support/fault-harness.js';
-import { sleep } from './support/event-sender.js';
-import { echoScenario } from './support/scenario.js';
+import { startStub, type HttpStub } from '../support/http-stub.js';
+import { startFaultHarness, type FaultHarness } from '../support/fault-harness.js';
+import { sleep } from '../support/event-sender.js';
+import { echoScenario } from '../support/scenario.js';
 
 /**
  * Poison quarantine: one delivery kills whichever worker runs it (here the test SIGKILLs that worker each time the

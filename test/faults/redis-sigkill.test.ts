@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { signUptiq } from '../support/client.js';
-import { startFaultHarness, type FaultHarness } from './support/fault-harness.js';
-import { sleep } from './support/event-sender.js';
-import { echoScenario } from './support/scenario.js';
+import { startFaultHarness, type FaultHarness } from '../support/fault-harness.js';
+import { sleep } from '../support/event-sender.js';
+import { echoScenario } from '../support/scenario.js';
 
 const scenario = echoScenario;
 let h: FaultHarness;

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startFaultHarness, type FaultHarness } from './support/fault-harness.js';
-import { sleep } from './support/event-sender.js';
-import { echoScenario } from './support/scenario.js';
+import { startFaultHarness, type FaultHarness } from '../support/fault-harness.js';
+import { sleep } from '../support/event-sender.js';
+import { echoScenario } from '../support/scenario.js';
 
 const scenario = echoScenario;
 let h: FaultHarness | undefined;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { sendSigned, waitForDelivery } from '../support/client.js';
-import { startFaultHarness, type FaultHarness } from './support/fault-harness.js';
-import type { Scenario } from './support/scenario.js';
+import { startFaultHarness, type FaultHarness } from '../support/fault-harness.js';
+import type { Scenario } from '../support/scenario.js';
 
 /**
  * A wait survives every process (API.md §5.5): deliveries wait at a `wait` step, every worker is SIGKILLed and the

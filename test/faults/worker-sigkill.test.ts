@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startFaultHarness, type FaultHarness } from './support/fault-harness.js';
-import { echoScenario } from './support/scenario.js';
+import { startFaultHarness, type FaultHarness } from '../support/fault-harness.js';
+import { echoScenario } from '../support/scenario.js';
 
 // Swap in a scenario with `store` steps (balances) here once such a workflow exists; nothing else changes.
 const scenario = echoScenario;

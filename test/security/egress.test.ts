@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminClient, sendSigned, waitForDelivery, type AdminClient } from '../support/client.js';
 import { startStack, type Stack } from '../support/processes.js';
 import { cleanupPrefix, testPrefix, testRedis } from '../support/redis.js';
-import { sendJson, startStub, type HttpStub } from '../workflows/support/http-stub.js';
+import { sendJson, startStub, type HttpStub } from '../support/http-stub.js';
 
 /**
  * The egress policy and the response cap, attacked through the real ingress and worker: a sender-controlled URL in

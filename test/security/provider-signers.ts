@@ -100,7 +100,7 @@ export const providerSigners: ProviderSigner[] = [
 export async function postHook(url: string, request: SignedRequest) {
   const res = await fetch(url, { method: 'POST', headers: request.headers, body: request.body });
   const text = await res.text();
-  let body: any = null;
+  let body: any;
   try {
     body = text ? JSON.parse(text) : null;
   } catch {

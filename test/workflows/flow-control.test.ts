@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminClient, sendSigned, waitForDelivery, type AdminClient } from '../support/client.js';
 import { spawnEntry, startStack, waitForHttp, type RunningProcess, type Stack } from '../support/processes.js';
 import { cleanupPrefix, testPrefix, testRedis } from '../support/redis.js';
-import { sendJson, startStub, type HttpStub } from './support/http-stub.js';
+import { sendJson, startStub, type HttpStub } from '../support/http-stub.js';
 
 /**
  * Flow control per key (API.md §5.4) with the real ingress and two worker processes: order per key under a slow

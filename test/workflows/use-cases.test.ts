@@ -3,7 +3,7 @@ import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { adminClient, sendSigned, waitForDelivery, type AdminClient } from '../support/client.js';
 import { spawnEntry, startStack, waitForHttp, type RunningProcess, type Stack } from '../support/processes.js';
 import { cleanupPrefix, testPrefix, testRedis } from '../support/redis.js';
-import { llmStubHandler, sendJson, startStub, type HttpStub, type RecordedRequest } from './support/http-stub.js';
+import { llmStubHandler, sendJson, startStub, type HttpStub, type RecordedRequest } from '../support/http-stub.js';
 
 /**
  * The five use cases of workflows/*.json end to end: real ingress and worker processes, and small local services

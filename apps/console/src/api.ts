@@ -41,7 +41,7 @@ async function send<T>(method: string, url: string, body?: unknown): Promise<T> 
     throw new ApiError(0, 'network_error', 'The server could not be reached. Check that Hookflow is running.');
   }
   const text = await res.text();
-  let data: unknown = null;
+  let data: unknown;
   try {
     data = text ? JSON.parse(text) : null;
   } catch {

@@ -3,7 +3,7 @@ import {
   AgentStore,
   createIngressMetrics,
   createKeys,
-  DeliveryEnqueuer,
+  type DeliveryEnqueuer,
   DeliverySignals,
   DeliveryStore,
   KeyStore,

@@ -32,7 +32,7 @@ function parse(text: string): unknown {
 }
 
 export interface AdminApi {
-  request<T = any>(method: string, path: string, body?: unknown): Promise<T>;
+  request<T = unknown>(method: string, path: string, body?: unknown): Promise<T>;
 }
 
 /** A client of the admin API (`/api/v1`) that turns every failure into a one-line `CliError`. */

@@ -29,6 +29,7 @@ export * from './deliveries/delivery-signals.js';
 export * from './signals/signal-token.js';
 export * from './queue/job-catalog.js';
 export * from './queue/queues.js';
+export * from './queue/job-key.js';
 export * from './queue/delivery-enqueuer.js';
 export * from './queue/wake-job.js';
 export * from './workflows/catalog.js';

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { createKeys } from '@hookflow/shared';
+import { createKeys, jobKey } from '@hookflow/shared';
 import { cleanupPrefix, testPrefix, testRedis } from '../../../../test/support/redis.js';
 import { Deduper } from './deduper.js';
 import { DedupeBusyError } from './dedupe-busy-error.js';
@@ -115,7 +115,7 @@ describe('Deduper (real Redis)', () => {
     // With its job present the same record is a real first delivery: the retry is its duplicate.
     await redis.set(hashKey, 'p:dlv_whole', 'PX', 30_000);
     await redis.hset(keys.delivery('dlv_whole'), { id: 'dlv_whole', status: 'queued', queue: 'default' });
-    await redis.hset(`${keys.bullPrefix}:default:dlv_whole`, 'name', 'run-delivery');
+    await redis.hset(jobKey(keys.bullPrefix, 'default', 'dlv_whole'), 'name', 'run-delivery');
     expect(await deduper.once('wh_g', 'k', 'dlv_again', 60, async () => {})).toEqual({ stored: false, duplicateOf: 'dlv_whole' });
   });
 });

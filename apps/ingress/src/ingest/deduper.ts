@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { LuaScript, type Keys, type RedisClient } from '@hookflow/shared';
+import { jobKey, LuaScript, type Keys, type RedisClient } from '@hookflow/shared';
 import { DedupeBusyError } from './dedupe-busy-error.js';
 
 /** Sets the marker unless one exists; returns the existing marker (or null when this call set it). One round trip. */
@@ -106,8 +106,7 @@ export class Deduper {
     const [id, status, queue] = await this.redis.hmget(this.keys.delivery(deliveryId), 'id', 'status', 'queue');
     if (id === null) return 'missing';
     if (status !== 'queued') return 'stored';
-    const job = `${this.keys.bullPrefix}:${queue ?? 'default'}:${deliveryId}`;
-    return (await this.redis.exists(job)) === 1 ? 'stored' : 'incomplete';
+    return (await this.redis.exists(jobKey(this.keys.bullPrefix, queue ?? 'default', deliveryId))) === 1 ? 'stored' : 'incomplete';
   }
 
   /** Waits until the marker at `key` is no longer `marker` (confirmed, released or expired), or the deadline. */

@@ -40,9 +40,13 @@ export type IngestResult =
   /** The client went away mid-body: nothing to answer. */
   | { outcome: 'aborted' };
 
+/**
+ * What ingest() needs of each collaborator, and nothing more (types only: the route passes the real objects), so the
+ * decisions can be checked against in-memory stand-ins.
+ */
 export interface IngestDeps {
-  cache: WebhookCache;
-  enqueuer: DeliveryEnqueuer;
+  cache: Pick<WebhookCache, 'get'>;
+  enqueuer: Pick<DeliveryEnqueuer, 'enqueue'>;
   now: () => Date;
   /** Called when a delivery could not be stored, for logs and metrics (never with secrets). */
   onStoreFailure?: (err: unknown) => void;
@@ -59,7 +63,7 @@ export interface IngestDeps {
   /** 503 `unavailable` while the target queue's backlog (a cached count) is at its limit. */
   backlog?: { isFull: (queue: string) => boolean; retryAfterSeconds: number };
   /** 200 `duplicate`: stores a request at most once per dedupe key and window; without it nothing is deduplicated. */
-  dedupe?: Deduper;
+  dedupe?: Pick<Deduper, 'once'>;
   /** Largest body the `uptiq` canonical fallback re-serialises (`HOOKFLOW_CANONICAL_MAX_BYTES`; the scheme's default when unset). */
   canonicalMaxBytes?: number;
 }
@@ -126,7 +130,7 @@ export async function ingest(deps: IngestDeps, request: IngestRequest): Promise<
   }
 
   let workflowRetry: Awaited<ReturnType<NonNullable<IngestDeps['workflowRetry']>>>;
-  let flow: FlowControl = {};
+  let flow: FlowControl;
   try {
     const errors = deps.validateInput ? await deps.validateInput(webhook.workflow, payload) : null;
     if (errors) return reject(problem('payload_invalid', `the payload does not fit the input of workflow ${webhook.workflow}`, { errors }));

@@ -31,7 +31,11 @@ describe('createRateLimiter (real Redis)', () => {
     expect(verdicts.filter((v) => v.ok)).toHaveLength(3);
     const refused = verdicts.filter((v) => !v.ok);
     expect(refused).toHaveLength(2);
-    for (const v of refused) if (!v.ok) expect(v.retryAfterSeconds).toBeGreaterThanOrEqual(1), expect(v.retryAfterSeconds).toBeLessThanOrEqual(60);
+    for (const v of refused) {
+      if (v.ok) continue;
+      expect(v.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+      expect(v.retryAfterSeconds).toBeLessThanOrEqual(60);
+    }
   });
 
   it('shares one counter between limiters on different connections (replicas)', async () => {

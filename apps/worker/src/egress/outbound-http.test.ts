@@ -1,7 +1,7 @@
 import { createSecureContext, createServer as createTlsServer } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sendJson, startStub, type HttpStub } from '../../../../test/workflows/support/http-stub.js';
+import { sendJson, startStub, type HttpStub } from '../../../../test/support/http-stub.js';
 import { createOutboundHttp, parseOutboundUrl, type OutboundHttp } from './outbound-http.js';
 
 let allowed: HttpStub;

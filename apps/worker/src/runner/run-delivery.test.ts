@@ -19,8 +19,8 @@ import {
   type WorkflowDefinitionInput,
 } from '@hookflow/shared';
 import { cleanupPrefix, testPrefix, testRedis } from '../../../../test/support/redis.js';
-import { llmStubHandler, sendJson, startStub, type HttpStub } from '../../../../test/workflows/support/http-stub.js';
-import { builtinImplementations } from '../../../../test/workflows/support/thread-workflows.js';
+import { llmStubHandler, sendJson, startStub, type HttpStub } from '../../../../test/support/http-stub.js';
+import { builtinImplementations } from '../../../../test/support/thread-workflows.js';
 import { createDeliveryProcessor } from './run-delivery.js';
 import { ActiveRuns } from './active-runs.js';
 import { createRunPool, type RunExecutor } from './run-pool.js';
@@ -120,7 +120,7 @@ beforeAll(async () => {
     threads: 8,
     memoryMb: 128,
     log,
-    workflowsModule: new URL('../../../../test/workflows/support/thread-workflows.ts', import.meta.url),
+    workflowsModule: new URL('../../../../test/support/thread-workflows.ts', import.meta.url),
   });
   worker = new Worker(
     queueName,

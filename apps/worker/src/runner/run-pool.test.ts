@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKeys, createLogger, DeliverySignals, DeliveryStore, newId, RecordStore, workflowDefinitionSchema, type Delivery, type WorkflowDefinitionInput } from '@hookflow/shared';
 import { cleanupPrefix, testPrefix, testRedis } from '../../../../test/support/redis.js';
-import { sendJson, startStub, type HttpStub } from '../../../../test/workflows/support/http-stub.js';
+import { sendJson, startStub, type HttpStub } from '../../../../test/support/http-stub.js';
 import { WorkflowError } from '../errors/workflow-error.js';
 import { StepTimeoutError } from '../errors/step-timeout-error.js';
 import { OutboundSecrets } from '../steps/outbound-secrets.js';
@@ -33,7 +33,7 @@ beforeAll(async () => {
     threads: 2,
     memoryMb,
     log: createLogger({ name: 'run-pool-test', level: 'silent' }),
-    workflowsModule: new URL('../../../../test/workflows/support/thread-workflows.ts', import.meta.url),
+    workflowsModule: new URL('../../../../test/support/thread-workflows.ts', import.meta.url),
   });
 });
 

@@ -1,5 +1,5 @@
 import { retryDelayMs } from '@hookflow/protocol';
-import type { Logger, StepCallOptions, StepRecord, RetryPolicy } from '@hookflow/shared';
+import type { Logger, StepCallOptions, StepRecord } from '@hookflow/shared';
 import { describeFailure, WorkflowError } from '../errors/workflow-error.js';
 import { RunSuspended } from '../errors/run-suspended.js';
 import type { CheckpointWriter } from './checkpoints.js';

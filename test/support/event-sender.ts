@@ -1,4 +1,4 @@
-import { signUptiq } from '../../support/client.js';
+import { signUptiq } from './client.js';
 
 export interface SendAttempt {
   eventId: string;

@@ -4,8 +4,8 @@
  * see it: each workflow reports its side effects to the test's HTTP stub at `env.SERVICE_URL`.
  */
 import { z } from 'zod';
-import { defineWorkflow, type TypeScriptWorkflow } from '../../../apps/worker/src/workflows/define-workflow.js';
-import { builtinImplementations as worker } from '../../../apps/worker/src/workflows/builtins.js';
+import { defineWorkflow, type TypeScriptWorkflow } from '../../apps/worker/src/workflows/define-workflow.js';
+import { builtinImplementations as worker } from '../../apps/worker/src/workflows/builtins.js';
 
 const count = (env: Record<string, string>, path: string) => fetch(`${env.SERVICE_URL}/count/${path}`).then((res) => res.json() as Promise<{ n: number }>);
 

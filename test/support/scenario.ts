@@ -1,4 +1,4 @@
-import type { AdminClient } from '../../support/client.js';
+import type { AdminClient } from './client.js';
 
 export interface StoredDelivery {
   id: string;

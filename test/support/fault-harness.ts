@@ -1,7 +1,7 @@
-import { adminClient, signUptiq, type AdminClient } from '../../support/client.js';
-import { freePort, spawnEntry, startStack, waitForHttp, type RunningProcess, type Stack } from '../../support/processes.js';
-import { testPrefix } from '../../support/redis.js';
-import { startRedisServer, type RedisServer } from '../../support/redis-server.js';
+import { adminClient, signUptiq, type AdminClient } from './client.js';
+import { freePort, spawnEntry, startStack, waitForHttp, type RunningProcess, type Stack } from './processes.js';
+import { testPrefix } from './redis.js';
+import { startRedisServer, type RedisServer } from './redis-server.js';
 import { countStatusWrites, readAofCommands } from './aof-log.js';
 import { EventSender, sleep, type EventSenderOptions } from './event-sender.js';
 import { echoScenario, type Scenario, type StoredDelivery } from './scenario.js';

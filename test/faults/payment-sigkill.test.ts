@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminClient, sendSigned, waitForDelivery, type AdminClient } from '../support/client.js';
 import { appEntry, spawnEntry, startStack, waitForHttp, type RunningProcess, type Stack } from '../support/processes.js';
 import { cleanupPrefix, testPrefix, testRedis } from '../support/redis.js';
-import { sendJson, startStub, type HttpStub } from './support/http-stub.js';
-import { sigkillTree } from './support/kill-tree.js';
+import { sendJson, startStub, type HttpStub } from '../support/http-stub.js';
+import { sigkillTree } from '../support/kill-tree.js';
 
 /**
  * The effectively-once claim of `store` steps under the worst failure: the worker process is SIGKILLed again and
