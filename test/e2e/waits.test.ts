@@ -11,7 +11,9 @@ import { useStack } from '../support/use-stack.js';
  */
 const readonlyToken = `test-readonly-${randomBytes(12).toString('hex')}`;
 const concurrency = 2;
-const ctx = useStack('waits', { env: { WORKER_CONCURRENCY: String(concurrency), HOOKFLOW_READONLY_TOKEN: readonlyToken, LOG_LEVEL: 'warn' } });
+const ctx = useStack('waits', {
+  env: { WORKER_CONCURRENCY: String(concurrency), HOOKFLOW_READONLY_TOKEN: readonlyToken, LOG_LEVEL: 'warn' },
+});
 const keys = createKeys(ctx.prefix);
 const queues = new QueueSet(ctx.redis, keys);
 let readonly: AdminClient;
@@ -78,7 +80,10 @@ describe('wait steps and signal links', () => {
     const ids = await Promise.all(Array.from({ length: concurrency * 2 + 1 }, () => send('review')));
     const parked = await Promise.all(ids.map(waiting));
     for (const { delivery } of parked) {
-      expect(delivery).toMatchObject({ status: 'waiting', waitingFor: { stepId: 'review', signal: 'approval', expiresAt: expect.any(String) } });
+      expect(delivery).toMatchObject({
+        status: 'waiting',
+        waitingFor: { stepId: 'review', signal: 'approval', expiresAt: expect.any(String) },
+      });
       expect(delivery.steps.find((s: { id: string }) => s.id === 'review')).toMatchObject({ type: 'wait', status: 'running' });
     }
     for (const id of ids) await expect.poll(() => jobState(id)).toBe('delayed');
@@ -98,7 +103,10 @@ describe('wait steps and signal links', () => {
     for (const [i, id] of ids.entries()) {
       const done = await waitForDelivery(ctx.api, id, ['succeeded', 'failed']);
       expect(done).toMatchObject({ status: 'succeeded', waitingFor: null, result: { answer: { approved: i % 2 === 0 } } });
-      expect(done.steps.find((s: { id: string }) => s.id === 'review')).toMatchObject({ status: 'succeeded', output: { approved: i % 2 === 0 } });
+      expect(done.steps.find((s: { id: string }) => s.id === 'review')).toMatchObject({
+        status: 'succeeded',
+        output: { approved: i % 2 === 0 },
+      });
     }
   });
 
@@ -142,17 +150,29 @@ describe('wait steps and signal links', () => {
   it('checks a link body as a webhook body: media type, JSON, depth and size, each with its code, leaving the wait as it was', async () => {
     const id = await send('review');
     const { link } = await waiting(id);
-    expect(await post(link, '{}', { 'content-type': 'text/plain' })).toMatchObject({ status: 415, body: { code: 'unsupported_media_type' } });
-    expect(await post(link, '{}', { 'content-type': 'application/json; charset=latin1' })).toMatchObject({ status: 415, body: { code: 'unsupported_media_type' } });
+    expect(await post(link, '{}', { 'content-type': 'text/plain' })).toMatchObject({
+      status: 415,
+      body: { code: 'unsupported_media_type' },
+    });
+    expect(await post(link, '{}', { 'content-type': 'application/json; charset=latin1' })).toMatchObject({
+      status: 415,
+      body: { code: 'unsupported_media_type' },
+    });
     expect(await post(link, '{"approved":')).toMatchObject({ status: 400, body: { code: 'invalid_json' } });
     expect(await post(link, '[', { 'content-type': 'application/json' })).toMatchObject({ status: 400, body: { code: 'invalid_json' } });
     expect(await post(link, `${'['.repeat(65)}${']'.repeat(65)}`)).toMatchObject({ status: 400, body: { code: 'payload_too_deep' } });
-    expect(await post(link, JSON.stringify({ text: 'x'.repeat(1024 * 1024) }))).toMatchObject({ status: 413, body: { code: 'payload_too_large' } });
+    expect(await post(link, JSON.stringify({ text: 'x'.repeat(1024 * 1024) }))).toMatchObject({
+      status: 413,
+      body: { code: 'payload_too_large' },
+    });
     expect((await fetch(link, { method: 'PUT' })).status).toBe(405);
     expect((await ctx.api.get(`/deliveries/${id}`)).body).toMatchObject({ status: 'waiting' });
     // Any JSON value is a body: here a bare string.
     expect((await post(link, '"looks fine"')).status).toBe(202);
-    expect(await waitForDelivery(ctx.api, id, ['succeeded', 'failed'])).toMatchObject({ status: 'succeeded', result: { answer: 'looks fine' } });
+    expect(await waitForDelivery(ctx.api, id, ['succeeded', 'failed'])).toMatchObject({
+      status: 'succeeded',
+      result: { answer: 'looks fine' },
+    });
   });
 
   it('at the deadline fails with wait_timeout, or goes on with null when the step says continue', async () => {
@@ -160,7 +180,10 @@ describe('wait steps and signal links', () => {
     const continuing = await send('review-continues');
     const failed = await waitForDelivery(ctx.api, failing, ['succeeded', 'failed']);
     expect(failed).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'wait_timeout' }, waitingFor: null });
-    expect(failed.steps.find((s: { id: string }) => s.id === 'review')).toMatchObject({ status: 'failed', error: { code: 'wait_timeout' } });
+    expect(failed.steps.find((s: { id: string }) => s.id === 'review')).toMatchObject({
+      status: 'failed',
+      error: { code: 'wait_timeout' },
+    });
     expect(failed.steps.find((s: { id: string }) => s.id === 'after')).toBeUndefined();
     const continued = await waitForDelivery(ctx.api, continuing, ['succeeded', 'failed']);
     expect(continued).toMatchObject({ status: 'succeeded', result: { answer: null } });
@@ -170,22 +193,43 @@ describe('wait steps and signal links', () => {
   it('lets an admin signal through the API with a JSON body; the read-only token gets 403; 404 and 409 as for links', async () => {
     const id = await send('review');
     const { link } = await waiting(id);
-    expect(await readonly.post(`/deliveries/${id}/signals/approval`, { approved: true })).toMatchObject({ status: 403, body: { code: 'forbidden' } });
-    expect(await ctx.api.post(`/deliveries/${id}/signals/other`, { approved: true })).toMatchObject({ status: 404, body: { code: 'signal_not_found' } });
-    expect(await ctx.api.post(`/deliveries/${id}/signals/not%20a%20name`, {})).toMatchObject({ status: 404, body: { code: 'signal_not_found' } });
-    expect(await ctx.api.post(`/deliveries/dlv_doesnotexist/signals/approval`, {})).toMatchObject({ status: 404, body: { code: 'signal_not_found' } });
+    expect(await readonly.post(`/deliveries/${id}/signals/approval`, { approved: true })).toMatchObject({
+      status: 403,
+      body: { code: 'forbidden' },
+    });
+    expect(await ctx.api.post(`/deliveries/${id}/signals/other`, { approved: true })).toMatchObject({
+      status: 404,
+      body: { code: 'signal_not_found' },
+    });
+    expect(await ctx.api.post(`/deliveries/${id}/signals/not%20a%20name`, {})).toMatchObject({
+      status: 404,
+      body: { code: 'signal_not_found' },
+    });
+    expect(await ctx.api.post(`/deliveries/dlv_doesnotexist/signals/approval`, {})).toMatchObject({
+      status: 404,
+      body: { code: 'signal_not_found' },
+    });
     expect((await ctx.api.get(`/deliveries/${id}`)).body.status).toBe('waiting');
 
     const res = await ctx.api.post(`/deliveries/${id}/signals/approval`, { approved: true, by: 'admin' });
     expect(res).toMatchObject({ status: 202, body: { deliveryId: id, signal: 'approval', status: 'resumed' } });
-    expect(await ctx.api.post(`/deliveries/${id}/signals/approval`, {})).toMatchObject({ status: 409, body: { code: 'signal_already_received' } });
+    expect(await ctx.api.post(`/deliveries/${id}/signals/approval`, {})).toMatchObject({
+      status: 409,
+      body: { code: 'signal_already_received' },
+    });
     expect((await post(link, '{}')).status).toBe(409);
-    expect(await waitForDelivery(ctx.api, id, ['succeeded', 'failed'])).toMatchObject({ status: 'succeeded', result: { answer: { approved: true, by: 'admin' } } });
+    expect(await waitForDelivery(ctx.api, id, ['succeeded', 'failed'])).toMatchObject({
+      status: 'succeeded',
+      result: { answer: { approved: true, by: 'admin' } },
+    });
 
     // A delivery that never waited on that signal.
     const echo = await send('echo');
     await waitForDelivery(ctx.api, echo, ['succeeded']);
-    expect(await ctx.api.post(`/deliveries/${echo}/signals/approval`, {})).toMatchObject({ status: 404, body: { code: 'signal_not_found' } });
+    expect(await ctx.api.post(`/deliveries/${echo}/signals/approval`, {})).toMatchObject({
+      status: 404,
+      body: { code: 'signal_not_found' },
+    });
   });
 
   it('cancels a waiting delivery: it never runs again, its job is gone, and its link answers 404', async () => {
@@ -207,7 +251,9 @@ describe('wait steps and signal links', () => {
     const other = await send('review-keyed', { account: 'acc-2' });
     const { link: otherLink } = await waiting(other);
     // The second of acc-1 is parked behind the waiting first one, however long the first waits.
-    await expect.poll(async () => (await ctx.api.get(`/deliveries/${second}`)).body).toMatchObject({ status: 'queued', waitingBehind: first });
+    await expect
+      .poll(async () => (await ctx.api.get(`/deliveries/${second}`)).body)
+      .toMatchObject({ status: 'queued', waitingBehind: first });
     expect((await post(otherLink, '{"approved":true}')).status).toBe(202);
     expect(await waitForDelivery(ctx.api, other, ['succeeded', 'failed'])).toMatchObject({ status: 'succeeded' });
     expect((await ctx.api.get(`/deliveries/${second}`)).body).toMatchObject({ status: 'queued', startedAt: null });
@@ -219,7 +265,10 @@ describe('wait steps and signal links', () => {
     const { delivery: secondWaiting, link: secondLink } = await waiting(second);
     expect(Date.parse(secondWaiting.startedAt)).toBeGreaterThanOrEqual(Date.parse(firstDone.finishedAt));
     expect((await post(secondLink, '{"approved":false}')).status).toBe(202);
-    expect(await waitForDelivery(ctx.api, second, ['succeeded', 'failed'])).toMatchObject({ status: 'succeeded', result: { answer: { approved: false } } });
+    expect(await waitForDelivery(ctx.api, second, ['succeeded', 'failed'])).toMatchObject({
+      status: 'succeeded',
+      result: { answer: { approved: false } },
+    });
   });
 
   it('shows a person opening the link a strict page with Approve and Reject, and no delivery data', async () => {

@@ -51,7 +51,12 @@ it('signal links still resume waiting deliveries after every worker was SIGKILLe
   const links: string[] = [];
   for (const id of ids) {
     const delivery = await waitForDelivery(h.api, id, ['waiting'], 60_000);
-    links.push((delivery.steps.find((s: { id: string }) => s.id === 'link').output.url as string).replace(/^http:\/\/localhost:\d+/, h.stack.baseUrl));
+    links.push(
+      (delivery.steps.find((s: { id: string }) => s.id === 'link').output.url as string).replace(
+        /^http:\/\/localhost:\d+/,
+        h.stack.baseUrl,
+      ),
+    );
   }
   // Parked: no worker holds any of them.
   await expect.poll(() => h.activeJobs()).toBe(0);
@@ -61,10 +66,14 @@ it('signal links still resume waiting deliveries after every worker was SIGKILLe
   await h.restartIngress();
 
   // No worker is up: the signal is taken, and its delivery waits in the queue for the next worker.
-  expect(await postLink(links[0]!, { approved: true, n: 0 })).toMatchObject({ status: 202, body: { deliveryId: ids[0], status: 'resumed' } });
+  expect(await postLink(links[0]!, { approved: true, n: 0 })).toMatchObject({
+    status: 202,
+    body: { deliveryId: ids[0], status: 'resumed' },
+  });
   expect((await h.api.get(`/deliveries/${ids[0]}`)).body.status).toBe('queued');
   await h.startWorker();
-  for (let i = 1; i < waiting; i++) expect(await postLink(links[i]!, { approved: i % 2 === 0, n: i })).toMatchObject({ status: 202, body: { deliveryId: ids[i] } });
+  for (let i = 1; i < waiting; i++)
+    expect(await postLink(links[i]!, { approved: i % 2 === 0, n: i })).toMatchObject({ status: 202, body: { deliveryId: ids[i] } });
 
   for (const [i, id] of ids.entries()) {
     const done = await waitForDelivery(h.api, id, ['succeeded', 'failed'], 60_000);

@@ -77,7 +77,8 @@ export class SignalService {
     if (mediaType) return { outcome: 'rejected', problem: mediaType };
     const read = await request.readBody(signalBodyLimits.maxBytes);
     if (!read.ok) return read.reason === 'too_large' ? tooLarge() : { outcome: 'aborted' };
-    if (jsonDepthExceeds(read.body, signalBodyLimits.maxDepth)) return rejected('payload_too_deep', `the body nests arrays and objects deeper than ${signalBodyLimits.maxDepth} levels`);
+    if (jsonDepthExceeds(read.body, signalBodyLimits.maxDepth))
+      return rejected('payload_too_deep', `the body nests arrays and objects deeper than ${signalBodyLimits.maxDepth} levels`);
     let body: unknown;
     try {
       body = JSON.parse(read.body.toString('utf8'));
@@ -89,7 +90,9 @@ export class SignalService {
 
   /** `POST /api/v1/deliveries/{deliveryId}/signals/{name}`: an admin's signal (no body: null); a refusal is a `ProblemError`. */
   async asAdmin(deliveryId: string, signal: string, body: unknown): Promise<SignalResumed> {
-    const result = signalNamePattern.test(signal) ? await this.#take(deliveryId, signal, body ?? null) : notWaiting(deliveryId, signal.slice(0, 64));
+    const result = signalNamePattern.test(signal)
+      ? await this.#take(deliveryId, signal, body ?? null)
+      : notWaiting(deliveryId, signal.slice(0, 64));
     if (result.outcome === 'resumed') return result.resumed;
     if (result.outcome === 'rejected') throw new ProblemError(result.problem.code, result.problem.detail);
     throw new Error('an admin signal has no body to abort');

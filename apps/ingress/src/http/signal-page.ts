@@ -36,7 +36,11 @@ export function signalPage(view: { signal: string; expiresAt: Date } | 'invalid'
     'X-Frame-Options': 'DENY',
   };
   if (view === 'invalid') {
-    return { status: 401, headers, html: layout(nonce, 'Link not valid', '<p>This signal link is not valid or has expired. Nothing was changed.</p>', '') };
+    return {
+      status: 401,
+      headers,
+      html: layout(nonce, 'Link not valid', '<p>This signal link is not valid or has expired. Nothing was changed.</p>', ''),
+    };
   }
   const until = view.expiresAt.toISOString();
   const body = `<p>A workflow is waiting for the signal <strong>${escapeHtml(view.signal)}</strong> until <time id="until" datetime="${escapeHtml(until)}">${escapeHtml(until)}</time>.</p>

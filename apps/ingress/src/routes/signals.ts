@@ -19,7 +19,8 @@ export const signalLinkOperations: OperationDoc[] = [
   {
     method: 'post',
     path: '/signals/{token}',
-    summary: "A wait step's signed link: the token is the credential (one delivery, one signal, until the wait's deadline; one use). The JSON body becomes the step's output",
+    summary:
+      "A wait step's signed link: the token is the credential (one delivery, one signal, until the wait's deadline; one use). The JSON body becomes the step's output",
     tag: 'signals',
     body: { schema: anyJson },
     ok: { status: 202, description: 'resumed', schema: signalResumedResponse },
@@ -28,7 +29,8 @@ export const signalLinkOperations: OperationDoc[] = [
   {
     method: 'get',
     path: '/signals/{token}',
-    summary: 'The page a person opening the link sees: the signal and its deadline, with Approve / Reject buttons that POST to the same URL (an invalid link: a 401 page)',
+    summary:
+      'The page a person opening the link sees: the signal and its deadline, with Approve / Reject buttons that POST to the same URL (an invalid link: a 401 page)',
     tag: 'signals',
     ok: { status: 200, description: 'HTML page', contentType: 'text/html' },
     problems: [],
@@ -73,7 +75,8 @@ export const signalEndpoints = defineEndpoints({
   signal: {
     method: 'post',
     path: '/deliveries/{deliveryId}/signals/{name}',
-    summary: 'Resume a delivery waiting at a wait step for signal {name}: the JSON body (none: null) becomes the step output; once per signal',
+    summary:
+      'Resume a delivery waiting at a wait step for signal {name}: the JSON body (none: null) becomes the step output; once per signal',
     tag: 'signals',
     body: { schema: anyJson, what: 'signal body' },
     ok: { status: 202, description: 'resumed', schema: signalResumedResponse },

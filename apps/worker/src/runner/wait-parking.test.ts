@@ -1,6 +1,16 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { Queue, Worker, type Job } from 'bullmq';
-import { createKeys, createLogger, deliveryJob, DeliverySignals, DeliveryStore, newId, QueueSet, wakeJob, type WaitingFor } from '@hookflow/shared';
+import {
+  createKeys,
+  createLogger,
+  deliveryJob,
+  DeliverySignals,
+  DeliveryStore,
+  newId,
+  QueueSet,
+  wakeJob,
+  type WaitingFor,
+} from '@hookflow/shared';
 import { cleanupPrefix, testPrefix, testRedis } from '../../../../test/support/redis.js';
 import { parkAtWait } from './wait-parking.js';
 
@@ -74,13 +84,26 @@ afterAll(async () => {
 /** What the ingress does with a signal: take it, and promote the parked job when the delivery was waiting for it. */
 async function signal(id: string, body: unknown) {
   const receipt = await signals.receive(id, 'approval', JSON.stringify(body), now());
-  if (receipt.outcome === 'resumed' && receipt.wake) await wakeJob(redis, deliveryJob(queues.get(receipt.queue), id)).catch(() => undefined);
+  if (receipt.outcome === 'resumed' && receipt.wake)
+    await wakeJob(redis, deliveryJob(queues.get(receipt.queue), id)).catch(() => undefined);
   return receipt;
 }
 
 async function startDelivery(plan: Plan, before?: (id: string) => Promise<unknown>): Promise<string> {
   const id = newId('dlv');
-  await deliveries.create({ id, webhookId: 'wh_w', agentId: 'agt_w', workflow: 'w', status: 'queued', receivedAt: now().toISOString(), dedupeKey: null, headers: {}, payloadJson: '{}', replayOf: null, queue: queueName });
+  await deliveries.create({
+    id,
+    webhookId: 'wh_w',
+    agentId: 'agt_w',
+    workflow: 'w',
+    status: 'queued',
+    receivedAt: now().toISOString(),
+    dedupeKey: null,
+    headers: {},
+    payloadJson: '{}',
+    replayOf: null,
+    queue: queueName,
+  });
   plans.set(id, plan);
   await before?.(id);
   await queue.add('run-delivery', { deliveryId: id }, { jobId: id });

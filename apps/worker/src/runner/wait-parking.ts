@@ -1,5 +1,13 @@
 import { DelayedError, type Job } from 'bullmq';
-import { wakeJob, type DeliverySignals, type DeliveryStore, type Logger, type RedisClient, type Settled, type WaitingFor } from '@hookflow/shared';
+import {
+  wakeJob,
+  type DeliverySignals,
+  type DeliveryStore,
+  type Logger,
+  type RedisClient,
+  type Settled,
+  type WaitingFor,
+} from '@hookflow/shared';
 
 /**
  * The worker's side of `wait` steps (see packages/shared/src/deliveries/delivery-signals.ts): a run that stopped at a
@@ -25,7 +33,12 @@ export async function parkAtWait(
   }
   // Signalled while the run was stopping: it goes on at once, through the queue like any resumed delivery.
   await job.moveToDelayed(marked === 'waiting' ? Date.parse(waitingFor.expiresAt) : Date.now(), token);
-  if (marked === 'signalled' || (await deps.signals.status(deliveryId)) !== 'waiting') await wakeJob(deps.redis, job).catch(() => undefined);
-  else deps.log.debug({ deliveryId, step: waitingFor.stepId, signal: waitingFor.signal, until: waitingFor.expiresAt }, 'delivery waiting for a signal');
+  if (marked === 'signalled' || (await deps.signals.status(deliveryId)) !== 'waiting')
+    await wakeJob(deps.redis, job).catch(() => undefined);
+  else
+    deps.log.debug(
+      { deliveryId, step: waitingFor.stepId, signal: waitingFor.signal, until: waitingFor.expiresAt },
+      'delivery waiting for a signal',
+    );
   throw new DelayedError();
 }

@@ -5,8 +5,14 @@ import type { RunHost } from '../runner/run-host.js';
 
 /** Refuses (not retryable) options no definition could declare: the TypeScript API gets the schema's checks. */
 export function checkWaitOptions(options: { signal: string; timeoutMs: number }): void {
-  if (!signalNamePattern.test(options.signal)) throw new WorkflowError('wait_invalid', `signal ${JSON.stringify(options.signal).slice(0, 80)} must start with a letter or _ and contain only letters, digits and _`, false);
-  if (!Number.isInteger(options.timeoutMs) || options.timeoutMs < 1 || options.timeoutMs > maxWaitMs) throw new WorkflowError('wait_invalid', `timeoutMs must be a whole number of ms from 1 to ${maxWaitMs}`, false);
+  if (!signalNamePattern.test(options.signal))
+    throw new WorkflowError(
+      'wait_invalid',
+      `signal ${JSON.stringify(options.signal).slice(0, 80)} must start with a letter or _ and contain only letters, digits and _`,
+      false,
+    );
+  if (!Number.isInteger(options.timeoutMs) || options.timeoutMs < 1 || options.timeoutMs > maxWaitMs)
+    throw new WorkflowError('wait_invalid', `timeoutMs must be a whole number of ms from 1 to ${maxWaitMs}`, false);
 }
 
 /**
@@ -14,7 +20,13 @@ export function checkWaitOptions(options: { signal: string; timeoutMs: number })
  * so a resumed run never gets here for it). A signal that came before the run reached the step finishes it at once;
  * past the deadline it times out as declared; otherwise the run stops here (`RunSuspended`) and the delivery waits.
  */
-export async function waitForSignal(host: RunHost, deliveryId: string, stepId: string, options: WaitOptions, now: () => Date): Promise<{ output: unknown }> {
+export async function waitForSignal(
+  host: RunHost,
+  deliveryId: string,
+  stepId: string,
+  options: WaitOptions,
+  now: () => Date,
+): Promise<{ output: unknown }> {
   checkWaitOptions(options);
   const { expiresAt, earlyBodyJson } = await host.waitDeadline(deliveryId, options.signal, options.timeoutMs);
   if (earlyBodyJson !== null) return { output: JSON.parse(earlyBodyJson) as unknown };

@@ -22,7 +22,19 @@ const t0 = new Date(Date.UTC(2026, 10, 28, 8, 0, 0));
 const at = (ms: number) => new Date(t0.getTime() + ms);
 
 function newDelivery(): NewDelivery {
-  return { id: newId('dlv'), webhookId: newId('wh'), agentId: 'agt_s', workflow: 'w', status: 'queued', receivedAt: t0.toISOString(), dedupeKey: null, headers: {}, payloadJson: '{}', replayOf: null, queue: 'reviews' };
+  return {
+    id: newId('dlv'),
+    webhookId: newId('wh'),
+    agentId: 'agt_s',
+    workflow: 'w',
+    status: 'queued',
+    receivedAt: t0.toISOString(),
+    dedupeKey: null,
+    headers: {},
+    payloadJson: '{}',
+    replayOf: null,
+    queue: 'reviews',
+  };
 }
 
 /**
@@ -34,7 +46,11 @@ async function waitingDelivery(token = 'lock-1'): Promise<{ id: string; waitingF
   await store.create(d);
   await store.start(d.id, 1, at(0), token);
   const { expiresAt } = (await signals.deadline(d.id, 'approval', 60_000, at(0)))!;
-  await redis.hset(keys.delivery(d.id), 'step:review', JSON.stringify({ id: 'review', type: 'wait', status: 'running', attempts: 2, startedAt: at(5).toISOString(), finishedAt: null }));
+  await redis.hset(
+    keys.delivery(d.id),
+    'step:review',
+    JSON.stringify({ id: 'review', type: 'wait', status: 'running', attempts: 2, startedAt: at(5).toISOString(), finishedAt: null }),
+  );
   const waitingFor = { stepId: 'review', signal: 'approval', expiresAt: expiresAt.toISOString() };
   expect(await signals.markWaiting(d.id, waitingFor, at(10), token)).toBe('waiting');
   return { id: d.id, waitingFor };
@@ -86,7 +102,17 @@ describe('DeliverySignals.receive', () => {
     expect(await signals.receive(id, 'approval', body, at(20))).toEqual({ outcome: 'resumed', queue: 'reviews', wake: true });
     const delivery = (await store.get(id))!;
     expect(delivery).toMatchObject({ status: 'queued', waitingFor: null });
-    expect(delivery.steps).toEqual([{ id: 'review', type: 'wait', status: 'succeeded', attempts: 2, startedAt: at(5).toISOString(), finishedAt: at(20).toISOString(), output: JSON.parse(body) }]);
+    expect(delivery.steps).toEqual([
+      {
+        id: 'review',
+        type: 'wait',
+        status: 'succeeded',
+        attempts: 2,
+        startedAt: at(5).toISOString(),
+        finishedAt: at(20).toISOString(),
+        output: JSON.parse(body),
+      },
+    ]);
     // Stored as the text received, so what JSON.parse makes of it on any reader is what the sender sent.
     expect(JSON.parse((await redis.hget(keys.delivery(id), 'step:review'))!).output).toEqual(JSON.parse(body));
     expect(await redis.hget(keys.delivery(id), 'step:review')).toContain('"big":12345678901234567890');
@@ -105,7 +131,9 @@ describe('DeliverySignals.receive', () => {
     const { id } = await waitingDelivery();
     const contenders = Array.from({ length: 20 }, () => redis.duplicate());
     try {
-      const receipts = await Promise.all(contenders.map((connection, i) => new DeliverySignals(connection, keys).receive(id, 'approval', JSON.stringify({ n: i }), at(20))));
+      const receipts = await Promise.all(
+        contenders.map((connection, i) => new DeliverySignals(connection, keys).receive(id, 'approval', JSON.stringify({ n: i }), at(20))),
+      );
       const won = receipts.flatMap((r, i) => (r.outcome === 'resumed' ? [i] : []));
       expect(won).toHaveLength(1);
       expect(receipts.filter((r) => r.outcome === 'already_received')).toHaveLength(19);
@@ -136,7 +164,11 @@ describe('DeliverySignals.receive', () => {
     await store.create(d);
     await store.start(d.id, 1, at(0), 'lock');
     await signals.deadline(d.id, 'approval', 60_000, at(0));
-    expect(await signals.receive(d.id, 'approval', '{"approved":false}', at(1))).toEqual({ outcome: 'resumed', queue: 'reviews', wake: false });
+    expect(await signals.receive(d.id, 'approval', '{"approved":false}', at(1))).toEqual({
+      outcome: 'resumed',
+      queue: 'reviews',
+      wake: false,
+    });
     expect((await store.get(d.id))!.status).toBe('running');
     expect(await signals.deadline(d.id, 'approval', 60_000, at(2))).toEqual({ expiresAt: at(60_000), earlyBodyJson: '{"approved":false}' });
     expect(await signals.receive(d.id, 'approval', '{"approved":true}', at(3))).toEqual({ outcome: 'already_received' });
@@ -146,7 +178,17 @@ describe('DeliverySignals.receive', () => {
     expect(await signals.markWaiting(d.id, waitingFor, at(4), 'lock')).toBe('signalled');
     const delivery = (await store.get(d.id))!;
     expect(delivery).toMatchObject({ status: 'queued', waitingFor: null });
-    expect(delivery.steps).toEqual([{ id: 'review', type: 'wait', status: 'succeeded', attempts: 1, startedAt: at(4).toISOString(), finishedAt: at(4).toISOString(), output: { approved: false } }]);
+    expect(delivery.steps).toEqual([
+      {
+        id: 'review',
+        type: 'wait',
+        status: 'succeeded',
+        attempts: 1,
+        startedAt: at(4).toISOString(),
+        finishedAt: at(4).toISOString(),
+        output: { approved: false },
+      },
+    ]);
   });
 });
 

@@ -105,7 +105,8 @@ export interface WaitDeadline {
 export type MarkWaitingOutcome = 'waiting' | 'signalled' | 'ended' | 'not_held' | 'gone';
 
 /** What a signal did: resumed (`wake`: the parked job must be promoted now), or why it was refused. */
-export type SignalReceipt = { outcome: 'resumed'; queue: string; wake: boolean } | { outcome: 'not_found' } | { outcome: 'already_received' };
+export type SignalReceipt =
+  { outcome: 'resumed'; queue: string; wake: boolean } | { outcome: 'not_found' } | { outcome: 'already_received' };
 
 /** The signals of `wait` steps on delivery records (see the comment at the top of this file). */
 export class DeliverySignals {
@@ -119,19 +120,28 @@ export class DeliverySignals {
    * gone. Every later call returns the same deadline, whatever its `timeoutMs`.
    */
   async deadline(deliveryId: string, signal: string, timeoutMs: number, now: Date): Promise<WaitDeadline | null> {
-    const reply = (await deadlineScript.run(this.redis, [this.keys.delivery(deliveryId)], [signal, now.getTime() + timeoutMs])) as [string, string | null] | null;
+    const reply = (await deadlineScript.run(this.redis, [this.keys.delivery(deliveryId)], [signal, now.getTime() + timeoutMs])) as
+      [string, string | null] | null;
     if (!reply) return null;
     return { expiresAt: new Date(Number(reply[0])), earlyBodyJson: reply[1] ?? null };
   }
 
   /** Marks the delivery `waiting` for `waitingFor` (see `MarkWaitingOutcome`), fenced by the run's lock token. */
   async markWaiting(deliveryId: string, waitingFor: WaitingFor, now: Date, runToken = ''): Promise<MarkWaitingOutcome> {
-    return (await markWaitingScript.run(this.redis, [this.keys.delivery(deliveryId)], [JSON.stringify(waitingFor), waitingFor.signal, waitingFor.stepId, runToken, now.toISOString()])) as MarkWaitingOutcome;
+    return (await markWaitingScript.run(
+      this.redis,
+      [this.keys.delivery(deliveryId)],
+      [JSON.stringify(waitingFor), waitingFor.signal, waitingFor.stepId, runToken, now.toISOString()],
+    )) as MarkWaitingOutcome;
   }
 
   /** Takes a signal with its body (JSON text), once per delivery and signal name (see `SignalReceipt`). */
   async receive(deliveryId: string, signal: string, bodyJson: string, now: Date): Promise<SignalReceipt> {
-    const reply = (await receiveScript.run(this.redis, [this.keys.delivery(deliveryId)], [signal, bodyJson, now.getTime(), now.toISOString()])) as [number, string, number?];
+    const reply = (await receiveScript.run(
+      this.redis,
+      [this.keys.delivery(deliveryId)],
+      [signal, bodyJson, now.getTime(), now.toISOString()],
+    )) as [number, string, number?];
     if (reply[0] === 1) return { outcome: 'resumed', queue: reply[1], wake: reply[2] === 1 };
     return { outcome: reply[1] === 'already_received' ? 'already_received' : 'not_found' };
   }

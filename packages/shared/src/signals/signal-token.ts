@@ -73,6 +73,15 @@ function parseClaims(part: string): SignalClaims | null {
     return null;
   }
   const { d, s, e } = (parsed ?? {}) as { d?: unknown; s?: unknown; e?: unknown };
-  if (typeof d !== 'string' || d.length === 0 || d.length > 100 || typeof s !== 'string' || !signalNamePattern.test(s) || typeof e !== 'number' || !Number.isSafeInteger(e)) return null;
+  if (
+    typeof d !== 'string' ||
+    d.length === 0 ||
+    d.length > 100 ||
+    typeof s !== 'string' ||
+    !signalNamePattern.test(s) ||
+    typeof e !== 'number' ||
+    !Number.isSafeInteger(e)
+  )
+    return null;
   return { deliveryId: d, signal: s, expiresAt: new Date(e) };
 }

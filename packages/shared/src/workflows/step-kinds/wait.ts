@@ -18,7 +18,9 @@ const schema = z
   .object({
     ...stepBase,
     type: z.literal('wait'),
-    signal: z.string().regex(signalNamePattern, 'must start with a letter or _ and contain only letters, digits and _ (it is used as signals.<signal>)'),
+    signal: z
+      .string()
+      .regex(signalNamePattern, 'must start with a letter or _ and contain only letters, digits and _ (it is used as signals.<signal>)'),
     timeoutMs: z.number().int().min(1).max(maxWaitTimeoutMs),
     onTimeout: z.enum(['fail', 'continue']).optional(),
   })
@@ -38,5 +40,10 @@ export const wait = {
   type: 'wait',
   description: "waits, holding no worker, for its signal (its link signals.<signal>.url, or the admin API); output: the signal's JSON body",
   schema,
-  run: (step, _render, tools, options) => tools.wait(step.id, { signal: step.signal, timeoutMs: step.timeoutMs, ...(step.onTimeout ? { onTimeout: step.onTimeout } : {}) }, options),
+  run: (step, _render, tools, options) =>
+    tools.wait(
+      step.id,
+      { signal: step.signal, timeoutMs: step.timeoutMs, ...(step.onTimeout ? { onTimeout: step.onTimeout } : {}) },
+      options,
+    ),
 } satisfies StepKind<'wait'>;
