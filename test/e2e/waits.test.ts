@@ -223,6 +223,12 @@ describe('wait steps and signal links', () => {
       result: { answer: { approved: true, by: 'admin' } },
     });
 
+    // No body at all is a null signal.
+    const bare = await send('review');
+    await waiting(bare);
+    expect(await ctx.api.call('POST', `/deliveries/${bare}/signals/approval`)).toMatchObject({ status: 202, body: { deliveryId: bare } });
+    expect(await waitForDelivery(ctx.api, bare, ['succeeded', 'failed'])).toMatchObject({ status: 'succeeded', result: { answer: null } });
+
     // A delivery that never waited on that signal.
     const echo = await send('echo');
     await waitForDelivery(ctx.api, echo, ['succeeded']);
