@@ -23,6 +23,7 @@ export * from './json/json-depth.js';
 export * from './signing/schemes.js';
 export * from './deliveries/types.js';
 export * from './deliveries/delivery-fields.js';
+export * from './deliveries/step-checkpoints.js';
 export * from './deliveries/delivery-store.js';
 export * from './deliveries/ended-status-lua.js';
 export * from './deliveries/key-slots.js';

@@ -3,7 +3,7 @@ import type { RedisClient } from '../redis/connection.js';
 import type { Keys } from '../redis/keys.js';
 import { LuaScript } from '../redis/lua-script.js';
 import { affixesOf, DeliveryRetention, retentionDefaults, type RetentionPolicy, type Settled } from './delivery-retention.js';
-import { deliveryField, deliveryJsonFields, isStepField, stepField, stepIdOf, type DeliveryHash } from './delivery-fields.js';
+import { deliveryField, deliveryJsonFields, isStepField, stepIdOf, type DeliveryHash } from './delivery-fields.js';
 import { endedStatusLua } from './ended-status-lua.js';
 import { appendKeyState, keyFields, releaseKeySlotLua, takeKeySlotLua } from './key-slots.js';
 import type { Delivery, DeliveryError, DeliveryStatus, NewDelivery, StepRecord } from './types.js';
@@ -229,17 +229,6 @@ export class DeliveryStore {
    */
   markFailed(deliveryId: string, error: DeliveryError, finishedAt: Date, options: { onlyIfOpen?: boolean; runToken?: string } = {}): Promise<Settled> {
     return this.#retention.finish(deliveryId, { status: 'failed', error: JSON.stringify(error), finishedAt: finishedAt.toISOString() }, options);
-  }
-
-  /** Adds the commands that record a step's state to a MULTI, next to the step's own effects. */
-  appendStep(tx: ChainableCommander, deliveryId: string, step: StepRecord): void {
-    tx.hset(this.keys.delivery(deliveryId), stepField(step.id), JSON.stringify(step));
-  }
-
-  async saveStep(deliveryId: string, step: StepRecord): Promise<void> {
-    const tx = this.redis.multi();
-    this.appendStep(tx, deliveryId, step);
-    await tx.exec();
   }
 }
 
