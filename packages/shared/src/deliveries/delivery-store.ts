@@ -2,7 +2,7 @@ import type { ChainableCommander } from 'ioredis';
 import type { RedisClient } from '../redis/connection.js';
 import type { Keys } from '../redis/keys.js';
 import { LuaScript } from '../redis/lua-script.js';
-import { affixesOf, DeliveryRetention, retentionDefaults, type RetentionPolicy, type Settled } from './delivery-retention.js';
+import { affixesOf, DeliveryRetention, type Settled } from './delivery-retention.js';
 import { deliveryField, deliveryJsonFields, isStepField, stepIdOf, type DeliveryHash } from './delivery-fields.js';
 import { endedStatusLua } from './ended-status-lua.js';
 import { appendKeyState, keyFields, releaseKeySlotLua, takeKeySlotLua } from './key-slots.js';
@@ -105,10 +105,10 @@ export class DeliveryStore {
   constructor(
     private readonly redis: RedisClient,
     private readonly keys: Keys,
-    /** Applied when a delivery is marked succeeded or failed (the worker passes its configured policy). */
-    retention: RetentionPolicy = retentionDefaults,
+    /** Applied when a delivery is marked succeeded or failed; the worker passes the one it settles its jobs with. */
+    retention: DeliveryRetention = new DeliveryRetention(redis, keys),
   ) {
-    this.#retention = new DeliveryRetention(redis, keys, retention);
+    this.#retention = retention;
   }
 
   /**
