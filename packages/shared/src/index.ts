@@ -28,6 +28,7 @@ export * from './deliveries/delivery-store.js';
 export * from './deliveries/ended-status-lua.js';
 export * from './deliveries/key-slots.js';
 export * from './queue/job-catalog.js';
+export * from './queue/delivery-job-id.js';
 export * from './queue/queues.js';
 export * from './queue/delivery-enqueuer.js';
 export * from './workflows/catalog.js';
