@@ -1,5 +1,5 @@
 import { DelayedError, Job } from 'bullmq';
-import { LuaScript, endedStatusLua, releaseKeySlotLua, takeKeySlotLua, type Keys, type Logger, type QueueSet, type RedisClient } from '@hookflow/shared';
+import { LuaScript, deliveryJobId, endedStatusLua, releaseKeySlotLua, takeKeySlotLua, type Keys, type Logger, type QueueSet, type RedisClient } from '@hookflow/shared';
 
 /*
  * The worker's side of flow control per key (see packages/shared/src/deliveries/key-slots.ts): the start script
@@ -59,7 +59,7 @@ export async function listenForFreedSlots(subscriber: RedisClient, redis: RedisC
     if (channel !== keys.keySlotFreed) return;
     const [queue, deliveryId] = message.split('\n');
     if (!queue || !deliveryId || !served.includes(queue)) return;
-    wake(redis, new Job(queues.get(queue), 'run-delivery', {}, {}, deliveryId)).catch((err: Error) => log.debug({ deliveryId, err: err.message }, 'parked job not promoted (already woken)'));
+    wake(redis, new Job(queues.get(queue), 'run-delivery', {}, {}, deliveryJobId(deliveryId))).catch((err: Error) => log.debug({ deliveryId, err: err.message }, 'parked job not promoted (already woken)'));
   });
   await subscriber.subscribe(keys.keySlotFreed);
 }
