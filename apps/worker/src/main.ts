@@ -22,7 +22,9 @@ assertBuiltinsImplemented();
 
 const keys = createKeys(config.prefix);
 const connection = createRedis(config.redisUrl, 'worker', (err) => log.warn({ err: err.message, redis: safeRedisUrl(config.redisUrl) }, 'Redis unreachable; waiting for it'), { cluster: config.redisCluster });
-const deliveries = new DeliveryStore(connection, keys, config.retention);
+// One retention for the whole worker: the store applies it when it records an outcome, the job observer when it settles.
+const retention = new DeliveryRetention(connection, keys, config.retention);
+const deliveries = new DeliveryStore(connection, keys, retention);
 // Queue objects only for reading counts at scrape time; jobs are taken by the Workers below.
 const queueReader = new QueueSet(connection, keys);
 const metrics = createWorkerMetrics(async () =>
@@ -30,7 +32,6 @@ const metrics = createWorkerMetrics(async () =>
   undefined,
   () => parkedCount(connection, keys),
 );
-const retention = new DeliveryRetention(connection, keys, config.retention);
 const catalog = new WorkflowCatalog(connection, keys);
 const now = () => new Date();
 const webhookStore = new WebhookStore(connection, keys, now);

@@ -4,6 +4,7 @@ import {
   ProblemError,
   webhookDefaults,
   deliveryJobOptions,
+  deliveryJobId,
   type Delivery,
   type DeliveryEnqueuer,
   type DeliveryStatus,
@@ -116,11 +117,11 @@ export class DeliveryLog {
   }
 
   /** Removes a cancelled delivery's job if BullMQ lets it go (not while a worker holds it); the worker drops it otherwise. */
-  async #removeJob(queueName: string, jobId: string): Promise<void> {
+  async #removeJob(queueName: string, deliveryId: string): Promise<void> {
     try {
-      await this.deps.queues.get(queueName).remove(jobId);
+      await this.deps.queues.get(queueName).remove(deliveryJobId(deliveryId));
     } catch (err) {
-      this.deps.log.warn({ err: (err as Error).message, deliveryId: jobId }, 'could not remove the job of a cancelled delivery; a worker drops it');
+      this.deps.log.warn({ err: (err as Error).message, deliveryId }, 'could not remove the job of a cancelled delivery; a worker drops it');
     }
   }
 
@@ -180,11 +181,12 @@ export class DeliveryLog {
   }
 
   /**
-   * The old job keeps the delivery's id as its job id; it must go, or adding the job again is a no-op. A job still
-   * active (a worker is just moving it to failed) is left alone and the delivery is not retried this time.
+   * The old job keeps the delivery's job id (`deliveryJobId`); it must go, or adding the job again is a no-op. A job
+   * still active (a worker is just moving it to failed) is left alone and the delivery is not retried this time.
    */
-  async #dropOldJob(queueName: string, jobId: string): Promise<boolean> {
+  async #dropOldJob(queueName: string, deliveryId: string): Promise<boolean> {
     const queue = this.deps.queues.get(queueName);
+    const jobId = deliveryJobId(deliveryId);
     const state = await queue.getJobState(jobId);
     if (state === 'unknown') return true;
     if (state === 'active') return false;

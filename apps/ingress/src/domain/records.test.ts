@@ -9,7 +9,7 @@ afterAll(() => ctx.close());
 
 /** Writes a record as a `store` step does. */
 async function store(agentId: string, collection: string, key: string, value: Record<string, unknown>) {
-  await ctx.services.records.writeCheckpointed({ agentId, collection, key, apply: () => value, deliveryId: newId('dlv'), stepField: 'step:save', checkpoint: () => '{}' });
+  await ctx.services.records.writeCheckpointed({ agentId, collection, key, apply: () => value, deliveryId: newId('dlv'), stepId: 'save', checkpoint: () => '{}' });
 }
 
 describe('RecordService', () => {

@@ -2,7 +2,7 @@ import { signalUrl, type DeliverySignals, type RecordStore, type SignalTokens, t
 import { WorkflowError } from '../errors/workflow-error.js';
 import type { OutboundSecrets } from '../steps/outbound-secrets.js';
 import { applyStore, checkStoreTarget } from '../steps/store-record.js';
-import { assertOutputFits, stepField, type Checkpoints } from './checkpoints.js';
+import { assertOutputFits, type Checkpoints } from './checkpoints.js';
 
 /** A `store` step's write, as a run asks for it: the record change and the checkpoint it commits with. */
 export interface StoreWrite {
@@ -70,7 +70,7 @@ export function createRunHost({ checkpoints, records, outboundSecrets, maxStepOu
         key: options.key,
         apply: (current) => applyStore(current, options),
         deliveryId,
-        stepField: stepField(step.id),
+        stepId: step.id,
         // An oversized record is refused here, before the MULTI: neither it nor the checkpoint is written.
         checkpoint: (record) => {
           const json = JSON.stringify({ ...step, status: 'succeeded', finishedAt: now().toISOString(), output: record ?? null } satisfies StepRecord);

@@ -1,6 +1,7 @@
 import type { RedisClient } from '../redis/connection.js';
 import type { Keys } from '../redis/keys.js';
 import { LuaScript } from '../redis/lua-script.js';
+import { deliveryField, type DeliveryHash } from './delivery-fields.js';
 import { endedStatusLua } from './ended-status-lua.js';
 import { releaseKeySlotLua } from './key-slots.js';
 
@@ -58,17 +59,17 @@ if #ARGV > 11 then
   local ended = endedStatus(KEYS[1])
   local kept = ended == 'cancelled' or ended == 'superseded' or (ended and ARGV[9] == 'open')
   local fence = string.match(ARGV[9], '^run:(.+)$')
-  if fence and redis.call('HGET', KEYS[1], 'runToken') ~= fence then kept = true end
+  if fence and redis.call('HGET', KEYS[1], '${deliveryField.runToken}') ~= fence then kept = true end
   if not kept then redis.call('HSET', KEYS[1], unpack(ARGV, 12)) end
 end
-local fields = redis.call('HMGET', KEYS[1], 'status', 'workflow', 'webhookId')
+local fields = redis.call('HMGET', KEYS[1], '${deliveryField.status}', '${deliveryField.workflow}', '${deliveryField.webhookId}')
 local status, workflow, webhookId = endedStatus(KEYS[1]) or fields[1], fields[2], fields[3]
 if not status then return {false, false, 0} end
 if not endedStatus(KEYS[1]) then return {status, workflow, 0} end
 releaseKeySlot(KEYS[1])
-local held = redis.call('HGET', KEYS[1], 'workflowPinHeld')
+local held = redis.call('HGET', KEYS[1], '${deliveryField.workflowPinHeld}')
 if held then
-  redis.call('HDEL', KEYS[1], 'workflowPinHeld')
+  redis.call('HDEL', KEYS[1], '${deliveryField.workflowPinHeld}')
   redis.call('HINCRBY', ARGV[10] .. workflow .. ARGV[11], held, -1)
 end
 redis.call('EXPIRE', KEYS[1], tonumber(ARGV[5]))
@@ -135,7 +136,7 @@ export class DeliveryRetention {
    * or superseded (with `onlyIfOpen`: unless it ended in any way), then settles it as `settle` does: one round trip
    * for the outcome, the retention and the report. With `runToken`, only while that run holds the delivery.
    */
-  async finish(deliveryId: string, fields: Record<string, string>, { onlyIfOpen = false, runToken }: { onlyIfOpen?: boolean; runToken?: string } = {}): Promise<Settled> {
+  async finish(deliveryId: string, fields: DeliveryHash, { onlyIfOpen = false, runToken }: { onlyIfOpen?: boolean; runToken?: string } = {}): Promise<Settled> {
     const mode = onlyIfOpen ? 'open' : runToken ? `run:${runToken}` : 'any';
     const reply = (await settleScript.run(
       this.redis,

@@ -1,12 +1,14 @@
 import type { RedisClient } from '../redis/connection.js';
 import type { Keys } from '../redis/keys.js';
 import { LuaScript } from '../redis/lua-script.js';
+import { deliveryField as f, signalFieldLua, stepFieldLua } from './delivery-fields.js';
 import { endedStatusLua } from './ended-status-lua.js';
 import type { WaitingFor } from './types.js';
 
 /*
  * The state of `wait` steps and their signals (API.md §5.5), on the delivery record itself, so every change is one
- * script on one key (one Cluster slot) and two signals cannot both win. Per signal name the record holds:
+ * script on one key (one Cluster slot) and two signals cannot both win. Per signal name the record holds (fields named
+ * by `signalField` in delivery-fields.ts):
  *
  * - `signal:<name>:deadline`: when the wait ends (epoch ms), fixed once, by whichever comes first: a step rendering
  *   the signal's link or the wait step starting. A retried step renders the same link, and the link expires exactly
@@ -20,17 +22,13 @@ import type { WaitingFor } from './types.js';
  * its parked job, and the run resumes after its last checkpoint like any retry.
  */
 
-const fieldsLua = `
-local function signalField(name, what) return 'signal:' .. name .. ':' .. what end
-`;
-
 /**
  * Lua: `resumeWait(key, stepId, body, now)` records the wait step as succeeded with `body` (JSON text, embedded as is:
  * decoding and re-encoding it in Lua would change numbers and empty arrays) and queues the delivery again.
  */
-const resumeWaitLua = `
+const resumeWaitLua = `${stepFieldLua}
 local function resumeWait(key, stepId, body, now)
-  local field = 'step:' .. stepId
+  local field = stepField(stepId)
   local attempts, startedAt = 1, now
   local current = redis.call('HGET', key, field)
   if current then
@@ -42,14 +40,14 @@ local function resumeWait(key, stepId, body, now)
   end
   local step = '{"id":' .. cjson.encode(stepId) .. ',"type":"wait","status":"succeeded","attempts":' .. string.format('%d', attempts) ..
     ',"startedAt":' .. cjson.encode(startedAt) .. ',"finishedAt":' .. cjson.encode(now) .. ',"output":' .. body .. '}'
-  redis.call('HSET', key, field, step, 'status', 'queued')
-  redis.call('HDEL', key, 'waitingFor')
+  redis.call('HSET', key, field, step, '${f.status}', 'queued')
+  redis.call('HDEL', key, '${f.waitingFor}')
 end
 `;
 
 // KEYS[1] the delivery record. ARGV: signal, deadline (ms) to set if none is. Replies {deadline, early body or nil}, or
 // nil when the record is gone.
-const deadlineScript = new LuaScript(`${fieldsLua}
+const deadlineScript = new LuaScript(`${signalFieldLua}
 if redis.call('EXISTS', KEYS[1]) == 0 then return false end
 redis.call('HSETNX', KEYS[1], signalField(ARGV[1], 'deadline'), ARGV[2])
 return {redis.call('HGET', KEYS[1], signalField(ARGV[1], 'deadline')), redis.call('HGET', KEYS[1], signalField(ARGV[1], 'body'))}
@@ -58,16 +56,16 @@ return {redis.call('HGET', KEYS[1], signalField(ARGV[1], 'deadline')), redis.cal
 // KEYS[1] the delivery record. ARGV: waitingFor JSON, signal, step id, the run's token (or ''), now (ISO). Marks a
 // delivery whose run stopped at a wait step `waiting`, only while that run holds it and it has not ended. A signal that
 // came meanwhile (kept as an early body) finishes the step instead. Replies waiting, signalled, ended, not_held or gone.
-const markWaitingScript = new LuaScript(`${endedStatusLua}${fieldsLua}${resumeWaitLua}
+const markWaitingScript = new LuaScript(`${endedStatusLua}${signalFieldLua}${resumeWaitLua}
 if redis.call('EXISTS', KEYS[1]) == 0 then return 'gone' end
 if endedStatus(KEYS[1]) then return 'ended' end
-if ARGV[4] ~= '' and redis.call('HGET', KEYS[1], 'runToken') ~= ARGV[4] then return 'not_held' end
+if ARGV[4] ~= '' and redis.call('HGET', KEYS[1], '${f.runToken}') ~= ARGV[4] then return 'not_held' end
 local body = redis.call('HGET', KEYS[1], signalField(ARGV[2], 'body'))
 if body then
   resumeWait(KEYS[1], ARGV[3], body, ARGV[5])
   return 'signalled'
 end
-redis.call('HSET', KEYS[1], 'status', 'waiting', 'waitingFor', ARGV[1])
+redis.call('HSET', KEYS[1], '${f.status}', 'waiting', '${f.waitingFor}', ARGV[1])
 return 'waiting'
 `);
 
@@ -75,14 +73,14 @@ return 'waiting'
 // refused when one was already received for that name (even after the delivery ended: the link was used), when the
 // delivery ended, when no wait on that signal has begun (no deadline) or it is over. Replies {0, reason} or
 // {1, queue, 1 when the delivery was waiting for it (its job must be promoted), else 0 (kept as an early body)}.
-const receiveScript = new LuaScript(`${endedStatusLua}${fieldsLua}${resumeWaitLua}
+const receiveScript = new LuaScript(`${endedStatusLua}${signalFieldLua}${resumeWaitLua}
 if redis.call('EXISTS', KEYS[1]) == 0 then return {0, 'not_found'} end
 if redis.call('HEXISTS', KEYS[1], signalField(ARGV[1], 'receivedAt')) == 1 then return {0, 'already_received'} end
 if endedStatus(KEYS[1]) then return {0, 'not_found'} end
 local deadline = redis.call('HGET', KEYS[1], signalField(ARGV[1], 'deadline'))
 if not deadline or tonumber(ARGV[3]) >= tonumber(deadline) then return {0, 'not_found'} end
 redis.call('HSET', KEYS[1], signalField(ARGV[1], 'receivedAt'), ARGV[4])
-local fields = redis.call('HMGET', KEYS[1], 'status', 'waitingFor', 'queue')
+local fields = redis.call('HMGET', KEYS[1], '${f.status}', '${f.waitingFor}', '${f.queue}')
 local queue = fields[3] or 'default'
 if fields[1] == 'waiting' and fields[2] then
   local ok, waiting = pcall(cjson.decode, fields[2])
@@ -148,6 +146,6 @@ export class DeliverySignals {
 
   /** The delivery's status now (null when the record is gone): what a run that just parked looks at once more. */
   async status(deliveryId: string): Promise<string | null> {
-    return this.redis.hget(this.keys.delivery(deliveryId), 'status');
+    return this.redis.hget(this.keys.delivery(deliveryId), f.status);
   }
 }

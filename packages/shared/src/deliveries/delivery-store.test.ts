@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { cleanupPrefix, testPrefix, testRedis } from '../../../../test/support/redis.js';
 import { createKeys } from '../redis/keys.js';
 import { newId } from '../ids.js';
+import { DeliveryRetention } from './delivery-retention.js';
 import { DeliveryStore } from './delivery-store.js';
 import type { NewDelivery } from './types.js';
 
@@ -83,7 +84,7 @@ describe('DeliveryStore.start', () => {
 
 describe('DeliveryStore.markSucceededJson / markFailed', () => {
   it('record the outcome and apply retention in the same call, and report what they recorded', async () => {
-    const store = new DeliveryStore(redis, keys, { maxCount: 2, maxAgeSeconds: 600 });
+    const store = new DeliveryStore(redis, keys, new DeliveryRetention(redis, keys, { maxCount: 2, maxAgeSeconds: 600 }));
     const webhookId = newId('wh');
     const created = [1, 2, 3].map((i) => delivery(webhookId, 1_000 + i));
     for (const d of created) await store.create(d);
@@ -152,7 +153,7 @@ describe('DeliveryStore.cancel', () => {
   });
 
   it('lets retention treat a cancelled delivery as finished', async () => {
-    const trimming = new DeliveryStore(redis, keys, { maxCount: 1, maxAgeSeconds: 600 });
+    const trimming = new DeliveryStore(redis, keys, new DeliveryRetention(redis, keys, { maxCount: 1, maxAgeSeconds: 600 }));
     const webhookId = newId('wh');
     const [old, recent] = [delivery(webhookId, 1_000), delivery(webhookId, 2_000)];
     for (const d of [old, recent]) await trimming.create(d);

@@ -2,7 +2,8 @@ import type { ChainableCommander } from 'ioredis';
 import type { RedisClient } from '../redis/connection.js';
 import type { Keys } from '../redis/keys.js';
 import { LuaScript } from '../redis/lua-script.js';
-import { affixesOf, DeliveryRetention, retentionDefaults, type RetentionPolicy, type Settled } from './delivery-retention.js';
+import { affixesOf, DeliveryRetention, type Settled } from './delivery-retention.js';
+import { deliveryField, deliveryJsonFields, isStepField, stepIdOf, type DeliveryHash } from './delivery-fields.js';
 import { endedStatusLua } from './ended-status-lua.js';
 import { appendKeyState, keyFields, releaseKeySlotLua, takeKeySlotLua } from './key-slots.js';
 import type { Delivery, DeliveryError, DeliveryStatus, NewDelivery, StepRecord, WaitingFor } from './types.js';
@@ -21,12 +22,12 @@ local behind = nil
 if not ended then behind = takeKeySlot(KEYS[1]) end
 if behind then
 elseif not ended then
-  redis.call('HSET', KEYS[1], 'status', 'running', 'attempts', ARGV[1])
-  if ARGV[3] ~= '' then redis.call('HSET', KEYS[1], 'runToken', ARGV[3]) end
-  redis.call('HSETNX', KEYS[1], 'startedAt', ARGV[2])
-  redis.call('HDEL', KEYS[1], 'error', 'waitingFor')
-elseif ended == 'cancelled' and redis.call('HGET', KEYS[1], 'status') ~= 'cancelled' then
-  redis.call('HSET', KEYS[1], 'status', 'cancelled')
+  redis.call('HSET', KEYS[1], '${deliveryField.status}', 'running', '${deliveryField.attempts}', ARGV[1])
+  if ARGV[3] ~= '' then redis.call('HSET', KEYS[1], '${deliveryField.runToken}', ARGV[3]) end
+  redis.call('HSETNX', KEYS[1], '${deliveryField.startedAt}', ARGV[2])
+  redis.call('HDEL', KEYS[1], '${deliveryField.error}', '${deliveryField.waitingFor}')
+elseif ended == 'cancelled' and redis.call('HGET', KEYS[1], '${deliveryField.status}') ~= 'cancelled' then
+  redis.call('HSET', KEYS[1], '${deliveryField.status}', 'cancelled')
 end
 local flat = redis.call('HGETALL', KEYS[1])
 local record = {}
@@ -39,8 +40,8 @@ return cjson.encode(record)
 // the delivery may still run (a cancel that landed during the attempt stays) and by the run that holds it.
 const retryingScript = new LuaScript(`${endedStatusLua}
 if redis.call('EXISTS', KEYS[1]) == 0 or endedStatus(KEYS[1]) then return 0 end
-if ARGV[2] ~= '' and redis.call('HGET', KEYS[1], 'runToken') ~= ARGV[2] then return 0 end
-redis.call('HSET', KEYS[1], 'status', 'retrying', 'error', ARGV[1])
+if ARGV[2] ~= '' and redis.call('HGET', KEYS[1], '${deliveryField.runToken}') ~= ARGV[2] then return 0 end
+redis.call('HSET', KEYS[1], '${deliveryField.status}', 'retrying', '${deliveryField.error}', ARGV[1])
 return 1
 `);
 
@@ -51,8 +52,8 @@ const cancelScript = new LuaScript(`${endedStatusLua}${releaseKeySlotLua}
 if redis.call('EXISTS', KEYS[1]) == 0 then return false end
 local ended = endedStatus(KEYS[1])
 if ended then return {0, ended} end
-local fields = redis.call('HMGET', KEYS[1], 'status', 'queue')
-redis.call('HSET', KEYS[1], 'status', 'cancelled', 'cancelledAt', ARGV[1], 'finishedAt', ARGV[1])
+local fields = redis.call('HMGET', KEYS[1], '${deliveryField.status}', '${deliveryField.queue}')
+redis.call('HSET', KEYS[1], '${deliveryField.status}', 'cancelled', '${deliveryField.cancelledAt}', ARGV[1], '${deliveryField.finishedAt}', ARGV[1])
 releaseKeySlot(KEYS[1])
 redis.call('PUBLISH', ARGV[2], ARGV[3])
 return {1, fields[1], fields[2] or 'default'}
@@ -64,15 +65,15 @@ export type CancelOutcome = { cancelled: true; previous: DeliveryStatus; queue: 
 // KEYS[1] the delivery record. ARGV: version, job, the workflow pin-count key's prefix and suffix. Moves the
 // delivery's hold from the version it held (if another) to this one; the settle script releases it at the finish.
 const pinScript = new LuaScript(`
-local workflow = redis.call('HGET', KEYS[1], 'workflow')
+local workflow = redis.call('HGET', KEYS[1], '${deliveryField.workflow}')
 if not workflow then return 0 end
-redis.call('HSET', KEYS[1], 'workflowVersion', ARGV[1], 'workflowJob', ARGV[2])
-local held = redis.call('HGET', KEYS[1], 'workflowPinHeld')
+redis.call('HSET', KEYS[1], '${deliveryField.workflowVersion}', ARGV[1], '${deliveryField.workflowJob}', ARGV[2])
+local held = redis.call('HGET', KEYS[1], '${deliveryField.workflowPinHeld}')
 if held == ARGV[1] then return 1 end
 local counts = ARGV[3] .. workflow .. ARGV[4]
 if held then redis.call('HINCRBY', counts, held, -1) end
 redis.call('HINCRBY', counts, ARGV[1], 1)
-redis.call('HSET', KEYS[1], 'workflowPinHeld', ARGV[1])
+redis.call('HSET', KEYS[1], '${deliveryField.workflowPinHeld}', ARGV[1])
 return 1
 `);
 
@@ -96,7 +97,7 @@ export interface WorkflowPin {
 /**
  * Delivery records: one Redis hash per delivery (scalar fields as strings, structured ones as JSON) plus a
  * per-webhook sorted set by arrival time. Steps live in fields `step:<id>`, so a worker checkpoints a step with
- * one HSET that can join the step's own effects in a MULTI (same hash tag).
+ * one HSET that can join the step's own effects in a MULTI (same hash tag). The field names: delivery-fields.ts.
  */
 export class DeliveryStore {
   readonly #retention: DeliveryRetention;
@@ -104,10 +105,10 @@ export class DeliveryStore {
   constructor(
     private readonly redis: RedisClient,
     private readonly keys: Keys,
-    /** Applied when a delivery is marked succeeded or failed (the worker passes its configured policy). */
-    retention: RetentionPolicy = retentionDefaults,
+    /** Applied when a delivery is marked succeeded or failed; the worker passes the one it settles its jobs with. */
+    retention: DeliveryRetention = new DeliveryRetention(redis, keys),
   ) {
-    this.#retention = new DeliveryRetention(redis, keys, retention);
+    this.#retention = retention;
   }
 
   /**
@@ -155,7 +156,7 @@ export class DeliveryStore {
   async statusesOf(deliveryIds: string[]): Promise<Array<Delivery['status'] | null>> {
     if (deliveryIds.length === 0) return [];
     const pipeline = this.redis.pipeline();
-    for (const id of deliveryIds) pipeline.hget(this.keys.delivery(id), 'status');
+    for (const id of deliveryIds) pipeline.hget(this.keys.delivery(id), deliveryField.status);
     const results = (await pipeline.exec()) ?? [];
     return results.map(([err, value]) => {
       if (err) throw err;
@@ -166,7 +167,7 @@ export class DeliveryStore {
   /** Clears a failed delivery's outcome (and the retention TTL it got when it finished) before it runs again. */
   async resetForRetry(deliveryId: string): Promise<void> {
     const key = this.keys.delivery(deliveryId);
-    await this.redis.multi().hdel(key, 'error', 'finishedAt', 'result').persist(key).exec();
+    await this.redis.multi().hdel(key, deliveryField.error, deliveryField.finishedAt, deliveryField.result).persist(key).exec();
   }
 
   /**
@@ -178,7 +179,7 @@ export class DeliveryStore {
   async start(deliveryId: string, attempts: number, startedAt: Date, runToken = ''): Promise<StartedDelivery | null> {
     const json = (await startScript.run(this.redis, [this.keys.delivery(deliveryId)], [attempts, startedAt.toISOString(), runToken])) as string | null;
     if (!json) return null;
-    const raw = JSON.parse(json) as Record<string, string>;
+    const raw = JSON.parse(json) as DeliveryHash & { parkedBehind?: string };
     const pinned = raw.workflowVersion !== undefined && raw.workflowJob !== undefined;
     const started: StartedDelivery = { delivery: toDelivery(raw), workflowPin: pinned ? { version: Number(raw.workflowVersion), job: raw.workflowJob! } : null };
     if (raw.parkedBehind !== undefined) started.parkedBehind = raw.parkedBehind;
@@ -218,6 +219,11 @@ export class DeliveryStore {
     return reply[0] === 1 ? { cancelled: true, previous: reply[1] as DeliveryStatus, queue: reply[2] ?? 'default' } : { cancelled: false, status: reply[1] };
   }
 
+  /** Applies retention to the delivery if it ended, and reports its status and workflow (see `DeliveryRetention.settle`). */
+  settle(deliveryId: string): Promise<Settled> {
+    return this.#retention.settle(deliveryId);
+  }
+
   /**
    * Records the final failure and applies retention, as `markSucceededJson` does. With `onlyIfOpen` a delivery that ended
    * in any way (succeeded too) is left as it is, for a failure decided without running it (a quarantine).
@@ -225,16 +231,11 @@ export class DeliveryStore {
   markFailed(deliveryId: string, error: DeliveryError, finishedAt: Date, options: { onlyIfOpen?: boolean; runToken?: string } = {}): Promise<Settled> {
     return this.#retention.finish(deliveryId, { status: 'failed', error: JSON.stringify(error), finishedAt: finishedAt.toISOString() }, options);
   }
-
-  /** Applies retention to the delivery if it ended, and reports its status and workflow (see `DeliveryRetention.settle`). */
-  settle(deliveryId: string): Promise<Settled> {
-    return this.#retention.settle(deliveryId);
-  }
 }
 
 /** A new delivery as the fields of its record hash (scalars as strings, structured values as JSON). */
-function recordFields(delivery: NewDelivery): Record<string, string> {
-  const fields: Record<string, string> = {
+function recordFields(delivery: NewDelivery): DeliveryHash {
+  const fields: DeliveryHash = {
     id: delivery.id,
     webhookId: delivery.webhookId,
     agentId: delivery.agentId,
@@ -259,10 +260,10 @@ export function presentDelivery(raw: Record<string, string>): Delivery {
   const unshown: string[] = [];
   const shown: Record<string, string> = {};
   for (const [field, value] of Object.entries(raw)) {
-    if (!jsonFields.has(field) && !field.startsWith('step:')) shown[field] = value;
+    if (!deliveryJsonFields.has(field) && !isStepField(field)) shown[field] = value;
     else if (isPresentableJson(value)) shown[field] = value;
-    else if (field.startsWith('step:')) {
-      unshown.push(`${field.slice('step:'.length)} (step)`);
+    else if (isStepField(field)) {
+      unshown.push(`${stepIdOf(field)} (step)`);
       shown[field] = JSON.stringify(stepOutline(field, value));
     } else unshown.push(field);
   }
@@ -274,8 +275,6 @@ export function presentDelivery(raw: Record<string, string>): Delivery {
   };
 }
 
-const jsonFields = new Set(['headers', 'payload', 'result', 'error', 'waitingFor']);
-
 /** A step record's scalar fields, without its output or error (where the depth is). */
 function stepOutline(field: string, value: string): StepRecord {
   let parsed: Partial<Record<keyof StepRecord, unknown>> = {};
@@ -286,7 +285,7 @@ function stepOutline(field: string, value: string): StepRecord {
   }
   const text = (v: unknown) => (typeof v === 'string' ? v : null);
   return {
-    id: field.slice('step:'.length),
+    id: stepIdOf(field),
     type: text(parsed.type) ?? 'unknown',
     status: (text(parsed.status) as StepRecord['status'] | null) ?? 'failed',
     attempts: typeof parsed.attempts === 'number' ? parsed.attempts : 0,
@@ -300,9 +299,9 @@ function parseJson<T>(value: string | undefined, fallback: T): T {
   return JSON.parse(value) as T;
 }
 
-export function toDelivery(raw: Record<string, string>): Delivery {
+export function toDelivery(raw: DeliveryHash): Delivery {
   const steps = Object.entries(raw)
-    .filter(([field]) => field.startsWith('step:'))
+    .filter(([field]) => isStepField(field))
     .map(([, value]) => JSON.parse(value) as StepRecord)
     .sort((a, b) => (a.startedAt ?? '').localeCompare(b.startedAt ?? ''));
   return {

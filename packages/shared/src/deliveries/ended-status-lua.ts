@@ -1,3 +1,5 @@
+import { deliveryField } from './delivery-fields.js';
+
 /**
  * A Lua function for the scripts that change a delivery record: `endedStatus(key)` is the status that ends the
  * delivery for good (`succeeded`, `failed`, `cancelled`, `superseded`), or nil while it may still run. The
@@ -6,8 +8,8 @@
  */
 export const endedStatusLua = `
 local function endedStatus(key)
-  if redis.call('HEXISTS', key, 'cancelledAt') == 1 then return 'cancelled' end
-  local status = redis.call('HGET', key, 'status')
+  if redis.call('HEXISTS', key, '${deliveryField.cancelledAt}') == 1 then return 'cancelled' end
+  local status = redis.call('HGET', key, '${deliveryField.status}')
   if status == 'succeeded' or status == 'failed' or status == 'cancelled' or status == 'superseded' then return status end
   return nil
 end

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ChainableCommander } from 'ioredis';
 import type { Keys } from '../redis/keys.js';
+import { deliveryField, type DeliveryHash } from './delivery-fields.js';
 import { endedStatusLua } from './ended-status-lua.js';
 import type { NewDelivery } from './types.js';
 
@@ -27,7 +28,7 @@ local function flowTag(recordKey) return string.match(recordKey, '^(.-):delivery
 local function wakeParked(tag, line, limit)
   for _, entry in ipairs(redis.call('LRANGE', line, 0, limit - 1)) do
     if redis.call('SISMEMBER', tag .. ':flow:parked', entry) == 1 then
-      local queue = redis.call('HGET', tag .. ':delivery:' .. entry, 'queue') or 'default'
+      local queue = redis.call('HGET', tag .. ':delivery:' .. entry, '${deliveryField.queue}') or 'default'
       redis.call('PUBLISH', tag .. ':events:key-slot-freed', queue .. '\\n' .. entry)
     end
   end
@@ -40,12 +41,12 @@ end
  */
 export const releaseKeySlotLua = `${flowTagLua}
 local function releaseKeySlot(recordKey)
-  local fields = redis.call('HMGET', recordKey, 'concurrencyLine', 'id', 'concurrencyLimit')
+  local fields = redis.call('HMGET', recordKey, '${deliveryField.concurrencyLine}', '${deliveryField.id}', '${deliveryField.concurrencyLimit}')
   local line, id = fields[1], fields[2]
   if not line then return end
   local tag = flowTag(recordKey)
   redis.call('SREM', tag .. ':flow:parked', id)
-  redis.call('HDEL', recordKey, 'waitingBehind')
+  redis.call('HDEL', recordKey, '${deliveryField.waitingBehind}')
   if redis.call('LREM', line, 1, id) == 0 then return end
   wakeParked(tag, line, tonumber(fields[3] or '1'))
 end
@@ -59,7 +60,7 @@ end
  */
 export const takeKeySlotLua = `
 local function takeKeySlot(recordKey)
-  local fields = redis.call('HMGET', recordKey, 'concurrencyLine', 'id', 'concurrencyLimit')
+  local fields = redis.call('HMGET', recordKey, '${deliveryField.concurrencyLine}', '${deliveryField.id}', '${deliveryField.concurrencyLimit}')
   local line, id = fields[1], fields[2]
   if not line then return nil end
   local limit = tonumber(fields[3] or '1')
@@ -70,7 +71,7 @@ local function takeKeySlot(recordKey)
     for _, entry in ipairs(head) do
       if entry == id then
         redis.call('SREM', tag .. ':flow:parked', id)
-        redis.call('HDEL', recordKey, 'waitingBehind')
+        redis.call('HDEL', recordKey, '${deliveryField.waitingBehind}')
         return nil
       end
       local key = tag .. ':delivery:' .. entry
@@ -84,7 +85,7 @@ local function takeKeySlot(recordKey)
     else
       if not redis.call('LPOS', line, id) then redis.call('RPUSH', line, id) end
       redis.call('SADD', tag .. ':flow:parked', id)
-      redis.call('HSET', recordKey, 'waitingBehind', head[1])
+      redis.call('HSET', recordKey, '${deliveryField.waitingBehind}', head[1])
       return head[1]
     end
   end
@@ -108,8 +109,8 @@ local now, period = tonumber(ARGV[2]), tonumber(ARGV[3])
 local replaced = false
 if latest then
   local key = flowTag(KEYS[2]) .. ':delivery:' .. latest
-  if redis.call('HGET', key, 'status') == 'queued' and not endedStatus(key) and (ARGV[4] == '' or now + period <= firstAt + tonumber(ARGV[4])) then
-    redis.call('HSET', key, 'status', 'superseded', 'supersededBy', ARGV[1], 'finishedAt', ARGV[5])
+  if redis.call('HGET', key, '${deliveryField.status}') == 'queued' and not endedStatus(key) and (ARGV[4] == '' or now + period <= firstAt + tonumber(ARGV[4])) then
+    redis.call('HSET', key, '${deliveryField.status}', 'superseded', '${deliveryField.supersededBy}', ARGV[1], '${deliveryField.finishedAt}', ARGV[5])
     releaseKeySlot(key)
     redis.call('EXPIRE', key, tonumber(ARGV[6]))
     replaced = true
@@ -133,9 +134,9 @@ export function appendKeyState(tx: ChainableCommander, keys: Keys, delivery: New
 }
 
 /** The record fields of a new delivery's flow control. */
-export function keyFields(delivery: NewDelivery): Record<string, string> {
-  const fields: Record<string, string> = {};
-  if (delivery.concurrency) Object.assign(fields, { concurrencyKey: delivery.concurrency.key, concurrencyLine: delivery.concurrency.line, concurrencyLimit: String(delivery.concurrency.limit) });
+export function keyFields(delivery: NewDelivery): DeliveryHash {
+  const fields: DeliveryHash = {};
+  if (delivery.concurrency) Object.assign(fields, { concurrencyKey: delivery.concurrency.key, concurrencyLine: delivery.concurrency.line, concurrencyLimit: String(delivery.concurrency.limit) } satisfies DeliveryHash);
   if (delivery.debounce) fields.debounceKey = delivery.debounce.key;
   return fields;
 }

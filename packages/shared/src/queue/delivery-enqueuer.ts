@@ -2,6 +2,7 @@ import type { JobsOptions } from 'bullmq';
 import type { RedisClient } from '../redis/connection.js';
 import type { DeliveryStore } from '../deliveries/delivery-store.js';
 import type { NewDelivery } from '../deliveries/types.js';
+import { deliveryJobId } from './delivery-job-id.js';
 import { catalogJob } from './queues.js';
 import type { QueueSet } from './queues.js';
 
@@ -80,7 +81,7 @@ export class DeliveryEnqueuer {
     const stored: NewDelivery[] = [];
     for (const item of batch) {
       if (item.delivery.status === 'queued') {
-        const job = catalogJob('run-delivery', { deliveryId: item.delivery.id }, { ...item.jobOptions, jobId: item.delivery.id });
+        const job = catalogJob('run-delivery', { deliveryId: item.delivery.id }, { ...item.jobOptions, jobId: deliveryJobId(item.delivery.id) });
         try {
           inserts.push(tx.addJob(item.delivery.queue, job));
         } catch (err) {

@@ -1,6 +1,7 @@
 import { Job, type Queue } from 'bullmq';
 import type { RedisClient } from '../redis/connection.js';
 import { LuaScript } from '../redis/lua-script.js';
+import { deliveryJobId } from './delivery-job-id.js';
 
 // KEYS[1] a queue's wait list. ARGV: a job id. Moves a job just promoted from the back of the wait list (where
 // BullMQ's promote puts it) to the front, where the next worker takes it; a job already taken is left alone.
@@ -11,7 +12,7 @@ return 1
 
 /** A handle on a delivery's job by its id (the delivery id), enough to promote it without reading it. */
 export function deliveryJob(queue: Queue, deliveryId: string): Job {
-  return new Job(queue, 'run-delivery', {}, {}, deliveryId);
+  return new Job(queue, 'run-delivery', {}, {}, deliveryJobId(deliveryId));
 }
 
 /**

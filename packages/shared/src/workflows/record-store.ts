@@ -3,6 +3,7 @@ import type { Keys } from '../redis/keys.js';
 import { LuaScript } from '../redis/lua-script.js';
 import { pageOf, type Page } from '../registry/page.js';
 import { isPresentableJson, presentableJsonDepth } from '../json/json-depth.js';
+import { stepField } from '../deliveries/delivery-fields.js';
 import type { AgentRecord } from './agent-record.js';
 
 export type { AgentRecord } from './agent-record.js';
@@ -33,8 +34,8 @@ export interface CheckpointedWrite {
   /** Computes the new value from the current one (null when there is none); may be called again after a conflict. */
   apply: (current: Record<string, unknown> | null) => Record<string, unknown>;
   deliveryId: string;
-  /** The delivery hash field of the step's checkpoint (`step:<id>`). */
-  stepField: string;
+  /** The step whose checkpoint commits with the write, in the delivery's record. */
+  stepId: string;
   /** The step's checkpoint for the record written. */
   checkpoint: (record: AgentRecord) => string;
 }
@@ -85,7 +86,7 @@ export class RecordStore {
       const [outcome, checkpoint] = (await writeScript.run(
         this.redis,
         [recordKey, this.keys.records(write.agentId, write.collection), this.keys.delivery(write.deliveryId)],
-        [raw ?? '', JSON.stringify(record), write.key, write.stepField, write.checkpoint(record), '0'],
+        [raw ?? '', JSON.stringify(record), write.key, stepField(write.stepId), write.checkpoint(record), '0'],
       )) as [string, string];
       if (outcome === 'ok') return { outcome: 'written', record };
       if (outcome === 'done') return { outcome: 'already-done', checkpoint };
