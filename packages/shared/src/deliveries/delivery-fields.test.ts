@@ -3,7 +3,8 @@ import { cleanupPrefix, testPrefix, testRedis } from '../../../../test/support/r
 import { newDelivery } from '../../../../test/support/new-delivery.js';
 import { createKeys } from '../redis/keys.js';
 import { newId } from '../ids.js';
-import { deliveryField, isStepField, stepField, stepFieldLua, stepIdOf } from './delivery-fields.js';
+import { deliveryField, isSignalField, isStepField, signalField, signalFieldLua, stepField, stepFieldLua, stepIdOf } from './delivery-fields.js';
+import { DeliverySignals } from './delivery-signals.js';
 import { DeliveryStore } from './delivery-store.js';
 
 const prefix = testPrefix('delivery-fields');
@@ -42,6 +43,16 @@ return {built, flags}`,
     )) as [string[], number[]];
     expect(reply[0].slice(0, ids.length)).toEqual(ids.map(stepField));
     expect(reply[1]).toEqual([...ids, ...others].map((field) => (isStepField(field) ? 1 : 0)));
+  });
+});
+
+describe('signal fields', () => {
+  it('name a signal part in Lua as in TypeScript, and are neither scalar nor step fields', async () => {
+    const built = (await redis.eval(`${signalFieldLua}\nreturn {signalField(ARGV[1], 'deadline'), signalField(ARGV[1], 'body')}`, 0, 'review')) as string[];
+    expect(built).toEqual([signalField('review', 'deadline'), signalField('review', 'body')]);
+    expect(isSignalField(signalField('review', 'receivedAt'))).toBe(true);
+    expect(isStepField(signalField('review', 'body'))).toBe(false);
+    for (const field of Object.values(deliveryField)) expect(isSignalField(field)).toBe(false);
   });
 });
 
@@ -86,6 +97,7 @@ describe('the stored layout', () => {
       steps: [step],
       cancelledAt: null,
       waitingBehind: null,
+      waitingFor: null,
     });
   });
 
@@ -96,10 +108,16 @@ describe('the stored layout', () => {
     await store.start(id, 1, new Date(2_000), 'token-1');
     await store.pinWorkflow(id, { version: 1, job: `${id}:1` });
     await redis.hset(keys.delivery(id), stepField('fetch'), JSON.stringify({ id: 'fetch', type: 'http', status: 'running', attempts: 1, startedAt: null, finishedAt: null }));
+    // A wait: its deadline, an early signal, and the run marked waiting for another.
+    const signals = new DeliverySignals(redis, keys);
+    await signals.deadline(id, 'approval', 60_000, new Date(2_000));
+    await signals.receive(id, 'approval', '{}', new Date(2_100));
+    await signals.markWaiting(id, { stepId: 'other', signal: 'other', expiresAt: new Date(9_000).toISOString() }, new Date(2_200), 'token-1');
     await store.cancel(id, new Date(3_000));
     const named = new Set<string>(Object.values(deliveryField));
     const fields = Object.keys(await redis.hgetall(keys.delivery(id)));
-    expect(fields.filter((field) => !named.has(field) && !isStepField(field))).toEqual([]);
+    expect(fields.filter((field) => !named.has(field) && !isStepField(field) && !isSignalField(field))).toEqual([]);
+    expect(fields.filter(isSignalField).sort()).toEqual([signalField('approval', 'body'), signalField('approval', 'deadline'), signalField('approval', 'receivedAt')]);
     expect(fields).toEqual(expect.arrayContaining([deliveryField.runToken, deliveryField.cancelledAt, deliveryField.workflowPinHeld, deliveryField.concurrencyLine, stepField('fetch')]));
   });
 });

@@ -77,12 +77,16 @@ local function stepField(stepId) return '${stepPrefix}' .. stepId end
  */
 export type SignalFieldPart = 'deadline' | 'receivedAt' | 'body';
 
+const signalPrefix = 'signal:';
+
 /** The field of one signal's `part`: `signal:<name>:<part>`. */
-export const signalField = (signal: string, part: SignalFieldPart): string => `signal:${signal}:${part}`;
+export const signalField = (signal: string, part: SignalFieldPart): string => `${signalPrefix}${signal}:${part}`;
+
+export const isSignalField = (field: string): boolean => field.startsWith(signalPrefix);
 
 /** Lua: `signalField(name, part)`, the same as the TypeScript function of this name. */
 export const signalFieldLua = `
-local function signalField(name, part) return 'signal:' .. name .. ':' .. part end
+local function signalField(name, part) return '${signalPrefix}' .. name .. ':' .. part end
 `;
 
 /** A delivery record as HGETALL returns it: every field optional, typed by its name. */
