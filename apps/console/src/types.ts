@@ -1,7 +1,23 @@
-import type { DeliveryStatus, WebhookKeyMeta, WebhookRecord } from '@hookflow/shared/api-types';
+import type { Delivery as StoredDelivery, DeliveryStatus, WebhookKeyMeta, WebhookRecord } from '@hookflow/shared/api-types';
 
 /** The admin API's shapes (API.md): the contract's own types where the server has them, the rest here. */
-export type { Agent, Delivery, DeliveryError, DeliveryStatus, FieldError, StepRecord as Step, WebhookStatus, WorkflowSummary } from '@hookflow/shared/api-types';
+export type { Agent, DeliveryError, DeliveryStatus, FieldError, StepRecord as Step, WebhookStatus, WorkflowSummary } from '@hookflow/shared/api-types';
+
+/** While a delivery is paused at a `wait` step (API.md §5.5): the step, the signal it waits for, and until when. */
+export interface WaitingFor {
+  stepId: string;
+  signal: string;
+  expiresAt: string;
+}
+
+export type Delivery = StoredDelivery & { waitingFor?: WaitingFor | null };
+
+/** `POST /deliveries/{id}/signals/{name}`: the wait took the signal and the run goes on. */
+export interface SignalAnswer {
+  deliveryId: string;
+  signal: string;
+  status: 'resumed';
+}
 
 export interface List<T> {
   items: T[];
