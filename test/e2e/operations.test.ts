@@ -222,19 +222,22 @@ describe('OpenAPI', () => {
         'POST /webhooks/{webhookId}/test-event',
         'GET /agents/{agentId}/outbound-secret',
         'POST /agents/{agentId}/outbound-secret',
+        'POST /deliveries/{deliveryId}/signals/{name}',
         // Endpoints added beyond API.md (extensions): records of store steps and the console's test-event preview.
         'GET /agents/{agentId}/records/{collection}',
         'GET /agents/{agentId}/records/{collection}/{key}',
         'GET /webhooks/{webhookId}/test-event',
       ].map(v1),
       'GET /admin/queues',
+      'POST /signals/{token}',
+      'GET /signals/{token}',
     ];
     expect(operations).toEqual(expect.arrayContaining(apiMd));
 
     // Generated from the request schemas: the limits the API enforces are the ones documented.
     const list = document.paths['/api/v1/webhooks/{webhookId}/deliveries']!.get as { parameters: Array<{ name: string; schema: Record<string, unknown> }> };
     expect(list.parameters.find((p) => p.name === 'limit')!.schema).toMatchObject({ type: 'integer', minimum: 1, maximum: 200, default: 50 });
-    expect(list.parameters.find((p) => p.name === 'status')!.schema.enum).toEqual(['held', 'queued', 'running', 'retrying', 'succeeded', 'failed', 'cancelled', 'superseded']);
+    expect(list.parameters.find((p) => p.name === 'status')!.schema.enum).toEqual(['held', 'queued', 'running', 'retrying', 'waiting', 'succeeded', 'failed', 'cancelled', 'superseded']);
     const create = document.paths['/api/v1/agents']!.post as { requestBody: { content: Record<string, { schema: Record<string, any> }> } };
     expect(create.requestBody.content['application/json']!.schema).toMatchObject({ required: ['name'], additionalProperties: false, properties: { name: { maxLength: 100 } } });
   });

@@ -17,6 +17,7 @@ import { countIngestOutcome } from './metrics/count-ingest-outcome.js';
 import { recordRoutes } from './routes/records.js';
 import { consoleRoutes } from './routes/console.js';
 import { testEventRoutes } from './routes/test-events.js';
+import { signalAdminRoutes, signalLinkRoutes } from './routes/signals.js';
 import { requireAdmin } from './http/admin-auth.js';
 import { ConsoleSessions } from './http/console-sessions.js';
 import { consoleSessionRole, loadConsoleSession } from './http/console-session-auth.js';
@@ -74,6 +75,7 @@ export function createApp(services: Services, handleHook: HookHandler): Express 
   app.use(healthRoutes(services.redis));
   app.use(metricsRoutes(services.metrics.registry));
   app.use(openApiRoutes());
+  app.use(signalLinkRoutes(services.signals));
 
   const adminTokens = { admin: services.config.adminToken, readonly: services.config.readonlyToken };
   // The console's session cookie opens the API (writes need its x-csrf-token) and the dashboard (same-origin writes).
@@ -93,6 +95,7 @@ export function createApp(services: Services, handleHook: HookHandler): Express 
   api.use(refuseForeignCharset);
   api.use(express.json({ limit: '1mb', strict: true, verify: rejectDeepJson }));
   for (const routes of [agentRoutes, webhookRoutes, keyRoutes, workflowRoutes, recordRoutes, deliveryRoutes, queueRoutes, testEventRoutes]) api.use(routes(services));
+  api.use(signalAdminRoutes(services.signals));
   api.use((req, res) => sendProblem(res, problem('not_found', `no such endpoint: ${req.method} /api/v1${req.path}`)));
   app.use('/api/v1', api);
 

@@ -4,11 +4,13 @@ import {
   createIngressMetrics,
   createKeys,
   DeliveryEnqueuer,
+  DeliverySignals,
   DeliveryStore,
   KeyStore,
   OutboundSecretStore,
   QueueSet,
   SecretBox,
+  SignalTokens,
   InputValidator,
   RecordStore,
   WorkflowCatalog,
@@ -25,6 +27,7 @@ import { BacklogMonitor } from './ingest/backlog-monitor.js';
 import { DeliveryLog } from './deliveries/delivery-log.js';
 import { QueueOverview } from './queues/queue-overview.js';
 import { MeteredDeliveryEnqueuer } from './metrics/metered-enqueuer.js';
+import type { SignalDeps } from './signals/signals.js';
 
 /** Everything the routes use, built once from config and a Redis connection. */
 export interface Services {
@@ -51,6 +54,8 @@ export interface Services {
   metrics: IngressMetrics;
   deliveryLog: DeliveryLog;
   queueOverview: QueueOverview;
+  /** Signals of `wait` steps: their links' key and the signal state on delivery records. */
+  signals: SignalDeps;
 }
 
 export function createServices(config: IngressConfig, log: Logger, redis: RedisClient, now: () => Date = () => new Date()): Services {
@@ -93,5 +98,6 @@ export function createServices(config: IngressConfig, log: Logger, redis: RedisC
     metrics,
     deliveryLog: new DeliveryLog({ redis, keys, deliveries, webhooks, enqueuer, queues, log, now, workflowRetry: (name) => catalog.retryPolicy(name) }),
     queueOverview: new QueueOverview({ queues, agents, webhooks }),
+    signals: { signals: new DeliverySignals(redis, keys), tokens: new SignalTokens(config.masterKey), queues, redis, now, log },
   };
 }

@@ -6,6 +6,13 @@ describe('worker loadConfig', () => {
     expect(loadConfig({})).toMatchObject({ queues: ['default'], concurrency: 10, port: 9464, prefix: 'hookflow', maxStalls: 2 });
   });
 
+  it("bases signal links on HOOKFLOW_PUBLIC_URL, by default the ingress's own default, and refuses one that is not a URL", () => {
+    expect(loadConfig({}).publicUrl).toBe('http://localhost:8080');
+    expect(loadConfig({ PORT: '9000' }).publicUrl).toBe('http://localhost:9000');
+    expect(loadConfig({ HOOKFLOW_PUBLIC_URL: 'https://hooks.example.com/', PORT: '9000' }).publicUrl).toBe('https://hooks.example.com');
+    expect(() => loadConfig({ HOOKFLOW_PUBLIC_URL: 'hooks.example.com' })).toThrow(/HOOKFLOW_PUBLIC_URL/);
+  });
+
   it('reads HOOKFLOW_MAX_STALLS and refuses one below 1', () => {
     expect(loadConfig({ HOOKFLOW_MAX_STALLS: '5' }).maxStalls).toBe(5);
     expect(() => loadConfig({ HOOKFLOW_MAX_STALLS: '0' })).toThrow(/HOOKFLOW_MAX_STALLS/);

@@ -30,6 +30,10 @@ const schema = z.object({
   WORKER_CONCURRENCY: envFields.positiveInt(10, 1000),
   WORKER_PORT: envFields.port(9464),
   HOOKFLOW_MASTER_KEY: envFields.masterKey.optional(),
+  /** Base of the signal links of `wait` steps (`signals.<name>.url`): the ingress's public URL. */
+  HOOKFLOW_PUBLIC_URL: z.url('must be an absolute http(s) URL').optional(),
+  /** The ingress's port, for HOOKFLOW_PUBLIC_URL's default (the ingress's own default): one machine, one environment. */
+  PORT: envFields.port(8080),
   /** How long a job's lock lasts without renewal; a killed worker's jobs are picked up again after about this long. */
   HOOKFLOW_LOCK_MS: envFields.positiveInt(10_000, 600_000),
   /** How often workers look for jobs whose lock lapsed (stalled jobs). */
@@ -72,6 +76,8 @@ export interface WorkerConfig {
   concurrency: number;
   port: number;
   masterKey: string | undefined;
+  /** Where the ingress is reached from outside: the base of signal links. */
+  publicUrl: string;
   lockDurationMs: number;
   stalledIntervalMs: number;
   maxStalls: number;
@@ -98,6 +104,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
     concurrency: parsed.WORKER_CONCURRENCY,
     port: parsed.WORKER_PORT,
     masterKey: parsed.HOOKFLOW_MASTER_KEY,
+    publicUrl: (parsed.HOOKFLOW_PUBLIC_URL ?? `http://localhost:${parsed.PORT}`).replace(/\/+$/, ''),
     lockDurationMs: parsed.HOOKFLOW_LOCK_MS,
     stalledIntervalMs: parsed.HOOKFLOW_STALLED_INTERVAL_MS,
     maxStalls: parsed.HOOKFLOW_MAX_STALLS,

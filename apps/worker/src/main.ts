@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { Worker } from 'bullmq';
-import { createKeys, createLogger, createRedis, createWorkerMetrics, DeliveryRetention, DeliveryStore, loadWorkflowFiles, QueueSet, RecordStore, safeRedisUrl, ShortLivedCache, WebhookStore, WorkflowCatalog, withLocalSecrets, type WebhookRecord } from '@hookflow/shared';
+import { createKeys, createLogger, createRedis, createWorkerMetrics, DeliveryRetention, DeliveryStore, loadWorkflowFiles, QueueSet, RecordStore, safeRedisUrl, ShortLivedCache, SignalTokens, WebhookStore, WorkflowCatalog, withLocalSecrets, type WebhookRecord } from '@hookflow/shared';
 import { exitOnConfigError, installCrashHandlers, onShutdownSignal } from '@hookflow/shared/process';
 import { loadConfig, runSettings } from './config.js';
 import { createDeliveryProcessor } from './runner/run-delivery.js';
@@ -63,6 +63,8 @@ const processor = observeDeliveries(createDeliveryProcessor({
   now,
   maxStalls: config.maxStalls,
   activeRuns,
+  // Wait steps' links are signed with a key derived from the master key; the ingress checks them with the same.
+  ...(config.masterKey ? { signalLinks: { tokens: new SignalTokens(config.masterKey), publicUrl: config.publicUrl } } : {}),
 }), { retention, metrics, log });
 
 const workers = config.queues.map((queue) => {

@@ -178,8 +178,14 @@ export const deliveryResponse = z
     supersededBy: z.string().nullable(),
     /** While it is parked behind its concurrency key: the delivery holding the slot it waits for. */
     waitingBehind: z.string().nullable(),
+    /** While it is `waiting` at a `wait` step: the step, its signal and when the wait times out. */
+    waitingFor: z.object({ stepId: z.string(), signal: z.string(), expiresAt: timestamp }).nullable(),
   })
   .meta({ id: 'Delivery' });
+
+export const signalResumedResponse = z
+  .object({ deliveryId: z.string(), signal: z.string(), status: z.literal('resumed') })
+  .meta({ id: 'SignalResumed', description: 'the signal was taken: the wait step finished with its body, and the delivery goes on' });
 
 export const replayResponse = z
   .object({ deliveryId: z.string(), replayOf: z.string(), status: z.enum(['queued', 'held']).optional() })

@@ -66,7 +66,7 @@ export interface IngestDeps {
 const jsonContentType = /^application\/json\s*(;.*)?$/i;
 
 /** 415 unless `application/json` in UTF-8 (no charset parameter, or `utf-8` in any case): the body is decoded as UTF-8. */
-function mediaTypeProblem(contentType: string): Problem | null {
+export function mediaTypeProblem(contentType: string): Problem | null {
   if (!jsonContentType.test(contentType)) return problem('unsupported_media_type', 'Content-Type must be application/json');
   if (foreignCharset(contentType) !== undefined) return problem('unsupported_media_type', 'the charset must be utf-8');
   return null;

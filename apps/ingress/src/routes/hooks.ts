@@ -68,7 +68,8 @@ export function hookFastPath(
   };
 }
 
-async function readBody(req: IncomingMessage, limit: number): Promise<BodyRead> {
+/** Reads a request body up to `limit` bytes, as `ingest` (and the signal link) want it. */
+export async function readBody(req: IncomingMessage, limit: number): Promise<BodyRead> {
   try {
     return { ok: true, body: await getRawBody(req, { limit }) };
   } catch (err) {

@@ -1,6 +1,7 @@
-import { createLogger, type Delivery, type Logger, type StepRecord, type WorkflowDefinition } from '@hookflow/shared';
+import { createLogger, type Delivery, type Logger, type StepRecord, type WaitingFor, type WorkflowDefinition } from '@hookflow/shared';
 import type { RunSettings } from '../config.js';
 import { toWire, WorkflowError, type WireFailure } from '../errors/workflow-error.js';
+import { RunSuspended } from '../errors/run-suspended.js';
 import { Evaluator } from '../expressions/evaluator.js';
 import { createOutboundHttp, type OutboundHttp } from '../egress/outbound-http.js';
 import { createLlmProvider } from '../llm/create-provider.js';
@@ -21,8 +22,11 @@ export interface RunTask {
   workflow: RunWorkflow;
 }
 
-/** A run's end as plain data (it crosses a thread boundary, where an Error would lose its code). */
-export type RunOutcome = { ok: true; result: unknown } | { ok: false; failure: WireFailure };
+/**
+ * A run's end as plain data (it crosses a thread boundary, where an Error would lose its code): a result, a failure,
+ * or `suspended` at a wait step whose signal has not come (not a failure: the delivery waits without a worker).
+ */
+export type RunOutcome = { ok: true; result: unknown } | { ok: false; failure: WireFailure } | { ok: false; suspended: WaitingFor };
 
 /** What runs share where they execute (one per thread): providers and caches built once from the settings. */
 export interface RunEnvironment {
@@ -67,6 +71,7 @@ export async function executeRun(task: RunTask, host: RunHost, environment: RunE
     // A TypeScript workflow gets its payload parsed by its own input schema.
     return { ok: true, result: await builtin.run(contextOf(parseInput(builtin, delivery))) };
   } catch (err) {
+    if (err instanceof RunSuspended && !signal.aborted) return { ok: false, suspended: err.waitingFor };
     return { ok: false, failure: toWire(signal.aborted ? abortReason(signal) : err) };
   }
 }

@@ -1,5 +1,5 @@
-import { DelayedError, Job } from 'bullmq';
-import { LuaScript, endedStatusLua, releaseKeySlotLua, takeKeySlotLua, type Keys, type Logger, type QueueSet, type RedisClient } from '@hookflow/shared';
+import { DelayedError, type Job } from 'bullmq';
+import { LuaScript, deliveryJob, endedStatusLua, releaseKeySlotLua, takeKeySlotLua, wakeJob, type Keys, type Logger, type QueueSet, type RedisClient } from '@hookflow/shared';
 
 /*
  * The worker's side of flow control per key (see packages/shared/src/deliveries/key-slots.ts): the start script
@@ -18,24 +18,6 @@ if redis.call('EXISTS', KEYS[1]) == 0 or endedStatus(KEYS[1]) then return 0 end
 return takeKeySlot(KEYS[1]) and 0 or 1
 `);
 
-// KEYS[1] a queue's wait list. ARGV: a job id. Moves a job just promoted from the back of the wait list (where
-// BullMQ's promote puts it) to the front, where the next worker takes it; a job already taken is left alone.
-const toFrontScript = new LuaScript(`
-if redis.call('LREM', KEYS[1], 1, ARGV[1]) == 1 then redis.call('RPUSH', KEYS[1], ARGV[1]) end
-return 1
-`);
-
-/**
- * Wakes a parked job: out of the delayed set, to the front of the queue. A woken delivery arrived before every other
- * open delivery of its key; at the back of a backlog it would keep its key's slot idle while the later deliveries of
- * its key were taken one by one, and parked in turn behind it. A wake names the job without reading it (promote needs
- * only its id). Fails when the job is not delayed (already woken, or taken).
- */
-async function wake(redis: RedisClient, job: Job): Promise<void> {
-  await job.promote();
-  await toFrontScript.run(redis, [`${job.queueQualifiedName}:wait`], [job.id!]);
-}
-
 /**
  * Parks a job whose delivery waits behind another of its key: the job goes to BullMQ's delayed set (freeing this
  * worker's slot) until a wake promotes it. A slot that freed between the start script and the move would send its
@@ -45,7 +27,7 @@ async function wake(redis: RedisClient, job: Job): Promise<void> {
  */
 export async function parkBehindKey(redis: RedisClient, keys: Keys, job: Job, token: string | undefined, deliveryId: string, behind: string, log: Logger): Promise<never> {
   await job.moveToDelayed(Date.now() + parkRecheckMs, token);
-  if (((await holdsSlotScript.run(redis, [keys.delivery(deliveryId)], [])) as number) === 1) await wake(redis, job).catch(() => undefined);
+  if (((await holdsSlotScript.run(redis, [keys.delivery(deliveryId)], [])) as number) === 1) await wakeJob(redis, job).catch(() => undefined);
   else log.debug({ deliveryId, behind }, 'delivery parked behind its concurrency key');
   throw new DelayedError();
 }
@@ -59,7 +41,7 @@ export async function listenForFreedSlots(subscriber: RedisClient, redis: RedisC
     if (channel !== keys.keySlotFreed) return;
     const [queue, deliveryId] = message.split('\n');
     if (!queue || !deliveryId || !served.includes(queue)) return;
-    wake(redis, new Job(queues.get(queue), 'run-delivery', {}, {}, deliveryId)).catch((err: Error) => log.debug({ deliveryId, err: err.message }, 'parked job not promoted (already woken)'));
+    wakeJob(redis, deliveryJob(queues.get(queue), deliveryId)).catch((err: Error) => log.debug({ deliveryId, err: err.message }, 'parked job not promoted (already woken)'));
   });
   await subscriber.subscribe(keys.keySlotFreed);
 }

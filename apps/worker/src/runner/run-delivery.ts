@@ -1,6 +1,7 @@
 import type { Job } from 'bullmq';
 import { UnrecoverableError } from 'bullmq';
 import {
+  DeliverySignals,
   endedStatuses,
   jobCatalog,
   type Delivery,
@@ -16,6 +17,7 @@ import {
 } from '@hookflow/shared';
 import { describeFailure, WorkflowError } from '../errors/workflow-error.js';
 import { StepTimeoutError } from '../errors/step-timeout-error.js';
+import { RunSuspended } from '../errors/run-suspended.js';
 import type { OutboundSecrets } from '../steps/outbound-secrets.js';
 import type { TypeScriptWorkflow } from '../workflows/define-workflow.js';
 import type { ActiveRuns } from './active-runs.js';
@@ -23,7 +25,8 @@ import { assertOutputFits, Checkpoints } from './checkpoints.js';
 import { abortReason, type RunWorkflow } from './execute-run.js';
 import { quarantineCrashed } from './quarantine.js';
 import { parkBehindKey } from './flow-control.js';
-import { createRunHost } from './run-host.js';
+import { createRunHost, type SignalLinks } from './run-host.js';
+import { parkAtWait } from './wait-parking.js';
 import { endedItsThread, type RunExecutor } from './run-pool.js';
 
 export interface RunDeliveryDeps {
@@ -49,6 +52,8 @@ export interface RunDeliveryDeps {
   maxStalls: number;
   /** Where each run's controller is registered, so a cancel notice can abort it. */
   activeRuns?: ActiveRuns;
+  /** What signs the links of `wait` steps (`signals.<name>.url`); without it rendering one fails with `signals_unconfigured`. */
+  signalLinks?: SignalLinks;
 }
 
 type Resolved = { workflow: RunWorkflow; timeoutMs?: number };
@@ -62,7 +67,8 @@ type Resolved = { workflow: RunWorkflow; timeoutMs?: number };
 export function createDeliveryProcessor(deps: RunDeliveryDeps) {
   const { deliveries, log, now } = deps;
   const checkpoints = new Checkpoints(deps.redis, deps.keys, deps.maxStepOutputBytes);
-  const host = createRunHost({ checkpoints, records: deps.records, outboundSecrets: deps.outboundSecrets, maxStepOutputBytes: deps.maxStepOutputBytes, now });
+  const signals = new DeliverySignals(deps.redis, deps.keys);
+  const host = createRunHost({ checkpoints, records: deps.records, outboundSecrets: deps.outboundSecrets, maxStepOutputBytes: deps.maxStepOutputBytes, now, signals, ...(deps.signalLinks ? { signalLinks: deps.signalLinks } : {}) });
 
   return async (job: Job, token?: string, workerSignal?: AbortSignal): Promise<Settled> => {
     const { deliveryId } = jobCatalog['run-delivery'].schema.parse(job.data);
@@ -102,6 +108,8 @@ export function createDeliveryProcessor(deps: RunDeliveryDeps) {
       return await deliveries.markSucceededJson(deliveryId, resultJson, now(), fence);
     } catch (caught) {
       clearTimeout(timer);
+      // Stopped at a wait step whose signal has not come: not a failure; the delivery waits without a worker.
+      if (caught instanceof RunSuspended && !controller.signal.aborted) return await parkAtWait({ redis: deps.redis, signals, deliveries, log, now }, job, token, deliveryId, caught.waitingFor);
       const err = controller.signal.aborted ? abortReason(controller.signal) : caught;
       const failure = describeFailure(err);
       // A run whose thread was ended mid-step (stopped, over its memory cap, crashed): that step records the run's

@@ -1,4 +1,5 @@
-import type { RecordStore, StepRecord } from '@hookflow/shared';
+import { signalUrl, type DeliverySignals, type RecordStore, type SignalTokens, type StepRecord } from '@hookflow/shared';
+import { WorkflowError } from '../errors/workflow-error.js';
 import type { OutboundSecrets } from '../steps/outbound-secrets.js';
 import { applyStore, checkStoreTarget, type StoreOptions } from '../steps/store-record.js';
 import { assertOutputFits, stepField, type Checkpoints } from './checkpoints.js';
@@ -24,6 +25,13 @@ export interface RunHost {
   store(write: StoreWrite): Promise<unknown>;
   /** The agent's secrets for signing `notify` calls: the current one, and during a rotation's grace the previous. */
   signingSecrets(agentId: string): Promise<string[]>;
+  /**
+   * The deadline (ISO) of the delivery's wait on `signal`, fixed now (`now + timeoutMs`) if it was not yet, and the
+   * body (JSON text) of a signal that already came for it.
+   */
+  waitDeadline(deliveryId: string, signal: string, timeoutMs: number): Promise<{ expiresAt: string; earlyBodyJson: string | null }>;
+  /** The signed link that resumes the delivery's wait on `signal`, and its deadline (fixed as `waitDeadline` does). */
+  signalLink(deliveryId: string, signal: string, timeoutMs: number): Promise<{ url: string; expiresAt: string }>;
 }
 
 export interface RunHostDeps {
@@ -33,9 +41,24 @@ export interface RunHostDeps {
   /** `HOOKFLOW_MAX_STEP_OUTPUT_BYTES`: a `store` step's checkpoint holds its record, so the record is bounded too. */
   maxStepOutputBytes: number;
   now: () => Date;
+  /** The signal state of waits on delivery records. */
+  signals: DeliverySignals;
+  /** What signs signal links and where they point; without it (no `HOOKFLOW_MASTER_KEY`) rendering a link fails clearly. */
+  signalLinks?: SignalLinks;
 }
 
-export function createRunHost({ checkpoints, records, outboundSecrets, maxStepOutputBytes, now }: RunHostDeps): RunHost {
+/** The key signal links are signed with and `HOOKFLOW_PUBLIC_URL`, their base. */
+export interface SignalLinks {
+  tokens: SignalTokens;
+  publicUrl: string;
+}
+
+export function createRunHost({ checkpoints, records, outboundSecrets, maxStepOutputBytes, now, signals, signalLinks }: RunHostDeps): RunHost {
+  const deadline = async (deliveryId: string, signal: string, timeoutMs: number) => {
+    const fixed = await signals.deadline(deliveryId, signal, timeoutMs, now());
+    if (!fixed) throw new WorkflowError('delivery_gone', `the record of delivery ${deliveryId} is gone`, false);
+    return fixed;
+  };
   return {
     checkpoint: (deliveryId, stepId, recordJson) => checkpoints.save(deliveryId, stepId, recordJson),
     store: async ({ agentId, deliveryId, options, step }) => {
@@ -58,5 +81,14 @@ export function createRunHost({ checkpoints, records, outboundSecrets, maxStepOu
       return result.outcome === 'written' ? result.record : (JSON.parse(result.checkpoint) as { output: unknown }).output;
     },
     signingSecrets: (agentId) => outboundSecrets.signingSecrets(agentId),
+    waitDeadline: async (deliveryId, signal, timeoutMs) => {
+      const { expiresAt, earlyBodyJson } = await deadline(deliveryId, signal, timeoutMs);
+      return { expiresAt: expiresAt.toISOString(), earlyBodyJson };
+    },
+    signalLink: async (deliveryId, signal, timeoutMs) => {
+      if (!signalLinks) throw new WorkflowError('signals_unconfigured', 'signal links need HOOKFLOW_MASTER_KEY on the worker to sign them', false);
+      const { expiresAt } = await deadline(deliveryId, signal, timeoutMs);
+      return { url: signalUrl(signalLinks.publicUrl, signalLinks.tokens.make({ deliveryId, signal, expiresAt })), expiresAt: expiresAt.toISOString() };
+    },
   };
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKeys, createLogger, DeliveryStore, newId, RecordStore, workflowDefinitionSchema, type Delivery, type WorkflowDefinitionInput } from '@hookflow/shared';
+import { createKeys, createLogger, DeliverySignals, DeliveryStore, newId, RecordStore, workflowDefinitionSchema, type Delivery, type WorkflowDefinitionInput } from '@hookflow/shared';
 import { cleanupPrefix, testPrefix, testRedis } from '../../../../test/support/redis.js';
 import { sendJson, startStub, type HttpStub } from '../../../../test/workflows/support/http-stub.js';
 import { WorkflowError } from '../errors/workflow-error.js';
@@ -27,7 +27,7 @@ beforeAll(async () => {
     if (req.path.startsWith('/slow')) await new Promise<void>((resolve) => (release = resolve));
     sendJson(res, 200, { path: req.path });
   });
-  host = createRunHost({ checkpoints: new Checkpoints(redis, keys, 1_048_576), records, outboundSecrets: new OutboundSecrets(redis, keys, undefined), maxStepOutputBytes: 1_048_576, now: () => new Date() });
+  host = createRunHost({ checkpoints: new Checkpoints(redis, keys, 1_048_576), records, outboundSecrets: new OutboundSecrets(redis, keys, undefined), maxStepOutputBytes: 1_048_576, now: () => new Date(), signals: new DeliverySignals(redis, keys) });
   pool = createRunPool({
     settings: { vars: { SERVICE_URL: service.url }, llm: { baseUrl: undefined, apiKey: undefined, model: 'none', timeoutMs: 1_000 }, egress: { allow: [new URL(service.url).host], maxResponseBytes: 1_048_576 }, logLevel: 'silent' },
     threads: 2,

@@ -6,13 +6,17 @@ import { Piscina } from 'piscina';
 import type { Logger } from '@hookflow/shared';
 import type { RunSettings } from '../config.js';
 import { fromWire, WorkflowError } from '../errors/workflow-error.js';
+import { RunSuspended } from '../errors/run-suspended.js';
 import type { TypeScriptWorkflow } from '../workflows/define-workflow.js';
 import { abortReason, createRunEnvironment, executeRun, type RunEnvironment, type RunOutcome, type RunTask } from './execute-run.js';
 import type { RunHost } from './run-host.js';
 import { serveRunHost } from './run-rpc.js';
 import type { RunThreadData, RunThreadTask } from './run-thread.js';
 
-/** Where deliveries' workflows run. `run` resolves with the result or rejects with a `WorkflowError`. */
+/**
+ * Where deliveries' workflows run. `run` resolves with the result or rejects with a `WorkflowError`, or with
+ * `RunSuspended` when the run stopped at a wait step.
+ */
 export interface RunExecutor {
   run(task: RunTask, host: RunHost, signal: AbortSignal): Promise<unknown>;
   close(): Promise<void>;
@@ -83,6 +87,7 @@ export function createRunPool({ settings, threads, memoryMb, log, workflowsModul
 
 function settle(outcome: RunOutcome): unknown {
   if (outcome.ok) return outcome.result;
+  if ('suspended' in outcome) throw new RunSuspended(outcome.suspended);
   throw fromWire(outcome.failure);
 }
 

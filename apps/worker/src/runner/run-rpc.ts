@@ -10,7 +10,7 @@ interface Call {
 }
 type Answer = { id: number; value: unknown } | { id: number; failure: WireFailure };
 
-const methods = new Set<string>(['checkpoint', 'store', 'signingSecrets'] satisfies Method[]);
+const methods = new Set<string>(['checkpoint', 'store', 'signingSecrets', 'waitDeadline', 'signalLink'] satisfies Method[]);
 
 /**
  * Answers a run thread's calls on `port` with `host` (in the worker's main thread). Returns a function that stops
@@ -55,6 +55,8 @@ export function connectRunHost(port: MessagePort): RunHost & { close(): void } {
     checkpoint: call('checkpoint'),
     store: call('store'),
     signingSecrets: call('signingSecrets'),
+    waitDeadline: call('waitDeadline'),
+    signalLink: call('signalLink'),
     close: () => port.close(),
   };
 }

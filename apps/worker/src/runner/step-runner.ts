@@ -1,5 +1,6 @@
 import type { Logger, StepRecord, RetryPolicy } from '@hookflow/shared';
 import { describeFailure, WorkflowError } from '../errors/workflow-error.js';
+import { RunSuspended } from '../errors/run-suspended.js';
 import type { CheckpointWriter } from './checkpoints.js';
 
 export interface StepControl {
@@ -71,6 +72,8 @@ export class StepRunner {
         }
         return result.output ?? null;
       } catch (caught) {
+        // A wait step stopping the run: the step stays `running` (it is, until its signal or deadline), not failed.
+        if (caught instanceof RunSuspended && !this.signal.aborted) throw caught;
         const err = this.signal.aborted ? this.abortError() : caught;
         const failure = describeFailure(err);
         await this.checkpoints.save(this.deliveryId, {

@@ -5,7 +5,7 @@ import { LuaScript } from '../redis/lua-script.js';
 import { affixesOf, DeliveryRetention, retentionDefaults, type RetentionPolicy, type Settled } from './delivery-retention.js';
 import { endedStatusLua } from './ended-status-lua.js';
 import { appendKeyState, keyFields, releaseKeySlotLua, takeKeySlotLua } from './key-slots.js';
-import type { Delivery, DeliveryError, DeliveryStatus, NewDelivery, StepRecord } from './types.js';
+import type { Delivery, DeliveryError, DeliveryStatus, NewDelivery, StepRecord, WaitingFor } from './types.js';
 import { isPresentableJson, presentableJsonDepth } from '../json/json-depth.js';
 
 // KEYS[1] the delivery record. ARGV: attempt number, start time. Marks a delivery that may still run `running`
@@ -24,7 +24,7 @@ elseif not ended then
   redis.call('HSET', KEYS[1], 'status', 'running', 'attempts', ARGV[1])
   if ARGV[3] ~= '' then redis.call('HSET', KEYS[1], 'runToken', ARGV[3]) end
   redis.call('HSETNX', KEYS[1], 'startedAt', ARGV[2])
-  redis.call('HDEL', KEYS[1], 'error')
+  redis.call('HDEL', KEYS[1], 'error', 'waitingFor')
 elseif ended == 'cancelled' and redis.call('HGET', KEYS[1], 'status') ~= 'cancelled' then
   redis.call('HSET', KEYS[1], 'status', 'cancelled')
 end
@@ -213,7 +213,7 @@ export class DeliveryStore {
   }
 
   /**
-   * Cancels a delivery that may still run (held, queued, retrying, running), atomically, and announces it on
+   * Cancels a delivery that may still run (held, queued, retrying, waiting, running), atomically, and announces it on
    * `deliveryCancels` for the worker that may be running it. A delivery that already ended is left unchanged.
    */
   async cancel(deliveryId: string, at: Date): Promise<CancelOutcome> {
@@ -228,6 +228,11 @@ export class DeliveryStore {
    */
   markFailed(deliveryId: string, error: DeliveryError, finishedAt: Date, options: { onlyIfOpen?: boolean; runToken?: string } = {}): Promise<Settled> {
     return this.#retention.finish(deliveryId, { status: 'failed', error: JSON.stringify(error), finishedAt: finishedAt.toISOString() }, options);
+  }
+
+  /** Applies retention to the delivery if it ended, and reports its status and workflow (see `DeliveryRetention.settle`). */
+  settle(deliveryId: string): Promise<Settled> {
+    return this.#retention.settle(deliveryId);
   }
 
   /** Adds the commands that record a step's state to a MULTI, next to the step's own effects. */
@@ -284,7 +289,7 @@ export function presentDelivery(raw: Record<string, string>): Delivery {
   };
 }
 
-const jsonFields = new Set(['headers', 'payload', 'result', 'error']);
+const jsonFields = new Set(['headers', 'payload', 'result', 'error', 'waitingFor']);
 
 /** A step record's scalar fields, without its output or error (where the depth is). */
 function stepOutline(field: string, value: string): StepRecord {
@@ -339,5 +344,6 @@ export function toDelivery(raw: Record<string, string>): Delivery {
     supersededBy: raw.supersededBy ?? null,
     // Only while it is parked: the holder it names may have ended since, and the field goes when it starts.
     waitingBehind: raw.waitingBehind !== undefined && (raw.status === 'queued' || raw.status === 'retrying') ? raw.waitingBehind : null,
+    waitingFor: raw.status === 'waiting' && raw.cancelledAt === undefined ? parseJson<WaitingFor | null>(raw.waitingFor, null) : null,
   };
 }

@@ -1,9 +1,16 @@
-export const deliveryStatuses = ['held', 'queued', 'running', 'retrying', 'succeeded', 'failed', 'cancelled', 'superseded'] as const;
+export const deliveryStatuses = ['held', 'queued', 'running', 'retrying', 'waiting', 'succeeded', 'failed', 'cancelled', 'superseded'] as const;
 export type DeliveryStatus = (typeof deliveryStatuses)[number];
 
 export interface DeliveryError {
   code: string;
   message: string;
+}
+
+/** What a `waiting` delivery waits for (API.md §5.5): the `wait` step, its signal and when the wait times out. */
+export interface WaitingFor {
+  stepId: string;
+  signal: string;
+  expiresAt: string;
 }
 
 export interface StepRecord {
@@ -45,6 +52,8 @@ export interface Delivery {
   supersededBy: string | null;
   /** While it is parked behind its concurrency key: the delivery holding the slot it waits for. */
   waitingBehind: string | null;
+  /** While it is `waiting` at a `wait` step: which step, for which signal, until when. */
+  waitingFor: WaitingFor | null;
   /**
    * Present only when part of the stored record cannot be shown (nested too deep to serialise, or not JSON): those
    * fields are shown empty (null, `{}`, a step without output) and this says which.

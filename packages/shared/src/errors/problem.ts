@@ -30,6 +30,9 @@ export const problemCatalog = {
   delivery_finished: { status: 409, title: 'Conflict' },
   internal_error: { status: 500, title: 'Internal Server Error' },
   csrf_invalid: { status: 403, title: 'Forbidden' },
+  signal_token_invalid: { status: 401, title: 'Unauthorized' },
+  signal_not_found: { status: 404, title: 'Not Found' },
+  signal_already_received: { status: 409, title: 'Conflict' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ProblemCode = keyof typeof problemCatalog;
