@@ -1,16 +1,10 @@
-import type { Delivery as StoredDelivery, DeliveryStatus, WebhookKeyMeta, WebhookRecord } from '@hookflow/shared/api-types';
+import type { Delivery, DeliveryStatus, WebhookKeyMeta, WebhookRecord } from '@hookflow/shared/api-types';
 
 /** The admin API's shapes (API.md): the contract's own types where the server has them, the rest here. */
-export type { Agent, DeliveryError, DeliveryStatus, FieldError, StepRecord as Step, WebhookStatus, WorkflowSummary } from '@hookflow/shared/api-types';
+export type { Agent, Delivery, DeliveryError, DeliveryStatus, FieldError, StepRecord as Step, WebhookStatus, WorkflowSummary } from '@hookflow/shared/api-types';
 
 /** While a delivery is paused at a `wait` step (API.md §5.5): the step, the signal it waits for, and until when. */
-export interface WaitingFor {
-  stepId: string;
-  signal: string;
-  expiresAt: string;
-}
-
-export type Delivery = StoredDelivery & { waitingFor?: WaitingFor | null };
+export type WaitingFor = NonNullable<Delivery['waitingFor']>;
 
 /** `POST /deliveries/{id}/signals/{name}`: the wait took the signal and the run goes on. */
 export interface SignalAnswer {
@@ -68,7 +62,7 @@ export interface OutboundSecret {
 /** Signature schemes of API.md; the server says which of them it supports (400 otherwise). */
 export const schemes = ['uptiq', 'standard-webhooks', 'github', 'stripe', 'slack', 'shopify'] as const;
 
-export const deliveryStatuses: DeliveryStatus[] = ['held', 'queued', 'running', 'retrying', 'succeeded', 'failed', 'cancelled', 'superseded'];
+export const deliveryStatuses: DeliveryStatus[] = ['held', 'queued', 'running', 'retrying', 'waiting', 'succeeded', 'failed', 'cancelled', 'superseded'];
 
 /** Statuses from which an admin may cancel a delivery (API.md §5.2); `waiting` is paused at a wait step. */
 export const cancellableStatuses: ReadonlySet<string> = new Set(['held', 'queued', 'retrying', 'waiting', 'running']);
