@@ -52,6 +52,19 @@ export const builtinImplementations: Record<string, TypeScriptWorkflow> = {
     },
   }),
 
+  /** A TypeScript wait: takes its signal link first (counted once however often the run resumes), then waits on it. */
+  'ts-wait': defineWorkflow({
+    name: 'ts-wait',
+    description: 'waits for signal go',
+    input: z.object({ tag: z.string() }),
+    run: async (ctx) => {
+      const link = await ctx.signalLink('go', { timeoutMs: 60_000 });
+      await ctx.step('announce', () => count(ctx.env, `${ctx.payload.tag}-announce`));
+      const answer = await ctx.wait('go', { signal: 'go', timeoutMs: 60_000 });
+      return { link, answer };
+    },
+  }),
+
   /** What a run thread can see of the worker's environment. */
   'ts-process-env': defineWorkflow({
     name: 'ts-process-env',

@@ -9,6 +9,8 @@ export interface ExpressionScope {
   delivery: { id: string; webhookId: string; agentId: string; receivedAt: string };
   steps: Record<string, { output: unknown }>;
   env: Record<string, string>;
+  /** The links of the definition's `wait` steps by signal name, filled when a step first mentions `signals`. */
+  signals?: Record<string, { url: string; expiresAt: string }>;
 }
 
 type Compiled = ReturnType<typeof jsonata>;

@@ -64,7 +64,7 @@ export async function executeRun(task: RunTask, host: RunHost, environment: RunE
     const runner = new StepRunner(delivery.id, delivery.steps, hostCheckpoints(host), signal, log, now, () => abortReason(signal));
     let runLog: Logger | undefined;
     const contextOf = (payload: unknown) =>
-      createWorkflowContext({ runner, delivery, payload, env: environment.env, signal, log: () => (runLog ??= log.child({ deliveryId: delivery.id })), llm: environment.llm, host, outbound: environment.outbound });
+      createWorkflowContext({ runner, delivery, payload, env: environment.env, signal, log: () => (runLog ??= log.child({ deliveryId: delivery.id })), llm: environment.llm, host, outbound: environment.outbound, now });
     if (workflow.kind === 'definition') return { ok: true, result: await runDefinition(workflow.definition, contextOf(delivery.payload), environment.evaluator) };
     const builtin = environment.builtins[workflow.name];
     if (!builtin) throw new WorkflowError('workflow_not_found', `no built-in workflow named ${workflow.name}`, false);

@@ -16,12 +16,35 @@ export async function runDefinition(definition: WorkflowDefinition, ctx: Workflo
     steps: {},
     env: ctx.env,
   };
+  const signalsReady = signalLinks(definition, ctx, scope);
   let last: unknown = null;
   for (const step of definition.steps) {
-    last = await runStep(step, ctx, evaluator, scope);
+    last = await runStep(step, ctx, evaluator, scope, mentionsSignals(step) ? signalsReady : noSignals);
     scope.steps[step.id] = { output: last };
   }
+  if (definition.output && mentionsSignals(definition.output)) await signalsReady();
   return definition.output ? evaluator.evaluate(definition.output, scope) : last;
+}
+
+/** Whether a step (or expression) may read `signals`: only then are the links made (and the waits' deadlines fixed). */
+function mentionsSignals(part: unknown): boolean {
+  return JSON.stringify(part).includes('signals');
+}
+
+const noSignals = async () => {};
+
+/**
+ * Fills `scope.signals` with the link of every wait step of the definition, once per run, when a step first needs
+ * them: making a link fixes that wait's deadline (see docs/waits.md), so it happens no earlier than needed.
+ */
+function signalLinks(definition: WorkflowDefinition, ctx: WorkflowContext, scope: ExpressionScope): () => Promise<void> {
+  let made: Promise<void> | undefined;
+  return () =>
+    (made ??= (async () => {
+      const links: NonNullable<ExpressionScope['signals']> = {};
+      for (const step of definition.steps) if (step.type === 'wait') links[step.signal] = await ctx.signalLink(step.signal, { timeoutMs: step.timeoutMs });
+      scope.signals = links;
+    })());
 }
 
 /**
@@ -37,18 +60,32 @@ async function renderUrl(template: string, evaluator: Evaluator, scope: Expressi
   throw new WorkflowError('invalid_url', `not an absolute URL: ${shown} (${unset.join(', ')} ${unset.length === 1 ? 'is' : 'are'} not set on the worker)`, false);
 }
 
-function runStep(step: StepDefinition, ctx: WorkflowContext, evaluator: Evaluator, scope: ExpressionScope): Promise<unknown> {
+/** `ready` resolves once the scope holds what the step's expressions read (the signal links, when they mention them). */
+function runStep(step: StepDefinition, ctx: WorkflowContext, evaluator: Evaluator, scope: ExpressionScope, ready: () => Promise<void>): Promise<unknown> {
+  const evaluate = async (source: string) => {
+    await ready();
+    return evaluator.evaluate(source, scope);
+  };
   const options: RunStepOptions = {
     ...(step.retry ? { retry: step.retry } : {}),
-    ...(step.when ? { when: async () => Boolean(await evaluator.evaluate(step.when!, scope)) } : {}),
+    ...(step.when ? { when: async () => Boolean(await evaluate(step.when!)) } : {}),
   };
-  const text = (template: string) => evaluator.renderText(template, scope);
-  const url = (template: string) => renderUrl(template, evaluator, scope);
-  const json = (value: unknown) => evaluator.renderJson(value, scope);
+  const text = async (template: string) => {
+    await ready();
+    return evaluator.renderText(template, scope);
+  };
+  const url = async (template: string) => {
+    await ready();
+    return renderUrl(template, evaluator, scope);
+  };
+  const json = async (value: unknown) => {
+    await ready();
+    return evaluator.renderJson(value, scope);
+  };
 
   switch (step.type) {
     case 'transform':
-      return ctx.step(step.id, () => evaluator.evaluate(step.expression, scope), { ...options, type: 'transform' });
+      return ctx.step(step.id, () => evaluate(step.expression), { ...options, type: 'transform' });
     case 'http':
       return ctx.http(
         step.id,
@@ -93,5 +130,7 @@ function runStep(step: StepDefinition, ctx: WorkflowContext, evaluator: Evaluato
       return ctx.notify(step.id, async () => ({ url: await url(step.url), payload: await json(step.payload), timeoutMs: step.timeoutMs }), options);
     case 'fail':
       return ctx.fail(step.id, step.code, () => text(step.message), options).then(() => null);
+    case 'wait':
+      return ctx.wait(step.id, { signal: step.signal, timeoutMs: step.timeoutMs, ...(step.onTimeout ? { onTimeout: step.onTimeout } : {}) }, options);
   }
 }

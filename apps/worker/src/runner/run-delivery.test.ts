@@ -4,7 +4,12 @@ import { Queue, Worker, type JobsOptions } from 'bullmq';
 import {
   createKeys,
   createLogger,
+  deliveryJob,
+  DeliverySignals,
   DeliveryStore,
+  QueueSet,
+  SignalTokens,
+  wakeJob,
   newId,
   RecordStore,
   WebhookStore,
@@ -33,6 +38,10 @@ const deliveries = new DeliveryStore(redis, keys);
 const records = new RecordStore(redis, keys);
 const catalog = new WorkflowCatalog(redis, keys, { cacheMs: 0 });
 const queue = new Queue(queueName, { connection: redis, prefix: keys.bullPrefix });
+const queues = new QueueSet(redis, keys);
+const signals = new DeliverySignals(redis, keys);
+const signalTokens = new SignalTokens(Buffer.alloc(32, 9).toString('base64'));
+const publicUrl = 'https://hooks.example.test';
 const agentId = 'agt_runner';
 let worker: Worker;
 let runs: RunExecutor;
@@ -131,6 +140,7 @@ beforeAll(async () => {
       now: () => new Date(),
       maxStalls,
       activeRuns,
+      signalLinks: { tokens: signalTokens, publicUrl },
     }),
     { connection: workerRedis, prefix: keys.bullPrefix, concurrency: 8 },
   );
@@ -142,6 +152,7 @@ afterAll(async () => {
   await worker?.close(true);
   await runs?.close();
   await queue.close();
+  await queues.close();
   await Promise.all([service?.close(), llm?.close()]);
   await cleanupPrefix(redis, prefix);
   redis.disconnect();
@@ -452,6 +463,120 @@ describe('runner', () => {
       expect(await deliveries.cancel(id, new Date())).toMatchObject({ cancelled: true, previous: 'queued' });
       await expect.poll(async () => (await queue.getJobState(id)) === 'completed', { timeout: 10_000 }).toBe(true);
       expect(await deliveries.get(id)).toMatchObject({ status: 'cancelled', attempts: 0, startedAt: null, steps: [] });
+      expect(service.hits(`/count/${tag}`)).toHaveLength(0);
+    });
+  });
+
+  describe('wait steps', () => {
+    /** What the ingress does with a signal: take it, then promote the parked job when the delivery was waiting. */
+    async function signal(id: string, name: string, body: unknown) {
+      const receipt = await signals.receive(id, name, JSON.stringify(body), new Date());
+      if (receipt.outcome === 'resumed' && receipt.wake) await wakeJob(redis, deliveryJob(queues.get(receipt.queue), id)).catch(() => undefined);
+      return receipt;
+    }
+
+    it('a delivery waits without a worker, and its signal resumes it after the last checkpoint, with the body as the step output', async () => {
+      const tag = tagId();
+      await define({
+        name: 'wait-resume',
+        steps: [
+          { id: 'before', type: 'http', url: `{{ env.SERVICE_URL }}/count/${tag}` },
+          { id: 'link', type: 'transform', expression: 'signals.approval' },
+          { id: 'review', type: 'wait', signal: 'approval', timeoutMs: 600_000 },
+          { id: 'after', type: 'transform', expression: "steps.review.output.approved ? 'frozen' : 'cleared'" },
+        ],
+      });
+      const id = await start('wait-resume', {}, fast);
+      const waiting = await waitFor(id, ['waiting']);
+      expect(waiting.waitingFor).toEqual({ stepId: 'review', signal: 'approval', expiresAt: expect.any(String) });
+      expect(step(waiting, 'review')).toMatchObject({ type: 'wait', status: 'running' });
+      await expect.poll(() => queue.getJobState(id)).toBe('delayed');
+
+      // The link the step rendered: this delivery, this signal, expiring when the wait does.
+      const link = step(waiting, 'link')!.output as { url: string; expiresAt: string };
+      expect(link.expiresAt).toBe(waiting.waitingFor!.expiresAt);
+      expect(link.url.startsWith(`${publicUrl}/signals/`)).toBe(true);
+      expect(signalTokens.verify(link.url.slice(`${publicUrl}/signals/`.length), new Date())).toEqual({ ok: true, deliveryId: id, signal: 'approval', expiresAt: new Date(link.expiresAt) });
+
+      expect(await signal(id, 'approval', { approved: true })).toMatchObject({ outcome: 'resumed', wake: true });
+      const done = await waitFor(id);
+      expect(done).toMatchObject({ status: 'succeeded', result: 'frozen', waitingFor: null, error: null });
+      expect(step(done, 'review')).toMatchObject({ status: 'succeeded', output: { approved: true } });
+      // Resumed after the last checkpoint: the first step ran once.
+      expect(counters.get(`/count/${tag}`)).toBe(1);
+    });
+
+    it('at the deadline a wait fails with wait_timeout (not retried), or with onTimeout continue goes on with null', async () => {
+      await define({ name: 'wait-fail', steps: [{ id: 'review', type: 'wait', signal: 'approval', timeoutMs: 300 }] });
+      const failed = await waitFor(await start('wait-fail', {}, fast));
+      expect(failed).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'wait_timeout' } });
+      expect(step(failed, 'review')).toMatchObject({ status: 'failed', error: { code: 'wait_timeout' } });
+
+      await define({
+        name: 'wait-continue',
+        steps: [
+          { id: 'review', type: 'wait', signal: 'approval', timeoutMs: 300, onTimeout: 'continue' },
+          { id: 'after', type: 'transform', expression: "steps.review.output = null ? 'no answer' : 'answered'" },
+        ],
+      });
+      const continued = await waitFor(await start('wait-continue', {}, fast));
+      expect(continued).toMatchObject({ status: 'succeeded', result: 'no answer' });
+      expect(step(continued, 'review')).toMatchObject({ status: 'succeeded', output: null });
+    });
+
+    it('a signal that comes before the run reaches its wait step finishes the step at once', async () => {
+      const tag = tagId();
+      await define({
+        name: 'wait-early',
+        steps: [
+          { id: 'link', type: 'transform', expression: 'signals.approval.url' },
+          { id: 'slow', type: 'http', url: `{{ env.SERVICE_URL }}/held/${tag}` },
+          { id: 'review', type: 'wait', signal: 'approval', timeoutMs: 600_000 },
+        ],
+      });
+      let arrived!: () => void;
+      let release!: () => void;
+      const arrival = new Promise<void>((resolve) => (arrived = resolve));
+      gate = { arrived, release: new Promise<void>((resolve) => (release = resolve)) };
+      const id = await start('wait-early', {}, fast);
+      await arrival;
+      expect(await signal(id, 'approval', { approved: false })).toMatchObject({ outcome: 'resumed', wake: false });
+      release();
+      const done = await waitFor(id);
+      gate = null;
+      expect(done).toMatchObject({ status: 'succeeded', result: { approved: false } });
+      expect(await signal(id, 'approval', { approved: true })).toEqual({ outcome: 'already_received' });
+    });
+
+    it('TypeScript workflows wait with ctx.wait and get their link from ctx.signalLink', async () => {
+      const tag = tagId();
+      const id = await start('ts-wait', { tag }, fast);
+      const waiting = await waitFor(id, ['waiting']);
+      expect(waiting.waitingFor).toMatchObject({ stepId: 'go', signal: 'go' });
+      await signal(id, 'go', ['ok']);
+      const done = await waitFor(id);
+      expect(done).toMatchObject({ status: 'succeeded', result: { answer: ['ok'], link: { url: expect.stringMatching(/^https:\/\/hooks\.example\.test\/signals\//), expiresAt: waiting.waitingFor!.expiresAt } } });
+      expect(counters.get(`/count/${tag}-announce`)).toBe(1);
+    });
+
+    it('a cancelled waiting delivery never runs again, and its signal is refused', async () => {
+      const tag = tagId();
+      await define({
+        name: 'wait-cancel',
+        steps: [
+          { id: 'review', type: 'wait', signal: 'approval', timeoutMs: 600_000 },
+          { id: 'after', type: 'http', url: `{{ env.SERVICE_URL }}/count/${tag}` },
+        ],
+      });
+      const id = await start('wait-cancel', {}, fast);
+      await waitFor(id, ['waiting']);
+      await expect.poll(() => queue.getJobState(id)).toBe('delayed');
+      expect(await deliveries.cancel(id, new Date())).toMatchObject({ cancelled: true, previous: 'waiting' });
+      expect(await signal(id, 'approval', {})).toEqual({ outcome: 'not_found' });
+      // Even a promoted job (the ingress removes it; here it is woken) only finds the delivery cancelled.
+      await wakeJob(redis, deliveryJob(queues.get(queueName), id));
+      await expect.poll(() => queue.getJobState(id), { timeout: 10_000 }).toBe('completed');
+      expect(await deliveries.get(id)).toMatchObject({ status: 'cancelled', waitingFor: null });
       expect(service.hits(`/count/${tag}`)).toHaveLength(0);
     });
   });

@@ -5,6 +5,7 @@ import type { LlmMessage, LlmOutput, LlmProvider } from '../llm/provider.js';
 import { httpRequest, type HttpOutput, type HttpStepOptions } from '../steps/http-request.js';
 import { sendNotification, type NotifyOptions } from '../steps/notify.js';
 import { checkStoreTarget, type StoreOptions } from '../steps/store-record.js';
+import { checkWaitOptions, waitForSignal, type WaitOptions } from '../steps/wait-step.js';
 import type { RunHost } from './run-host.js';
 import type { RunStepOptions, StepControl, StepResult, StepRunner } from './step-runner.js';
 
@@ -44,6 +45,18 @@ export interface WorkflowContext<P = unknown> {
   notify(id: string, options: Lazy<NotifyOptions>, stepOptions?: RunStepOptions): Promise<{ status: number }>;
   /** Fails the delivery at once (not retried) with `code`; resolves only when `when` skipped the step. */
   fail(id: string, code: string, message: Lazy<string>, stepOptions?: RunStepOptions): Promise<void>;
+  /**
+   * Waits for signal `options.signal` without holding a worker (the run stops here and resumes after this step when the
+   * signal comes) and returns the signal's JSON body; at the deadline fails with `wait_timeout`, or with
+   * `onTimeout: 'continue'` returns null. Do not catch what it throws: that is how the run stops. See docs/waits.md.
+   */
+  wait(id: string, options: Lazy<WaitOptions>, stepOptions?: RunStepOptions): Promise<unknown>;
+  /**
+   * The signed public link (POST a JSON body to it, or open it in a browser) that resumes this delivery's wait on
+   * `signal`, and when it expires. Its deadline is fixed by the first call or wait on that signal, whichever comes
+   * first (the `timeoutMs` of later ones is then not used), so every call returns the same link, expiring when the wait does.
+   */
+  signalLink(signal: string, options: { timeoutMs: number }): Promise<{ url: string; expiresAt: string }>;
 }
 
 export interface ContextDeps {
@@ -60,9 +73,10 @@ export interface ContextDeps {
   host: RunHost;
   /** The egress-checked HTTP client of `http` and `notify` steps. */
   outbound: OutboundHttp;
+  now: () => Date;
 }
 
-export function createWorkflowContext<P>({ runner, delivery, payload, env, signal, log, llm, host, outbound }: ContextDeps): WorkflowContext<P> {
+export function createWorkflowContext<P>({ runner, delivery, payload, env, signal, log, llm, host, outbound, now }: ContextDeps): WorkflowContext<P> {
   /** One step kind: its options are resolved inside the checkpointed body, so a finished step does not compute them. */
   const kind =
     <O, R>(type: string, exec: (options: O, id: string, control: StepControl) => Promise<StepResult>) =>
@@ -106,6 +120,13 @@ export function createWorkflowContext<P>({ runner, delivery, payload, env, signa
     notify: kind<NotifyOptions, { status: number }>('notify', async (options, id, { signal: s }) => ({
       output: await sendNotification(options, await host.signingSecrets(delivery.agentId), `${delivery.id}.${id}`, s, outbound),
     })),
+
+    wait: kind<WaitOptions, unknown>('wait', (options, id) => waitForSignal(host, delivery.id, id, options, now)),
+
+    signalLink: async (name, { timeoutMs }) => {
+      checkWaitOptions({ signal: name, timeoutMs });
+      return host.signalLink(delivery.id, name, timeoutMs);
+    },
 
     fail: async (id, code, message, stepOptions) => {
       await runner.run(

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import jsonata from 'jsonata';
 import { templateExpressions } from './template.js';
+import { signalNamePattern } from '../signals/signal-token.js';
 
 /**
  * The JSON workflow definition of DESIGN.md, validated with precise paths: structure by zod, and every JSONata
@@ -128,10 +129,28 @@ const failStep = z
   })
   .strict();
 
-export const stepSchema = z.discriminatedUnion('type', [httpStep, transformStep, llmStep, storeStep, notifyStep, failStep]);
+/** Longest wait a `wait` step may declare: 30 days (a waiting delivery's record is kept until its deadline). */
+export const maxWaitTimeoutMs = 30 * 86_400_000;
+
+/**
+ * Waits, holding no worker, until its signal comes (API.md §5.5); the signal's JSON body is the step's output. Steps
+ * before it see the signal's link as `signals.<signal>.url`.
+ */
+const waitStep = z
+  .object({
+    ...stepBase,
+    type: z.literal('wait'),
+    signal: z.string().regex(signalNamePattern, 'must start with a letter or _ and contain only letters, digits and _ (it is used as signals.<signal>)'),
+    timeoutMs: z.number().int().min(1).max(maxWaitTimeoutMs),
+    /** At the deadline without a signal: `fail` (default) fails with `wait_timeout`; `continue` goes on with output null. */
+    onTimeout: z.enum(['fail', 'continue']).optional(),
+  })
+  .strict();
+
+export const stepSchema = z.discriminatedUnion('type', [httpStep, transformStep, llmStep, storeStep, notifyStep, failStep, waitStep]);
 export type StepDefinition = z.infer<typeof stepSchema>;
 export type StepType = StepDefinition['type'];
-export const stepTypes = ['http', 'transform', 'llm', 'store', 'notify', 'fail'] as const satisfies readonly StepType[];
+export const stepTypes = ['http', 'transform', 'llm', 'store', 'notify', 'fail', 'wait'] as const satisfies readonly StepType[];
 
 export const workflowNamePattern = /^[a-z0-9][a-z0-9_-]{0,99}$/;
 
@@ -154,9 +173,14 @@ export const workflowDefinitionSchema = z
   .strict()
   .superRefine((definition, ctx) => {
     const seen = new Set<string>();
+    const signals = new Set<string>();
     definition.steps.forEach((step, index) => {
       if (seen.has(step.id)) ctx.addIssue({ code: 'custom', path: ['steps', index, 'id'], message: `duplicate step id ${step.id}` });
       seen.add(step.id);
+      // One link per signal: `signals.<name>` names one wait, and a signal is taken once per delivery.
+      if (step.type !== 'wait') return;
+      if (signals.has(step.signal)) ctx.addIssue({ code: 'custom', path: ['steps', index, 'signal'], message: `signal ${step.signal} is waited for by an earlier step already` });
+      signals.add(step.signal);
     });
   });
 
