@@ -19,7 +19,7 @@ const quickAnswers = [
 /** The API's refusals of a signal (API.md §5.5), said in words; the wait has changed since the page last looked. */
 function refusalText(err: unknown, signal: string): string {
   if (err instanceof ApiError && err.code === 'signal_not_found') {
-    return `Signal not sent: the delivery is no longer waiting for “${signal}” (it may have timed out, been cancelled or resumed).`;
+    return `Signal not sent: the delivery is no longer waiting for “${signal}” (it may have timed out or been cancelled).`;
   }
   if (err instanceof ApiError && err.code === 'signal_already_received') {
     return `Signal not sent: “${signal}” was already received, so the delivery has already resumed.`;
