@@ -106,6 +106,21 @@ export async function startDemoUpstreams({ port = defaultDemoPort, verifySecret,
   };
 }
 
+/**
+ * The review link a `fraud-alert` alert carries (`review.url`, a wait step's signal link): what a compliance officer
+ * opens to approve or reject. Null for any other notification.
+ */
+export function reviewLinkOf(notification: ReceivedNotification): { transactionId: string; url: string; expiresAt: string } | null {
+  if (notification.path !== '/compliance/alerts') return null;
+  try {
+    const alert = JSON.parse(notification.body) as { transactionId?: unknown; review?: { url?: unknown; expiresAt?: unknown } };
+    if (typeof alert.review?.url !== 'string') return null;
+    return { transactionId: String(alert.transactionId), url: alert.review.url, expiresAt: String(alert.review.expiresAt) };
+  } catch {
+    return null;
+  }
+}
+
 function verifies(verifier: Webhook, body: string, headers: Record<string, string>): boolean {
   try {
     verifier.verify(body, headers);
@@ -148,7 +163,19 @@ async function main(): Promise<void> {
   const upstreams = await startDemoUpstreams({
     port,
     verifySecret: process.env.DEMO_VERIFY_SECRET || undefined,
-    onNotification: (n) => console.log(`notify received: POST ${n.path} ${n.verified === null ? '(signature not checked: set DEMO_VERIFY_SECRET)' : n.verified ? '(signature verified)' : '(signature did NOT verify)'} ${n.body}`),
+    onNotification: (n) => {
+      console.log(`notify received: POST ${n.path} ${n.verified === null ? '(signature not checked: set DEMO_VERIFY_SECRET)' : n.verified ? '(signature verified)' : '(signature did NOT verify)'} ${n.body}`);
+      const review = reviewLinkOf(n);
+      if (review) {
+        console.log(
+          [
+            `review link for transaction ${review.transactionId} (valid until ${review.expiresAt}): ${review.url}`,
+            '  open it in a browser to approve or reject, or:',
+            `  curl -X POST -H 'content-type: application/json' -d '{"approved":true}' ${review.url}`,
+          ].join('\n'),
+        );
+      }
+    },
   });
   const envPath = join(localHome(), 'demo.env');
   let written = true;

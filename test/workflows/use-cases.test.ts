@@ -17,7 +17,12 @@ let api: AdminClient;
 let docs: HttpStub;
 let crm: HttpStub;
 let sink: HttpStub;
+let compliance: HttpStub;
 let llm: HttpStub;
+/** The compliance desk's decision per transaction (what its officer would press on the review link). */
+const decisions = new Map<string, 'approve' | 'reject'>();
+/** How the review link answered the compliance desk, per transaction. */
+const reviewAnswers = new Map<string, { status: number; body: any }>();
 
 const documents: Record<string, { title: string; text: string }> = {
   'doc-1': {
@@ -39,6 +44,18 @@ beforeAll(async () => {
     return client ? sendJson(res, 200, client) : sendJson(res, 404, { error: 'no such client' });
   });
   sink = await startStub((_req, res) => sendJson(res, 202, { accepted: true }));
+  // The compliance desk: takes the alert, then answers its review link (approve or reject) as its officer would.
+  compliance = await startStub((req, res) => {
+    sendJson(res, 202, { accepted: true });
+    const decision = decisions.get(req.json?.transactionId);
+    if (!decision || typeof req.json?.review?.url !== 'string') return;
+    // The link is on HOOKFLOW_PUBLIC_URL (by default http://localhost:<PORT>); this desk reaches the ingress on 127.0.0.1.
+    const link = (req.json.review.url as string).replace(/^http:\/\/localhost:\d+/, stack.baseUrl);
+    const body = JSON.stringify(req.json.review[decision]);
+    void fetch(link, { method: 'POST', headers: { 'content-type': 'application/json' }, body }).then(async (answer) => {
+      reviewAnswers.set(req.json.transactionId, { status: answer.status, body: await answer.json() });
+    });
+  });
   llm = await startStub(
     llmStubHandler((request) => {
       if (request.response_format?.type === 'json_object') return JSON.stringify({ category: 'invoice' });
@@ -51,11 +68,11 @@ beforeAll(async () => {
     env: {
       HOOKFLOW_VAR_DOCS_URL: docs.url,
       HOOKFLOW_VAR_CRM_URL: crm.url,
-      HOOKFLOW_VAR_COMPLIANCE_URL: `${sink.url}/compliance`,
+      HOOKFLOW_VAR_COMPLIANCE_URL: `${compliance.url}/compliance`,
       HOOKFLOW_VAR_NOTIFY_URL: `${sink.url}/notify`,
       LLM_BASE_URL: `${llm.url}/v1`,
       // The stand-ins are internal services on loopback: the egress policy lets exactly these through.
-      HOOKFLOW_EGRESS_ALLOW: [docs, crm, sink, llm].map((stub) => new URL(stub.url).host).join(','),
+      HOOKFLOW_EGRESS_ALLOW: [docs, crm, sink, compliance, llm].map((stub) => new URL(stub.url).host).join(','),
       LLM_API_KEY: 'sk-e2e-secret-key',
       LLM_MODEL: 'e2e-model',
       LOG_LEVEL: 'warn',
@@ -70,7 +87,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await worker?.stop();
   await stack?.stop();
-  await Promise.all([docs?.close(), crm?.close(), sink?.close(), llm?.close()]);
+  await Promise.all([docs?.close(), crm?.close(), sink?.close(), compliance?.close(), llm?.close()]);
   await cleanupPrefix(redis, prefix);
   redis.disconnect();
 });
@@ -130,18 +147,42 @@ describe('the five use cases', () => {
     expect(profilePrompt?.json.messages.at(-1).content).toContain('Tier: gold');
   });
 
-  it('fraud-alert: scores the transaction and notifies compliance (signed) only when the risk is high', async () => {
+  it('fraud-alert: scores the transaction; a high risk alerts compliance (signed) with a review link, waits, then freezes or clears the account', async () => {
     const { agentId, send } = await hook('fraud-alert');
+    decisions.set('tx-9', 'approve');
+    decisions.set('tx-11', 'reject');
     const high = await run(send, { transactionId: 'tx-9', accountId: 'acc-1', amount: 25_000, country: 'KP', flags: ['new_device'] });
-    expect(high).toMatchObject({ status: 'succeeded', result: { transactionId: 'tx-9', level: 'high', score: 105, notified: true } });
+    expect(high).toMatchObject({ status: 'succeeded', result: { transactionId: 'tx-9', level: 'high', score: 105, notified: true, account: 'frozen' } });
+    expect(high.steps.find((s: any) => s.id === 'review')).toMatchObject({ type: 'wait', status: 'succeeded', output: { approved: true } });
+    expect((await api.get(`/agents/${agentId}/records/accounts/acc-1`)).body.value).toEqual({ status: 'frozen', transactionId: 'tx-9', score: 105 });
+
+    const rejected = await run(send, { transactionId: 'tx-11', accountId: 'acc-3', amount: 25_000, country: 'SY' });
+    expect(rejected).toMatchObject({ status: 'succeeded', result: { level: 'high', notified: true, account: 'cleared' } });
+    expect((await api.get(`/agents/${agentId}/records/accounts/acc-3`)).body.value).toEqual({ status: 'cleared', transactionId: 'tx-11', score: 90 });
+
     const low = await run(send, { transactionId: 'tx-10', accountId: 'acc-1', amount: 40 });
-    expect(low).toMatchObject({ status: 'succeeded', result: { transactionId: 'tx-10', level: 'low', score: 0, notified: false } });
-    expect(low.steps.find((s: any) => s.id === 'alert')).toMatchObject({ status: 'skipped' });
-    const alerts = sink.hits('/compliance/alerts');
-    expect(alerts).toHaveLength(1);
-    expect(alerts[0]!.json).toEqual({ type: 'fraud.high_risk', transactionId: 'tx-9', accountId: 'acc-1', amount: 25_000, score: 105, reasons: ['new_device'] });
-    await verifySignature(agentId, alerts[0]!);
+    expect(low).toMatchObject({ status: 'succeeded', result: { transactionId: 'tx-10', level: 'low', score: 0, notified: false, account: null } });
+    for (const id of ['alert', 'review', 'account']) expect(low.steps.find((s: any) => s.id === id)).toMatchObject({ status: 'skipped' });
     expect((await api.get(`/agents/${agentId}/records/transactions/tx-10`)).body.value).toMatchObject({ level: 'low', score: 0 });
+
+    const alerts = compliance.hits('/compliance/alerts');
+    expect(alerts.map((a) => a.json.transactionId)).toEqual(['tx-9', 'tx-11']);
+    expect(alerts[0]!.json).toEqual({
+      type: 'fraud.high_risk',
+      transactionId: 'tx-9',
+      accountId: 'acc-1',
+      amount: 25_000,
+      score: 105,
+      reasons: ['new_device'],
+      review: { url: expect.stringMatching(/^http:\/\/localhost:\d+\/signals\/[\w-]+\.[\w-]+$/), expiresAt: expect.any(String), approve: { approved: true }, reject: { approved: false } },
+    });
+    await verifySignature(agentId, alerts[0]!);
+    // Each link was taken once, by the desk, and says so when used again.
+    expect(reviewAnswers.get('tx-9')).toEqual({ status: 202, body: { deliveryId: high.id, signal: 'review', status: 'resumed' } });
+    expect(reviewAnswers.get('tx-11')).toMatchObject({ status: 202, body: { deliveryId: rejected.id } });
+    const again = await fetch(alerts[0]!.json.review.url.replace(/^http:\/\/localhost:\d+/, stack.baseUrl), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"approved":false}' });
+    expect(again.status).toBe(409);
+    expect((await api.get(`/agents/${agentId}/records/accounts/acc-1`)).body.value.status).toBe('frozen');
   });
 
   it('ticket-status: updates the conversation context and notifies the user', async () => {

@@ -19,7 +19,8 @@ export async function runDefinition(definition: WorkflowDefinition, ctx: Workflo
   const signalsReady = signalLinks(definition, ctx, scope);
   let last: unknown = null;
   for (const step of definition.steps) {
-    last = await runStep(step, ctx, evaluator, scope, mentionsSignals(step) ? signalsReady : noSignals);
+    const { when, ...body } = step;
+    last = await runStep(step, ctx, evaluator, scope, { when: mentionsSignals(when) ? signalsReady : noSignals, body: mentionsSignals(body) ? signalsReady : noSignals });
     scope.steps[step.id] = { output: last };
   }
   if (definition.output && mentionsSignals(definition.output)) await signalsReady();
@@ -28,7 +29,7 @@ export async function runDefinition(definition: WorkflowDefinition, ctx: Workflo
 
 /** Whether a step (or expression) may read `signals`: only then are the links made (and the waits' deadlines fixed). */
 function mentionsSignals(part: unknown): boolean {
-  return JSON.stringify(part).includes('signals');
+  return part !== undefined && JSON.stringify(part).includes('signals');
 }
 
 const noSignals = async () => {};
@@ -60,26 +61,36 @@ async function renderUrl(template: string, evaluator: Evaluator, scope: Expressi
   throw new WorkflowError('invalid_url', `not an absolute URL: ${shown} (${unset.join(', ')} ${unset.length === 1 ? 'is' : 'are'} not set on the worker)`, false);
 }
 
-/** `ready` resolves once the scope holds what the step's expressions read (the signal links, when they mention them). */
-function runStep(step: StepDefinition, ctx: WorkflowContext, evaluator: Evaluator, scope: ExpressionScope, ready: () => Promise<void>): Promise<unknown> {
-  const evaluate = async (source: string) => {
-    await ready();
-    return evaluator.evaluate(source, scope);
-  };
+/**
+ * `ready` resolves once the scope holds what the step's `when` and the rest of it read (the signal links, where they
+ * mention them): a step skipped by its `when` makes no link.
+ */
+function runStep(step: StepDefinition, ctx: WorkflowContext, evaluator: Evaluator, scope: ExpressionScope, ready: { when: () => Promise<void>; body: () => Promise<void> }): Promise<unknown> {
   const options: RunStepOptions = {
     ...(step.retry ? { retry: step.retry } : {}),
-    ...(step.when ? { when: async () => Boolean(await evaluate(step.when!)) } : {}),
+    ...(step.when
+      ? {
+          when: async () => {
+            await ready.when();
+            return Boolean(await evaluator.evaluate(step.when!, scope));
+          },
+        }
+      : {}),
+  };
+  const evaluate = async (source: string) => {
+    await ready.body();
+    return evaluator.evaluate(source, scope);
   };
   const text = async (template: string) => {
-    await ready();
+    await ready.body();
     return evaluator.renderText(template, scope);
   };
   const url = async (template: string) => {
-    await ready();
+    await ready.body();
     return renderUrl(template, evaluator, scope);
   };
   const json = async (value: unknown) => {
-    await ready();
+    await ready.body();
     return evaluator.renderJson(value, scope);
   };
 
