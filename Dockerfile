@@ -1,7 +1,8 @@
 # One image for both roles: the ingress by default; docker-compose.yml runs the worker from the same image with
 # `node apps/worker/dist/main.js`.
 
-# Build stage: every dependency, then the bundles (apps/*/dist), the console (apps/console/dist), the SDK and the CLI.
+# Build stage: every dependency, then the bundles (apps/*/dist), the console (apps/console/dist), the protocol
+# package, the SDK and the CLI.
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.base.json tsconfig.json ./
@@ -20,6 +21,7 @@ ENV NODE_ENV=production
 # The manifests of every workspace, for `npm ci` to install what each one needs at run time; the CLI's launcher too,
 # so npm links the `hookflow` command (`docker compose exec ingress npx hookflow …`).
 COPY package.json package-lock.json ./
+COPY packages/protocol/package.json packages/protocol/
 COPY packages/shared/package.json packages/shared/
 COPY packages/sdk/package.json packages/sdk/
 COPY packages/cli/package.json packages/cli/
@@ -31,6 +33,7 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/apps/ingress/dist apps/ingress/dist
 COPY --from=build /app/apps/worker/dist apps/worker/dist
 COPY --from=build /app/apps/console/dist apps/console/dist
+COPY --from=build /app/packages/protocol/dist packages/protocol/dist
 COPY --from=build /app/packages/sdk/dist packages/sdk/dist
 COPY --from=build /app/packages/cli/dist packages/cli/dist
 COPY workflows ./workflows

@@ -1,6 +1,16 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
+/** The protocol package's sources, as tsconfig.json maps them, so tests run without building its dist/ first. */
+export const workspaceSources = [
+  { find: /^@hookflow\/protocol$/, replacement: source('./packages/protocol/src/index.ts') },
+  { find: /^@hookflow\/protocol\/signing$/, replacement: source('./packages/protocol/src/signing/index.ts') },
+];
+
 export default defineConfig({
+  resolve: { alias: workspaceSources },
   test: {
     include: ['apps/*/src/**/*.test.ts', 'packages/*/src/**/*.test.ts', 'test/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**', 'test/faults/**'],

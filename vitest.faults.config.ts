@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { workspaceSources } from './vitest.config.js';
 
 /**
  * The fault-injection suite (`npm run test:faults`): every file starts its own redis-server and the real ingress and
@@ -6,6 +7,7 @@ import { defineConfig } from 'vitest/config';
  * timing-sensitive faults of another on a small CI machine.
  */
 export default defineConfig({
+  resolve: { alias: workspaceSources },
   test: {
     include: ['test/faults/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**'],

@@ -173,8 +173,8 @@ export async function bench(config: BenchConfig, prefix: string, keys: Keys, sto
   };
 
   // The three pipelines run in alternating rounds (hookflow, raw, hand-written, hookflow, ...), medians, as the ingress
-  // rounds do: run one after the other once each, a burst of the host's neighbours during one of them can move the
-  // ratio by a third (every process's CPU per delivery 1.7 × what it is in the next run).
+  // rounds do: run one after the other once each, a burst of the host's neighbours during one of them would move the
+  // ratio as much as anything the pipelines differ in.
   // Every worker stays up for all the rounds; an idle BullMQ worker waits in a blocking read and costs no CPU.
   const raw = await startTarget('bench/targets/raw-worker.ts', { ...targetEnv, BENCH_QUEUE: 'raw' });
   stop.push(() => raw.proc.stop());

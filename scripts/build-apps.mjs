@@ -2,7 +2,7 @@
  * Bundles the ingress and the worker into apps/{ingress,worker}/dist/main.js: their own code and the workspace
  * packages in one ES module, every npm dependency left to node_modules. The worker's run threads load their own
  * bundle, dist/run-thread.js, found beside dist/main.js (apps/worker/src/runner/run-pool.ts). The processes then run on plain Node,
- * without the TypeScript loader, which costs about 40 MB of memory per process and slows start-up.
+ * without the TypeScript loader, which would cost every process memory and start-up time.
  */
 import { build } from 'esbuild';
 import { dirname, join } from 'node:path';

@@ -237,7 +237,7 @@ describe('OpenAPI', () => {
     // Generated from the request schemas: the limits the API enforces are the ones documented.
     const list = document.paths['/api/v1/webhooks/{webhookId}/deliveries']!.get as { parameters: Array<{ name: string; schema: Record<string, unknown> }> };
     expect(list.parameters.find((p) => p.name === 'limit')!.schema).toMatchObject({ type: 'integer', minimum: 1, maximum: 200, default: 50 });
-    expect(list.parameters.find((p) => p.name === 'status')!.schema.enum).toEqual(['held', 'queued', 'running', 'retrying', 'waiting', 'succeeded', 'failed', 'cancelled', 'superseded']);
+    expect(list.parameters.find((p) => p.name === 'status')!.schema.enum).toEqual(['held', 'queued', 'running', 'retrying', 'succeeded', 'failed', 'cancelled', 'waiting', 'superseded']);
     const create = document.paths['/api/v1/agents']!.post as { requestBody: { content: Record<string, { schema: Record<string, any> }> } };
     expect(create.requestBody.content['application/json']!.schema).toMatchObject({ required: ['name'], additionalProperties: false, properties: { name: { maxLength: 100 } } });
   });

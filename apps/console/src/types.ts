@@ -1,4 +1,4 @@
-import type { Delivery, DeliveryStatus, WebhookKeyMeta, WebhookRecord } from '@hookflow/shared/api-types';
+import type { Delivery, WebhookKeyMeta, WebhookRecord } from '@hookflow/shared/api-types';
 
 /** The admin API's shapes (API.md): the contract's own types where the server has them, the rest here. */
 export type { Agent, Delivery, DeliveryError, DeliveryStatus, FieldError, StepRecord as Step, WebhookStatus, WorkflowSummary } from '@hookflow/shared/api-types';
@@ -59,10 +59,8 @@ export interface OutboundSecret {
   previousExpiresAt: string | null;
 }
 
-/** Signature schemes of API.md; the server says which of them it supports (400 otherwise). */
-export const schemes = ['uptiq', 'standard-webhooks', 'github', 'stripe', 'slack', 'shopify'] as const;
-
-export const deliveryStatuses: DeliveryStatus[] = ['held', 'queued', 'running', 'retrying', 'waiting', 'succeeded', 'failed', 'cancelled', 'superseded'];
+/** Delivery statuses and signature schemes of API.md (the server says which schemes it supports, 400 otherwise). */
+export { deliveryStatuses, schemeNames as schemes } from '@hookflow/protocol';
 
 /** Statuses from which an admin may cancel a delivery (API.md §5.2); `waiting` is paused at a wait step. */
 export const cancellableStatuses: ReadonlySet<string> = new Set(['held', 'queued', 'retrying', 'waiting', 'running']);

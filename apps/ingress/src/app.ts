@@ -4,20 +4,14 @@ import type { Services } from './services.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createHookHandler, hookFastPath, hookRoutes, type HookHandler } from './routes/hooks.js';
 import { healthRoutes } from './routes/health.js';
-import { agentRoutes } from './routes/agents.js';
-import { webhookRoutes } from './routes/webhooks.js';
-import { keyRoutes } from './routes/keys.js';
-import { workflowRoutes } from './routes/workflows.js';
-import { deliveryRoutes } from './routes/deliveries.js';
-import { queueRoutes } from './routes/queues.js';
+import { adminApiRoutes } from './routes/admin-api.js';
+import { createDomain } from './domain/index.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { openApiRoutes } from './routes/openapi.js';
 import { queueDashboardRoutes } from './routes/queue-dashboard.js';
 import { countIngestOutcome } from './metrics/count-ingest-outcome.js';
-import { recordRoutes } from './routes/records.js';
 import { consoleRoutes } from './routes/console.js';
-import { testEventRoutes } from './routes/test-events.js';
-import { signalAdminRoutes, signalLinkRoutes } from './routes/signals.js';
+import { signalLinkRoutes } from './routes/signals.js';
 import { requireAdmin } from './http/admin-auth.js';
 import { ConsoleSessions } from './http/console-sessions.js';
 import { consoleSessionRole, loadConsoleSession } from './http/console-session-auth.js';
@@ -74,8 +68,10 @@ export function createApp(services: Services, handleHook: HookHandler): Express 
   app.use(securityHeaders);
   app.use(healthRoutes(services.redis));
   app.use(metricsRoutes(services.metrics.registry));
-  app.use(openApiRoutes());
-  app.use(signalLinkRoutes(services.signals));
+  const domain = createDomain(services);
+  const adminApi = adminApiRoutes(domain);
+  app.use(openApiRoutes(adminApi));
+  app.use(signalLinkRoutes(domain.signals));
 
   const adminTokens = { admin: services.config.adminToken, readonly: services.config.readonlyToken };
   // The console's session cookie opens the API (writes need its x-csrf-token) and the dashboard (same-origin writes).
@@ -94,8 +90,7 @@ export function createApp(services: Services, handleHook: HookHandler): Express 
   api.use(requireAdmin(adminTokens, withSession));
   api.use(refuseForeignCharset);
   api.use(express.json({ limit: '1mb', strict: true, verify: rejectDeepJson }));
-  for (const routes of [agentRoutes, webhookRoutes, keyRoutes, workflowRoutes, recordRoutes, deliveryRoutes, queueRoutes, testEventRoutes]) api.use(routes(services));
-  api.use(signalAdminRoutes(services.signals));
+  for (const routes of adminApi) api.use(routes);
   api.use((req, res) => sendProblem(res, problem('not_found', `no such endpoint: ${req.method} /api/v1${req.path}`)));
   app.use('/api/v1', api);
 

@@ -21,15 +21,14 @@ import {
 } from '@hookflow/shared';
 import type { IngressConfig } from './config.js';
 import { WebhookCache } from './ingest/webhook-cache.js';
-import { WorkflowDirectory } from './api/workflow-directory.js';
 import { durabilityAfterStore } from './durability/replica-wait.js';
 import { BacklogMonitor } from './ingest/backlog-monitor.js';
 import { DeliveryLog } from './deliveries/delivery-log.js';
 import { QueueOverview } from './queues/queue-overview.js';
 import { MeteredDeliveryEnqueuer } from './metrics/metered-enqueuer.js';
-import type { SignalDeps } from './signals/signals.js';
+import type { SignalDeps } from './domain/signals.js';
 
-/** Everything the routes use, built once from config and a Redis connection. */
+/** The stores, queues and caches of one ingress process, built once from config and a Redis connection. */
 export interface Services {
   config: IngressConfig;
   log: Logger;
@@ -44,7 +43,6 @@ export interface Services {
   queues: QueueSet;
   enqueuer: DeliveryEnqueuer;
   cache: WebhookCache;
-  workflows: WorkflowDirectory;
   catalog: WorkflowCatalog;
   records: RecordStore;
   inputValidator: InputValidator;
@@ -89,7 +87,6 @@ export function createServices(config: IngressConfig, log: Logger, redis: RedisC
     queues,
     enqueuer,
     cache: new WebhookCache(webhooks, keyStore),
-    workflows: new WorkflowDirectory(catalog),
     catalog,
     records: new RecordStore(redis, keys, now),
     inputValidator: new InputValidator(catalog),

@@ -28,8 +28,3 @@ export function parseRetryAfter(value: string | null | undefined, nowMs: number)
   if (Number.isNaN(at)) return undefined;
   return Math.max(0, at - nowMs);
 }
-
-/** Statuses worth another try: throttling and server-side failures. Every other 4xx is the sender's fault. */
-export function isRetryableStatus(status: number): boolean {
-  return status === 429 || status >= 500;
-}

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import { backoffDelay, defaultRetries, isRetryableStatus, parseRetryAfter, type RetryOptions } from './backoff.js';
+import { isRetryableStatus, type SchemeName } from '@hookflow/protocol';
+import { backoffDelay, defaultRetries, parseRetryAfter, type RetryOptions } from './backoff.js';
 import { bodyText, sign } from './sign.js';
-import type { SchemeName } from './signers.js';
 import { SendError } from './send-error.js';
 
 export interface SendOptions {
@@ -54,10 +54,10 @@ function parseBody(text: string): unknown {
 const errorMessage = (err: unknown) => (err instanceof Error ? (err.cause instanceof Error ? `${err.message}: ${err.cause.message}` : err.message) : String(err));
 
 /**
- * POSTs `payload` as JSON to `url`, signed with `key`, retrying network errors, 429 and 5xx with exponential backoff and
- * full jitter (or exactly the server's `Retry-After` when it sends one). Other 4xx are returned at once. The same
- * `idempotency-key` goes with every try. Resolves with the last response; rejects with `SendError` only when no try got
- * an HTTP answer.
+ * POSTs `payload` as JSON to `url`, signed with `key`, retrying network errors and the statuses `isRetryableStatus`
+ * names (408, 429, 5xx) with exponential backoff and full jitter (or exactly the server's `Retry-After` when it sends
+ * one). Other 4xx are returned at once. The same `idempotency-key` goes with every try. Resolves with the last
+ * response; rejects with `SendError` only when no try got an HTTP answer.
  */
 export async function send(url: string | URL, payload: unknown, options: SendOptions = {}): Promise<SendResult> {
   const policy = { ...defaultRetries, ...options.retries };

@@ -1,25 +1,20 @@
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
 import { verify as verifyGithub } from '@octokit/webhooks-methods';
 import Stripe from 'stripe';
-import { getScheme } from '@hookflow/shared';
-import { schemeNames, sign, UnknownSchemeError } from './index.js';
+import { sign, UnknownSchemeError } from './index.js';
 
 const payload = { id: 'evt_1', object: 'event', type: 'document.extracted', data: { documentId: 'doc_1', text: 'héllo' } };
 const body = JSON.stringify(payload);
 
 describe('sign', () => {
-  it('uptiq signatures pass the server verifier (raw body) and fail with another key', () => {
-    const uptiqScheme = getScheme('uptiq');
+  it('uptiq signatures are the hex HMAC-SHA256 of the body sent, keyed with the private key', () => {
     const key = `pk_${randomBytes(32).toString('base64url')}`;
     const headers = sign(payload, key);
-    const verify = (secrets: string[]) =>
-      uptiqScheme.verify({ rawBody: Buffer.from(body), headers, secrets, nowMs: Date.now(), parsedBody: () => JSON.parse(body) });
-    expect(Object.keys(headers)).toEqual(['x-signature']);
-    expect(verify([key])).toEqual({ ok: true });
-    expect(verify([`${key}x`])).toMatchObject({ ok: false, code: 'signature_invalid' });
+    expect(headers).toEqual({ 'x-signature': createHmac('sha256', key).update(body).digest('hex') });
+    expect(sign(payload, `${key}x`)).not.toEqual(headers);
   });
 
   it('signs an object exactly as JSON.stringify of it, and a string as given', () => {
@@ -66,16 +61,6 @@ describe('sign', () => {
       .toString()
       .trim();
     expect(sign(body, secret, 'shopify')).toEqual({ 'x-shopify-hmac-sha256': expected });
-  });
-
-  it.each(schemeNames)('%s signatures pass the Hookflow server verifier of that scheme', (name) => {
-    const scheme = getScheme(name);
-    const secret = scheme.generateSecret();
-    const nowMs = Date.now();
-    const headers = sign(body, secret, name, { nowMs, id: 'msg_sdk_test' });
-    const verify = (secrets: string[]) => scheme.verify({ rawBody: Buffer.from(body), headers, secrets, nowMs, parsedBody: () => JSON.parse(body) });
-    expect(verify([secret])).toEqual({ ok: true });
-    expect(verify([scheme.generateSecret()])).toMatchObject({ ok: false });
   });
 
   it('rejects an unknown scheme and an empty key', () => {

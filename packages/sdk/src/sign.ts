@@ -1,4 +1,5 @@
-import { isSchemeName, schemeNames, signers, type SchemeName } from './signers.js';
+import { isSchemeName, schemeNames, type SchemeName } from '@hookflow/protocol';
+import { signers } from '@hookflow/protocol/signing';
 import { UnknownSchemeError } from './unknown-scheme-error.js';
 
 export interface SignOptions {
@@ -24,5 +25,5 @@ export function bodyText(body: unknown): string {
 export function sign(body: unknown, key: string, scheme: SchemeName | string = 'uptiq', options: SignOptions = {}): Record<string, string> {
   if (!isSchemeName(scheme)) throw new UnknownSchemeError(scheme, schemeNames);
   if (typeof key !== 'string' || key.length === 0) throw new TypeError('sign: key must be a non-empty string');
-  return signers[scheme](bodyText(body), key, { nowMs: options.nowMs ?? Date.now(), ...(options.id !== undefined ? { id: options.id } : {}) });
+  return signers[scheme](bodyText(body), key, { nowMs: options.nowMs ?? Date.now(), id: options.id });
 }

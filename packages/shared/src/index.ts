@@ -37,6 +37,7 @@ export * from './metrics/ingress-metrics.js';
 export * from './metrics/worker-metrics.js';
 export * from './workflows/template.js';
 export * from './workflows/definition-schema.js';
+export * from './workflows/step-kinds/index.js';
 export * from './workflows/flow-keys.js';
 export * from './workflows/definition-store.js';
 export * from './workflows/input-schema.js';

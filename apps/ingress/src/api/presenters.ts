@@ -26,7 +26,7 @@ export function presentKeyFile(publicUrl: string, webhook: WebhookRecord, key: W
     webhookId: webhook.id,
     keyId: key.id,
     privateKey: key.secret,
-    algorithm: 'HMAC-SHA256',
+    algorithm: 'HMAC-SHA256' as const,
     scheme: webhook.scheme,
     signatureHeader,
     endpoint: endpointOf(publicUrl, webhook.id),

@@ -15,6 +15,7 @@ import {
   type Page,
   type QueueSet,
   type RedisClient,
+  type RetryPolicy,
   type WebhookRecord,
   type WebhookStore,
 } from '@hookflow/shared';
@@ -29,7 +30,7 @@ export interface DeliveryLogDeps {
   log: Logger;
   now: () => Date;
   /** The bound workflow's own retry policy, used when the webhook sets none (as at ingest). */
-  workflowRetry: (workflow: string) => Promise<{ attempts: number; backoff?: { type: 'fixed' | 'exponential'; delayMs: number } } | undefined>;
+  workflowRetry: (workflow: string) => Promise<RetryPolicy | undefined>;
 }
 
 export interface ListDeliveriesQuery {

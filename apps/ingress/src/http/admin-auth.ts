@@ -63,11 +63,6 @@ export function adminRoleOf(req: Request, tokens: AdminTokens, options: AdminAut
   return null;
 }
 
-/** True when the request is made by an admin (either role), however it authenticated. */
-export function isAdminRequest(req: Request, tokens: AdminTokens, options: AdminAuthOptions = {}): boolean {
-  return adminRoleOf(req, tokens, options) !== null;
-}
-
 /** Requires an admin: the admin token, or the read-only token for reads (403 `forbidden` on a write). */
 export function requireAdmin(tokens: AdminTokens, options: AdminAuthOptions = {}) {
   return (req: Request, res: Response, next: NextFunction): void => {

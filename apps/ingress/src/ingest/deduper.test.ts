@@ -66,7 +66,7 @@ describe('Deduper (real Redis)', () => {
       firstStoreStarted = true;
       return failing.promise;
     });
-    // The retry must come while the first store is in flight (a fixed sleep raced a slow Redis under load).
+    // The retry must come while the first store is in flight: waiting for that, not for a fixed time, holds on a slow Redis.
     while (!firstStoreStarted) await new Promise((r) => setTimeout(r, 5));
     const second = deduper.once('wh_b', 'evt-2', 'dlv_retry', 60, async () => {});
     failing.fail(new Error('Redis refused'));

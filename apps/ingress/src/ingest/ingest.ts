@@ -14,6 +14,7 @@ import {
   type WebhookRecord,
   type FlowControl,
   type FlowKeys,
+  type RetryPolicy,
   effectiveFlowControl,
   KeyExpressionError,
 } from '@hookflow/shared';
@@ -48,7 +49,7 @@ export interface IngestDeps {
   /** 422 `payload_invalid`: checks an authentic payload against the bound workflow's input schema; null when it fits. */
   validateInput?: (workflow: string, payload: unknown) => Promise<FieldError[] | null>;
   /** The bound workflow's own retry policy, used where the webhook's options do not set attempts/backoff. */
-  workflowRetry?: (workflow: string) => Promise<{ attempts: number; backoff?: { type: 'fixed' | 'exponential'; delayMs: number } } | undefined>;
+  workflowRetry?: (workflow: string) => Promise<RetryPolicy | undefined>;
   /** The bound workflow's own concurrency and debounce (API.md §5.4); the webhook's options win over them. */
   workflowFlow?: (workflow: string) => Promise<FlowControl | undefined>;
   /** Evaluates the keys of a delivery that has flow control; without it none is applied. */

@@ -1,4 +1,5 @@
 import express, { Router, type Response } from 'express';
+import { z } from 'zod';
 import { join } from 'node:path';
 import { installRoot, problem, ProblemError } from '@hookflow/shared';
 import { roleOf, type AdminTokens } from '../http/admin-auth.js';
@@ -6,7 +7,8 @@ import { sessionIdOf } from '../http/console-session-auth.js';
 import { sessionCookieName, sessionTtlSeconds, type ConsoleSession, type ConsoleSessions } from '../http/console-sessions.js';
 import { sendProblem } from '../http/send-problem.js';
 import { validate } from '../http/validate.js';
-import { consoleSignInBody } from '../api/schemas.js';
+import type { OperationDoc } from '../api/operation.js';
+import { timestamp } from '../api/schemas.js';
 
 /** Where `npm run build` puts the console (apps/console/dist), found from this file so the cwd does not matter. */
 export const defaultConsoleDir = join(installRoot(import.meta.dirname), 'apps', 'console', 'dist');
@@ -28,6 +30,27 @@ const securityHeaders = {
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',
 };
+
+/** `POST /console/session`: the admin (or read-only) token, exchanged for the console's session cookie. */
+export const consoleSignInBody = z.object({ token: z.string().min(1, 'must not be empty').max(1000) }).strict();
+
+export const consoleSessionResponse = z
+  .object({ signedIn: z.boolean(), role: z.enum(['admin', 'readonly']).optional(), csrfToken: z.string().optional(), expiresAt: timestamp.optional() })
+  .meta({ id: 'ConsoleSession', description: 'whether this browser is signed in; role, csrfToken and expiresAt while it is' });
+
+export const consoleOperations: OperationDoc[] = [
+  {
+    method: 'post',
+    path: '/console/session',
+    summary: 'Console sign-in: sets the httpOnly, SameSite=Strict session cookie; writes made with it need x-csrf-token',
+    tag: 'console',
+    body: { schema: consoleSignInBody },
+    ok: { status: 201, description: 'signed in', schema: consoleSessionResponse },
+    problems: [400, 401],
+  },
+  { method: 'get', path: '/console/session', summary: 'Whether this browser is signed in, with its CSRF token', tag: 'console', ok: { status: 200, description: 'the session, or signedIn: false', schema: consoleSessionResponse }, problems: [] },
+  { method: 'delete', path: '/console/session', summary: 'Console sign-out: ends the session and clears its cookie', tag: 'console', ok: { status: 204, description: 'signed out' }, problems: [] },
+];
 
 function presentSession(session: ConsoleSession) {
   return { signedIn: true, role: session.role, csrfToken: session.csrfToken, expiresAt: session.expiresAt };

@@ -1,9 +1,37 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Router } from 'express';
 import getRawBody from 'raw-body';
+import { z } from 'zod';
 import { problem } from '@hookflow/shared';
+import type { OperationDoc } from '../api/operation.js';
 import { ingest, type BodyRead, type IngestDeps, type IngestResult } from '../ingest/ingest.js';
 import { sendJsonText, sendProblem } from '../http/send-problem.js';
+
+export const ingestAcceptedResponse = z
+  .object({ deliveryId: z.string(), status: z.enum(['queued', 'held']) })
+  .meta({ id: 'IngestAccepted' });
+
+export const ingestDuplicateResponse = z
+  .object({ deliveryId: z.string(), status: z.literal('duplicate') })
+  .meta({ id: 'IngestDuplicate' });
+
+/** The public endpoint as the OpenAPI document shows it; the body is whatever the sender signed. */
+export const hookOperations: OperationDoc[] = [
+  {
+    method: 'post',
+    path: '/hooks/{webhookId}',
+    summary: 'Ingest a signed event',
+    tag: 'ingest',
+    body: { schema: z.unknown().describe('any JSON value') },
+    headers: [
+      { name: 'x-signature', description: 'scheme uptiq: hex HMAC-SHA256 of the body (optional sha256= prefix); other schemes use their own headers' },
+      { name: 'idempotency-key', description: 'dedupe key: a repeat inside the window runs the workflow once' },
+    ],
+    ok: { status: 202, description: 'stored and queued (or held while the webhook is paused)', schema: ingestAcceptedResponse },
+    also: [{ status: 200, description: 'a repeated dedupe key: the first delivery', schema: ingestDuplicateResponse }],
+    problems: [400, 401, 403, 404, 413, 415, 422, 429, 503],
+  },
+];
 
 export type HookHandler = (req: IncomingMessage, res: ServerResponse, webhookId: string) => Promise<void>;
 

@@ -1,6 +1,19 @@
 import { Router, type Express, type RequestHandler } from 'express';
 import type { QueueSet } from '@hookflow/shared';
 import type { QueueOverview } from '../queues/queue-overview.js';
+import type { OperationDoc } from '../api/operation.js';
+
+export const queueDashboardOperations: OperationDoc[] = [
+  {
+    method: 'get',
+    path: '/admin/queues',
+    summary: 'Queue dashboard (Bull Board); bearer token, Basic with the token as password, or the console session',
+    tag: 'queues',
+    admin: true,
+    ok: { status: 200, description: 'HTML page', contentType: 'text/html' },
+    problems: [],
+  },
+];
 
 /** How long the dashboard trusts its list of queue names before reading the registry again. */
 const refreshMs = 10_000;

@@ -1,23 +1,43 @@
-import { Router } from 'express';
-import { ProblemError } from '@hookflow/shared';
-import type { Services } from '../services.js';
-import { validate } from '../http/validate.js';
-import { listQuery } from '../api/schemas.js';
+import { z } from 'zod';
+import { deliveryError, listQuery, listResponse, timestamp } from '../api/schemas.js';
+import type { RecordService } from '../domain/records.js';
+import { defineEndpoints, mountEndpoints } from './endpoint.js';
 
-/** Agent records written by `store` steps, read-only: `{ collection, key, value, updatedAt }`. */
-export function recordRoutes({ agents, records }: Services): Router {
-  const router = Router();
-  router.get('/agents/:agentId/records/:collection', async (req, res) => {
-    const { limit, cursor } = validate(listQuery, req.query, 'query');
-    const agent = await agents.get(req.params.agentId);
-    res.json(await records.list(agent.id, req.params.collection, limit, cursor ?? null));
-  });
+export const recordResponse = z
+  .object({
+    collection: z.string(),
+    key: z.string(),
+    /** Null only when the stored value cannot be shown (then `presentationError` says so). */
+    value: z.record(z.string(), z.unknown()).nullable(),
+    updatedAt: timestamp,
+    presentationError: deliveryError.optional(),
+  })
+  .meta({ id: 'AgentRecord' });
 
-  router.get('/agents/:agentId/records/:collection/:key', async (req, res) => {
-    const agent = await agents.get(req.params.agentId);
-    const record = await records.get(agent.id, req.params.collection, req.params.key);
-    if (!record) throw new ProblemError('not_found', `no record ${req.params.key.slice(0, 100)} in collection ${req.params.collection.slice(0, 64)}`);
-    res.json(record);
+/** Agent records written by `store` steps, read-only. */
+export const recordEndpoints = defineEndpoints({
+  list: {
+    method: 'get',
+    path: '/agents/{agentId}/records/{collection}',
+    summary: "List an agent's records in a collection",
+    tag: 'records',
+    query: listQuery,
+    ok: { status: 200, description: 'a page of records', schema: listResponse(recordResponse) },
+    problems: [400, 404],
+  },
+  get: {
+    method: 'get',
+    path: '/agents/{agentId}/records/{collection}/{key}',
+    summary: 'Get one agent record',
+    tag: 'records',
+    ok: { status: 200, description: 'the record', schema: recordResponse },
+    problems: [404],
+  },
+});
+
+export function recordRoutes({ records }: { records: RecordService }) {
+  return mountEndpoints(recordEndpoints, {
+    list: ({ params, query }) => records.list(params.agentId, params.collection, query),
+    get: ({ params }) => records.get(params.agentId, params.collection, params.key),
   });
-  return router;
 }

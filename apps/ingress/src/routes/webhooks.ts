@@ -1,51 +1,83 @@
-import { Router } from 'express';
-import { ProblemError, type WebhookRecord } from '@hookflow/shared';
-import type { Services } from '../services.js';
-import { validate } from '../http/validate.js';
-import { createWebhookBody, listQuery, updateWebhookBody } from '../api/schemas.js';
-import { presentWebhook } from '../api/presenters.js';
+import { z } from 'zod';
+import { schemeNames, webhookOptionsSchema, webhookStatuses } from '@hookflow/shared';
+import { listQuery, listResponse, timestamp } from '../api/schemas.js';
+import type { WebhookService } from '../domain/webhooks.js';
+import { defineEndpoints, mountEndpoints } from './endpoint.js';
 
-export function webhookRoutes(services: Services): Router {
-  const { agents, webhooks, keyStore, workflows, config, cache } = services;
-  const router = Router();
-  const present = async (webhook: WebhookRecord) => presentWebhook(config.publicUrl, webhook, await keyStore.list(webhook.id));
-  const requireWorkflow = async (name: string) => {
-    if (!(await workflows.find(name))) throw new ProblemError('workflow_not_found', `no workflow named ${name}`);
-  };
+const schemeField = z.string().refine((name) => schemeNames().includes(name), { message: `must be one of the supported schemes` });
+const workflowName = z.string().min(1, 'must not be empty').max(100);
 
-  router.post('/agents/:agentId/webhooks', async (req, res) => {
-    const body = validate(createWebhookBody, req.body);
-    const agent = await agents.get(req.params.agentId);
-    await requireWorkflow(body.workflow);
-    const webhook = await webhooks.create({ ...body, agentId: agent.id });
-    res.status(201).json(await present(webhook));
+export const createWebhookBody = z
+  .object({
+    workflow: workflowName,
+    name: z.string().trim().min(1).max(100).optional(),
+    scheme: schemeField.optional(),
+    options: webhookOptionsSchema.optional(),
+  })
+  .strict();
+
+export const updateWebhookBody = z
+  .object({
+    name: z.string().trim().min(1).max(100).optional(),
+    workflow: workflowName.optional(),
+    status: z.enum(webhookStatuses).optional(),
+    options: webhookOptionsSchema.optional(),
+  })
+  .strict();
+
+export const webhookResponse = z
+  .object({
+    id: z.string(),
+    agentId: z.string(),
+    name: z.string(),
+    workflow: z.string(),
+    scheme: z.string(),
+    status: z.enum(webhookStatuses),
+    endpoint: z.string(),
+    keys: z.array(z.object({ id: z.string(), primary: z.boolean(), createdAt: timestamp, expiresAt: timestamp.nullable() })),
+    options: webhookOptionsSchema,
+    createdAt: timestamp,
+  })
+  .meta({ id: 'Webhook' });
+
+export const webhookEndpoints = defineEndpoints({
+  create: {
+    method: 'post',
+    path: '/agents/{agentId}/webhooks',
+    summary: 'Create a webhook for an agent',
+    tag: 'webhooks',
+    body: { schema: createWebhookBody },
+    ok: { status: 201, description: 'created', schema: webhookResponse },
+    problems: [400, 404, 409, 422],
+  },
+  list: {
+    method: 'get',
+    path: '/agents/{agentId}/webhooks',
+    summary: "List an agent's webhooks, oldest first",
+    tag: 'webhooks',
+    query: listQuery,
+    ok: { status: 200, description: 'a page of webhooks', schema: listResponse(webhookResponse) },
+    problems: [400, 404],
+  },
+  get: { method: 'get', path: '/webhooks/{webhookId}', summary: 'Get a webhook', tag: 'webhooks', ok: { status: 200, description: 'the webhook', schema: webhookResponse }, problems: [404] },
+  update: {
+    method: 'patch',
+    path: '/webhooks/{webhookId}',
+    summary: 'Change a webhook (paused holds deliveries; enabled releases them in arrival order)',
+    tag: 'webhooks',
+    body: { schema: updateWebhookBody },
+    ok: { status: 200, description: 'the changed webhook', schema: webhookResponse },
+    problems: [400, 404, 422],
+  },
+  delete: { method: 'delete', path: '/webhooks/{webhookId}', summary: 'Delete a webhook', tag: 'webhooks', ok: { status: 204, description: 'deleted' }, problems: [404] },
+});
+
+export function webhookRoutes({ webhooks }: { webhooks: WebhookService }) {
+  return mountEndpoints(webhookEndpoints, {
+    create: ({ params, body }) => webhooks.create(params.agentId, body),
+    list: ({ params, query }) => webhooks.list(params.agentId, query),
+    get: ({ params }) => webhooks.get(params.webhookId),
+    update: ({ params, body }) => webhooks.update(params.webhookId, body),
+    delete: ({ params }) => webhooks.delete(params.webhookId),
   });
-
-  router.get('/agents/:agentId/webhooks', async (req, res) => {
-    const { limit, cursor } = validate(listQuery, req.query, 'query');
-    const agent = await agents.get(req.params.agentId);
-    const page = await webhooks.pageByAgent(agent.id, limit, cursor ?? null);
-    res.json({ items: await Promise.all(page.items.map(present)), nextCursor: page.nextCursor });
-  });
-
-  router.get('/webhooks/:webhookId', async (req, res) => {
-    res.json(await present(await webhooks.get(req.params.webhookId)));
-  });
-
-  router.patch('/webhooks/:webhookId', async (req, res) => {
-    const patch = validate(updateWebhookBody, req.body);
-    if (patch.workflow !== undefined) await requireWorkflow(patch.workflow);
-    const { before, after } = await webhooks.update(req.params.webhookId, patch);
-    // Other replicas hear of it over pub/sub; this one forgets at once, so the very next request sees the change.
-    cache.invalidate(after.id);
-    if (after.status === 'enabled' && before.status !== 'enabled') await services.deliveryLog.releaseAfterResume(after);
-    res.json(await present(after));
-  });
-
-  router.delete('/webhooks/:webhookId', async (req, res) => {
-    await webhooks.delete(req.params.webhookId);
-    cache.invalidate(req.params.webhookId);
-    res.status(204).end();
-  });
-  return router;
 }

@@ -1,41 +1,45 @@
-import { Router } from 'express';
-import { checkDefinition, findBuiltin, ProblemError, workflowDefinitionSchema } from '@hookflow/shared';
-import type { Services } from '../services.js';
-import { validate } from '../http/validate.js';
+import { z } from 'zod';
+import { workflowDefinitionSchema } from '@hookflow/shared';
+import { listResponse, timestamp } from '../api/schemas.js';
+import type { WorkflowService } from '../domain/workflows.js';
+import { Answer, defineEndpoints, mountEndpoints } from './endpoint.js';
 
-export function workflowRoutes({ workflows }: Services): Router {
-  const router = Router();
-  router.get('/workflows', async (_req, res) => {
-    res.json({ items: await workflows.list(), nextCursor: null });
+const workflowSummary = z.object({ name: z.string(), description: z.string(), source: z.enum(['builtin', 'definition']), version: z.number().int() });
+
+export const workflowSummaryResponse = workflowSummary.meta({ id: 'WorkflowSummary' });
+
+export const workflowResponse = workflowSummary
+  .extend({
+    updatedAt: timestamp.optional(),
+    definition: workflowDefinitionSchema.optional().describe('the stored definition (absent for a built-in)'),
+  })
+  .meta({ id: 'Workflow' });
+
+export const workflowEndpoints = defineEndpoints({
+  list: { method: 'get', path: '/workflows', summary: 'List workflows', tag: 'workflows', ok: { status: 200, description: 'workflows', schema: listResponse(workflowSummaryResponse) }, problems: [] },
+  put: {
+    method: 'put',
+    path: '/workflows/{name}',
+    summary: 'Create or version a workflow definition',
+    tag: 'workflows',
+    // The name comes from the path; a body may repeat it, but not contradict it (the service checks they agree).
+    body: { schema: workflowDefinitionSchema, what: 'workflow definition', fromPath: ['name'] },
+    ok: { status: 201, description: 'created', schema: workflowResponse },
+    also: [{ status: 200, description: 'a new version of an existing workflow', schema: workflowResponse }],
+    problems: [400],
+  },
+  get: { method: 'get', path: '/workflows/{name}', summary: 'Get a workflow', tag: 'workflows', ok: { status: 200, description: 'the workflow', schema: workflowResponse }, problems: [404] },
+  delete: { method: 'delete', path: '/workflows/{name}', summary: 'Delete a workflow', tag: 'workflows', ok: { status: 204, description: 'deleted' }, problems: [400, 404, 409] },
+});
+
+export function workflowRoutes({ workflows }: { workflows: WorkflowService }) {
+  return mountEndpoints(workflowEndpoints, {
+    list: async () => ({ items: await workflows.list(), nextCursor: null }),
+    put: async ({ params, body }) => {
+      const { created, detail } = await workflows.put(params.name, body);
+      return created ? detail : new Answer(200, detail);
+    },
+    get: ({ params }) => workflows.get(params.name),
+    delete: ({ params }) => workflows.delete(params.name),
   });
-
-  router.get('/workflows/:name', async (req, res) => {
-    res.json(await workflows.get(req.params.name));
-  });
-
-  router.put('/workflows/:name', async (req, res) => {
-    const { name } = req.params;
-    const body: unknown = req.body;
-    // The name comes from the path; a body may repeat it, but not contradict it.
-    const withName = body !== null && typeof body === 'object' && !Array.isArray(body) && !('name' in body) ? { ...body, name } : body;
-    const definition = validate(workflowDefinitionSchema, withName, 'workflow definition');
-    if (definition.name !== name) invalid('name', `must match the name in the path (${name})`);
-    if (findBuiltin(name)) invalid('name', 'is a built-in workflow');
-    const problems = checkDefinition(definition);
-    if (problems.length > 0) {
-      throw new ProblemError('invalid_request', `the workflow definition is invalid: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, { errors: problems });
-    }
-    const { created, detail } = await workflows.put(definition);
-    res.status(created ? 201 : 200).json(detail);
-  });
-
-  router.delete('/workflows/:name', async (req, res) => {
-    await workflows.delete(req.params.name);
-    res.status(204).end();
-  });
-  return router;
-}
-
-function invalid(path: string, message: string): never {
-  throw new ProblemError('invalid_request', `the workflow definition is invalid: ${path}: ${message}`, { errors: [{ path, message }] });
 }

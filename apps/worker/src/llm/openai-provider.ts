@@ -1,3 +1,4 @@
+import { isRetryableStatus } from '@hookflow/protocol';
 import { WorkflowError } from '../errors/workflow-error.js';
 import { StepTimeoutError } from '../errors/step-timeout-error.js';
 import { parseOutboundUrl, type OutboundHttp, type OutboundResponse } from '../egress/outbound-http.js';
@@ -53,7 +54,8 @@ export class OpenAiProvider implements LlmProvider {
     }
     const text = res.body.toString('utf8');
     if (res.status < 200 || res.status >= 300) {
-      const retryable = res.status >= 500 || res.status === 408 || res.status === 409 || res.status === 429;
+      // 409 as well, as OpenAI's own client libraries retry it: the request conflicted with another one in flight.
+      const retryable = isRetryableStatus(res.status) || res.status === 409;
       // The body may echo the request; keep only a short excerpt and never the key (it is not in the body we sent back).
       throw new WorkflowError(retryable ? 'llm_unavailable' : 'llm_error', `LLM answered ${res.status}: ${text.slice(0, 300)}`, retryable);
     }

@@ -1,7 +1,6 @@
-export interface LlmMessage {
-  role: 'system' | 'user' | 'assistant';
-  content: string;
-}
+import type { LlmMessage, LlmOutput } from '@hookflow/shared';
+
+export type { LlmMessage, LlmOutput };
 
 export interface LlmRequest {
   messages: LlmMessage[];
@@ -13,9 +12,6 @@ export interface LlmRequest {
   timeoutMs?: number;
   signal: AbortSignal;
 }
-
-/** An `llm` step's output: `text` or `json` by response format, and always who answered. */
-export type LlmOutput = ({ text: string } | { json: unknown }) & { provider: string; model: string };
 
 export interface LlmProvider {
   readonly name: string;

@@ -55,7 +55,7 @@ function startWorker(): Worker {
         await beforePark.get(deliveryId)?.();
         return parkBehindKey(redis, keys, job, token, deliveryId, started.parkedBehind, log);
       }
-      await store.markSucceeded(deliveryId, null, new Date());
+      await store.markSucceededJson(deliveryId, 'null', new Date());
     },
     { connection: redis.duplicate(), prefix: keys.bullPrefix, concurrency: 4 },
   );
@@ -79,7 +79,7 @@ describe('parked deliveries', () => {
     expect(await store.get(next.id)).toMatchObject({ waitingBehind: holder.id });
     expect(await parkedCount(redis, keys)).toBeGreaterThanOrEqual(1);
 
-    await store.markSucceeded(holder.id, null, new Date());
+    await store.markSucceededJson(holder.id, 'null', new Date());
     await until(async () => (await status(next.id)) === 'succeeded', 'the parked delivery to run after the wake');
     expect(await redis.sismember(keys.keyParked, next.id)).toBe(0);
   });
@@ -95,7 +95,7 @@ describe('parked deliveries', () => {
     for (let i = 0; i < 3; i++) await idle.add('run-delivery', { deliveryId: `other-${i}` }, { jobId: `other-${i}-${next.id}` });
     const listener = redis.duplicate();
     await listenForFreedSlots(listener, redis, keys, queues, ['flow-idle'], log);
-    await store.markSucceeded(holder.id, null, new Date());
+    await store.markSucceededJson(holder.id, 'null', new Date());
     // Workers take jobs from the right end of the wait list.
     await until(async () => (await redis.lrange(idle.keys.wait!, -1, -1))[0] === next.id, 'the woken job at the front');
     expect(await redis.llen(idle.keys.wait!)).toBe(4);
@@ -110,7 +110,7 @@ describe('parked deliveries', () => {
     const [holder, next] = [keyed(line), keyed(line)];
     await create(holder, next);
     await subscriber.unsubscribe(keys.keySlotFreed);
-    beforePark.set(next.id, () => store.markSucceeded(holder.id, null, new Date()));
+    beforePark.set(next.id, () => store.markSucceededJson(holder.id, 'null', new Date()));
     await queue.add('run-delivery', { deliveryId: next.id }, { jobId: next.id });
     await until(async () => (await status(next.id)) === 'succeeded', 'the delivery to run without a wake (its park is 30 s)');
   });

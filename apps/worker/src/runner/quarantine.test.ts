@@ -59,7 +59,7 @@ describe('quarantine backstops', () => {
     const [stranded, finished] = [await strandedDelivery(), await strandedDelivery()];
     expect(await failByBullMq([stranded, finished])).toBe(0);
     // One was recorded meanwhile (it succeeded just before its worker died): quarantine must not overwrite it.
-    await deliveries.markSucceeded(finished, 'done', new Date());
+    await deliveries.markSucceededJson(finished, '"done"', new Date());
     expect((await deliveries.get(stranded))?.status).toBe('running');
 
     await sweepStallFailures(queue, deliveries, new Date(), log);

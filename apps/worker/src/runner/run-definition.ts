@@ -1,12 +1,13 @@
-import type { StepDefinition, WorkflowDefinition } from '@hookflow/shared';
+import { runStepKind, type StepDefinition, type StepRender, type WorkflowDefinition } from '@hookflow/shared';
 import { unsetEnvVariables, type Evaluator, type ExpressionScope } from '../expressions/evaluator.js';
 import { WorkflowError } from '../errors/workflow-error.js';
 import type { WorkflowContext } from './workflow-context.js';
 import type { RunStepOptions } from './step-runner.js';
 
 /**
- * Runs a JSON definition through the same context a TypeScript workflow gets. Each step's templates are rendered
- * lazily, inside the checkpointed body, so a finished or skipped step is neither re-rendered nor re-run.
+ * Runs a JSON definition through the same context a TypeScript workflow gets, each step by its kind in the shared
+ * step-kind table. Each step's templates are rendered lazily, inside the checkpointed body, so a finished or skipped
+ * step is neither re-rendered nor re-run.
  */
 export async function runDefinition(definition: WorkflowDefinition, ctx: WorkflowContext, evaluator: Evaluator): Promise<unknown> {
   const scope: ExpressionScope = {
@@ -77,71 +78,17 @@ function runStep(step: StepDefinition, ctx: WorkflowContext, evaluator: Evaluato
         }
       : {}),
   };
-  const evaluate = async (source: string) => {
-    await ready.body();
-    return evaluator.evaluate(source, scope);
+  const afterReady =
+    <A, R>(fn: (arg: A) => Promise<R>) =>
+    async (arg: A): Promise<R> => {
+      await ready.body();
+      return fn(arg);
+    };
+  const render: StepRender = {
+    evaluate: afterReady((expression: string) => evaluator.evaluate(expression, scope)),
+    text: afterReady((template: string) => evaluator.renderText(template, scope)),
+    url: afterReady((template: string) => renderUrl(template, evaluator, scope)),
+    json: afterReady((value: unknown) => evaluator.renderJson(value, scope)),
   };
-  const text = async (template: string) => {
-    await ready.body();
-    return evaluator.renderText(template, scope);
-  };
-  const url = async (template: string) => {
-    await ready.body();
-    return renderUrl(template, evaluator, scope);
-  };
-  const json = async (value: unknown) => {
-    await ready.body();
-    return evaluator.renderJson(value, scope);
-  };
-
-  switch (step.type) {
-    case 'transform':
-      return ctx.step(step.id, () => evaluate(step.expression), { ...options, type: 'transform' });
-    case 'http':
-      return ctx.http(
-        step.id,
-        async () => ({
-          method: step.method,
-          url: await url(step.url),
-          headers: step.headers ? ((await json(step.headers)) as Record<string, string>) : undefined,
-          body: step.body === undefined ? undefined : await json(step.body),
-          timeoutMs: step.timeoutMs,
-        }),
-        options,
-      );
-    case 'llm':
-      return ctx.llm(
-        step.id,
-        async () => ({
-          prompt: step.prompt === undefined ? undefined : await text(step.prompt),
-          system: step.system === undefined ? undefined : await text(step.system),
-          messages: step.messages
-            ? await Promise.all(step.messages.map(async (m) => ({ role: m.role, content: await text(m.content) })))
-            : undefined,
-          model: step.model,
-          responseFormat: step.responseFormat,
-          temperature: step.temperature,
-          maxTokens: step.maxTokens,
-          timeoutMs: step.timeoutMs,
-        }),
-        options,
-      );
-    case 'store':
-      return ctx.store(
-        step.id,
-        async () => ({
-          collection: step.collection,
-          key: await text(step.key),
-          set: step.set ? ((await json(step.set)) as Record<string, unknown>) : undefined,
-          increment: step.increment ? ((await json(step.increment)) as Record<string, unknown>) : undefined,
-        }),
-        options,
-      );
-    case 'notify':
-      return ctx.notify(step.id, async () => ({ url: await url(step.url), payload: await json(step.payload), timeoutMs: step.timeoutMs }), options);
-    case 'fail':
-      return ctx.fail(step.id, step.code, () => text(step.message), options).then(() => null);
-    case 'wait':
-      return ctx.wait(step.id, { signal: step.signal, timeoutMs: step.timeoutMs, ...(step.onTimeout ? { onTimeout: step.onTimeout } : {}) }, options);
-  }
+  return runStepKind(step, render, ctx, options);
 }

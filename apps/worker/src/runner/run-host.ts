@@ -1,7 +1,7 @@
-import { signalUrl, type DeliverySignals, type RecordStore, type SignalTokens, type StepRecord } from '@hookflow/shared';
+import { signalUrl, type DeliverySignals, type RecordStore, type SignalTokens, type StepRecord, type StoreOptions } from '@hookflow/shared';
 import { WorkflowError } from '../errors/workflow-error.js';
 import type { OutboundSecrets } from '../steps/outbound-secrets.js';
-import { applyStore, checkStoreTarget, type StoreOptions } from '../steps/store-record.js';
+import { applyStore, checkStoreTarget } from '../steps/store-record.js';
 import { assertOutputFits, stepField, type Checkpoints } from './checkpoints.js';
 
 /** A `store` step's write, as a run asks for it: the record change and the checkpoint it commits with. */

@@ -1,4 +1,5 @@
-import type { Logger, StepRecord, RetryPolicy } from '@hookflow/shared';
+import { retryDelayMs } from '@hookflow/protocol';
+import type { Logger, StepCallOptions, StepRecord, RetryPolicy } from '@hookflow/shared';
 import { describeFailure, WorkflowError } from '../errors/workflow-error.js';
 import { RunSuspended } from '../errors/run-suspended.js';
 import type { CheckpointWriter } from './checkpoints.js';
@@ -13,12 +14,7 @@ export interface StepControl {
 /** A step body's result: a plain output, or one whose checkpoint the body already committed (a `store` write). */
 export type StepResult = { output: unknown; committed?: boolean };
 
-export interface RunStepOptions {
-  /** Retries of this step inside one attempt of the delivery, before the delivery's own retry takes over. */
-  retry?: RetryPolicy;
-  /** Evaluated when the step has not finished yet; false records it as `skipped`. */
-  when?: () => Promise<boolean>;
-}
+export type RunStepOptions = StepCallOptions;
 
 /**
  * Runs the steps of one attempt of a delivery. A step whose checkpoint says `succeeded` (or `skipped`) is not run
@@ -87,7 +83,7 @@ export class StepRunner {
         });
         if (!failure.retryable || tries >= maxTries || this.signal.aborted) throw err;
         this.log.debug({ deliveryId: this.deliveryId, step: id, tries, code: failure.code }, 'step failed; retrying it');
-        await this.sleep(backoffDelay(options.retry!, tries));
+        await this.sleep(retryDelayMs(options.retry!, tries));
       }
     }
   }
@@ -122,10 +118,4 @@ export class StepRunner {
   private sleep(ms: number): Promise<void> {
     return this.raceAbort(new Promise((resolve) => setTimeout(resolve, ms)));
   }
-}
-
-/** BullMQ's formulas, so step and delivery retries read the same: fixed `delayMs`, or `delayMs * 2^(n-1)`. */
-export function backoffDelay(retry: RetryPolicy, failedTries: number): number {
-  const backoff = retry.backoff ?? { type: 'exponential', delayMs: 1000 };
-  return backoff.type === 'fixed' ? backoff.delayMs : backoff.delayMs * 2 ** (failedTries - 1);
 }

@@ -41,7 +41,7 @@ const worker = new Worker(
     const review = started.delivery.steps.find((s) => s.id === 'review');
     if (review?.status === 'succeeded') {
       history.push(review.output);
-      return deliveries.markSucceeded(deliveryId, review.output, now(), { runToken: token! });
+      return deliveries.markSucceededJson(deliveryId, JSON.stringify(review.output), now(), { runToken: token! });
     }
     const { expiresAt } = (await signals.deadline(deliveryId, 'approval', plan.timeoutMs, now()))!;
     if (now() >= expiresAt) {

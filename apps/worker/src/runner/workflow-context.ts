@@ -1,34 +1,23 @@
-import type { AgentRecord, Delivery, Logger } from '@hookflow/shared';
+import type { AgentRecord, Delivery, HttpOutput, HttpStepOptions, Lazy, LlmMessage, LlmOutput, LlmStepOptions, Logger, NotifyOptions, StepTools, StoreOptions, WaitOptions } from '@hookflow/shared';
 import type { OutboundHttp } from '../egress/outbound-http.js';
 import { WorkflowError } from '../errors/workflow-error.js';
-import type { LlmMessage, LlmOutput, LlmProvider } from '../llm/provider.js';
-import { httpRequest, type HttpOutput, type HttpStepOptions } from '../steps/http-request.js';
-import { sendNotification, type NotifyOptions } from '../steps/notify.js';
-import { checkStoreTarget, type StoreOptions } from '../steps/store-record.js';
-import { checkWaitOptions, waitForSignal, type WaitOptions } from '../steps/wait-step.js';
+import type { LlmProvider } from '../llm/provider.js';
+import { httpRequest } from '../steps/http-request.js';
+import { sendNotification } from '../steps/notify.js';
+import { checkStoreTarget } from '../steps/store-record.js';
+import { checkWaitOptions, waitForSignal } from '../steps/wait-step.js';
 import type { RunHost } from './run-host.js';
 import type { RunStepOptions, StepControl, StepResult, StepRunner } from './step-runner.js';
-
-export interface LlmStepOptions {
-  prompt?: string;
-  system?: string;
-  messages?: LlmMessage[];
-  model?: string;
-  responseFormat?: 'text' | 'json';
-  temperature?: number;
-  maxTokens?: number;
-  timeoutMs?: number;
-}
-
-/** Options given directly, or computed only when the step actually runs (JSON definitions render templates so). */
-export type Lazy<T> = T | (() => Promise<T>);
 
 async function resolve<T>(value: Lazy<T>): Promise<T> {
   return typeof value === 'function' ? (value as () => Promise<T>)() : value;
 }
 
-/** What a TypeScript workflow's `run` receives; JSON definitions run through the same functions. */
-export interface WorkflowContext<P = unknown> {
+/**
+ * What a TypeScript workflow's `run` receives: the run's data and the step calls (`StepTools`), which the step kinds
+ * of JSON definitions make too, so both run through the same functions.
+ */
+export interface WorkflowContext<P = unknown> extends StepTools {
   payload: P;
   delivery: Delivery;
   headers: Record<string, string>;
@@ -37,20 +26,6 @@ export interface WorkflowContext<P = unknown> {
   /** Does not fire in a run thread: a run stopped by its `timeoutMs`, a cancel or the worker closing has its thread terminated. */
   signal: AbortSignal;
   log: Logger;
-  /** Runs `fn` once per delivery: after it succeeded, retries get its checkpointed output instead. */
-  step<T>(id: string, fn: () => Promise<T> | T, options?: RunStepOptions & { type?: string }): Promise<T>;
-  http(id: string, options: Lazy<HttpStepOptions>, stepOptions?: RunStepOptions): Promise<HttpOutput>;
-  llm(id: string, options: Lazy<LlmStepOptions>, stepOptions?: RunStepOptions): Promise<LlmOutput>;
-  store(id: string, options: Lazy<StoreOptions>, stepOptions?: RunStepOptions): Promise<AgentRecord>;
-  notify(id: string, options: Lazy<NotifyOptions>, stepOptions?: RunStepOptions): Promise<{ status: number }>;
-  /** Fails the delivery at once (not retried) with `code`; resolves only when `when` skipped the step. */
-  fail(id: string, code: string, message: Lazy<string>, stepOptions?: RunStepOptions): Promise<void>;
-  /**
-   * Waits for signal `options.signal` without holding a worker (the run stops here and resumes after this step when the
-   * signal comes) and returns the signal's JSON body; at the deadline fails with `wait_timeout`, or with
-   * `onTimeout: 'continue'` returns null. Do not catch what it throws: that is how the run stops. See docs/waits.md.
-   */
-  wait(id: string, options: Lazy<WaitOptions>, stepOptions?: RunStepOptions): Promise<unknown>;
   /**
    * The signed public link (POST a JSON body to it, or open it in a browser) that resumes this delivery's wait on
    * `signal`, and when it expires. Its deadline is fixed by the first call or wait on that signal, whichever comes

@@ -1,22 +1,8 @@
+import { isRetryableStatus } from '@hookflow/protocol';
 import { WorkflowError } from '../errors/workflow-error.js';
 import { StepTimeoutError } from '../errors/step-timeout-error.js';
+import type { HttpOutput, HttpStepOptions } from '@hookflow/shared';
 import { parseOutboundUrl, type OutboundHttp, type OutboundResponse } from '../egress/outbound-http.js';
-
-export interface HttpStepOptions {
-  method?: string;
-  url: string;
-  headers?: Record<string, string>;
-  /** A string is sent as is; anything else as JSON. */
-  body?: unknown;
-  /** Default 30000 ms. */
-  timeoutMs?: number;
-}
-
-export interface HttpOutput {
-  status: number;
-  headers: Record<string, string>;
-  body: unknown;
-}
 
 const defaultTimeoutMs = 30_000;
 
@@ -48,11 +34,11 @@ export async function httpRequest(options: HttpStepOptions, signal: AbortSignal,
   }
   const output: HttpOutput = { status: res.status, headers: res.headers, body: parseBody(res.body.toString('utf8'), res.headers['content-type'] ?? null) };
   if (res.status >= 200 && res.status < 300) return output;
-  const retryable = res.status >= 500 || res.status === 408 || res.status === 429;
+  const retryable = isRetryableStatus(res.status);
   throw new WorkflowError(retryable ? 'http_unavailable' : 'http_error', `${method} ${url.origin}${url.pathname} answered ${res.status}`, retryable);
 }
 
-/** Header values rendered from templates may be numbers or booleans: sent as their text, as fetch did. */
+/** Header values rendered from templates may be numbers or booleans: sent as their text. */
 function lowerKeys(headers: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), String(v)]));
 }

@@ -1,14 +1,7 @@
-import { getScheme } from '@hookflow/shared';
+import type { NotifyOptions } from '@hookflow/shared';
+import { signStandardWebhooks } from '@hookflow/protocol/signing';
 import type { OutboundHttp } from '../egress/outbound-http.js';
 import { httpRequest } from './http-request.js';
-
-const standardWebhooksScheme = getScheme('standard-webhooks');
-
-export interface NotifyOptions {
-  url: string;
-  payload: unknown;
-  timeoutMs?: number;
-}
 
 /**
  * POSTs `payload` signed with the Standard Webhooks scheme: `webhook-id` is stable per delivery and step, so a
@@ -19,7 +12,7 @@ export interface NotifyOptions {
 export async function sendNotification(options: NotifyOptions, secrets: readonly string[], messageId: string, signal: AbortSignal, outbound: OutboundHttp, now = () => Date.now()): Promise<{ status: number }> {
   const body = JSON.stringify(options.payload ?? null);
   const nowMs = now();
-  const signed = secrets.map((secret) => standardWebhooksScheme.sign(body, secret, nowMs, messageId));
+  const signed = secrets.map((secret) => signStandardWebhooks(body, secret, { nowMs, id: messageId }));
   const { status } = await httpRequest(
     {
       method: 'POST',

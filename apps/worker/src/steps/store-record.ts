@@ -1,13 +1,5 @@
+import type { StoreOptions } from '@hookflow/shared';
 import { WorkflowError } from '../errors/workflow-error.js';
-
-export interface StoreOptions {
-  collection: string;
-  key: string;
-  /** Shallow merge into the record. */
-  set?: Record<string, unknown>;
-  /** Numbers added to the record's fields (a missing field counts as 0). */
-  increment?: Record<string, unknown>;
-}
 
 /** The new value of a record: `set` merged over the current value, then `increment` added. Pure, so it can rerun on a conflict. */
 export function applyStore(current: Record<string, unknown> | null, options: StoreOptions): Record<string, unknown> {

@@ -1,16 +1,7 @@
-import { maxWaitTimeoutMs as maxWaitMs, signalNamePattern } from '@hookflow/shared';
+import { maxWaitTimeoutMs as maxWaitMs, signalNamePattern, type WaitOptions } from '@hookflow/shared';
 import { RunSuspended } from '../errors/run-suspended.js';
 import { WorkflowError } from '../errors/workflow-error.js';
 import type { RunHost } from '../runner/run-host.js';
-
-export interface WaitOptions {
-  /** The signal's name (`signals.<name>` in expressions); letters, digits and _. */
-  signal: string;
-  /** How long the delivery waits, from the first moment the wait's deadline was needed (its link rendered, or this step starting). */
-  timeoutMs: number;
-  /** At the deadline without a signal: fail the step and the delivery with `wait_timeout` (default), or go on with output null. */
-  onTimeout?: 'fail' | 'continue';
-}
 
 /** Refuses (not retryable) options no definition could declare: the TypeScript API gets the schema's checks. */
 export function checkWaitOptions(options: { signal: string; timeoutMs: number }): void {

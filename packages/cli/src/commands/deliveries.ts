@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { deliveryStatuses } from '@hookflow/protocol';
 import { Option, type Command } from 'commander';
 import type { AdminApi } from '../admin-api.js';
 import { CliError } from '../cli-error.js';
@@ -40,8 +41,6 @@ interface SignalAnswer {
   signal: string;
   status: string;
 }
-
-const statuses = ['held', 'queued', 'running', 'retrying', 'waiting', 'succeeded', 'failed', 'cancelled', 'superseded'];
 
 const columns: Column<Delivery>[] = [
   { header: 'id', value: (d) => d.id },
@@ -88,7 +87,7 @@ export function registerDeliveries(program: Command, context: ContextFactory): v
     .command('list')
     .description("list a webhook's deliveries, newest first")
     .argument('<webhookId>')
-    .addOption(new Option('--status <status>', 'only deliveries in this status').choices(statuses))
+    .addOption(new Option('--status <status>', 'only deliveries in this status').choices(deliveryStatuses))
     .option('--limit <n>', 'page size (1..200, default 50)', intInRange(1, 200))
     .option('--cursor <cursor>', 'continue a previous listing')
     .action(async (webhookId: string, opts: { status?: string; limit?: number; cursor?: string }, cmd: Command) => {

@@ -65,7 +65,7 @@ export function registerSend(program: Command, context: ContextFactory): void {
     .option('--idempotency-key <key>', 'idempotency key (default: a new one per event; with --count, suffixed -1, -2, …)')
     .option('-n, --count <n>', 'send the event this many times (a progress bar shows on a terminal)', intInRange(1, 1_000_000), 1)
     .option('--concurrency <n>', 'sends in flight with --count', intInRange(1, 256), 4)
-    .option('--attempts <n>', 'tries per event, retrying network errors, 429 and 5xx', intInRange(1, 100), 5)
+    .option('--attempts <n>', 'tries per event, retrying network errors, 408, 429 and 5xx', intInRange(1, 100), 5)
     .option('--timeout <ms>', 'time limit of one try', intInRange(1), 10_000)
     .action(async (target: string, opts: SendOpts, cmd: Command) => {
       const { config, out } = context(cmd);

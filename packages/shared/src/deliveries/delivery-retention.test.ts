@@ -39,7 +39,7 @@ describe('DeliveryRetention.settle', () => {
     const created = Array.from({ length: 10 }, (_, i) => delivery(webhookId, 1_000 + i));
     for (const d of created) await store.create(d);
     for (const [i, d] of created.entries()) {
-      await store.markSucceeded(d.id, null, new Date());
+      await store.markSucceededJson(d.id, 'null', new Date());
       const settled = await retention.settle(d.id);
       expect(settled.status).toBe('succeeded');
       expect(settled.workflow).toBe('echo');
@@ -73,7 +73,7 @@ describe('DeliveryRetention.settle', () => {
     const webhookId = newId('wh');
     const created = Array.from({ length: 30 }, (_, i) => delivery(webhookId, 1_000 + i));
     for (const d of created) await store.create(d);
-    for (const d of created) await store.markSucceeded(d.id, null, new Date()); // the store's own policy keeps 10 000
+    for (const d of created) await store.markSucceededJson(d.id, 'null', new Date()); // the store's own policy keeps 10 000
     const newest = created.at(-1)!.id;
     expect((await retention.settle(newest)).removed).toBe(10);
     expect((await retention.settle(newest)).removed).toBe(10);
@@ -88,7 +88,7 @@ describe('DeliveryRetention.settle', () => {
     const queued = Array.from({ length: 40 }, (_, i) => delivery(webhookId, 1_000 + i));
     const finished = Array.from({ length: 5 }, (_, i) => delivery(webhookId, 2_000 + i));
     for (const d of [...queued, ...finished]) await store.create(d);
-    for (const d of finished) await store.markSucceeded(d.id, null, new Date());
+    for (const d of finished) await store.markSucceededJson(d.id, 'null', new Date());
     // The 42 entries looked at hold the 40 queued ones and the first 2 finished ones: only those 2 can go.
     expect((await retention.settle(finished.at(-1)!.id)).removed).toBe(2);
     const index = await redis.zrange(keys.webhookDeliveries(webhookId), '0', '-1');
@@ -102,7 +102,7 @@ describe('DeliveryRetention.settle', () => {
     const held = Array.from({ length: 50 }, (_, i) => delivery(webhookId, 1_000 + i, 'held'));
     const finished = Array.from({ length: 20 }, (_, i) => delivery(webhookId, 2_000 + i));
     for (const d of [...held, ...finished]) await store.create(d);
-    for (const d of finished) await store.markSucceeded(d.id, null, new Date());
+    for (const d of finished) await store.markSucceededJson(d.id, 'null', new Date());
     // Wherever the second window lands among the entries over the count, it reaches the newest of them, so every
     // call removes at least one finished delivery until only the count's newest is left.
     const removedPerCall: number[] = [];
@@ -135,7 +135,7 @@ describe('DeliveryRetention.settle', () => {
     await store.create(old);
     await store.create(fresh);
     await redis.del(keys.delivery(old.id)); // as if its TTL ran out
-    await store.markSucceeded(fresh.id, 1, new Date());
+    await store.markSucceededJson(fresh.id, '1', new Date());
     expect((await retention.settle(fresh.id)).removed).toBe(1);
     expect(await redis.zrange(keys.webhookDeliveries(webhookId), '0', '-1')).toEqual([fresh.id]);
   });

@@ -50,9 +50,8 @@ export interface Settled {
 // The work per call is bounded: a window of "most removed" + slack entries from the oldest end, and only when that
 // window held nothing finished (deliveries held for days at the old end, say), one more window of the same size at a
 // random place among the rest of the entries over the count, so such a prefix slows the count bound instead of
-// stopping it. Reading up to the whole excess on every finish would make each call cost milliseconds while a
-// backlog holds the index far over the count (a 28 000-delivery backlog over a count of 10 000 would run the
-// worker at a few hundred deliveries/s with Redis at 94% CPU).
+// stopping it. Reading up to the whole excess on every finish would make each call cost in proportion to a backlog
+// that holds the index far over the count, and Redis runs every call of every worker one at a time.
 const settleScript = new LuaScript(`${endedStatusLua}${releaseKeySlotLua}
 if #ARGV > 11 then
   if redis.call('EXISTS', KEYS[1]) == 0 then return {false, false, 0} end

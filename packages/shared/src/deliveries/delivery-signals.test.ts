@@ -34,7 +34,7 @@ async function waitingDelivery(token = 'lock-1'): Promise<{ id: string; waitingF
   await store.create(d);
   await store.start(d.id, 1, at(0), token);
   const { expiresAt } = (await signals.deadline(d.id, 'approval', 60_000, at(0)))!;
-  await store.saveStep(d.id, { id: 'review', type: 'wait', status: 'running', attempts: 2, startedAt: at(5).toISOString(), finishedAt: null });
+  await redis.hset(keys.delivery(d.id), 'step:review', JSON.stringify({ id: 'review', type: 'wait', status: 'running', attempts: 2, startedAt: at(5).toISOString(), finishedAt: null }));
   const waitingFor = { stepId: 'review', signal: 'approval', expiresAt: expiresAt.toISOString() };
   expect(await signals.markWaiting(d.id, waitingFor, at(10), token)).toBe('waiting');
   return { id: d.id, waitingFor };
@@ -97,7 +97,7 @@ describe('DeliverySignals.receive', () => {
     expect((await signals.receive(id, 'approval', '{"approved":true}', at(20))).outcome).toBe('resumed');
     expect(await signals.receive(id, 'approval', '{"approved":false}', at(21))).toEqual({ outcome: 'already_received' });
     expect((await store.get(id))!.steps[0]!.output).toEqual({ approved: true });
-    await store.markSucceeded(id, null, at(30));
+    await store.markSucceededJson(id, 'null', at(30));
     expect(await signals.receive(id, 'approval', '{"approved":false}', at(40))).toEqual({ outcome: 'already_received' });
   });
 

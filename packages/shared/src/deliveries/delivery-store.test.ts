@@ -74,20 +74,20 @@ describe('DeliveryStore.start', () => {
   it('returns a finished delivery unchanged and a missing one as null', async () => {
     const d = delivery(newId('wh'), 1_000);
     await store.create(d);
-    await store.markSucceeded(d.id, { ok: true }, new Date(7_000));
+    await store.markSucceededJson(d.id, JSON.stringify({ ok: true }), new Date(7_000));
     const again = (await store.start(d.id, 3, new Date(8_000)))?.delivery;
     expect(again).toMatchObject({ status: 'succeeded', attempts: 0, startedAt: null, result: { ok: true } });
     expect(await store.start(newId('dlv'), 1, new Date())).toBeNull();
   });
 });
 
-describe('DeliveryStore.markSucceeded / markFailed', () => {
+describe('DeliveryStore.markSucceededJson / markFailed', () => {
   it('record the outcome and apply retention in the same call, and report what they recorded', async () => {
     const store = new DeliveryStore(redis, keys, { maxCount: 2, maxAgeSeconds: 600 });
     const webhookId = newId('wh');
     const created = [1, 2, 3].map((i) => delivery(webhookId, 1_000 + i));
     for (const d of created) await store.create(d);
-    expect(await store.markSucceeded(created[0]!.id, 'r', new Date())).toEqual({ status: 'succeeded', workflow: 'echo', removed: 1 });
+    expect(await store.markSucceededJson(created[0]!.id, '"r"', new Date())).toEqual({ status: 'succeeded', workflow: 'echo', removed: 1 });
     expect(await redis.exists(keys.delivery(created[0]!.id))).toBe(0);
     expect(await store.markFailed(created[1]!.id, { code: 'x', message: 'y' }, new Date())).toEqual({ status: 'failed', workflow: 'echo', removed: 0 });
     expect(await redis.ttl(keys.delivery(created[1]!.id))).toBeGreaterThan(590);
@@ -97,7 +97,7 @@ describe('DeliveryStore.markSucceeded / markFailed', () => {
   it('do not bring back a record that is gone', async () => {
     const store = new DeliveryStore(redis, keys);
     const id = newId('dlv');
-    expect(await store.markSucceeded(id, 1, new Date())).toEqual({ status: null, workflow: null, removed: 0 });
+    expect(await store.markSucceededJson(id, '1', new Date())).toEqual({ status: null, workflow: null, removed: 0 });
     expect(await redis.exists(keys.delivery(id))).toBe(0);
   });
 });
@@ -127,7 +127,7 @@ describe('DeliveryStore.cancel', () => {
   it('leaves a finished delivery as it is', async () => {
     const d = delivery(newId('wh'), 1_000);
     await store.create(d);
-    await store.markSucceeded(d.id, 'r', new Date());
+    await store.markSucceededJson(d.id, '"r"', new Date());
     expect(await store.cancel(d.id, new Date())).toEqual({ cancelled: false, status: 'succeeded' });
     expect(await store.get(d.id)).toMatchObject({ status: 'succeeded', cancelledAt: null });
     // A failure decided without running (quarantine) leaves it too; a run's own outcome still overwrites it.
@@ -141,7 +141,7 @@ describe('DeliveryStore.cancel', () => {
     await store.start(d.id, 1, new Date(2_000));
     await store.cancel(d.id, new Date(3_000));
     await store.markRetrying(d.id, { code: 'timeout', message: 'slow' });
-    expect(await store.markSucceeded(d.id, 'late', new Date())).toMatchObject({ status: 'cancelled' });
+    expect(await store.markSucceededJson(d.id, '"late"', new Date())).toMatchObject({ status: 'cancelled' });
     expect(await store.markFailed(d.id, { code: 'x', message: 'y' }, new Date())).toMatchObject({ status: 'cancelled' });
     expect((await store.start(d.id, 2, new Date()))?.delivery).toMatchObject({ status: 'cancelled', attempts: 1, result: null, error: null });
     // A release of held deliveries that read the record before the cancel stores it again as `queued`.
@@ -157,7 +157,7 @@ describe('DeliveryStore.cancel', () => {
     const [old, recent] = [delivery(webhookId, 1_000), delivery(webhookId, 2_000)];
     for (const d of [old, recent]) await trimming.create(d);
     await trimming.cancel(old.id, new Date());
-    expect(await trimming.markSucceeded(recent.id, 'r', new Date())).toMatchObject({ status: 'succeeded', removed: 1 });
+    expect(await trimming.markSucceededJson(recent.id, '"r"', new Date())).toMatchObject({ status: 'succeeded', removed: 1 });
     expect(await redis.exists(keys.delivery(old.id))).toBe(0);
   });
 });
@@ -178,16 +178,16 @@ describe('DeliveryStore run fencing (the job lock token)', () => {
     // The lock lapsed, the job went to another worker, which started it again.
     await store.start(id, 1, new Date(2_000), 'worker-b:7');
     await store.markRetrying(id, { code: 'http_unavailable', message: 'late' }, { runToken: 'worker-a:1' });
-    expect(await store.markSucceeded(id, { from: 'a' }, new Date(3_000), { runToken: 'worker-a:1' })).toMatchObject({ status: 'running' });
+    expect(await store.markSucceededJson(id, JSON.stringify({ from: 'a' }), new Date(3_000), { runToken: 'worker-a:1' })).toMatchObject({ status: 'running' });
     expect(await store.markFailed(id, { code: 'x', message: 'late' }, new Date(3_000), { runToken: 'worker-a:1' })).toMatchObject({ status: 'running' });
     expect(await store.get(id)).toMatchObject({ status: 'running', result: null, error: null });
-    expect(await store.markSucceeded(id, { from: 'b' }, new Date(4_000), { runToken: 'worker-b:7' })).toMatchObject({ status: 'succeeded' });
+    expect(await store.markSucceededJson(id, JSON.stringify({ from: 'b' }), new Date(4_000), { runToken: 'worker-b:7' })).toMatchObject({ status: 'succeeded' });
     expect(await store.get(id)).toMatchObject({ status: 'succeeded', result: { from: 'b' }, finishedAt: new Date(4_000).toISOString() });
   });
 
   it('lets a run without a token record its outcome as before', async () => {
     const { store, id } = await created();
     await store.start(id, 1, new Date(1_000), 'worker-a:1');
-    expect(await store.markSucceeded(id, { ok: true }, new Date(2_000))).toMatchObject({ status: 'succeeded' });
+    expect(await store.markSucceededJson(id, JSON.stringify({ ok: true }), new Date(2_000))).toMatchObject({ status: 'succeeded' });
   });
 });

@@ -194,15 +194,11 @@ export class DeliveryStore {
   }
 
   /**
-   * Records success and applies retention (a finished delivery gets its TTL, the webhook's index is trimmed). Neither
-   * this nor `markFailed` changes a delivery that was cancelled (during the run) or superseded: the returned status
-   * says what the record holds.
+   * Records success with the run's result as JSON (the caller serialises it, to check its size too) and applies
+   * retention (a finished delivery gets its TTL, the webhook's index is trimmed). Neither this nor `markFailed`
+   * changes a delivery that was cancelled (during the run) or superseded: the returned status says what the record
+   * holds.
    */
-  markSucceeded(deliveryId: string, result: unknown, finishedAt: Date, options: { runToken?: string } = {}): Promise<Settled> {
-    return this.markSucceededJson(deliveryId, JSON.stringify(result ?? null), finishedAt, options);
-  }
-
-  /** `markSucceeded` for a result the caller already serialised (to check its size, say), so it is not done twice. */
   markSucceededJson(deliveryId: string, resultJson: string, finishedAt: Date, options: { runToken?: string } = {}): Promise<Settled> {
     return this.#retention.finish(deliveryId, { status: 'succeeded', result: resultJson, finishedAt: finishedAt.toISOString() }, options);
   }
@@ -223,7 +219,7 @@ export class DeliveryStore {
   }
 
   /**
-   * Records the final failure and applies retention, as `markSucceeded` does. With `onlyIfOpen` a delivery that ended
+   * Records the final failure and applies retention, as `markSucceededJson` does. With `onlyIfOpen` a delivery that ended
    * in any way (succeeded too) is left as it is, for a failure decided without running it (a quarantine).
    */
   markFailed(deliveryId: string, error: DeliveryError, finishedAt: Date, options: { onlyIfOpen?: boolean; runToken?: string } = {}): Promise<Settled> {
@@ -233,17 +229,6 @@ export class DeliveryStore {
   /** Applies retention to the delivery if it ended, and reports its status and workflow (see `DeliveryRetention.settle`). */
   settle(deliveryId: string): Promise<Settled> {
     return this.#retention.settle(deliveryId);
-  }
-
-  /** Adds the commands that record a step's state to a MULTI, next to the step's own effects. */
-  appendStep(tx: ChainableCommander, deliveryId: string, step: StepRecord): void {
-    tx.hset(this.keys.delivery(deliveryId), `step:${step.id}`, JSON.stringify(step));
-  }
-
-  async saveStep(deliveryId: string, step: StepRecord): Promise<void> {
-    const tx = this.redis.multi();
-    this.appendStep(tx, deliveryId, step);
-    await tx.exec();
   }
 }
 

@@ -59,7 +59,7 @@ describe('key slots', () => {
     expect((await store.start(b.id, 1, new Date()))?.parkedBehind).toBe(a.id);
     expect((await store.start(a.id, 2, new Date()))?.parkedBehind).toBeUndefined();
 
-    const wakes = await wakesDuring(() => store.markSucceeded(a.id, null, new Date()));
+    const wakes = await wakesDuring(() => store.markSucceededJson(a.id, 'null', new Date()));
     expect(wakes).toEqual([`default\n${b.id}`]);
     expect(await redis.lrange(line, 0, -1)).toEqual([b.id, c.id]);
     expect((await store.start(b.id, 1, new Date()))?.delivery.status).toBe('running');

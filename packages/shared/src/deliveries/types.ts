@@ -1,5 +1,6 @@
-export const deliveryStatuses = ['held', 'queued', 'running', 'retrying', 'waiting', 'succeeded', 'failed', 'cancelled', 'superseded'] as const;
-export type DeliveryStatus = (typeof deliveryStatuses)[number];
+import type { DeliveryStatus } from '@hookflow/protocol';
+
+export { deliveryStatuses, type DeliveryStatus } from '@hookflow/protocol';
 
 export interface DeliveryError {
   code: string;

@@ -14,7 +14,7 @@ interface DefinedScript {
 /**
  * A second connection, used only for the ingress's delivery MULTIs, that knows BullMQ's job-insert scripts and
  * nothing else. Why: ioredis copies every script defined on a client onto each MULTI it makes, and BullMQ defines
- * 64 on the connection its queues use, so one MULTI cost about 60 µs to build against 11 µs here (a MULTI per
+ * 64 on the connection its queues use, so a MULTI built there costs several times one built here (a MULTI per
  * micro-batch, on the hot path). It also keeps ingest batches from queueing behind admin traffic.
  */
 export interface InsertConnection {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { defaultBackoff } from '@hookflow/protocol';
 import { presentableJsonDepth } from '../json/json-depth.js';
-import { concurrencySchema, debounceSchema } from '../workflows/definition-schema.js';
+import { backoffSchema, concurrencySchema, debounceSchema } from '../workflows/definition-schema.js';
 
 export const webhookStatuses = ['enabled', 'disabled', 'paused'] as const;
 export type WebhookStatus = (typeof webhookStatuses)[number];
@@ -27,10 +28,7 @@ export const webhookOptionsSchema = z
       .strict()
       .optional(),
     attempts: z.number().int().min(1).max(100).optional(),
-    backoff: z
-      .object({ type: z.enum(['fixed', 'exponential']), delayMs: z.number().int().min(0).max(86_400_000) })
-      .strict()
-      .optional(),
+    backoff: backoffSchema.optional(),
     timeoutMs: z.number().int().min(1).max(3_600_000).optional(),
     queue: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, _ or -').optional(),
     /** Flow control per key (API.md §5.4); wins over the bound workflow's own. */
@@ -45,7 +43,7 @@ export const webhookDefaults = {
   maxDepth: 64,
   dedupeWindowSeconds: 24 * 3600,
   attempts: 3,
-  backoff: { type: 'exponential', delayMs: 1000 },
+  backoff: defaultBackoff,
   queue: 'default',
 } as const;
 

@@ -134,13 +134,4 @@ export class WebhookStore {
       .publish(this.keys.webhookChanges, webhookId)
       .exec();
   }
-
-  /** Tells ingress caches that something of this webhook (for example its keys) changed. */
-  async announceChange(webhookId: string): Promise<void> {
-    await this.redis.publish(this.keys.webhookChanges, webhookId);
-  }
-
-  async countBindings(workflow: string): Promise<number> {
-    return this.redis.scard(this.keys.workflowBindings(workflow));
-  }
 }

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { anyMacMatches, bodySignature, noKey, noMatch, signers } from '@hookflow/protocol/signing';
 import { headerValue, type SignatureScheme, type VerifyInput, type VerifyResult } from './scheme.js';
-import { anyMacMatches, hmacSha256, noKey, noMatch } from './hmac.js';
 
 const signatureFormat = /^sha256=([0-9a-fA-F]{64})$/;
 
@@ -20,14 +20,14 @@ export const githubScheme: SignatureScheme = {
     if (!match) return { ok: false, code: 'signature_invalid', detail: 'x-hub-signature-256 must be sha256= and 64 hex characters' };
     if (secrets.length === 0) return noKey;
     const given = Buffer.from(match[1]!, 'hex');
-    return anyMacMatches(secrets, [given], (secret) => hmacSha256(secret, rawBody)) ? { ok: true } : noMatch;
+    return anyMacMatches(secrets, [given], (secret) => bodySignature(secret, rawBody)) ? { ok: true } : noMatch;
   },
 
   dedupeKey(headers) {
     return headerValue(headers, 'x-github-delivery') || undefined;
   },
 
-  sign(rawBody, secret, _nowMs, id = randomUUID()) {
-    return { 'x-hub-signature-256': `sha256=${hmacSha256(secret, rawBody).toString('hex')}`, 'x-github-delivery': id };
+  sign(rawBody, secret, nowMs, id = randomUUID()) {
+    return { ...signers.github(rawBody, secret, { nowMs }), 'x-github-delivery': id };
   },
 };

@@ -1,5 +1,6 @@
-/** Lower-cased request headers, as Node gives them. */
-export type Headers = Record<string, string | string[] | undefined>;
+import type { Headers, VerifyRejected } from '@hookflow/protocol/signing';
+
+export { headerValue, type Headers, type VerifyFailure } from '@hookflow/protocol/signing';
 
 export interface VerifyInput {
   /** The request body exactly as received. */
@@ -18,12 +19,11 @@ export interface VerifyInput {
   canonicalMaxBytes?: number | undefined;
 }
 
-export type VerifyFailure = 'signature_missing' | 'signature_invalid' | 'timestamp_invalid';
 /**
  * `signedBody`: set when what the signature covers is not the raw bytes but another serialisation of them (the
  * `uptiq` canonical form); that text is what was authenticated, so it is what must be stored.
  */
-export type VerifyResult = { ok: true; signedBody?: string } | { ok: false; code: VerifyFailure; detail: string };
+export type VerifyResult = { ok: true; signedBody?: string } | VerifyRejected;
 
 /** HOOKFLOW_CANONICAL_MAX_BYTES's default: work a body that fails authentication can cost stays bounded by it. */
 export const defaultCanonicalMaxBytes = 65_536;
@@ -38,11 +38,6 @@ export interface SignatureScheme {
   verify(input: VerifyInput): VerifyResult;
   /** The scheme's own delivery id (its default dedupe key), if the request carries one. */
   dedupeKey(headers: Headers, parsedBody: () => unknown): string | undefined;
-  /** Headers a sender must add to sign `rawBody` with `secret` (used by the SDK, tests and the console's test event). */
+  /** Headers a sender must add to sign `rawBody` with `secret` (used by tests and the console's test event). */
   sign(rawBody: string, secret: string, nowMs: number, id?: string): Record<string, string>;
-}
-
-export function headerValue(headers: Headers, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }

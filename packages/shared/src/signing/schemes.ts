@@ -1,3 +1,4 @@
+import { isSchemeName, type SchemeName } from '@hookflow/protocol';
 import type { SignatureScheme } from './scheme.js';
 import { uptiqScheme } from './uptiq.js';
 import { standardWebhooksScheme } from './standard-webhooks.js';
@@ -6,8 +7,8 @@ import { stripeScheme } from './stripe.js';
 import { slackScheme } from './slack.js';
 import { shopifyScheme } from './shopify.js';
 
-/** Every scheme a webhook may use, by name (API.md). */
-export const schemes: Record<string, SignatureScheme> = {
+/** Every scheme a webhook may use, by name (API.md), each of the names the protocol package lists. */
+export const schemes: Record<SchemeName, SignatureScheme> = {
   uptiq: uptiqScheme,
   'standard-webhooks': standardWebhooksScheme,
   github: githubScheme,
@@ -20,8 +21,8 @@ export const schemeNames = (): string[] => Object.keys(schemes);
 
 
 export function getScheme(name: string): SignatureScheme {
-  // Own properties only: a name like `constructor` must not reach Object.prototype.
-  const scheme = Object.hasOwn(schemes, name) ? schemes[name] : undefined;
+  // Listed names only: a name like `constructor` must not reach Object.prototype.
+  const scheme = isSchemeName(name) ? schemes[name] : undefined;
   if (!scheme) throw new Error(`unknown signature scheme ${name}`);
   return scheme;
 }

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { anyMacMatches, bodySignature, noKey, noMatch, signers } from '@hookflow/protocol/signing';
 import { headerValue, type SignatureScheme, type VerifyInput, type VerifyResult } from './scheme.js';
-import { anyMacMatches, hmacSha256, noKey, noMatch } from './hmac.js';
 
 const base64Format = /^[A-Za-z0-9+/]{43}=$/;
 
@@ -19,14 +19,14 @@ export const shopifyScheme: SignatureScheme = {
     if (!base64Format.test(header)) return { ok: false, code: 'signature_invalid', detail: 'x-shopify-hmac-sha256 must be base64 of 32 bytes' };
     if (secrets.length === 0) return noKey;
     const given = Buffer.from(header, 'base64');
-    return anyMacMatches(secrets, [given], (secret) => hmacSha256(secret, rawBody)) ? { ok: true } : noMatch;
+    return anyMacMatches(secrets, [given], (secret) => bodySignature(secret, rawBody)) ? { ok: true } : noMatch;
   },
 
   dedupeKey(headers) {
     return headerValue(headers, 'x-shopify-webhook-id') || undefined;
   },
 
-  sign(rawBody, secret, _nowMs, id = randomUUID()) {
-    return { 'x-shopify-hmac-sha256': hmacSha256(secret, rawBody).toString('base64'), 'x-shopify-webhook-id': id };
+  sign(rawBody, secret, nowMs, id = randomUUID()) {
+    return { ...signers.shopify(rawBody, secret, { nowMs }), 'x-shopify-webhook-id': id };
   },
 };

@@ -1,12 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { anyMacMatches, checkTimestamp, noKey, noMatch, signers, slackSignature } from '@hookflow/protocol/signing';
+import { bodyStringField } from './body-field.js';
 import { headerValue, type SignatureScheme, type VerifyInput, type VerifyResult } from './scheme.js';
-import { type SignedContent, anyMacMatches, bodyStringField, checkTimestamp, hmacSha256, noKey, noMatch, withPrefix } from './hmac.js';
 
 const signatureFormat = /^v0=([0-9a-fA-F]{64})$/;
-
-function signedContent(timestamp: string, rawBody: Buffer | string): SignedContent {
-  return withPrefix(`v0:${timestamp}:`, rawBody);
-}
 
 /** Slack: `x-slack-signature: v0=<hex>` of `v0:{x-slack-request-timestamp}:{body}`, keyed with the signing secret. */
 export const slackScheme: SignatureScheme = {
@@ -29,8 +26,7 @@ export const slackScheme: SignatureScheme = {
     const match = signatureFormat.exec(signature);
     if (!match) return { ok: false, code: 'signature_invalid', detail: 'x-slack-signature must be v0= and 64 hex characters' };
     if (secrets.length === 0) return noKey;
-    const content = signedContent(timestamp, rawBody);
-    return anyMacMatches(secrets, [Buffer.from(match[1]!, 'hex')], (secret) => hmacSha256(secret, content)) ? { ok: true } : noMatch;
+    return anyMacMatches(secrets, [Buffer.from(match[1]!, 'hex')], (secret) => slackSignature(secret, timestamp, rawBody)) ? { ok: true } : noMatch;
   },
 
   /** Slack sends no delivery id header; Events API envelopes carry `event_id`, repeated on retries. */
@@ -39,10 +35,6 @@ export const slackScheme: SignatureScheme = {
   },
 
   sign(rawBody, secret, nowMs) {
-    const timestamp = String(Math.floor(nowMs / 1000));
-    return {
-      'x-slack-request-timestamp': timestamp,
-      'x-slack-signature': `v0=${hmacSha256(secret, signedContent(timestamp, rawBody)).toString('hex')}`,
-    };
+    return signers.slack(rawBody, secret, { nowMs });
   },
 };

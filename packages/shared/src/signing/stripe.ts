@@ -1,10 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { anyMacMatches, checkTimestamp, maxSignaturesPerRequest, noKey, noMatch, signers, stripeSignature } from '@hookflow/protocol/signing';
+import { bodyStringField } from './body-field.js';
 import { headerValue, type SignatureScheme, type VerifyInput, type VerifyResult } from './scheme.js';
-import { type SignedContent, maxSignaturesPerRequest, anyMacMatches, bodyStringField, checkTimestamp, hmacSha256, noKey, noMatch, withPrefix } from './hmac.js';
-
-function signedContent(timestamp: string, rawBody: Buffer | string): SignedContent {
-  return withPrefix(`${timestamp}.`, rawBody);
-}
 
 /**
  * Stripe: `stripe-signature: t=<unix>,v1=<hex>[,v1=<hex>…]`, each `v1` an HMAC-SHA256 of `{t}.{body}` keyed with the
@@ -35,8 +32,7 @@ export const stripeScheme: SignatureScheme = {
     if (!time.ok) return { ok: false, code: 'timestamp_invalid', detail: time.detail };
     if (given.length === 0) return { ok: false, code: 'signature_invalid', detail: 'stripe-signature has no v1 signature' };
     if (secrets.length === 0) return noKey;
-    const content = signedContent(timestamp, rawBody);
-    return anyMacMatches(secrets, given, (secret) => hmacSha256(secret, content)) ? { ok: true } : noMatch;
+    return anyMacMatches(secrets, given, (secret) => stripeSignature(secret, timestamp, rawBody)) ? { ok: true } : noMatch;
   },
 
   /** Stripe repeats the event's `id` (`evt_…`) on every redelivery of that event. */
@@ -45,7 +41,6 @@ export const stripeScheme: SignatureScheme = {
   },
 
   sign(rawBody, secret, nowMs) {
-    const timestamp = String(Math.floor(nowMs / 1000));
-    return { 'stripe-signature': `t=${timestamp},v1=${hmacSha256(secret, signedContent(timestamp, rawBody)).toString('hex')}` };
+    return signers.stripe(rawBody, secret, { nowMs });
   },
 };

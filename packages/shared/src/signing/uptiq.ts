@@ -1,11 +1,8 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { bodySignature, macEquals, noKey, noMatch, signers } from '@hookflow/protocol/signing';
 import { defaultCanonicalMaxBytes, headerValue, type SignatureScheme, type VerifyInput, type VerifyResult } from './scheme.js';
 
 const hexSignature = /^(?:sha256=)?([0-9a-fA-F]{64})$/;
-
-function hmacHex(secret: string, data: string | Buffer): Buffer {
-  return createHmac('sha256', Buffer.from(secret, 'utf8')).update(data).digest();
-}
 
 /**
  * The default scheme: `x-signature` is the hex HMAC-SHA256 of the body keyed with the private key string. Senders
@@ -41,21 +38,21 @@ export const uptiqScheme: SignatureScheme = {
     if (!header) return { ok: false, code: 'signature_missing', detail: 'the x-signature header is missing' };
     const match = hexSignature.exec(header);
     if (!match) return { ok: false, code: 'signature_invalid', detail: 'x-signature must be 64 hex characters (optionally after sha256=)' };
-    if (secrets.length === 0) return { ok: false, code: 'signature_invalid', detail: 'no private key has been generated for this webhook' };
+    if (secrets.length === 0) return noKey;
     const given = Buffer.from(match[1]!, 'hex');
-    for (const secret of secrets) if (timingSafeEqual(hmacHex(secret, rawBody), given)) return { ok: true };
+    for (const secret of secrets) if (macEquals(bodySignature(secret, rawBody), given)) return { ok: true };
     const canonical = rawBody.length <= canonicalMaxBytes ? canonicalForm(rawBody, parsedBody) : undefined;
     if (canonical !== undefined) {
-      for (const secret of secrets) if (timingSafeEqual(hmacHex(secret, canonical), given)) return { ok: true, signedBody: canonical };
+      for (const secret of secrets) if (macEquals(bodySignature(secret, canonical), given)) return { ok: true, signedBody: canonical };
     }
-    return { ok: false, code: 'signature_invalid', detail: 'signature does not match' };
+    return noMatch;
   },
 
   dedupeKey() {
     return undefined;
   },
 
-  sign(rawBody, secret) {
-    return { 'x-signature': hmacHex(secret, rawBody).toString('hex') };
+  sign(rawBody, secret, nowMs) {
+    return signers.uptiq(rawBody, secret, { nowMs });
   },
 };

@@ -3,17 +3,9 @@ import type { Keys } from '../redis/keys.js';
 import { LuaScript } from '../redis/lua-script.js';
 import { pageOf, type Page } from '../registry/page.js';
 import { isPresentableJson, presentableJsonDepth } from '../json/json-depth.js';
+import type { AgentRecord } from './agent-record.js';
 
-/** One agent record as the Records API shows it. */
-export interface AgentRecord {
-  collection: string;
-  key: string;
-  /** Null only when it cannot be shown (see `presentationError`). */
-  value: Record<string, unknown> | null;
-  updatedAt: string;
-  /** Present only when the stored value cannot be shown (nested too deep to serialise, or not JSON); `value` is then null. */
-  presentationError?: { code: string; message: string };
-}
+export type { AgentRecord } from './agent-record.js';
 
 /**
  * Compare-and-set of a record together with the step checkpoint that records the write, in one script (one atomic
