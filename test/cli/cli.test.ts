@@ -5,12 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createKeys, DeliveryStore, getScheme } from '@hookflow/shared';
-import { waitForDelivery } from '../support/client.js';
+import { sendSigned, waitForDelivery } from '../support/client.js';
 import { freePort } from '../support/processes.js';
 import { useStack } from '../support/use-stack.js';
 import { runCli, type CliRun } from './run-cli.js';
 
-const ctx = useStack('cli');
+const readonlyToken = 'cli-test-readonly-token';
+const ctx = useStack('cli', { env: { HOOKFLOW_READONLY_TOKEN: readonlyToken } });
 const { prefix, redis } = ctx;
 const work = mkdtempSync(join(tmpdir(), 'hookflow-cli-test-'));
 /** An empty HOOKFLOW_HOME, so the admin-token fallback never finds a token the test did not put there. */
@@ -268,6 +269,76 @@ describe('hookflow deliveries and queues', () => {
     const table = await hookflow(['queues']);
     expect(table.stdout).toMatch(/^QUEUE\s+WAITING\s+ACTIVE\s+DELAYED\s+COMPLETED\s+FAILED\s+PAUSED\s+WORKERS$/m);
     expect(table.stdout).toMatch(/^default\s+\d+/m);
+  });
+});
+
+describe('hookflow deliveries signal', () => {
+  let endpoint: string;
+  let privateKey: string;
+  let webhookId: string;
+
+  /** Sends a document event to the approval workflow and returns its delivery once it is paused at the wait step. */
+  async function waiting(documentId: string): Promise<string> {
+    const sent = await sendSigned(endpoint, { documentId }, privateKey);
+    expect(sent.status).toBe(202);
+    return (await waitForDelivery(ctx.api, sent.body.deliveryId, ['waiting'])).id;
+  }
+
+  beforeAll(async () => {
+    const workflow = {
+      name: 'cli-approval',
+      steps: [
+        { id: 'approve', type: 'wait', signal: 'approval', timeoutMs: 3_600_000 },
+        { id: 'record', type: 'transform', expression: "{ 'documentId': payload.documentId, 'approved': steps.approve.output.approved }" },
+      ],
+      output: 'steps.record.output',
+    };
+    const put = await ctx.api.call('PUT', `/workflows/${workflow.name}`, workflow);
+    expect(put.status, JSON.stringify(put.body)).toBe(201);
+    const setup = await ctx.api.setupWebhook(workflow.name);
+    ({ webhookId } = setup);
+    ({ endpoint, privateKey } = setup.keyFile);
+  });
+
+  it('lists and shows a waiting delivery, and resumes it with --data; a second signal is refused on one line', async () => {
+    const id = await waiting('doc-cli-1');
+    expect((await json(['deliveries', 'list', webhookId, '--status', 'waiting'])).items.map((d: { id: string }) => d.id)).toEqual([id]);
+    const { expiresAt } = (await ctx.api.get(`/deliveries/${id}`)).body.waitingFor as { expiresAt: string };
+    const show = await hookflow(['deliveries', 'show', id]);
+    expect(show.stdout).toMatch(/^status\s+waiting$/m);
+    expect(show.stdout).toMatch(new RegExp(`^waiting for\\s+signal approval \\(step approve\\) until ${expiresAt.replace(/\./g, '\\.')}$`, 'm'));
+
+    const run = await hookflow(['deliveries', 'signal', id, 'approval', '--data', '{"approved": true}']);
+    expect(run).toEqual({ code: 0, stdout: `resumed ${id} with signal approval\n`, stderr: '' });
+    expect(await waitForDelivery(ctx.api, id)).toMatchObject({ status: 'succeeded', waitingFor: null, result: { documentId: 'doc-cli-1', approved: true } });
+    expect((await hookflow(['deliveries', 'show', id])).stdout).toMatch(/^waiting for\s+-$/m);
+    expectOneLineError(await hookflow(['deliveries', 'signal', id, 'approval', '--data', '{"approved": false}']), /^error: .*\[signal_already_received\]$/);
+    expect((await ctx.api.get(`/deliveries/${id}`)).body.result).toEqual({ documentId: 'doc-cli-1', approved: true });
+  });
+
+  it('reads --data from stdin (-) and from @file, and prints the answer as JSON with --json', async () => {
+    const fromStdin = await waiting('doc-cli-2');
+    const run = await hookflow(['--json', 'deliveries', 'signal', fromStdin, 'approval', '--data', '-'], {}, { input: '{ "approved": false, "note": "over budget" }\n' });
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout)).toEqual({ deliveryId: fromStdin, signal: 'approval', status: 'resumed' });
+    expect(await waitForDelivery(ctx.api, fromStdin)).toMatchObject({ status: 'succeeded', steps: [{ id: 'approve', output: { approved: false, note: 'over budget' } }, { id: 'record' }] });
+
+    const fromFile = await waiting('doc-cli-3');
+    const file = join(work, 'approval.json');
+    writeFileSync(file, '{"approved": true}');
+    expect((await hookflow(['deliveries', 'signal', fromFile, 'approval', '--data', `@${file}`])).code).toBe(0);
+    expect(await waitForDelivery(ctx.api, fromFile)).toMatchObject({ status: 'succeeded', result: { documentId: 'doc-cli-3', approved: true } });
+  });
+
+  it('refuses bad JSON before sending, and shows the API problem for a wrong signal, an unknown delivery and the read-only token', async () => {
+    const id = await waiting('doc-cli-4');
+    expectOneLineError(await hookflow(['deliveries', 'signal', id, 'approval', '--data', '{"approved":']), /^error: --data is not valid JSON: /);
+    expectOneLineError(await hookflow(['deliveries', 'signal', id, 'approval', '--data', '-'], {}, { input: 'approved' }), /^error: --data \(stdin\) is not valid JSON: /);
+    expectOneLineError(await hookflow(['deliveries', 'signal', id, 'approval']), /^error: required option '-d, --data <json\|@file\|->' not specified$/);
+    expectOneLineError(await hookflow(['deliveries', 'signal', id, 'go-ahead', '--data', '{}']), /^error: .*\[signal_not_found\]$/);
+    expectOneLineError(await hookflow(['deliveries', 'signal', 'dlv_doesnotexist', 'approval', '--data', '{}']), /^error: .*\[signal_not_found\]$/);
+    expectOneLineError(await hookflow(['deliveries', 'signal', id, 'approval', '--data', '{}'], { HOOKFLOW_ADMIN_TOKEN: readonlyToken }), /^error: .*\[forbidden\]$/);
+    expect((await ctx.api.get(`/deliveries/${id}`)).body).toMatchObject({ status: 'waiting', waitingFor: { signal: 'approval' } });
   });
 });
 

@@ -15,10 +15,13 @@ export function ensureConsoleBuilt(): void {
   execFileSync('npm', ['run', 'build', '-w', 'apps/console'], { cwd: repoRoot, stdio: 'inherit' });
 }
 
-/** Starts Chromium headless; screenshots of the previous run are cleared first so the folder shows this one. */
-export async function launchChromium(): Promise<Browser> {
-  rmSync(screenshotDir, { recursive: true, force: true });
-  mkdirSync(screenshotDir, { recursive: true });
+/**
+ * Starts Chromium headless; screenshots of the previous run are cleared first so the folder shows this one. Each test
+ * file keeps its own folder: files run in parallel, and one must not clear another's.
+ */
+export async function launchChromium(shots = screenshotDir): Promise<Browser> {
+  rmSync(shots, { recursive: true, force: true });
+  mkdirSync(shots, { recursive: true });
   return chromium.launch({
     executablePath: chromiumPath,
     headless: true,

@@ -1,4 +1,4 @@
-import type { Agent, Delivery, FieldError, List, OutboundSecret, QueueInfo, Session, TestEventAnswer, TestEventPreview, Webhook, WebhookStatus, WorkflowSummary } from './types';
+import type { Agent, Delivery, FieldError, List, OutboundSecret, QueueInfo, Session, SignalAnswer, TestEventAnswer, TestEventPreview, Webhook, WebhookStatus, WorkflowSummary } from './types';
 
 export type { FieldError };
 
@@ -99,6 +99,8 @@ export const api = {
   delivery: (deliveryId: string) => send<Delivery>('GET', `/api/v1/deliveries/${enc(deliveryId)}`),
   replay: (deliveryId: string) => send<{ deliveryId: string; replayOf: string }>('POST', `/api/v1/deliveries/${enc(deliveryId)}/replay`, {}),
   cancel: (deliveryId: string) => send<Delivery>('POST', `/api/v1/deliveries/${enc(deliveryId)}/cancel`, {}),
+  /** Sends the signal a waiting delivery's `wait` step waits for; `body` becomes the step's output. */
+  signal: (deliveryId: string, name: string, body: unknown) => send<SignalAnswer>('POST', `/api/v1/deliveries/${enc(deliveryId)}/signals/${enc(name)}`, body),
   retryFailed: (webhookId: string) => send<{ retried: number }>('POST', `/api/v1/webhooks/${enc(webhookId)}/deliveries/retry-failed`, {}),
 
   queues: () => send<List<QueueInfo>>('GET', '/api/v1/queues'),

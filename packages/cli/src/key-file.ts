@@ -30,13 +30,13 @@ export function readSigningKey(path: string): SigningKey {
   return { key: parsed.privateKey, ...(typeof parsed.scheme === 'string' ? { scheme: parsed.scheme } : {}) };
 }
 
-/** `--data` is inline JSON, or `@file` (`@-` for stdin); it must parse, so a typo never goes out signed. */
+/** `--data` is inline JSON, or `@file` (`@-` or `-` for stdin); it must parse, so a typo never goes out. */
 export function readData(value: string): unknown {
-  const fromFile = value.startsWith('@');
-  const text = fromFile ? readText(value.slice(1), 'data file') : value;
+  const source = value === '-' ? '-' : value.startsWith('@') ? value.slice(1) : null;
+  const text = source === null ? value : readText(source, 'data file');
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new CliError(`--data${fromFile ? ` (${value.slice(1)})` : ''} is not valid JSON: ${(err as Error).message}`);
+    throw new CliError(`--data${source === null ? '' : ` (${source === '-' ? 'stdin' : source})`} is not valid JSON: ${(err as Error).message}`);
   }
 }

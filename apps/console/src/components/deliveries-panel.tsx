@@ -70,6 +70,12 @@ export function DeliveriesPanel({ webhook }: { webhook: Webhook }) {
               </td>
               <td data-label="Status">
                 <StatusBadge status={delivery.status} />
+                {delivery.waitingFor && (
+                  <span className="muted waiting-note">
+                    {' '}
+                    for <code>{delivery.waitingFor.signal}</code> until {formatTime(delivery.waitingFor.expiresAt)}
+                  </span>
+                )}
               </td>
               <td data-label="Received">{formatTime(delivery.receivedAt)}</td>
               <td data-label="Duration">{formatDuration(delivery.receivedAt, delivery.finishedAt)}</td>

@@ -8,10 +8,11 @@ import { DataTable } from './data-table';
 import { useReadOnly } from './read-only';
 import { Modal } from './modal';
 import { cancellableStatuses } from '../types';
+import { WaitPanel, type SignalOutcome } from './wait-panel';
 
 /**
  * One delivery: what came in (payload, headers), what each step did, the result; "Replay" runs it again, "Cancel"
- * (after a confirmation) stops one that has not ended for good.
+ * (after a confirmation) stops one that has not ended for good; a waiting one shows what it waits for and takes the signal.
  */
 export function DeliveryDetail({ deliveryId, onOpen, onClose, onReplayed }: { deliveryId: string; onOpen: (id: string) => void; onClose: () => void; onReplayed: (newId: string) => void }) {
   // Kept polling while open: a finished delivery can move again (Retry failed).
@@ -19,6 +20,7 @@ export function DeliveryDetail({ deliveryId, onOpen, onClose, onReplayed }: { de
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [confirmingCancel, setConfirmingCancel] = useState(false);
+  const [signalOutcome, setSignalOutcome] = useState<SignalOutcome | null>(null);
   const readOnly = useReadOnly();
   const headingRef = useRef<HTMLHeadingElement>(null);
   const d = delivery.data;
@@ -53,6 +55,11 @@ export function DeliveryDetail({ deliveryId, onOpen, onClose, onReplayed }: { de
     } finally {
       setBusy(false);
     }
+  };
+
+  const signalAnswered = (outcome: SignalOutcome) => {
+    setSignalOutcome(outcome);
+    delivery.refresh();
   };
 
   return (
@@ -92,6 +99,7 @@ export function DeliveryDetail({ deliveryId, onOpen, onClose, onReplayed }: { de
         </Modal>
       )}
       <Notice kind="error">{error}</Notice>
+      {signalOutcome && <Notice kind={signalOutcome.kind}>{signalOutcome.text}</Notice>}
       <Notice kind="error">{delivery.error && `Could not load the delivery: ${delivery.error}`}</Notice>
       {d && (
         <>
@@ -131,6 +139,7 @@ export function DeliveryDetail({ deliveryId, onOpen, onClose, onReplayed }: { de
               </>
             )}
           </dl>
+          {d.waitingFor && <WaitPanel deliveryId={d.id} waitingFor={d.waitingFor} onAnswered={signalAnswered} />}
           <h4>Steps</h4>
           {d.steps.length === 0 ? (
             <p className="muted">No steps recorded{d.workflow === 'echo' ? ' (a built-in workflow runs as one piece)' : ''}.</p>

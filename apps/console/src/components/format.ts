@@ -18,3 +18,17 @@ export function formatDuration(fromIso: string | null, toIso: string | null): st
 export function json(value: unknown): string {
   return value === undefined ? '—' : JSON.stringify(value, null, 2);
 }
+
+/** How long until `iso` from `nowMs`, coarsely ("3 h 12 min"); null once it has passed. */
+export function formatTimeLeft(iso: string, nowMs: number): string | null {
+  const ms = Date.parse(iso) - nowMs;
+  if (!Number.isFinite(ms) || ms <= 0) return null;
+  const s = Math.ceil(ms / 1000);
+  if (s < 60) return `${s} s`;
+  const min = Math.floor(s / 60);
+  if (min < 60) return `${min} min ${s % 60} s`;
+  const h = Math.floor(min / 60);
+  if (h < 48) return `${h} h ${min % 60} min`;
+  const days = Math.floor(h / 24);
+  return `${days} day${days === 1 ? '' : 's'} ${h % 24} h`;
+}

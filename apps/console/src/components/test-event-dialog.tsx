@@ -3,16 +3,7 @@ import { api, messageOf } from '../api';
 import type { FieldError, Webhook } from '../types';
 import { FieldErrorList } from './field-error-list';
 import { Modal } from './modal';
-
-type Parsed = { ok: true; value: unknown } | { ok: false; message: string };
-
-function parse(text: string): Parsed {
-  try {
-    return { ok: true, value: JSON.parse(text) as unknown };
-  } catch (err) {
-    return { ok: false, message: `Not valid JSON: ${messageOf(err)}` };
-  }
-}
+import { parseJson } from './parse-json';
 
 const sourceText = {
   examples: "the workflow's first example",
@@ -50,7 +41,7 @@ export function TestEventDialog({ webhook, onClose, onSent }: { webhook: Webhook
     };
   }, [webhook.id]);
 
-  const parsed = text === null ? null : parse(text);
+  const parsed = text === null ? null : parseJson(text);
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     if (!parsed?.ok) return;

@@ -6,6 +6,7 @@ import { CliError } from '../cli-error.js';
 import type { ContextFactory } from '../context.js';
 import { queryString } from '../query-string.js';
 import { intInRange } from '../parse-int.js';
+import { readData } from '../key-file.js';
 import { renderRecord, renderTable, type Column } from '../output.js';
 import { startProgress } from '../progress.js';
 
@@ -31,6 +32,14 @@ interface Delivery {
   debounceKey?: string | null;
   supersededBy?: string | null;
   waitingBehind?: string | null;
+  waitingFor?: { stepId: string; signal: string; expiresAt: string } | null;
+}
+
+/** `POST /deliveries/{id}/signals/{name}`: the wait that took the signal resumes. */
+interface SignalAnswer {
+  deliveryId: string;
+  signal: string;
+  status: string;
 }
 
 const columns: Column<Delivery>[] = [
@@ -59,6 +68,7 @@ function record(d: Delivery): string {
     ['dedupe key', d.dedupeKey],
     ['concurrency key', d.concurrencyKey ?? null],
     ['waiting behind', d.waitingBehind ?? null],
+    ['waiting for', d.waitingFor ? `signal ${d.waitingFor.signal} (step ${d.waitingFor.stepId}) until ${d.waitingFor.expiresAt}` : null],
     ['debounce key', d.debounceKey ?? null],
     ['superseded by', d.supersededBy ?? null],
     ['replay of', d.replayOf],
@@ -109,12 +119,25 @@ export function registerDeliveries(program: Command, context: ContextFactory): v
 
   deliveries
     .command('cancel')
-    .description('cancel a held, queued, retrying or running delivery; it never runs again')
+    .description('cancel a held, queued, retrying, waiting or running delivery; it never runs again')
     .argument('<deliveryId>')
     .action(async (deliveryId: string, _opts: unknown, cmd: Command) => {
       const { api, out } = context(cmd);
       const delivery = await api.request<Delivery>('POST', `/deliveries/${encodeURIComponent(deliveryId)}/cancel`);
       out.emit(delivery, () => `cancelled ${delivery.id} at ${delivery.cancelledAt ?? delivery.finishedAt}`);
+    });
+
+  deliveries
+    .command('signal')
+    .description("send the signal a waiting delivery's wait step waits for; its JSON becomes the step's output and the run resumes")
+    .argument('<deliveryId>')
+    .argument('<name>', 'the signal name of the wait step')
+    .requiredOption('-d, --data <json|@file|->', 'the JSON body, inline, @file, or - (or @-) for stdin')
+    .action(async (deliveryId: string, name: string, opts: { data: string }, cmd: Command) => {
+      const { api, out } = context(cmd);
+      const body = readData(opts.data);
+      const answer = await api.request<SignalAnswer>('POST', `/deliveries/${encodeURIComponent(deliveryId)}/signals/${encodeURIComponent(name)}`, body);
+      out.emit(answer, () => `${answer.status} ${answer.deliveryId} with signal ${answer.signal}`);
     });
 
   deliveries
