@@ -11,13 +11,17 @@ export function abArguments(tool: string, secondsMeaning: string, defaults: { ro
   const [a, b, rounds = String(defaults.rounds), seconds = String(defaults.seconds)] = process.argv.slice(2);
   const count = (text: string) => (/^[1-9][0-9]*$/.test(text) ? Number(text) : null);
   if (!a || count(rounds) === null || count(seconds) === null) {
-    process.stderr.write(`usage: npx tsx bench/${tool} <checkout A> [<checkout B>] [rounds, default ${defaults.rounds}] [${secondsMeaning}, default ${defaults.seconds}]\n`);
+    process.stderr.write(
+      `usage: npx tsx bench/${tool} <checkout A> [<checkout B>] [rounds, default ${defaults.rounds}] [${secondsMeaning}, default ${defaults.seconds}]\n`,
+    );
     process.exit(2);
   }
   const [dirA, dirB] = [resolve(a), resolve(b ?? repoRoot)];
   for (const dir of [dirA, dirB]) {
     if (!['ingress', 'worker'].every((app) => existsSync(join(dir, `apps/${app}/dist/main.js`)))) {
-      process.stderr.write(`bench/${tool}: ${dir} has no built bundles (apps/*/dist/main.js); run \`npm ci && npm run build\` there first\n`);
+      process.stderr.write(
+        `bench/${tool}: ${dir} has no built bundles (apps/*/dist/main.js); run \`npm ci && npm run build\` there first\n`,
+      );
       process.exit(2);
     }
   }

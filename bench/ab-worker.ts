@@ -66,7 +66,8 @@ try {
     });
     process.stdout.write(`${round === 0 ? 'warm-up' : `round ${round}`}: ${accepted} stored; ${line.join('; ')}\n`);
   }
-  for (const name of ['A', 'B'] as const) process.stdout.write(`${name} median: cpu ${median(results[name])} µs/delivery [${results[name].join(', ')}]\n`);
+  for (const name of ['A', 'B'] as const)
+    process.stdout.write(`${name} median: cpu ${median(results[name])} µs/delivery [${results[name].join(', ')}]\n`);
 } finally {
   for (const child of children) child.kill('SIGTERM');
   await stack.stop();

@@ -40,13 +40,17 @@ try {
     for (const { name, target } of sides) {
       const result = await runLoad(target, { connections: 50, seconds });
       results[name].push(result);
-      process.stdout.write(`${name} ${Math.round(result.reqPerSec)} req/s p50 ${result.p50Ms} p99 ${result.p99Ms} cpu ${result.cpuUsPerReq} µs/req non2xx ${result.non2xx}\n`);
+      process.stdout.write(
+        `${name} ${Math.round(result.reqPerSec)} req/s p50 ${result.p50Ms} p99 ${result.p99Ms} cpu ${result.cpuUsPerReq} µs/req non2xx ${result.non2xx}\n`,
+      );
     }
   }
   for (const name of ['A', 'B'] as const) {
     const r = results[name];
     const m = (f: (x: LoadResult) => number | null) => medianOrNull(r.map(f));
-    process.stdout.write(`${name} median: ${Math.round(m((x) => x.reqPerSec) ?? Number.NaN)} req/s, p50 ${m((x) => x.p50Ms)} ms, p99 ${m((x) => x.p99Ms)} ms, cpu ${m((x) => x.cpuUsPerReq)} µs/req\n`);
+    process.stdout.write(
+      `${name} median: ${Math.round(m((x) => x.reqPerSec) ?? Number.NaN)} req/s, p50 ${m((x) => x.p50Ms)} ms, p99 ${m((x) => x.p99Ms)} ms, cpu ${m((x) => x.cpuUsPerReq)} µs/req\n`,
+    );
   }
 } finally {
   for (const child of children) child.kill('SIGTERM');

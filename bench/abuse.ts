@@ -44,7 +44,12 @@ export interface AbuseResult {
   heapGrowthMb: number | null;
 }
 
-export async function measureAbuse(config: BenchConfig, stack: Stack, webhookId: string, stop: (() => Promise<unknown>)[]): Promise<AbuseResult> {
+export async function measureAbuse(
+  config: BenchConfig,
+  stack: Stack,
+  webhookId: string,
+  stop: (() => Promise<unknown>)[],
+): Promise<AbuseResult> {
   const port = await freePort();
   const heapFile = join(mkdtempSync(join(tmpdir(), 'hookflow-heap-')), 'heap');
   const probe = resolve(import.meta.dirname, 'targets', 'heap-probe.mjs');
@@ -62,18 +67,26 @@ export async function measureAbuse(config: BenchConfig, stack: Stack, webhookId:
 
   const requestsPerRound = config.quick ? 10 : 50;
   const rounds = config.rounds;
-  say(`bench: abuse, ${rounds} alternating rounds of ${requestsPerRound} rejected 1 MiB requests (JSON, not JSON), then ${config.abuseUnknownIds} requests to unknown ids`);
+  say(
+    `bench: abuse, ${rounds} alternating rounds of ${requestsPerRound} rejected 1 MiB requests (JSON, not JSON), then ${config.abuseUnknownIds} requests to unknown ids`,
+  );
   const forged = { 'content-type': 'application/json', 'x-signature': '0'.repeat(64) };
   const bodies = { json: jsonBodyOf(mib), nonJson: 'x'.repeat(mib) };
   const cpu: Record<keyof typeof bodies, (number | null)[]> = { json: [], nonJson: [] };
   const url = `${baseUrl}/hooks/${webhookId}`;
   // One round of each first, unmeasured, so neither kind pays for the process warming up.
-  for (const body of Object.values(bodies)) await runLoad({ url, pid, redisPid: null, body, headers: forged }, { connections: 2, amount: 4 });
+  for (const body of Object.values(bodies))
+    await runLoad({ url, pid, redisPid: null, body, headers: forged }, { connections: 2, amount: 4 });
   for (let round = 1; round <= rounds; round++) {
     for (const kind of ['json', 'nonJson'] as const) {
-      const result = await runLoad({ url, pid, redisPid: null, body: bodies[kind], headers: forged }, { connections: 2, amount: requestsPerRound });
+      const result = await runLoad(
+        { url, pid, redisPid: null, body: bodies[kind], headers: forged },
+        { connections: 2, amount: requestsPerRound },
+      );
       cpu[kind].push(result.cpuUsPerReq);
-      say(`  round ${round} rejected 1 MiB ${kind === 'json' ? 'JSON    ' : 'not JSON'}  cpu ${result.cpuUsPerReq ?? 'n/a'} µs/req  answers ${result.non2xx}  errors ${result.errors}`);
+      say(
+        `  round ${round} rejected 1 MiB ${kind === 'json' ? 'JSON    ' : 'not JSON'}  cpu ${result.cpuUsPerReq ?? 'n/a'} µs/req  answers ${result.non2xx}  errors ${result.errors}`,
+      );
     }
   }
 
@@ -85,7 +98,13 @@ export async function measureAbuse(config: BenchConfig, stack: Stack, webhookId:
     connections: config.connections,
     amount: config.abuseUnknownIds,
     timeout: 10,
-    requests: [{ method: 'POST', headers: { 'content-type': 'application/json' }, setupRequest: (request) => ({ ...request, path: `/hooks/${newId('wh')}` }) }],
+    requests: [
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        setupRequest: (request) => ({ ...request, path: `/hooks/${newId('wh')}` }),
+      },
+    ],
   });
   const heapAfter = await heapUsed(pid, heapFile);
   await ingress.stop();

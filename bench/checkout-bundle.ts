@@ -8,9 +8,18 @@ import { serverPid } from './proc-stats.js';
  * first), on a free port given in `portVariable`, and resolves once its `/healthz` answers (or stops it and rejects). For the A/B tools, which
  * run two checkouts side by side.
  */
-export async function startCheckoutBundle(dir: string, app: 'ingress' | 'worker', portVariable: string, env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; port: number; pid: number | null }> {
+export async function startCheckoutBundle(
+  dir: string,
+  app: 'ingress' | 'worker',
+  portVariable: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ child: ChildProcess; port: number; pid: number | null }> {
   const port = await freePort();
-  const child = spawn(process.execPath, [join(dir, `apps/${app}/dist/main.js`)], { cwd: dir, env: { ...process.env, ...env, [portVariable]: String(port) }, stdio: 'ignore' });
+  const child = spawn(process.execPath, [join(dir, `apps/${app}/dist/main.js`)], {
+    cwd: dir,
+    env: { ...process.env, ...env, [portVariable]: String(port) },
+    stdio: 'ignore',
+  });
   try {
     await waitForHttp(`http://127.0.0.1:${port}/healthz`, 30_000);
   } catch (err) {

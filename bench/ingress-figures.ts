@@ -24,4 +24,3 @@ export function summarize(results: LoadResult[]) {
     errors: results.reduce((n, r) => n + r.errors, 0),
   };
 }
-

@@ -6,7 +6,16 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { Job } from 'bullmq';
-import { createLogger, DeliveryStore, newId, RecordStore, WorkflowCatalog, workflowDefinitionSchema, type Keys, type RedisClient } from '@hookflow/shared';
+import {
+  createLogger,
+  DeliveryStore,
+  newId,
+  RecordStore,
+  WorkflowCatalog,
+  workflowDefinitionSchema,
+  type Keys,
+  type RedisClient,
+} from '@hookflow/shared';
 import { createDeliveryProcessor } from '../apps/worker/src/runner/run-delivery.js';
 import { createRunPool, unsafeInProcessRuns, type RunExecutor } from '../apps/worker/src/runner/run-pool.js';
 import { OutboundSecrets } from '../apps/worker/src/steps/outbound-secrets.js';
@@ -31,16 +40,32 @@ export interface IsolationRound {
 const workflow = 'bench-isolation';
 const definition = workflowDefinitionSchema.parse({
   name: workflow,
-  steps: [{ id: 'summary', type: 'transform', expression: "{ 'document': payload.documentId, 'pages': payload.pages, 'words': $count($split(payload.text, ' ')) }" }],
+  steps: [
+    {
+      id: 'summary',
+      type: 'transform',
+      expression: "{ 'document': payload.documentId, 'pages': payload.pages, 'words': $count($split(payload.text, ' ')) }",
+    },
+  ],
 });
-const payload = { event: 'document.extracted', documentId: 'doc_7f3a9c2e41b8', pages: 3, text: 'Invoice 2026-1142 from ACME Corp, total 1,280.00 EUR, due 2026-12-15.' };
+const payload = {
+  event: 'document.extracted',
+  documentId: 'doc_7f3a9c2e41b8',
+  pages: 3,
+  text: 'Invoice 2026-1142 from ACME Corp, total 1,280.00 EUR, due 2026-12-15.',
+};
 
 export async function measureIsolation(redis: RedisClient, keys: Keys, deliveriesPerRound: number, rounds: number, threads: number) {
   const log = createLogger({ name: 'bench-isolation', level: 'warn' });
   const deliveries = new DeliveryStore(redis, keys);
   const catalog = new WorkflowCatalog(redis, keys);
   await catalog.put(definition);
-  const settings: RunSettings = { vars: {}, llm: { baseUrl: undefined, apiKey: undefined, model: 'none', timeoutMs: 1_000 }, egress: { allow: [], maxResponseBytes: 5_242_880 }, logLevel: 'warn' };
+  const settings: RunSettings = {
+    vars: {},
+    llm: { baseUrl: undefined, apiKey: undefined, model: 'none', timeoutMs: 1_000 },
+    egress: { allow: [], maxResponseBytes: 5_242_880 },
+    logLevel: 'warn',
+  };
   const executors: Record<IsolationMode, RunExecutor> = {
     thread: createRunPool({ settings, threads, memoryMb: 256, log }),
     inProcess: unsafeInProcessRuns(settings, builtinImplementations, log),
@@ -68,7 +93,19 @@ export async function measureIsolation(redis: RedisClient, keys: Keys, deliverie
   const runDeliveries = async (mode: IsolationMode, n: number) => {
     const ids = Array.from({ length: n }, () => newId('dlv'));
     for (const id of ids) {
-      await deliveries.create({ id, webhookId: 'wh_bench_isolation', agentId: 'agt_bench', workflow, status: 'queued', receivedAt: new Date().toISOString(), dedupeKey: null, headers: {}, payloadJson: JSON.stringify(payload), replayOf: null, queue: 'default' });
+      await deliveries.create({
+        id,
+        webhookId: 'wh_bench_isolation',
+        agentId: 'agt_bench',
+        workflow,
+        status: 'queued',
+        receivedAt: new Date().toISOString(),
+        dedupeKey: null,
+        headers: {},
+        payloadJson: JSON.stringify(payload),
+        replayOf: null,
+        queue: 'default',
+      });
     }
     const cpuBefore = process.cpuUsage();
     const start = performance.now();
@@ -83,7 +120,9 @@ export async function measureIsolation(redis: RedisClient, keys: Keys, deliverie
   };
 
   try {
-    say(`bench: run isolation, ${rounds} alternating rounds of ${deliveriesPerRound} deliveries (one transform step) through the delivery processor, one at a time`);
+    say(
+      `bench: run isolation, ${rounds} alternating rounds of ${deliveriesPerRound} deliveries (one transform step) through the delivery processor, one at a time`,
+    );
     // Warm-up: thread start, module loading and JIT are a worker's start-up cost, not a delivery's.
     for (const mode of isolationModes) await runDeliveries(mode, Math.min(100, deliveriesPerRound));
     const perRound: IsolationRound[] = [];
@@ -91,7 +130,9 @@ export async function measureIsolation(redis: RedisClient, keys: Keys, deliverie
       for (const mode of isolationModes) {
         const figures = await runDeliveries(mode, deliveriesPerRound);
         perRound.push({ round, mode, ...figures });
-        say(`  round ${round} ${isolationLabels[mode].padEnd(50)} ${figures.usPerDelivery} µs/delivery  CPU ${figures.cpuUsPerDelivery} µs/delivery`);
+        say(
+          `  round ${round} ${isolationLabels[mode].padEnd(50)} ${figures.usPerDelivery} µs/delivery  CPU ${figures.cpuUsPerDelivery} µs/delivery`,
+        );
       }
     }
     return summarizeIsolation(deliveriesPerRound, perRound);
@@ -102,8 +143,12 @@ export async function measureIsolation(redis: RedisClient, keys: Keys, deliverie
 
 /** Medians per mode, and what the thread adds over running in-process (difference and ratio of the medians). */
 export function summarizeIsolation(deliveriesPerRound: number, rounds: IsolationRound[]) {
-  const medianOf = (mode: IsolationMode, field: 'usPerDelivery' | 'cpuUsPerDelivery') => median(rounds.filter((r) => r.mode === mode).map((r) => r[field]));
-  const figures = (mode: IsolationMode) => ({ usPerDelivery: medianOf(mode, 'usPerDelivery'), cpuUsPerDelivery: medianOf(mode, 'cpuUsPerDelivery') });
+  const medianOf = (mode: IsolationMode, field: 'usPerDelivery' | 'cpuUsPerDelivery') =>
+    median(rounds.filter((r) => r.mode === mode).map((r) => r[field]));
+  const figures = (mode: IsolationMode) => ({
+    usPerDelivery: medianOf(mode, 'usPerDelivery'),
+    cpuUsPerDelivery: medianOf(mode, 'cpuUsPerDelivery'),
+  });
   const thread = figures('thread');
   const inProcess = figures('inProcess');
   return {

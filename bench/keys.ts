@@ -28,7 +28,12 @@ export interface KeysRun {
 /** One signed body per key (the same bodies feed both runs, so only the key option differs). */
 function keyBodies(privateKey: string): { body: string; headers: Record<string, string> }[] {
   return Array.from({ length: benchKeyCount }, (_, i) => {
-    const body = JSON.stringify({ event: 'client.updated', clientId: `cli-${i}`, fields: ['email', 'tier'], occurredAt: '2026-11-28T07:30:00.000Z' });
+    const body = JSON.stringify({
+      event: 'client.updated',
+      clientId: `cli-${i}`,
+      fields: ['email', 'tier'],
+      occurredAt: '2026-11-28T07:30:00.000Z',
+    });
     return { body, headers: { 'content-type': 'application/json', 'x-signature': signUptiq(body, privateKey) } };
   });
 }
@@ -41,7 +46,14 @@ function keyBodies(privateKey: string): { body: string; headers: Record<string, 
  */
 export async function measureKeys(
   config: BenchConfig,
-  deps: { api: AdminClient; baseUrl: string; queue: Queue; ingressPid: number | null; redisPid: number | null; secondsUntilLastCompleted: (queue: Queue, startMs: number) => Promise<number> },
+  deps: {
+    api: AdminClient;
+    baseUrl: string;
+    queue: Queue;
+    ingressPid: number | null;
+    redisPid: number | null;
+    secondsUntilLastCompleted: (queue: Queue, startMs: number) => Promise<number>;
+  },
 ) {
   const put = await deps.api.call('PUT', `/workflows/${keysWorkflow.name}`, keysWorkflow);
   if (put.status !== 201 && put.status !== 200) throw new Error(`PUT /workflows/${keysWorkflow.name}: ${put.status}`);
@@ -60,7 +72,9 @@ export async function measureKeys(
     await waitForDrain(deps.queue, 60_000);
   }
   const rounds: KeysRun[] = [];
-  say(`bench: keys, ${config.rounds} alternating rounds of ${config.pipelineDeliveries} deliveries: limit 1 per key over ${benchKeyCount} keys, and the same workflow without a key`);
+  say(
+    `bench: keys, ${config.rounds} alternating rounds of ${config.pipelineDeliveries} deliveries: limit 1 per key over ${benchKeyCount} keys, and the same workflow without a key`,
+  );
   for (let round = 1; round <= config.rounds; round++) {
     for (const run of ['keyed', 'unkeyed'] as const) {
       const startMs = Date.now();
@@ -75,5 +89,14 @@ export async function measureKeys(
   const medianOf = (run: KeysRun['run']) => Math.round(median(rounds.filter((r) => r.run === run).map((r) => r.deliveriesPerSec)));
   const keyed = medianOf('keyed');
   const unkeyed = medianOf('unkeyed');
-  return { keys: benchKeyCount, limit: 1, deliveries: config.pipelineDeliveries, keyedDeliveriesPerSec: keyed, unkeyedDeliveriesPerSec: unkeyed, ratio: ratio(keyed, unkeyed), drained: rounds.every((r) => r.drained), rounds };
+  return {
+    keys: benchKeyCount,
+    limit: 1,
+    deliveries: config.pipelineDeliveries,
+    keyedDeliveriesPerSec: keyed,
+    unkeyedDeliveriesPerSec: unkeyed,
+    ratio: ratio(keyed, unkeyed),
+    drained: rounds.every((r) => r.drained),
+    rounds,
+  };
 }

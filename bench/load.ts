@@ -35,7 +35,12 @@ export interface LoadResult {
 /** One autocannon run: `connections` keep-alive connections POSTing the same signed body, for `seconds` or `amount` requests. */
 export async function runLoad(
   target: LoadTarget,
-  { connections, seconds, amount, onBody }: { connections: number; seconds?: number; amount?: number; onBody?: (status: number, body: string) => void },
+  {
+    connections,
+    seconds,
+    amount,
+    onBody,
+  }: { connections: number; seconds?: number; amount?: number; onBody?: (status: number, body: string) => void },
 ): Promise<LoadResult> {
   const cpuBefore = cpuTimeMs(target.pid);
   const redisBefore = cpuTimeMs(target.redisPid);

@@ -52,7 +52,13 @@ export async function bench(config: BenchConfig, prefix: string, keys: Keys, sto
   // The bundles production runs (`npm run start:ingress` / `start:worker`), not the TypeScript sources. No worker runs
   // during the ingress rounds, so their deliveries pile up as a backlog: the backlog guard stays on (its cached count
   // is part of the path measured) with a limit the rounds cannot reach, instead of answering them 503.
-  const stack = await startStack({ prefix, redisUrl: config.redisUrl, worker: false, built: true, env: { HOOKFLOW_MAX_BACKLOG: '1000000000' } });
+  const stack = await startStack({
+    prefix,
+    redisUrl: config.redisUrl,
+    worker: false,
+    built: true,
+    env: { HOOKFLOW_MAX_BACKLOG: '1000000000' },
+  });
   stop.push(() => stack.stop());
   const api = adminClient(stack.baseUrl, stack.adminToken);
   const { webhookId, keyFile } = await api.setupWebhook('echo');
@@ -62,7 +68,10 @@ export async function bench(config: BenchConfig, prefix: string, keys: Keys, sto
     startTarget('bench/targets/bare-express.ts', targetEnv),
     startTarget('bench/targets/naive-ingress.ts', { ...targetEnv, BENCH_SECRET: keyFile.privateKey, BENCH_QUEUE: 'naive' }),
   ]);
-  stop.push(() => bare.proc.stop(), () => naive.proc.stop());
+  stop.push(
+    () => bare.proc.stop(),
+    () => naive.proc.stop(),
+  );
 
   const path = `/hooks/${webhookId}`;
   const ingressPid = serverPid(stack.ingress.child.pid);
@@ -97,16 +106,25 @@ export async function bench(config: BenchConfig, prefix: string, keys: Keys, sto
     for (const name of targetNames) {
       const result = await load(name, { connections: config.connections, seconds: config.roundSeconds });
       rounds.push({ round, target: name, ...result });
-      say(`  round ${round} ${labels[name].padEnd(16)} ${Math.round(result.reqPerSec)} req/s  p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms  cpu ${result.cpuUsPerReq ?? 'n/a'} µs/req  non-2xx ${result.non2xx}  errors ${result.errors}`);
+      say(
+        `  round ${round} ${labels[name].padEnd(16)} ${Math.round(result.reqPerSec)} req/s  p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms  cpu ${result.cpuUsPerReq ?? 'n/a'} µs/req  non-2xx ${result.non2xx}  errors ${result.errors}`,
+      );
     }
   }
-  const medians = Object.fromEntries(targetNames.map((name) => [name, summarize(rounds.filter((r) => r.target === name))])) as Record<TargetName, ReturnType<typeof summarize>>;
+  const medians = Object.fromEntries(targetNames.map((name) => [name, summarize(rounds.filter((r) => r.target === name))])) as Record<
+    TargetName,
+    ReturnType<typeof summarize>
+  >;
 
   // The worker starts only now, so it did not compete for the two cores with the ingress rounds; it first works off
   // the backlog those rounds left (timed too, as a drain rate).
   say(`bench: starting the worker; draining ${accepted} deliveries from the ingress rounds`);
   // Retention would delete the oldest finished records past 10 000 per webhook; the bench keeps them all to check each.
-  const worker = spawnEntry(appEntry('worker', true), { ...stack.env, WORKER_CONCURRENCY: String(config.workerConcurrency), HOOKFLOW_RETENTION_COUNT: '10000000' });
+  const worker = spawnEntry(appEntry('worker', true), {
+    ...stack.env,
+    WORKER_CONCURRENCY: String(config.workerConcurrency),
+    HOOKFLOW_RETENTION_COUNT: '10000000',
+  });
   stop.push(() => worker.stop());
   await waitForHttp(`http://127.0.0.1:${stack.workerPort}/healthz`, 30_000, worker);
   const workerPid = serverPid(worker.child.pid);
@@ -120,14 +138,22 @@ export async function bench(config: BenchConfig, prefix: string, keys: Keys, sto
   const cpuReadings = (pids: (number | null)[]) => [...pids.map((pid) => cpuTimeMs(pid)), ownCpuTimeMs()];
   const cpuPer = (before: (number | null)[], after: (number | null)[], n: number) => before.map((b, i) => cpuUsPer(b, after[i] ?? null, n));
   /** One pipeline run fed over HTTP: `config.pipelineDeliveries` requests to `target`, timed until `queue` drained. */
-  const httpPipeline = async (target: TargetName, drainQueue: Queue, pids: { worker: number | null; ingress: number | null }): Promise<PipelineRun> => {
+  const httpPipeline = async (
+    target: TargetName,
+    drainQueue: Queue,
+    pids: { worker: number | null; ingress: number | null },
+  ): Promise<PipelineRun> => {
     const processes = [pids.worker, pids.ingress, redisPid];
     const cpuBefore = cpuReadings(processes);
     const startMs = Date.now();
     const { accepted: acceptedInRun } = await load(target, { connections: config.connections, amount: config.pipelineDeliveries });
     const drainedInRun = await waitForDrain(drainQueue, 120_000);
     const seconds = await secondsUntilLastCompleted(redis, drainQueue, startMs);
-    const [workerCpu = null, ingressCpu = null, redisCpu = null, clientCpu = null] = cpuPer(cpuBefore, cpuReadings(processes), acceptedInRun);
+    const [workerCpu = null, ingressCpu = null, redisCpu = null, clientCpu = null] = cpuPer(
+      cpuBefore,
+      cpuReadings(processes),
+      acceptedInRun,
+    );
     return pipelineRun(acceptedInRun, seconds, drainedInRun, { workerCpu, ingressCpu, redisCpu, clientCpu });
   };
   /** Adds jobs for raw BullMQ (by default one pipeline run's), as its producer does: `addBulk`, 100 at a time. */
@@ -135,7 +161,13 @@ export async function bench(config: BenchConfig, prefix: string, keys: Keys, sto
     for (let i = 0; i < total; i += 100) {
       const count = Math.min(100, total - i);
       await rawQueue.addBulk(
-        Array.from({ length: count }, (_, j) => catalogJob('run-delivery', { deliveryId: `raw-${tag}-${i + j}` }, { attempts: webhookDefaults.attempts, jobId: `raw-${tag}-${i + j}` })),
+        Array.from({ length: count }, (_, j) =>
+          catalogJob(
+            'run-delivery',
+            { deliveryId: `raw-${tag}-${i + j}` },
+            { attempts: webhookDefaults.attempts, jobId: `raw-${tag}-${i + j}` },
+          ),
+        ),
       );
     }
   };
@@ -159,7 +191,10 @@ export async function bench(config: BenchConfig, prefix: string, keys: Keys, sto
     const seconds = await secondsUntilLastCompleted(redis, probeQueue, startMs);
     await probeWorker.proc.stop();
     await probeQueue.obliterate({ force: true });
-    return { rawInsertRedisCpuUsPerJob, rawBacklogDrain: { deliveries: jobs, seconds, deliveriesPerSec: Math.round(jobs / seconds), drained } };
+    return {
+      rawInsertRedisCpuUsPerJob,
+      rawBacklogDrain: { deliveries: jobs, seconds, deliveriesPerSec: Math.round(jobs / seconds), drained },
+    };
   };
   /** One run of raw BullMQ: the bench adds the jobs and the no-op worker runs them. */
   const rawPipeline = async (round: number, rawQueue: Queue, workerPid: number | null): Promise<PipelineRun> => {
@@ -168,7 +203,11 @@ export async function bench(config: BenchConfig, prefix: string, keys: Keys, sto
     await addRawJobs(rawQueue, String(round));
     const drainedInRun = await waitForDrain(rawQueue, 120_000);
     const seconds = await secondsUntilLastCompleted(redis, rawQueue, startMs);
-    const [workerCpu = null, redisCpu = null, clientCpu = null] = cpuPer(cpuBefore, cpuReadings([workerPid, redisPid]), config.pipelineDeliveries);
+    const [workerCpu = null, redisCpu = null, clientCpu = null] = cpuPer(
+      cpuBefore,
+      cpuReadings([workerPid, redisPid]),
+      config.pipelineDeliveries,
+    );
     return pipelineRun(config.pipelineDeliveries, seconds, drainedInRun, { workerCpu, redisCpu, clientCpu });
   };
 
@@ -185,7 +224,9 @@ export async function bench(config: BenchConfig, prefix: string, keys: Keys, sto
   const naiveWorker = await startTarget('bench/targets/raw-worker.ts', { ...targetEnv, BENCH_QUEUE: 'naive' });
   stop.push(() => naiveWorker.proc.stop());
   const pipelineRounds: (PipelineRun & { round: number; run: PipelineName })[] = [];
-  say(`bench: pipeline, ${config.rounds} alternating rounds of ${config.pipelineDeliveries} deliveries: ingress → worker (echo), a no-op BullMQ worker fed by addBulk, the naive handler → a no-op worker`);
+  say(
+    `bench: pipeline, ${config.rounds} alternating rounds of ${config.pipelineDeliveries} deliveries: ingress → worker (echo), a no-op BullMQ worker fed by addBulk, the naive handler → a no-op worker`,
+  );
   for (let round = 1; round <= config.rounds; round++) {
     const runs: Record<PipelineName, () => Promise<PipelineRun>> = {
       hookflow: () => httpPipeline('hookflow', queue, { worker: workerPid, ingress: ingressPid }),
@@ -195,12 +236,21 @@ export async function bench(config: BenchConfig, prefix: string, keys: Keys, sto
     for (const name of pipelineNames) {
       const run = await runs[name]();
       pipelineRounds.push({ round, run: name, ...run });
-      say(`  round ${round} ${pipelineLabels[name].padEnd(40)} ${run.deliveriesPerSec} deliveries/s  machine ${run.machineCpuUsPerDelivery ?? 'n/a'} CPU µs/delivery`);
+      say(
+        `  round ${round} ${pipelineLabels[name].padEnd(40)} ${run.deliveriesPerSec} deliveries/s  machine ${run.machineCpuUsPerDelivery ?? 'n/a'} CPU µs/delivery`,
+      );
     }
   }
   await Promise.all([raw.proc.stop(), naiveWorker.proc.stop()]);
   const { rawInsertRedisCpuUsPerJob, rawBacklogDrain } = await rawInsertProbe(queues.get('raw-insert-probe'));
-  const keysPhase = await measureKeys(config, { api, baseUrl: stack.baseUrl, queue, ingressPid, redisPid, secondsUntilLastCompleted: (q, startMs) => secondsUntilLastCompleted(redis, q, startMs) });
+  const keysPhase = await measureKeys(config, {
+    api,
+    baseUrl: stack.baseUrl,
+    queue,
+    ingressPid,
+    redisPid,
+    secondsUntilLastCompleted: (q, startMs) => secondsUntilLastCompleted(redis, q, startMs),
+  });
 
   // Last, when the other processes are idle: it runs in this process, on the same cores.
   const isolation = await measureIsolation(redis, keys, config.isolationDeliveries, config.rounds, config.workerConcurrency);
@@ -223,5 +273,15 @@ export async function bench(config: BenchConfig, prefix: string, keys: Keys, sto
     backlogDrain: { deliveries: backlog, seconds: drainSeconds, deliveriesPerSec: Math.round(backlog / drainSeconds), drained },
     rawBacklogDrain,
   };
-  return { rounds, medians, pipeline, keys: keysPhase, isolation, abuse, rssBytes: ingressRss, accounting, payloadBytes: Buffer.byteLength(payload.body) };
+  return {
+    rounds,
+    medians,
+    pipeline,
+    keys: keysPhase,
+    isolation,
+    abuse,
+    rssBytes: ingressRss,
+    accounting,
+    payloadBytes: Buffer.byteLength(payload.body),
+  };
 }

@@ -69,11 +69,21 @@ export function summarizePipeline(runs: PipelineRun[]): PipelineRun {
  * its own CPU per delivery and at its HTTP side plus raw BullMQ's (no-op) worker side. When the second is below a
  * target, no worker behind this ingress could meet it on this machine.
  */
-export function pipelineBounds(pipeline: Record<PipelineName, PipelineRun>, split: { hookflowIngestSideUs: number | null; rawWorkerSideUs: number | null }, cores: number) {
-  const coresBusy = (run: PipelineRun) => (run.machineCpuUsPerDelivery === null ? null : Math.round((run.deliveriesPerSec * run.machineCpuUsPerDelivery) / 1e4) / 100);
-  const vsRawAtAllCores = (cpuUsPerDelivery: number | null) => (cpuUsPerDelivery === null ? null : ratio((cores * 1e6) / cpuUsPerDelivery, pipeline.rawBullmq.deliveriesPerSec));
+export function pipelineBounds(
+  pipeline: Record<PipelineName, PipelineRun>,
+  split: { hookflowIngestSideUs: number | null; rawWorkerSideUs: number | null },
+  cores: number,
+) {
+  const coresBusy = (run: PipelineRun) =>
+    run.machineCpuUsPerDelivery === null ? null : Math.round((run.deliveriesPerSec * run.machineCpuUsPerDelivery) / 1e4) / 100;
+  const vsRawAtAllCores = (cpuUsPerDelivery: number | null) =>
+    cpuUsPerDelivery === null ? null : ratio((cores * 1e6) / cpuUsPerDelivery, pipeline.rawBullmq.deliveriesPerSec);
   return {
-    coresBusy: { hookflow: coresBusy(pipeline.hookflow), rawBullmq: coresBusy(pipeline.rawBullmq), naiveHttp: coresBusy(pipeline.naiveHttp) },
+    coresBusy: {
+      hookflow: coresBusy(pipeline.hookflow),
+      rawBullmq: coresBusy(pipeline.rawBullmq),
+      naiveHttp: coresBusy(pipeline.naiveHttp),
+    },
     hookflowAllCoresVsRaw: vsRawAtAllCores(pipeline.hookflow.machineCpuUsPerDelivery),
     noOpWorkerSideAllCoresVsRaw: vsRawAtAllCores(sumOrNull([split.hookflowIngestSideUs, split.rawWorkerSideUs])),
   };

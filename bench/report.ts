@@ -20,7 +20,11 @@ function perRoundRatios<R extends { round: number }>(rounds: R[], nameOf: (r: R)
       return theirs ? ratio(valueOf(ours), valueOf(theirs)) : null;
     })
     .filter((v): v is number => v !== null && Number.isFinite(v));
-  return { median: ratios.length > 0 ? median(ratios) : null, min: ratios.length > 0 ? Math.min(...ratios) : null, max: ratios.length > 0 ? Math.max(...ratios) : null };
+  return {
+    median: ratios.length > 0 ? median(ratios) : null,
+    min: ratios.length > 0 ? Math.min(...ratios) : null,
+    max: ratios.length > 0 ? Math.max(...ratios) : null,
+  };
 }
 
 /** A row of the pipeline table; the ingress cell is empty for the run without one (raw BullMQ's). */
@@ -43,9 +47,15 @@ function pipelineRow(label: string, run: PipelineRun, vsRaw: number): (string | 
 export function report(config: BenchConfig, result: BenchResult, startedAt: Date) {
   const { medians, pipeline, keys, isolation, abuse, rssBytes, accounting } = result;
   const ingressRound = [(r: { target: TargetName }) => r.target, (r: { reqPerSec: number }) => r.reqPerSec] as const;
-  const perRound = { vsBare: perRoundRatios(result.rounds, ...ingressRound, 'bare'), vsNaive: perRoundRatios(result.rounds, ...ingressRound, 'naive') };
+  const perRound = {
+    vsBare: perRoundRatios(result.rounds, ...ingressRound, 'bare'),
+    vsNaive: perRoundRatios(result.rounds, ...ingressRound, 'naive'),
+  };
   const pipelineRound = [(r: { run: PipelineName }) => r.run, (r: { deliveriesPerSec: number }) => r.deliveriesPerSec] as const;
-  const pipelinePerRound = { vsRaw: perRoundRatios(pipeline.rounds, ...pipelineRound, 'rawBullmq'), vsNaiveHttp: perRoundRatios(pipeline.rounds, ...pipelineRound, 'naiveHttp') };
+  const pipelinePerRound = {
+    vsRaw: perRoundRatios(pipeline.rounds, ...pipelineRound, 'rawBullmq'),
+    vsNaiveHttp: perRoundRatios(pipeline.rounds, ...pipelineRound, 'naiveHttp'),
+  };
   const ratios = {
     reqPerSecVsBare: ratio(medians.hookflow.reqPerSec, medians.bare.reqPerSec),
     reqPerSecVsNaive: ratio(medians.hookflow.reqPerSec, medians.naive.reqPerSec),
@@ -65,9 +75,15 @@ export function report(config: BenchConfig, result: BenchResult, startedAt: Date
   const ours = pipeline.hookflow;
   const theirs = pipeline.rawBullmq;
   const split = {
-    hookflowWorkerSideUs: sumOrNull([ours.workerCpuUsPerDelivery, differenceOrNull(ours.redisCpuUsPerDelivery, medians.hookflow.redisCpuUsPerReq)]),
+    hookflowWorkerSideUs: sumOrNull([
+      ours.workerCpuUsPerDelivery,
+      differenceOrNull(ours.redisCpuUsPerDelivery, medians.hookflow.redisCpuUsPerReq),
+    ]),
     hookflowIngestSideUs: sumOrNull([ours.ingressCpuUsPerDelivery ?? null, medians.hookflow.redisCpuUsPerReq, ours.clientCpuUsPerDelivery]),
-    rawWorkerSideUs: sumOrNull([theirs.workerCpuUsPerDelivery, differenceOrNull(theirs.redisCpuUsPerDelivery, pipeline.rawInsertRedisCpuUsPerJob)]),
+    rawWorkerSideUs: sumOrNull([
+      theirs.workerCpuUsPerDelivery,
+      differenceOrNull(theirs.redisCpuUsPerDelivery, pipeline.rawInsertRedisCpuUsPerJob),
+    ]),
     rawProducerUs: sumOrNull([theirs.clientCpuUsPerDelivery, pipeline.rawInsertRedisCpuUsPerJob]),
   };
   const bounds = pipelineBounds(pipeline, split, cpus().length);
@@ -76,21 +92,37 @@ export function report(config: BenchConfig, result: BenchResult, startedAt: Date
     reqPerSecVsBare: { want: '>= 0.85', measured: ratios.reqPerSecVsBare, met: ratios.reqPerSecVsBare >= 0.85 },
     reqPerSecVsNaive: { want: '>= 1.5', measured: ratios.reqPerSecVsNaive, met: ratios.reqPerSecVsNaive >= 1.5 },
     p99VsBare: { want: '<= 2', measured: ratios.p99VsBare, met: ratios.p99VsBare <= 2 },
-    zeroNon2xx: { want: '0', measured: medians.hookflow.non2xx + medians.hookflow.errors, met: medians.hookflow.non2xx + medians.hookflow.errors === 0 },
+    zeroNon2xx: {
+      want: '0',
+      measured: medians.hookflow.non2xx + medians.hookflow.errors,
+      met: medians.hookflow.non2xx + medians.hookflow.errors === 0,
+    },
     pipelineVsRaw: { want: '>= 0.7', measured: ratios.pipelineVsRaw, met: ratios.pipelineVsRaw >= 0.7 },
     keyedVsUnkeyed: { want: '>= 0.8', measured: keys.ratio, met: keys.ratio >= 0.8 },
     ingressRssMb: { want: '<= 200', measured: rssMb, met: rssMb !== null && rssMb <= 200 },
     abuseCpuJsonVsNonJson: { want: '<= 2', measured: abuse.jsonVsNonJson, met: abuse.jsonVsNonJson !== null && abuse.jsonVsNonJson <= 2 },
     abuseHeapGrowthMb: { want: '< 10', measured: abuse.heapGrowthMb, met: abuse.heapGrowthMb !== null && abuse.heapGrowthMb < 10 },
   };
-  const machine = { nproc: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(totalmem() / 1024 ** 3), node: process.version, platform: process.platform };
+  const machine = {
+    nproc: cpus().length,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    memoryGb: Math.round(totalmem() / 1024 ** 3),
+    node: process.version,
+    platform: process.platform,
+  };
   const ok = accounting.lost === 0;
   const json = {
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
     quick: config.quick,
     machine,
-    settings: { connections: config.connections, rounds: config.rounds, roundSeconds: config.roundSeconds, payloadBytes: result.payloadBytes, signing: 'one pre-signed body (server verifies every request)' },
+    settings: {
+      connections: config.connections,
+      rounds: config.rounds,
+      roundSeconds: config.roundSeconds,
+      payloadBytes: result.payloadBytes,
+      signing: 'one pre-signed body (server verifies every request)',
+    },
     ingress: {
       medians,
       ratios: {
@@ -104,7 +136,15 @@ export function report(config: BenchConfig, result: BenchResult, startedAt: Date
       rounds: result.rounds,
     },
     isolation,
-    pipeline: { ...pipeline, ratioVsRaw: ratios.pipelineVsRaw, ratioVsNaiveHttp: ratios.pipelineVsNaiveHttp, backlogDrainVsRaw: ratios.backlogDrainVsRaw, perRoundRatios: pipelinePerRound, cpuSplitUsPerDelivery: split, bounds },
+    pipeline: {
+      ...pipeline,
+      ratioVsRaw: ratios.pipelineVsRaw,
+      ratioVsNaiveHttp: ratios.pipelineVsNaiveHttp,
+      backlogDrainVsRaw: ratios.backlogDrainVsRaw,
+      perRoundRatios: pipelinePerRound,
+      cpuSplitUsPerDelivery: split,
+      bounds,
+    },
     keys,
     abuse,
     ingressRssBytes: rssBytes,
@@ -133,24 +173,74 @@ export function report(config: BenchConfig, result: BenchResult, startedAt: Date
     ];
   };
   say('');
-  say(`Ingress: POST /hooks/:id, ${config.connections} connections, ${result.payloadBytes}-byte signed body, ${config.rounds} alternating rounds × ${config.roundSeconds} s, medians`);
-  say(formatTable(['target', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', '× bare', '× naive', 'server CPU µs/req', 'Redis', 'load gen', 'machine'], targetNames.map(row)));
-  say(`CPU per request, inverted (throughput with a core each): ${ratios.cpuEfficiencyVsBare ?? 'n/a'} × bare, ${ratios.cpuEfficiencyVsNaive ?? 'n/a'} × naive`);
+  say(
+    `Ingress: POST /hooks/:id, ${config.connections} connections, ${result.payloadBytes}-byte signed body, ${config.rounds} alternating rounds × ${config.roundSeconds} s, medians`,
+  );
+  say(
+    formatTable(
+      [
+        'target',
+        'req/s',
+        'p50 ms',
+        'p99 ms',
+        'non-2xx',
+        'errors',
+        '× bare',
+        '× naive',
+        'server CPU µs/req',
+        'Redis',
+        'load gen',
+        'machine',
+      ],
+      targetNames.map(row),
+    ),
+  );
+  say(
+    `CPU per request, inverted (throughput with a core each): ${ratios.cpuEfficiencyVsBare ?? 'n/a'} × bare, ${ratios.cpuEfficiencyVsNaive ?? 'n/a'} × naive`,
+  );
   const round3 = (v: number | null) => (v === null ? 'n/a' : String(Math.round(v * 1000) / 1000));
   const spread = (r: ReturnType<typeof perRoundRatios>) => `${round3(r.median)} (${round3(r.min)}–${round3(r.max)})`;
-  say(`Per round (hookflow ÷ the baseline's run of the same round), median (range): ${spread(perRound.vsBare)} × bare, ${spread(perRound.vsNaive)} × naive`);
+  say(
+    `Per round (hookflow ÷ the baseline's run of the same round), median (range): ${spread(perRound.vsBare)} × bare, ${spread(perRound.vsNaive)} × naive`,
+  );
   say('"machine" is server + Redis + load generator: what one request costs the cores they all share.');
   say('');
-  say(`Pipeline: ${pipeline.deliveries} deliveries per run, worker concurrency ${pipeline.workerConcurrency}, ${config.rounds} alternating rounds, medians`);
+  say(
+    `Pipeline: ${pipeline.deliveries} deliveries per run, worker concurrency ${pipeline.workerConcurrency}, ${config.rounds} alternating rounds, medians`,
+  );
   say(
     formatTable(
       ['run', 'deliveries/s', 'seconds', '× raw', 'worker CPU µs/delivery', 'ingress', 'Redis', 'load gen', 'machine'],
       [
         pipelineRow(pipelineLabels.hookflow, pipeline.hookflow, ratios.pipelineVsRaw),
         pipelineRow(pipelineLabels.rawBullmq, pipeline.rawBullmq, 1),
-        pipelineRow(pipelineLabels.naiveHttp, pipeline.naiveHttp, ratio(pipeline.naiveHttp.deliveriesPerSec, pipeline.rawBullmq.deliveriesPerSec)),
-        ['hookflow backlog drain (worker only)', pipeline.backlogDrain.deliveriesPerSec, pipeline.backlogDrain.seconds.toFixed(2), '', '', '', '', '', ''],
-        ['raw BullMQ backlog drain (no-op worker only)', pipeline.rawBacklogDrain.deliveriesPerSec, pipeline.rawBacklogDrain.seconds.toFixed(2), '', '', '', '', '', ''],
+        pipelineRow(
+          pipelineLabels.naiveHttp,
+          pipeline.naiveHttp,
+          ratio(pipeline.naiveHttp.deliveriesPerSec, pipeline.rawBullmq.deliveriesPerSec),
+        ),
+        [
+          'hookflow backlog drain (worker only)',
+          pipeline.backlogDrain.deliveriesPerSec,
+          pipeline.backlogDrain.seconds.toFixed(2),
+          '',
+          '',
+          '',
+          '',
+          '',
+          '',
+        ],
+        [
+          'raw BullMQ backlog drain (no-op worker only)',
+          pipeline.rawBacklogDrain.deliveriesPerSec,
+          pipeline.rawBacklogDrain.seconds.toFixed(2),
+          '',
+          '',
+          '',
+          '',
+          '',
+          '',
+        ],
       ],
     ),
   );
@@ -164,11 +254,19 @@ export function report(config: BenchConfig, result: BenchResult, startedAt: Date
       `CPU bounds (arithmetic, not measured): with all ${machine.nproc} cores busy, hookflow's pipeline would reach ${orNa(bounds.hookflowAllCoresVsRaw)} × raw; ` +
       `its HTTP side feeding a worker side as cheap as raw BullMQ's no-op one, ${orNa(bounds.noOpWorkerSideAllCoresVsRaw)} ×`,
   );
-  say(`Per round (hookflow ÷ the baseline's run of the same round), median (range): ${spread(pipelinePerRound.vsRaw)} × raw, ${spread(pipelinePerRound.vsNaiveHttp)} × the HTTP-fed hand-written pipeline`);
-  say(`Not a target, for context: hookflow's pipeline is ${ratios.pipelineVsNaiveHttp.toFixed(2)} × the hand-written one fed by the same HTTP load (naive handler → no-op worker).`);
-  say(`Not a target, for context: with no HTTP in front, hookflow's worker drains a backlog at ${ratios.backlogDrainVsRaw.toFixed(2)} × raw BullMQ's no-op worker.`);
+  say(
+    `Per round (hookflow ÷ the baseline's run of the same round), median (range): ${spread(pipelinePerRound.vsRaw)} × raw, ${spread(pipelinePerRound.vsNaiveHttp)} × the HTTP-fed hand-written pipeline`,
+  );
+  say(
+    `Not a target, for context: hookflow's pipeline is ${ratios.pipelineVsNaiveHttp.toFixed(2)} × the hand-written one fed by the same HTTP load (naive handler → no-op worker).`,
+  );
+  say(
+    `Not a target, for context: with no HTTP in front, hookflow's worker drains a backlog at ${ratios.backlogDrainVsRaw.toFixed(2)} × raw BullMQ's no-op worker.`,
+  );
   say('');
-  say(`Run isolation: ${isolation.deliveriesPerRound} deliveries of a one-transform definition through the delivery processor, one at a time, ${config.rounds} alternating rounds, medians`);
+  say(
+    `Run isolation: ${isolation.deliveriesPerRound} deliveries of a one-transform definition through the delivery processor, one at a time, ${config.rounds} alternating rounds, medians`,
+  );
   say(
     formatTable(
       ['run', 'µs/delivery', 'CPU µs/delivery'],
@@ -194,9 +292,16 @@ export function report(config: BenchConfig, result: BenchResult, startedAt: Date
       `(after a full GC): ${abuse.heapGrowthMb ?? 'n/a'} MB growth (target < 10)`,
   );
   say(`Ingress RSS after the run: ${rssMb ?? 'n/a'} MB`);
-  say(formatTable(['target', 'want', 'measured', 'met'], Object.entries(targets).map(([name, t]) => [name, t.want, String(t.measured), t.met ? 'yes' : 'NO'])));
+  say(
+    formatTable(
+      ['target', 'want', 'measured', 'met'],
+      Object.entries(targets).map(([name, t]) => [name, t.want, String(t.measured), t.met ? 'yes' : 'NO']),
+    ),
+  );
   say('');
-  say(`Accounting: accepted ${accounting.accepted} (ids checked one by one: ${accounting.idsChecked}), stored ${accounting.stored}, succeeded ${accounting.succeeded}, lost ${accounting.lost}`);
+  say(
+    `Accounting: accepted ${accounting.accepted} (ids checked one by one: ${accounting.idsChecked}), stored ${accounting.stored}, succeeded ${accounting.succeeded}, lost ${accounting.lost}`,
+  );
   say(`Machine: ${machine.nproc} × ${machine.cpu}, ${machine.memoryGb} GB, Node ${machine.node}. Results: ${config.resultsPath}`);
   return ok;
 }

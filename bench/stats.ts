@@ -15,7 +15,8 @@ export const medianOrNull = (values: (number | null)[]) => {
   const known = values.filter((v): v is number => v !== null);
   return known.length > 0 ? median(known) : null;
 };
-export const sumOrNull = (values: (number | null)[]) => (values.some((v) => v === null) ? null : (values as number[]).reduce((a, b) => a + b, 0));
+export const sumOrNull = (values: (number | null)[]) =>
+  values.some((v) => v === null) ? null : (values as number[]).reduce((a, b) => a + b, 0);
 export const differenceOrNull = (a: number | null, b: number | null) => (a === null || b === null ? null : a - b);
 
 /** A plain-text table with right-aligned columns after the first. */

@@ -19,7 +19,9 @@ const apps = {
 const externalDependencies = {
   name: 'external-dependencies',
   setup(pluginBuild) {
-    pluginBuild.onResolve({ filter: /^[^./]/ }, (args) => (args.path.startsWith('@hookflow/') ? undefined : { path: args.path, external: true }));
+    pluginBuild.onResolve({ filter: /^[^./]/ }, (args) =>
+      args.path.startsWith('@hookflow/') ? undefined : { path: args.path, external: true },
+    );
   },
 };
 
@@ -34,7 +36,12 @@ const sharedWithoutSideEffects = {
     const sharedSources = join(root, 'packages', 'shared', 'src');
     pluginBuild.onResolve({ filter: /.*/ }, async (args) => {
       if (args.pluginData === 'resolving') return undefined;
-      const resolved = await pluginBuild.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: 'resolving' });
+      const resolved = await pluginBuild.resolve(args.path, {
+        kind: args.kind,
+        importer: args.importer,
+        resolveDir: args.resolveDir,
+        pluginData: 'resolving',
+      });
       if (resolved.errors.length > 0 || resolved.external || !resolved.path.startsWith(sharedSources)) return undefined;
       return { path: resolved.path, sideEffects: false };
     });

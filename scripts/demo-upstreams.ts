@@ -26,7 +26,12 @@ const documents: Record<string, { title: string; text: string }> = {
   },
 };
 const clients: Record<string, { name: string; email: string; tier: string; notes: string }> = {
-  'cli-4821': { name: 'Contoso Ltd', email: 'accounts@contoso.example', tier: 'gold', notes: 'Renewal due in March; prefers email over calls; two open support tickets.' },
+  'cli-4821': {
+    name: 'Contoso Ltd',
+    email: 'accounts@contoso.example',
+    tier: 'gold',
+    notes: 'Renewal due in March; prefers email over calls; two open support tickets.',
+  },
 };
 
 export interface ReceivedNotification {
@@ -53,7 +58,11 @@ export interface DemoUpstreamOptions {
 }
 
 /** Starts the stand-ins; a busy `port` falls back to any free one. */
-export async function startDemoUpstreams({ port = defaultDemoPort, verifySecret, onNotification }: DemoUpstreamOptions = {}): Promise<DemoUpstreams> {
+export async function startDemoUpstreams({
+  port = defaultDemoPort,
+  verifySecret,
+  onNotification,
+}: DemoUpstreamOptions = {}): Promise<DemoUpstreams> {
   const received: ReceivedNotification[] = [];
   const verifier = verifySecret ? new Webhook(verifySecret) : null;
   const server = createServer((req, res) => {
@@ -77,8 +86,13 @@ export async function startDemoUpstreams({ port = defaultDemoPort, verifySecret,
       const clientId = id('/crm/clients/');
       if (clientId) return json(res, 200, { id: clientId, ...(clients[clientId] ?? madeUpClient(clientId)) });
     }
-    if (req.method === 'POST' && (path === '/compliance/alerts' || /^\/notify\/(users\/[^/]+\/messages|accounts\/[^/]+\/payments)$/.test(path))) {
-      const headers = Object.fromEntries(['webhook-id', 'webhook-timestamp', 'webhook-signature'].map((name) => [name, String(req.headers[name] ?? '')]));
+    if (
+      req.method === 'POST' &&
+      (path === '/compliance/alerts' || /^\/notify\/(users\/[^/]+\/messages|accounts\/[^/]+\/payments)$/.test(path))
+    ) {
+      const headers = Object.fromEntries(
+        ['webhook-id', 'webhook-timestamp', 'webhook-signature'].map((name) => [name, String(req.headers[name] ?? '')]),
+      );
       const notification: ReceivedNotification = { path, headers, body, verified: verifier ? verifies(verifier, body, headers) : null };
       received.push(notification);
       onNotification?.(notification);
@@ -131,11 +145,19 @@ function verifies(verifier: Webhook, body: string, headers: Record<string, strin
 }
 
 function madeUpDocument(id: string) {
-  return { title: `Document ${id}`, text: `Support request ${id}: the customer reports that the mobile app logs them out after every update and asks for help restoring saved settings.` };
+  return {
+    title: `Document ${id}`,
+    text: `Support request ${id}: the customer reports that the mobile app logs them out after every update and asks for help restoring saved settings.`,
+  };
 }
 
 function madeUpClient(id: string) {
-  return { name: `Client ${id}`, email: `${id.replace(/[^A-Za-z0-9]/g, '') || 'client'}@example.com`, tier: 'silver', notes: 'Created by the demo CRM for an unknown id.' };
+  return {
+    name: `Client ${id}`,
+    email: `${id.replace(/[^A-Za-z0-9]/g, '') || 'client'}@example.com`,
+    tier: 'silver',
+    notes: 'Created by the demo CRM for an unknown id.',
+  };
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {
@@ -164,7 +186,9 @@ async function main(): Promise<void> {
     port,
     verifySecret: process.env.DEMO_VERIFY_SECRET || undefined,
     onNotification: (n) => {
-      console.log(`notify received: POST ${n.path} ${n.verified === null ? '(signature not checked: set DEMO_VERIFY_SECRET)' : n.verified ? '(signature verified)' : '(signature did NOT verify)'} ${n.body}`);
+      console.log(
+        `notify received: POST ${n.path} ${n.verified === null ? '(signature not checked: set DEMO_VERIFY_SECRET)' : n.verified ? '(signature verified)' : '(signature did NOT verify)'} ${n.body}`,
+      );
       const review = reviewLinkOf(n);
       if (review) {
         console.log(

@@ -6,7 +6,13 @@ import { freePort } from './free-port.js';
 
 /** True when something answers PING at `url` within a second. */
 export async function redisAnswers(url: string): Promise<boolean> {
-  const client = new Redis(url, { lazyConnect: true, connectTimeout: 1_000, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
+  const client = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: 1_000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    enableOfflineQueue: false,
+  });
   client.on('error', () => {});
   try {
     await client.connect();
@@ -21,7 +27,6 @@ export async function redisAnswers(url: string): Promise<boolean> {
 export function redisServerOnPath(): boolean {
   return spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
 }
-
 
 export interface EmbeddedRedis {
   url: string;
@@ -40,12 +45,32 @@ export interface EmbeddedRedisOptions {
   appendfsync?: 'always' | 'everysec';
 }
 
-export async function startEmbeddedRedis(dir: string, { port, appendfsync = 'everysec' }: EmbeddedRedisOptions = {}): Promise<EmbeddedRedis> {
+export async function startEmbeddedRedis(
+  dir: string,
+  { port, appendfsync = 'everysec' }: EmbeddedRedisOptions = {},
+): Promise<EmbeddedRedis> {
   mkdirSync(dir, { recursive: true });
   port ??= await freePort();
   const child = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', appendfsync, '--save', '', '--maxmemory-policy', 'noeviction', '--logfile', join(dir, 'redis.log')],
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dir,
+      '--appendonly',
+      'yes',
+      '--appendfsync',
+      appendfsync,
+      '--save',
+      '',
+      '--maxmemory-policy',
+      'noeviction',
+      '--logfile',
+      join(dir, 'redis.log'),
+    ],
     // Its own process group: Ctrl+C in the terminal must not stop Redis under the apps while they drain; whoever
     // started it stops it after them.
     { stdio: 'ignore', detached: true },

@@ -25,14 +25,19 @@ const home = localHome(env);
 // The example workflows call the demo upstreams unless their variables are set: `npm run demo:upstreams` may come later.
 const demoUpstreams = applyDemoDefaults(env, home);
 // Before the build: a bad variable is reported in a second, not after a rebuild.
-const { ingress: config, worker: workerConfig, workerPortMoved } = await settleStartConfig(env).catch((err: unknown) => {
+const {
+  ingress: config,
+  worker: workerConfig,
+  workerPortMoved,
+} = await settleStartConfig(env).catch((err: unknown) => {
   exitIfConfigError('start', err);
   throw err;
 });
 
 const privateRedis = !(await redisAnswers(config.redisUrl));
 if (privateRedis) {
-  if (process.env.REDIS_URL) fail(`nothing answers at REDIS_URL=${safeRedisUrl(config.redisUrl)}. Start that Redis, or unset REDIS_URL to use a private one.`);
+  if (process.env.REDIS_URL)
+    fail(`nothing answers at REDIS_URL=${safeRedisUrl(config.redisUrl)}. Start that Redis, or unset REDIS_URL to use a private one.`);
   if (!redisServerOnPath()) {
     fail(
       'no Redis answers at redis://127.0.0.1:6379 and redis-server is not installed.\n' +
@@ -58,7 +63,10 @@ async function shutdown(exitCode: number): Promise<void> {
   if (stopping) return;
   stopping = true;
   await Promise.all(children.map(stop));
-  await embedded?.then((redis) => redis.stop(), () => {});
+  await embedded?.then(
+    (redis) => redis.stop(),
+    () => {},
+  );
   forgetUrl();
   process.exit(exitCode);
 }
@@ -97,7 +105,11 @@ async function build(): Promise<void> {
 
 /** Runs an app's bundle, as `npm run start:<name>` does. */
 function run(name: 'ingress' | 'worker'): void {
-  const child = spawn(process.execPath, [join(root, 'scripts', 'run-app.mjs'), name], { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] });
+  const child = spawn(process.execPath, [join(root, 'scripts', 'run-app.mjs'), name], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   child.on('exit', (code, signal) => {
     if (!stopping) {
       process.stderr.write(`hookflow: the ${name} stopped unexpectedly (${signal ?? `exit ${code}`}); stopping everything\n`);
@@ -109,7 +121,12 @@ function run(name: 'ingress' | 'worker'): void {
 
 async function waitForHealth(name: string, url: string): Promise<void> {
   const deadline = Date.now() + 30_000;
-  while (!(await fetch(url).then((r) => r.ok, () => false))) {
+  while (
+    !(await fetch(url).then(
+      (r) => r.ok,
+      () => false,
+    ))
+  ) {
     await unlessStopping();
     if (Date.now() > deadline) {
       process.stderr.write(`hookflow: the ${name} did not answer at ${url} within 30 s\n`);
@@ -178,7 +195,9 @@ try {
   say();
   say(sampleCommand(endpoint, demo.keyFile));
   say();
-  say(`Then look at the delivery: curl -s -H "Authorization: Bearer $(cat ${tokenFile})" ${config.publicUrl}/api/v1/deliveries/<deliveryId>`);
+  say(
+    `Then look at the delivery: curl -s -H "Authorization: Bearer $(cat ${tokenFile})" ${config.publicUrl}/api/v1/deliveries/<deliveryId>`,
+  );
 } catch (err) {
   process.stderr.write(`hookflow: could not create the demo webhook: ${(err as Error).message}\n`);
 }

@@ -40,7 +40,8 @@ export function loadStartConfig(env: NodeJS.ProcessEnv): { ingress: IngressConfi
 export async function settleStartConfig(env: NodeJS.ProcessEnv): Promise<StartConfig> {
   let { ingress, worker } = loadStartConfig(env);
   if (ingress.port === 0) env.PORT = String(await freePort());
-  else if (!(await portIsFree(ingress.port))) throw ConfigError.ofProblems([`PORT: ${ingress.port} is in use (another Hookflow, or another server); set PORT to a free port`]);
+  else if (!(await portIsFree(ingress.port)))
+    throw ConfigError.ofProblems([`PORT: ${ingress.port} is in use (another Hookflow, or another server); set PORT to a free port`]);
 
   const workerPortChosen = Boolean(env.WORKER_PORT);
   const workerPortTaken = worker.port === Number(env.PORT) || !(await portIsFree(worker.port));
@@ -49,7 +50,9 @@ export async function settleStartConfig(env: NodeJS.ProcessEnv): Promise<StartCo
     env.WORKER_PORT = String(await freePortOtherThan(Number(env.PORT)));
     workerPortMoved = worker.port !== 0;
   } else if (workerPortTaken) {
-    throw ConfigError.ofProblems([`WORKER_PORT: ${worker.port} is in use; set WORKER_PORT to a free port, or leave it unset to take a free one`]);
+    throw ConfigError.ofProblems([
+      `WORKER_PORT: ${worker.port} is in use; set WORKER_PORT to a free port, or leave it unset to take a free one`,
+    ]);
   }
   ({ ingress, worker } = loadStartConfig(env));
   return { ingress, worker, workerPortMoved };

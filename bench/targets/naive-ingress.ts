@@ -26,7 +26,9 @@ app.disable('x-powered-by');
 app.set('etag', false);
 app.post('/hooks/:webhookId', express.raw({ type: 'application/json', limit: '1mb' }), async (req, res) => {
   const given = Buffer.from(String(req.headers['x-signature'] ?? ''), 'hex');
-  const expected = createHmac('sha256', secret).update(req.body as Buffer).digest();
+  const expected = createHmac('sha256', secret)
+    .update(req.body as Buffer)
+    .digest();
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
     res.status(401).json({ error: 'bad signature' });
     return;

@@ -8,7 +8,10 @@ const schema = z.object({
   /** The HMAC key the naive handler verifies with (the webhook's private key string). */
   BENCH_SECRET: z.string().min(1).optional(),
   /** Queue the naive handler fills and the raw worker drains. */
-  BENCH_QUEUE: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).default('bench'),
+  BENCH_QUEUE: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/)
+    .default('bench'),
   WORKER_CONCURRENCY: envFields.positiveInt(10, 1000),
 });
 

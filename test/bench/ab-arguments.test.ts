@@ -7,7 +7,11 @@ import { repoRoot } from '../support/processes.js';
 
 // The A/B tools refuse bad command lines before they start any process or touch Redis.
 function runTool(tool: string, args: string[]) {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'bench', tool), ...args], { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 });
+  const result = spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'bench', tool), ...args], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   return { status: result.status, stderr: result.stderr };
 }
 
@@ -15,7 +19,9 @@ describe('A/B tools: command line', () => {
   it.each(['ab.ts', 'ab-worker.ts'])('%s without a checkout prints its usage line and exits 2', (tool) => {
     const { status, stderr } = runTool(tool, []);
     expect(status).toBe(2);
-    expect(stderr).toBe(`usage: npx tsx bench/${tool} <checkout A> [<checkout B>] ${tool === 'ab.ts' ? '[rounds, default 5] [seconds per round, default 4]' : '[rounds, default 4] [fill seconds, default 6]'}\n`);
+    expect(stderr).toBe(
+      `usage: npx tsx bench/${tool} <checkout A> [<checkout B>] ${tool === 'ab.ts' ? '[rounds, default 5] [seconds per round, default 4]' : '[rounds, default 4] [fill seconds, default 6]'}\n`,
+    );
   });
 
   it('refuses a count that is not a whole number of at least 1', () => {
@@ -28,6 +34,8 @@ describe('A/B tools: command line', () => {
     const { status, stderr } = runTool('ab-worker.ts', [unbuilt]);
     rmSync(unbuilt, { recursive: true });
     expect(status).toBe(2);
-    expect(stderr).toBe(`bench/ab-worker.ts: ${unbuilt} has no built bundles (apps/*/dist/main.js); run \`npm ci && npm run build\` there first\n`);
+    expect(stderr).toBe(
+      `bench/ab-worker.ts: ${unbuilt} has no built bundles (apps/*/dist/main.js); run \`npm ci && npm run build\` there first\n`,
+    );
   });
 });

@@ -10,7 +10,10 @@ describe('bench settings', () => {
 
   it('shortens everything in quick mode and keeps explicit settings', () => {
     expect(loadBenchConfig({ BENCH_QUICK: '1' })).toMatchObject({ quick: true, rounds: 2, roundSeconds: 1, pipelineDeliveries: 300 });
-    expect(loadBenchConfig({ BENCH_QUICK: '1', BENCH_ROUNDS: '3', BENCH_PIPELINE_DELIVERIES: '700' })).toMatchObject({ rounds: 3, pipelineDeliveries: 700 });
+    expect(loadBenchConfig({ BENCH_QUICK: '1', BENCH_ROUNDS: '3', BENCH_PIPELINE_DELIVERIES: '700' })).toMatchObject({
+      rounds: 3,
+      pipelineDeliveries: 700,
+    });
     expect(loadBenchConfig({})).toMatchObject({ quick: false, rounds: 5, roundSeconds: 5, pipelineDeliveries: 5000, connections: 50 });
   });
 

@@ -90,7 +90,14 @@ describe('hookflow webhooks and keys', () => {
   it('creates a webhook, lists and shows it, and pauses, resumes and disables it', async () => {
     const agent = await json(['agents', 'create', 'Webhook owner']);
     const webhook = await json(['webhooks', 'create', '--agent', agent.id, '--workflow', 'echo', '--scheme', 'uptiq', '--name', 'docs']);
-    expect(webhook).toMatchObject({ id: expect.stringMatching(/^wh_/), agentId: agent.id, workflow: 'echo', scheme: 'uptiq', status: 'enabled', name: 'docs' });
+    expect(webhook).toMatchObject({
+      id: expect.stringMatching(/^wh_/),
+      agentId: agent.id,
+      workflow: 'echo',
+      scheme: 'uptiq',
+      status: 'enabled',
+      name: 'docs',
+    });
 
     const list = await hookflow(['webhooks', 'list', '--agent', agent.id]);
     expect(list.stdout).toMatch(new RegExp(`${webhook.id}\\s+docs\\s+echo\\s+uptiq\\s+enabled\\s+\\S+/hooks/${webhook.id}`));
@@ -106,7 +113,11 @@ describe('hookflow webhooks and keys', () => {
     expect(next).toMatchObject({ items: [{ id: second.id }], nextCursor: null });
     expectOneLineError(await hookflow(['webhooks', 'list', '--agent', agent.id, '--limit', '0']), /--limit/);
 
-    for (const [command, status] of [['pause', 'paused'], ['resume', 'enabled'], ['disable', 'disabled']] as const) {
+    for (const [command, status] of [
+      ['pause', 'paused'],
+      ['resume', 'enabled'],
+      ['disable', 'disabled'],
+    ] as const) {
       const run = await hookflow(['webhooks', command, webhook.id]);
       expect(run.stdout).toBe(`${webhook.id} is now ${status}\n`);
       expect((await ctx.api.get(`/webhooks/${webhook.id}`)).body.status).toBe(status);
@@ -121,7 +132,12 @@ describe('hookflow webhooks and keys', () => {
     const generated = await hookflow(['keys', 'generate', webhookId, '--out', file, '--grace', '600']);
     expect(generated.code).toBe(0);
     const keyFile = JSON.parse(readFileSync(file, 'utf8'));
-    expect(keyFile).toMatchObject({ webhookId, keyId: expect.stringMatching(/^key_/), privateKey: expect.any(String), algorithm: 'HMAC-SHA256' });
+    expect(keyFile).toMatchObject({
+      webhookId,
+      keyId: expect.stringMatching(/^key_/),
+      privateKey: expect.any(String),
+      algorithm: 'HMAC-SHA256',
+    });
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(generated.stdout).toContain(keyFile.keyId);
     expect(generated.stdout).not.toContain(keyFile.privateKey);
@@ -149,7 +165,13 @@ describe('hookflow send', () => {
 
   it('sends a signed event by webhook id that the workflow then runs', async () => {
     const sent = await json(['send', webhookId, '--key', keyPath, '--data', '{"documentId":"doc-1"}']);
-    expect(sent).toMatchObject({ ok: true, status: 202, deliveryId: expect.stringMatching(/^dlv_/), deliveryStatus: 'queued', attempts: 1 });
+    expect(sent).toMatchObject({
+      ok: true,
+      status: 202,
+      deliveryId: expect.stringMatching(/^dlv_/),
+      deliveryStatus: 'queued',
+      attempts: 1,
+    });
     expect(await waitForDelivery(ctx.api, sent.deliveryId)).toMatchObject({ status: 'succeeded', result: { documentId: 'doc-1' } });
   });
 
@@ -161,7 +183,8 @@ describe('hookflow send', () => {
       req.on('data', (chunk) => (body += chunk));
       req.on('end', () => {
         seen.push({ headers: req.headers, body });
-        if (seen.length === 1) res.writeHead(503, { 'retry-after': '0', 'content-type': 'application/problem+json' }).end('{"code":"unavailable"}');
+        if (seen.length === 1)
+          res.writeHead(503, { 'retry-after': '0', 'content-type': 'application/problem+json' }).end('{"code":"unavailable"}');
         else res.writeHead(202, { 'content-type': 'application/json' }).end('{"deliveryId":"dlv_local","status":"queued"}');
       });
     });
@@ -176,7 +199,15 @@ describe('hookflow send', () => {
       const { privateKey } = JSON.parse(readFileSync(keyPath, 'utf8'));
       for (const { headers, body } of seen) {
         expect(JSON.parse(body)).toEqual({ documentId: 'doc-2', pages: [1, 2] });
-        expect(getScheme('uptiq').verify({ rawBody: Buffer.from(body), headers, secrets: [privateKey], nowMs: Date.now(), parsedBody: () => JSON.parse(body) })).toEqual({ ok: true });
+        expect(
+          getScheme('uptiq').verify({
+            rawBody: Buffer.from(body),
+            headers,
+            secrets: [privateKey],
+            nowMs: Date.now(),
+            parsedBody: () => JSON.parse(body),
+          }),
+        ).toEqual({ ok: true });
       }
     } finally {
       receiver.close();
@@ -210,8 +241,14 @@ describe('hookflow deliveries and queues', () => {
   it('lists (with --status) and shows deliveries', async () => {
     const page = await json(['deliveries', 'list', webhookId]);
     expect(page.items.map((d: { id: string }) => d.id)).toContain(deliveryId);
-    expect((await json(['deliveries', 'list', webhookId, '--status', 'succeeded', '--limit', '10'])).items.every((d: { status: string }) => d.status === 'succeeded')).toBe(true);
-    expect((await json(['deliveries', 'list', webhookId, '--status', 'failed'])).items.map((d: { id: string }) => d.id)).not.toContain(deliveryId);
+    expect(
+      (await json(['deliveries', 'list', webhookId, '--status', 'succeeded', '--limit', '10'])).items.every(
+        (d: { status: string }) => d.status === 'succeeded',
+      ),
+    ).toBe(true);
+    expect((await json(['deliveries', 'list', webhookId, '--status', 'failed'])).items.map((d: { id: string }) => d.id)).not.toContain(
+      deliveryId,
+    );
 
     const table = await hookflow(['deliveries', 'list', webhookId]);
     expect(table.stdout).toMatch(new RegExp(`${deliveryId}\\s+succeeded\\s+echo\\s+1`));
@@ -225,12 +262,20 @@ describe('hookflow deliveries and queues', () => {
     const replay = await json(['deliveries', 'replay', deliveryId]);
     expect(replay).toMatchObject({ deliveryId: expect.stringMatching(/^dlv_/), replayOf: deliveryId });
     expect(replay.deliveryId).not.toBe(deliveryId);
-    expect(await waitForDelivery(ctx.api, replay.deliveryId)).toMatchObject({ status: 'succeeded', replayOf: deliveryId, result: { n: 1 } });
+    expect(await waitForDelivery(ctx.api, replay.deliveryId)).toMatchObject({
+      status: 'succeeded',
+      replayOf: deliveryId,
+      result: { n: 1 },
+    });
   });
 
   it('retries the failed deliveries of a webhook', async () => {
     // echo never fails, so mark the delivery failed the way the worker records a final failure.
-    await new DeliveryStore(redis, createKeys(prefix)).markFailed(deliveryId, { code: 'test_failure', message: 'forced by the CLI test' }, new Date());
+    await new DeliveryStore(redis, createKeys(prefix)).markFailed(
+      deliveryId,
+      { code: 'test_failure', message: 'forced by the CLI test' },
+      new Date(),
+    );
     const failed = await json(['deliveries', 'list', webhookId, '--status', 'failed']);
     expect(failed.items.map((d: { id: string }) => d.id)).toEqual([deliveryId]);
     const retried = await hookflow(['deliveries', 'retry-failed', webhookId]);
@@ -238,8 +283,17 @@ describe('hookflow deliveries and queues', () => {
     await waitForDelivery(ctx.api, deliveryId);
 
     // --wait follows the retried deliveries to their end.
-    await new DeliveryStore(redis, createKeys(prefix)).markFailed(deliveryId, { code: 'test_failure', message: 'forced again' }, new Date());
-    expect(await json(['deliveries', 'retry-failed', webhookId, '--wait', '--wait-timeout', '120'])).toEqual({ retried: 1, succeeded: 1, failed: 0, unfinished: 0 });
+    await new DeliveryStore(redis, createKeys(prefix)).markFailed(
+      deliveryId,
+      { code: 'test_failure', message: 'forced again' },
+      new Date(),
+    );
+    expect(await json(['deliveries', 'retry-failed', webhookId, '--wait', '--wait-timeout', '120'])).toEqual({
+      retried: 1,
+      succeeded: 1,
+      failed: 0,
+      unfinished: 0,
+    });
     expect((await ctx.api.get(`/deliveries/${deliveryId}`)).body.status).toBe('succeeded');
   });
 
@@ -255,7 +309,9 @@ describe('hookflow deliveries and queues', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(new RegExp(`^cancelled ${held} at \\d{4}-\\d{2}-\\d{2}T`));
     expect((await ctx.api.get(`/deliveries/${held}`)).body).toMatchObject({ status: 'cancelled', cancelledAt: expect.any(String) });
-    expect((await json(['deliveries', 'list', paused.webhookId, '--status', 'cancelled'])).items.map((d: { id: string }) => d.id)).toEqual([held]);
+    expect((await json(['deliveries', 'list', paused.webhookId, '--status', 'cancelled'])).items.map((d: { id: string }) => d.id)).toEqual([
+      held,
+    ]);
     expect((await hookflow(['deliveries', 'show', held])).stdout).toMatch(/^status\s+cancelled$/m);
 
     expectOneLineError(await hookflow(['deliveries', 'cancel', held]), /^error: .*\[delivery_finished\]$/);
@@ -265,7 +321,9 @@ describe('hookflow deliveries and queues', () => {
 
   it('shows the queues', async () => {
     const queues = await json(['queues']);
-    expect(queues.items).toContainEqual(expect.objectContaining({ name: 'default', counts: expect.objectContaining({ waiting: expect.any(Number) }) }));
+    expect(queues.items).toContainEqual(
+      expect.objectContaining({ name: 'default', counts: expect.objectContaining({ waiting: expect.any(Number) }) }),
+    );
     const table = await hookflow(['queues']);
     expect(table.stdout).toMatch(/^QUEUE\s+WAITING\s+ACTIVE\s+DELAYED\s+COMPLETED\s+FAILED\s+PAUSED\s+WORKERS$/m);
     expect(table.stdout).toMatch(/^default\s+\d+/m);
@@ -306,45 +364,82 @@ describe('hookflow deliveries signal', () => {
     const { expiresAt } = (await ctx.api.get(`/deliveries/${id}`)).body.waitingFor as { expiresAt: string };
     const show = await hookflow(['deliveries', 'show', id]);
     expect(show.stdout).toMatch(/^status\s+waiting$/m);
-    expect(show.stdout).toMatch(new RegExp(`^waiting for\\s+signal approval \\(step approve\\) until ${expiresAt.replace(/\./g, '\\.')}$`, 'm'));
+    expect(show.stdout).toMatch(
+      new RegExp(`^waiting for\\s+signal approval \\(step approve\\) until ${expiresAt.replace(/\./g, '\\.')}$`, 'm'),
+    );
 
     const run = await hookflow(['deliveries', 'signal', id, 'approval', '--data', '{"approved": true}']);
     expect(run).toEqual({ code: 0, stdout: `resumed ${id} with signal approval\n`, stderr: '' });
-    expect(await waitForDelivery(ctx.api, id)).toMatchObject({ status: 'succeeded', waitingFor: null, result: { documentId: 'doc-cli-1', approved: true } });
+    expect(await waitForDelivery(ctx.api, id)).toMatchObject({
+      status: 'succeeded',
+      waitingFor: null,
+      result: { documentId: 'doc-cli-1', approved: true },
+    });
     expect((await hookflow(['deliveries', 'show', id])).stdout).toMatch(/^waiting for\s+-$/m);
-    expectOneLineError(await hookflow(['deliveries', 'signal', id, 'approval', '--data', '{"approved": false}']), /^error: .*\[signal_already_received\]$/);
+    expectOneLineError(
+      await hookflow(['deliveries', 'signal', id, 'approval', '--data', '{"approved": false}']),
+      /^error: .*\[signal_already_received\]$/,
+    );
     expect((await ctx.api.get(`/deliveries/${id}`)).body.result).toEqual({ documentId: 'doc-cli-1', approved: true });
   });
 
   it('reads --data from stdin (-) and from @file, and prints the answer as JSON with --json', async () => {
     const fromStdin = await waiting('doc-cli-2');
-    const run = await hookflow(['--json', 'deliveries', 'signal', fromStdin, 'approval', '--data', '-'], {}, { input: '{ "approved": false, "note": "over budget" }\n' });
+    const run = await hookflow(
+      ['--json', 'deliveries', 'signal', fromStdin, 'approval', '--data', '-'],
+      {},
+      { input: '{ "approved": false, "note": "over budget" }\n' },
+    );
     expect(run.stderr).toBe('');
     expect(JSON.parse(run.stdout)).toEqual({ deliveryId: fromStdin, signal: 'approval', status: 'resumed' });
-    expect(await waitForDelivery(ctx.api, fromStdin)).toMatchObject({ status: 'succeeded', steps: [{ id: 'approve', output: { approved: false, note: 'over budget' } }, { id: 'record' }] });
+    expect(await waitForDelivery(ctx.api, fromStdin)).toMatchObject({
+      status: 'succeeded',
+      steps: [{ id: 'approve', output: { approved: false, note: 'over budget' } }, { id: 'record' }],
+    });
 
     const fromFile = await waiting('doc-cli-3');
     const file = join(work, 'approval.json');
     writeFileSync(file, '{"approved": true}');
     expect((await hookflow(['deliveries', 'signal', fromFile, 'approval', '--data', `@${file}`])).code).toBe(0);
-    expect(await waitForDelivery(ctx.api, fromFile)).toMatchObject({ status: 'succeeded', result: { documentId: 'doc-cli-3', approved: true } });
+    expect(await waitForDelivery(ctx.api, fromFile)).toMatchObject({
+      status: 'succeeded',
+      result: { documentId: 'doc-cli-3', approved: true },
+    });
   });
 
   it('refuses bad JSON before sending, and shows the API problem for a wrong signal, an unknown delivery and the read-only token', async () => {
     const id = await waiting('doc-cli-4');
-    expectOneLineError(await hookflow(['deliveries', 'signal', id, 'approval', '--data', '{"approved":']), /^error: --data is not valid JSON: /);
-    expectOneLineError(await hookflow(['deliveries', 'signal', id, 'approval', '--data', '-'], {}, { input: 'approved' }), /^error: --data \(stdin\) is not valid JSON: /);
-    expectOneLineError(await hookflow(['deliveries', 'signal', id, 'approval']), /^error: required option '-d, --data <json\|@file\|->' not specified$/);
+    expectOneLineError(
+      await hookflow(['deliveries', 'signal', id, 'approval', '--data', '{"approved":']),
+      /^error: --data is not valid JSON: /,
+    );
+    expectOneLineError(
+      await hookflow(['deliveries', 'signal', id, 'approval', '--data', '-'], {}, { input: 'approved' }),
+      /^error: --data \(stdin\) is not valid JSON: /,
+    );
+    expectOneLineError(
+      await hookflow(['deliveries', 'signal', id, 'approval']),
+      /^error: required option '-d, --data <json\|@file\|->' not specified$/,
+    );
     expectOneLineError(await hookflow(['deliveries', 'signal', id, 'go-ahead', '--data', '{}']), /^error: .*\[signal_not_found\]$/);
-    expectOneLineError(await hookflow(['deliveries', 'signal', 'dlv_doesnotexist', 'approval', '--data', '{}']), /^error: .*\[signal_not_found\]$/);
-    expectOneLineError(await hookflow(['deliveries', 'signal', id, 'approval', '--data', '{}'], { HOOKFLOW_ADMIN_TOKEN: readonlyToken }), /^error: .*\[forbidden\]$/);
+    expectOneLineError(
+      await hookflow(['deliveries', 'signal', 'dlv_doesnotexist', 'approval', '--data', '{}']),
+      /^error: .*\[signal_not_found\]$/,
+    );
+    expectOneLineError(
+      await hookflow(['deliveries', 'signal', id, 'approval', '--data', '{}'], { HOOKFLOW_ADMIN_TOKEN: readonlyToken }),
+      /^error: .*\[forbidden\]$/,
+    );
     expect((await ctx.api.get(`/deliveries/${id}`)).body).toMatchObject({ status: 'waiting', waitingFor: { signal: 'approval' } });
   });
 });
 
 describe('hookflow bad input', () => {
   it('without an admin token says so on one line', async () => {
-    expectOneLineError(await hookflow(['agents', 'list'], { HOOKFLOW_ADMIN_TOKEN: '' }), /^error: no admin token: set HOOKFLOW_ADMIN_TOKEN/);
+    expectOneLineError(
+      await hookflow(['agents', 'list'], { HOOKFLOW_ADMIN_TOKEN: '' }),
+      /^error: no admin token: set HOOKFLOW_ADMIN_TOKEN/,
+    );
   });
 
   it('falls back to the admin token that npm start writes under HOOKFLOW_HOME', async () => {
@@ -363,8 +458,14 @@ describe('hookflow bad input', () => {
     const keyPath = join(work, 'any-key.json');
     writeFileSync(keyPath, JSON.stringify({ privateKey: 'pk_whatever' }));
     expectOneLineError(await hookflow(['send', 'wh_whatever', '--key', keyPath, '--data', '{"a":']), /^error: --data is not valid JSON/);
-    expectOneLineError(await hookflow(['send', 'wh_whatever', '--key', keyPath, '--data', `@${join(work, 'missing.json')}`]), /^error: cannot read data file .*missing\.json \(ENOENT\)$/);
-    expectOneLineError(await hookflow(['send', 'wh_whatever', '--key', join(work, 'no-key.json'), '--data', '{}']), /^error: cannot read key file .*\(ENOENT\)$/);
+    expectOneLineError(
+      await hookflow(['send', 'wh_whatever', '--key', keyPath, '--data', `@${join(work, 'missing.json')}`]),
+      /^error: cannot read data file .*missing\.json \(ENOENT\)$/,
+    );
+    expectOneLineError(
+      await hookflow(['send', 'wh_whatever', '--key', join(work, 'no-key.json'), '--data', '{}']),
+      /^error: cannot read key file .*\(ENOENT\)$/,
+    );
   });
 
   it('an unknown webhook, agent, delivery or workflow is the API problem on one line', async () => {
@@ -373,27 +474,51 @@ describe('hookflow bad input', () => {
     expectOneLineError(await hookflow(['agents', 'show', 'agt_doesnotexist']), /\[agent_not_found\]$/);
     expectOneLineError(await hookflow(['deliveries', 'show', 'dlv_doesnotexist']), /\[delivery_not_found\]$/);
     const agent = await json(['agents', 'create', 'No such workflow']);
-    expectOneLineError(await hookflow(['webhooks', 'create', '--agent', agent.id, '--workflow', 'no-such-workflow']), /\[workflow_not_found\]$/);
+    expectOneLineError(
+      await hookflow(['webhooks', 'create', '--agent', agent.id, '--workflow', 'no-such-workflow']),
+      /\[workflow_not_found\]$/,
+    );
     const keyPath = join(work, 'unknown-key.json');
     writeFileSync(keyPath, JSON.stringify({ privateKey: 'pk_whatever' }));
     expectOneLineError(await hookflow(['send', 'wh_doesnotexist', '--key', keyPath, '--data', '{}']), /^error: .*\[webhook_not_found\]$/);
   });
 
   it('bad arguments are refused by the parser on one line', async () => {
-    expectOneLineError(await hookflow(['deliveries', 'list', 'wh_x', '--status', 'lost']), /^error: option '--status <status>' argument 'lost' is invalid/);
-    expectOneLineError(await hookflow(['keys', 'generate', 'wh_x', '--grace', '-5']), /^error: option '--grace <seconds>' argument '-5' is invalid/);
-    expectOneLineError(await hookflow(['webhooks', 'create', '--workflow', 'echo']), /^error: required option '--agent <agentId>' not specified$/);
+    expectOneLineError(
+      await hookflow(['deliveries', 'list', 'wh_x', '--status', 'lost']),
+      /^error: option '--status <status>' argument 'lost' is invalid/,
+    );
+    expectOneLineError(
+      await hookflow(['keys', 'generate', 'wh_x', '--grace', '-5']),
+      /^error: option '--grace <seconds>' argument '-5' is invalid/,
+    );
+    expectOneLineError(
+      await hookflow(['webhooks', 'create', '--workflow', 'echo']),
+      /^error: required option '--agent <agentId>' not specified$/,
+    );
     expectOneLineError(await hookflow(['frobnicate']), /^error: unknown command 'frobnicate'/);
     const keyPath = join(work, 'parser-key.json');
     writeFileSync(keyPath, JSON.stringify({ privateKey: 'pk_whatever' }));
-    expectOneLineError(await hookflow(['send', 'http://[bad', '--key', keyPath, '--data', '{}']), /^error: not a valid URL: http:\/\/\[bad$/);
-    expectOneLineError(await hookflow(['send', 'wh_x', '--key', keyPath, '--data', '{}', '--scheme', 'md5']), /^error: unknown signature scheme "md5"/);
+    expectOneLineError(
+      await hookflow(['send', 'http://[bad', '--key', keyPath, '--data', '{}']),
+      /^error: not a valid URL: http:\/\/\[bad$/,
+    );
+    expectOneLineError(
+      await hookflow(['send', 'wh_x', '--key', keyPath, '--data', '{}', '--scheme', 'md5']),
+      /^error: unknown signature scheme "md5"/,
+    );
   });
 
   it('an unreachable Hookflow is named with its URL', async () => {
     const url = `http://127.0.0.1:${await freePort()}`;
-    expectOneLineError(await hookflow(['queues'], { HOOKFLOW_URL: url }), new RegExp(`^error: cannot reach Hookflow at ${url} \\(ECONNREFUSED\\)$`));
+    expectOneLineError(
+      await hookflow(['queues'], { HOOKFLOW_URL: url }),
+      new RegExp(`^error: cannot reach Hookflow at ${url} \\(ECONNREFUSED\\)$`),
+    );
     const keyPath = join(work, 'any-key.json');
-    expectOneLineError(await hookflow(['send', 'wh_x', '--key', keyPath, '--data', '{}', '--attempts', '1'], { HOOKFLOW_URL: url }), /^error: cannot reach Hookflow at .* \(ECONNREFUSED, 1 attempt\)$/);
+    expectOneLineError(
+      await hookflow(['send', 'wh_x', '--key', keyPath, '--data', '{}', '--attempts', '1'], { HOOKFLOW_URL: url }),
+      /^error: cannot reach Hookflow at .* \(ECONNREFUSED, 1 attempt\)$/,
+    );
   });
 });

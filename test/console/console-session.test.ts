@@ -17,7 +17,11 @@ interface Answer {
   body: any;
 }
 
-async function call(method: string, path: string, options: { cookie?: string; csrf?: string; body?: unknown; contentType?: string; bearer?: string } = {}): Promise<Answer> {
+async function call(
+  method: string,
+  path: string,
+  options: { cookie?: string; csrf?: string; body?: unknown; contentType?: string; bearer?: string } = {},
+): Promise<Answer> {
   const headers: Record<string, string> = {};
   if (options.cookie) headers.cookie = options.cookie;
   if (options.csrf) headers['x-csrf-token'] = options.csrf;
@@ -58,7 +62,12 @@ describe('console sign-in session', () => {
     expect(attributes.find((a) => a.startsWith('max-age='))).toBe('max-age=28800');
     // Plain http here: the cookie is marked Secure only when the public URL is https.
     expect(attributes).not.toContain('secure');
-    expect(body).toEqual({ signedIn: true, role: 'admin', csrfToken: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/), expiresAt: expect.any(String) });
+    expect(body).toEqual({
+      signedIn: true,
+      role: 'admin',
+      csrfToken: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+      expiresAt: expect.any(String),
+    });
     const sessionValue = cookie.split('=')[1]!;
     expect(JSON.stringify(body)).not.toContain(sessionValue);
     // Redis holds a hash of the cookie value, never the value itself, and lets it expire.
@@ -76,7 +85,10 @@ describe('console sign-in session', () => {
     expect(wrong.status).toBe(401);
     expect(wrong.body.code).toBe('unauthorized');
     expect(wrong.headers.getSetCookie()).toEqual([]);
-    const form = await call('POST', '/console/session', { body: `token=${ctx.stack.adminToken}`, contentType: 'application/x-www-form-urlencoded' });
+    const form = await call('POST', '/console/session', {
+      body: `token=${ctx.stack.adminToken}`,
+      contentType: 'application/x-www-form-urlencoded',
+    });
     expect(form.status).toBe(400);
     expect(form.body.code).toBe('invalid_request');
     expect(form.headers.getSetCookie()).toEqual([]);

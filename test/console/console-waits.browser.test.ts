@@ -80,7 +80,9 @@ async function signIn(viewer: Page, token: string): Promise<void> {
 async function freezePolling(frozen: boolean): Promise<void> {
   // Evaluated as text in the page, which has the DOM this file's types lack.
   await page.evaluate(
-    frozen ? "Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' })" : 'delete document.visibilityState',
+    frozen
+      ? "Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' })"
+      : 'delete document.visibilityState',
   );
 }
 
@@ -163,7 +165,10 @@ describe('web console: deliveries waiting for a signal', () => {
     expect(signalPosts).toEqual([]);
 
     await form.getByRole('button', { name: 'Approve {"approved":true}' }).click();
-    await detail.getByRole('status').filter({ hasText: `Signal “approval” sent: delivery ${approvedId} resumed.` }).waitFor();
+    await detail
+      .getByRole('status')
+      .filter({ hasText: `Signal “approval” sent: delivery ${approvedId} resumed.` })
+      .waitFor();
     expect(signalPosts).toHaveLength(1);
     // The detail refreshes by itself: the run went on past the wait and finished.
     await detail.locator('.facts .badge').getByText('succeeded', { exact: true }).waitFor();
@@ -172,13 +177,16 @@ describe('web console: deliveries waiting for a signal', () => {
       status: 'succeeded',
       waitingFor: null,
       result: { documentId: 'doc-approve', approved: true },
-      steps: [{ id: 'approve', type: 'wait', status: 'succeeded', output: { approved: true } }, { id: 'record', status: 'succeeded' }],
+      steps: [
+        { id: 'approve', type: 'wait', status: 'succeeded', output: { approved: true } },
+        { id: 'record', status: 'succeeded' },
+      ],
     });
     await page.locator(`tr[data-delivery-id="${approvedId}"]`).waitFor({ state: 'detached' });
     await shot('approved');
   });
 
-  it("says in words that a form left open is refused once the signal was sent elsewhere, and keeps the first answer", async () => {
+  it('says in words that a form left open is refused once the signal was sent elsewhere, and keeps the first answer', async () => {
     await page.getByRole('button', { name: `Open delivery ${staleId}` }).click();
     const detail = page.getByRole('region', { name: `Delivery ${staleId}` });
     const form = detail.getByRole('form', { name: 'Send signal approval' });
@@ -198,7 +206,10 @@ describe('web console: deliveries waiting for a signal', () => {
     await form.waitFor({ state: 'detached' });
     // The refusal stays on screen after the detail refreshed.
     await detail.getByRole('alert').filter({ hasText: 'Signal not sent' }).waitFor();
-    expect(await waitForDelivery(ctx.api, staleId)).toMatchObject({ status: 'succeeded', result: { documentId: 'doc-stale', approved: false } });
+    expect(await waitForDelivery(ctx.api, staleId)).toMatchObject({
+      status: 'succeeded',
+      result: { documentId: 'doc-stale', approved: false },
+    });
   });
 
   it('fits a 390×844 phone screen with a waiting delivery open', async () => {
@@ -206,7 +217,10 @@ describe('web console: deliveries waiting for a signal', () => {
     await page.setViewportSize({ width: 390, height: 844 });
     try {
       await page.getByRole('button', { name: `Open delivery ${phoneId}` }).click();
-      await page.getByRole('region', { name: `Delivery ${phoneId}` }).getByRole('form', { name: 'Send signal approval' }).waitFor();
+      await page
+        .getByRole('region', { name: `Delivery ${phoneId}` })
+        .getByRole('form', { name: 'Send signal approval' })
+        .waitFor();
       expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
       await shot('waiting-detail-phone');
     } finally {

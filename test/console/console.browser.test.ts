@@ -120,7 +120,10 @@ describe('web console: the agent Triggers tab in Chromium', () => {
     await card.getByRole('button', { name: 'Generate Private Key' }).waitFor({ state: 'detached' });
     await card.getByRole('button', { name: 'More Actions' }).click();
     await shot('more-actions');
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('menuitem', { name: 'Download Private Key' }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('menuitem', { name: 'Download Private Key' }).click(),
+    ]);
     expect(download.suggestedFilename()).toBe(`${webhookId}.private-key.json`);
     const keyFile = JSON.parse(readFileSync((await download.path())!, 'utf8')) as Record<string, string>;
     expect(keyFile).toMatchObject({ webhookId, algorithm: 'HMAC-SHA256', scheme: 'uptiq', signatureHeader: 'x-signature', endpoint });
@@ -138,7 +141,10 @@ describe('web console: the agent Triggers tab in Chromium', () => {
     // No reload: the table polls.
     await waitForRow(firstDeliveryId, 'succeeded');
     await page.getByRole('button', { name: 'Copy endpoint URL of Document processed' }).click();
-    await page.getByRole('status').filter({ hasText: /Endpoint URL (copied|is selected)/ }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: /Endpoint URL (copied|is selected)/ })
+      .waitFor();
     await shot('triggers-tab');
   });
 
@@ -203,12 +209,17 @@ describe('web console: the agent Triggers tab in Chromium', () => {
     await page.getByRole('tab', { name: 'Overview' }).click();
     const panel = page.getByRole('region', { name: 'Outbound secret' });
     await panel.waitFor();
-    const { secret } = (await ctx.api.get(`/agents/${new URL(page.url()).pathname.split('/')[3]}/outbound-secret`)).body as { secret: string };
+    const { secret } = (await ctx.api.get(`/agents/${new URL(page.url()).pathname.split('/')[3]}/outbound-secret`)).body as {
+      secret: string;
+    };
     expect(await page.content()).not.toContain(secret);
     await panel.getByRole('button', { name: 'Reveal outbound secret' }).click();
     expect((await panel.getByLabel('Outbound secret').textContent())?.trim()).toBe(secret);
     await panel.getByRole('button', { name: 'Copy' }).click();
-    await panel.getByRole('status').filter({ hasText: /Outbound secret copied|secret is selected/ }).waitFor();
+    await panel
+      .getByRole('status')
+      .filter({ hasText: /Outbound secret copied|secret is selected/ })
+      .waitFor();
     await shot('outbound-secret');
     await panel.getByRole('button', { name: 'Hide' }).click();
     expect(await page.content()).not.toContain(secret);
@@ -246,7 +257,11 @@ describe('web console: the agent Triggers tab in Chromium', () => {
     await card.getByRole('button', { name: 'More Actions' }).click();
     await page.getByRole('menuitem', { name: 'Pause' }).click();
     await card.getByText('paused', { exact: true }).waitFor();
-    const sent = await sendSigned(`${ctx.stack.baseUrl}${new URL(endpoint).pathname}`, { documentId: 'doc-43', status: 'extracted' }, privateKey);
+    const sent = await sendSigned(
+      `${ctx.stack.baseUrl}${new URL(endpoint).pathname}`,
+      { documentId: 'doc-43', status: 'extracted' },
+      privateKey,
+    );
     expect(sent.status).toBe(202);
     const heldId = sent.body.deliveryId as string;
     await waitForRow(heldId, 'held');

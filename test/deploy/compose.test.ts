@@ -18,7 +18,11 @@ interface Instruction {
 /** The Dockerfile's instructions by stage (continuation lines joined, comments dropped). */
 function dockerStages(text: string): Instruction[][] {
   const stages: Instruction[][] = [];
-  const logical = text.replace(/\\\n/g, ' ').split('\n').map((line) => line.trim()).filter((line) => line && !line.startsWith('#'));
+  const logical = text
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('#'));
   for (const line of logical) {
     const [, keyword, args] = /^(\S+)\s+(.*)$/.exec(line)!;
     const instruction = { keyword: keyword!.toUpperCase(), args: args! };
@@ -31,7 +35,10 @@ function dockerStages(text: string): Instruction[][] {
 const stages = dockerStages(readFileSync(join(repoRoot, 'Dockerfile'), 'utf8'));
 const final = stages.at(-1)!;
 const all = (stage: Instruction[], keyword: string) => stage.filter((instruction) => instruction.keyword === keyword);
-const runs = (stage: Instruction[]) => all(stage, 'RUN').map((instruction) => instruction.args).join('\n');
+const runs = (stage: Instruction[]) =>
+  all(stage, 'RUN')
+    .map((instruction) => instruction.args)
+    .join('\n');
 const execForm = (stage: Instruction[], keyword: string): string[] => JSON.parse(all(stage, keyword).at(-1)!.args) as string[];
 
 describe('docker-compose.yml', () => {
@@ -66,7 +73,9 @@ describe('docker-compose.yml', () => {
 
   it('publishes the ingress on HOOKFLOW_PORT (default 8080), and the public URL follows it', () => {
     expect(compose.services.ingress.ports).toEqual(['${HOOKFLOW_PORT:-8080}:8080']);
-    expect(compose.services.ingress.environment.HOOKFLOW_PUBLIC_URL).toBe('${HOOKFLOW_PUBLIC_URL:-http://localhost:${HOOKFLOW_PORT:-8080}}');
+    expect(compose.services.ingress.environment.HOOKFLOW_PUBLIC_URL).toBe(
+      '${HOOKFLOW_PUBLIC_URL:-http://localhost:${HOOKFLOW_PORT:-8080}}',
+    );
   });
 
   it('lets the worker scale: no fixed container name or published port on the worker', () => {
@@ -96,7 +105,9 @@ describe('.env.example', () => {
     for (const name of ['LLM_BASE_URL', 'LLM_API_KEY', 'LLM_MODEL']) expect(named).toContain(name);
     const workflowVars = readdirSync(join(repoRoot, 'workflows'))
       .filter((file) => file.endsWith('.json'))
-      .flatMap((file) => [...readFileSync(join(repoRoot, 'workflows', file), 'utf8').matchAll(/\benv\.([A-Z][A-Z0-9_]*)/g)].map((match) => match[1]!));
+      .flatMap((file) =>
+        [...readFileSync(join(repoRoot, 'workflows', file), 'utf8').matchAll(/\benv\.([A-Z][A-Z0-9_]*)/g)].map((match) => match[1]!),
+      );
     expect(workflowVars.length).toBeGreaterThan(0);
     for (const name of workflowVars) expect(named).toContain(`HOOKFLOW_VAR_${name}`);
   });
@@ -125,7 +136,8 @@ describe('Dockerfile', () => {
 
   it('copies the built apps and the built console from the build stage', () => {
     const copied = all(final, 'COPY').map((instruction) => instruction.args);
-    for (const dir of ['apps/ingress/dist', 'apps/worker/dist', 'apps/console/dist']) expect(copied).toContain(`--from=build /app/${dir} ${dir}`);
+    for (const dir of ['apps/ingress/dist', 'apps/worker/dist', 'apps/console/dist'])
+      expect(copied).toContain(`--from=build /app/${dir} ${dir}`);
   });
 
   it('runs as a non-root user, after everything that needs root', () => {
@@ -158,21 +170,33 @@ describe('production dependencies', () => {
     seen.add(file);
     expect(existsSync(file), `${file} is missing: run npm run build first`).toBe(true);
     const code = readFileSync(file, 'utf8');
-    const specifiers = [...code.matchAll(/(?:^|\n)(?:import|export)\s*(?:[^;"']*?from\s*)?["']([^"']+)["'];/g), ...code.matchAll(/\bimport\(\s*["']([^"']+)["']\s*\)/g)].map((match) => match[1]!);
+    const specifiers = [
+      ...code.matchAll(/(?:^|\n)(?:import|export)\s*(?:[^;"']*?from\s*)?["']([^"']+)["'];/g),
+      ...code.matchAll(/\bimport\(\s*["']([^"']+)["']\s*\)/g),
+    ].map((match) => match[1]!);
     for (const spec of specifiers) {
       if (spec.startsWith('.')) for (const name of importedPackages(join(dirname(file), spec), seen)) packages.add(name);
-      else if (!isBuiltin(spec)) packages.add(spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/'));
+      else if (!isBuiltin(spec))
+        packages.add(
+          spec
+            .split('/')
+            .slice(0, spec.startsWith('@') ? 2 : 1)
+            .join('/'),
+        );
     }
     return packages;
   }
 
-  it.each(['apps/ingress/dist/main.js', 'apps/worker/dist/main.js', 'packages/cli/dist/main.js'])('everything %s imports is installed by npm ci --omit=dev', (file) => {
-    const packages = importedPackages(join(repoRoot, file));
-    expect(packages).toContain(file.startsWith('packages/cli') ? 'commander' : 'bullmq');
-    for (const name of packages) {
-      const entry = lock[`node_modules/${name}`];
-      expect(entry, `${name} is not in package-lock.json`).toBeDefined();
-      expect(entry!.dev, `${name} is only a dev dependency`).not.toBe(true);
-    }
-  });
+  it.each(['apps/ingress/dist/main.js', 'apps/worker/dist/main.js', 'packages/cli/dist/main.js'])(
+    'everything %s imports is installed by npm ci --omit=dev',
+    (file) => {
+      const packages = importedPackages(join(repoRoot, file));
+      expect(packages).toContain(file.startsWith('packages/cli') ? 'commander' : 'bullmq');
+      for (const name of packages) {
+        const entry = lock[`node_modules/${name}`];
+        expect(entry, `${name} is not in package-lock.json`).toBeDefined();
+        expect(entry!.dev, `${name} is only a dev dependency`).not.toBe(true);
+      }
+    },
+  );
 });

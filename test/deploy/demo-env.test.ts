@@ -10,7 +10,11 @@ describe('applyDemoDefaults (npm start before npm run demo:upstreams)', () => {
   it('points every unset example variable at the default demo port and allows exactly that address', () => {
     const env: NodeJS.ProcessEnv = {};
     expect(applyDemoDefaults(env, freshHome())).toBe('http://127.0.0.1:4780');
-    expect(env).toMatchObject({ HOOKFLOW_VAR_DOCS_URL: 'http://127.0.0.1:4780/docs', HOOKFLOW_VAR_NOTIFY_URL: 'http://127.0.0.1:4780/notify', HOOKFLOW_EGRESS_ALLOW: '127.0.0.1:4780' });
+    expect(env).toMatchObject({
+      HOOKFLOW_VAR_DOCS_URL: 'http://127.0.0.1:4780/docs',
+      HOOKFLOW_VAR_NOTIFY_URL: 'http://127.0.0.1:4780/notify',
+      HOOKFLOW_EGRESS_ALLOW: '127.0.0.1:4780',
+    });
   });
 
   it('takes the port the demo script recorded, and keeps an allow list already set', () => {
@@ -23,7 +27,11 @@ describe('applyDemoDefaults (npm start before npm run demo:upstreams)', () => {
   });
 
   it('changes nothing when the variables are set, or in production', () => {
-    const set: NodeJS.ProcessEnv = Object.fromEntries(Object.keys(demoVars('http://x.example')).filter((n) => n.startsWith('HOOKFLOW_VAR_')).map((n) => [n, 'https://real.example']));
+    const set: NodeJS.ProcessEnv = Object.fromEntries(
+      Object.keys(demoVars('http://x.example'))
+        .filter((n) => n.startsWith('HOOKFLOW_VAR_'))
+        .map((n) => [n, 'https://real.example']),
+    );
     expect(applyDemoDefaults(set, freshHome())).toBeNull();
     expect(set.HOOKFLOW_EGRESS_ALLOW).toBeUndefined();
     const production: NodeJS.ProcessEnv = { NODE_ENV: 'production' };

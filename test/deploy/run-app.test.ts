@@ -81,7 +81,7 @@ describe('npm run start:ingress / start:worker stop when only the npm process is
   });
 });
 
-describe('the containers\' command (docker-compose.yml, the image\'s CMD) stops on SIGTERM', () => {
+describe("the containers' command (docker-compose.yml, the image's CMD) stops on SIGTERM", () => {
   const compose = parse(readFileSync(join(repoRoot, 'docker-compose.yml'), 'utf8'));
   const redis = testRedis();
   const prefix = testPrefix('container-signal');
@@ -92,7 +92,7 @@ describe('the containers\' command (docker-compose.yml, the image\'s CMD) stops 
   });
 
   // tini (the image's init) passes docker stop's SIGTERM to this process; here it is sent directly.
-  it.each(['ingress', 'worker'] as const)('the %s service\'s command drains and exits 0 in production mode', async (app) => {
+  it.each(['ingress', 'worker'] as const)("the %s service's command drains and exits 0 in production mode", async (app) => {
     const [program, entry] = compose.services[app].command as string[];
     expect(program).toBe('node');
     const port = await freePort();

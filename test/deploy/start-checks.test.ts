@@ -48,12 +48,16 @@ describe('settleStartConfig', () => {
   });
 
   it('refuses a PORT that is in use, naming it', async () => {
-    await expect(settleStartConfig({ ...secrets, PORT: String(heldPort) })).rejects.toThrow(`invalid configuration: PORT: ${heldPort} is in use`);
+    await expect(settleStartConfig({ ...secrets, PORT: String(heldPort) })).rejects.toThrow(
+      `invalid configuration: PORT: ${heldPort} is in use`,
+    );
   });
 
   it('refuses a WORKER_PORT that was set and is in use', async () => {
     const env = { ...secrets, PORT: String(await freePort()), WORKER_PORT: String(heldPort) };
-    await expect(settleStartConfig(env)).rejects.toThrow(`invalid configuration: WORKER_PORT: ${heldPort} is in use; set WORKER_PORT to a free port, or leave it unset to take a free one`);
+    await expect(settleStartConfig(env)).rejects.toThrow(
+      `invalid configuration: WORKER_PORT: ${heldPort} is in use; set WORKER_PORT to a free port, or leave it unset to take a free one`,
+    );
   });
 
   it('takes a free worker port when WORKER_PORT is unset and 9464 is in use, and hands it to the children', async () => {

@@ -41,7 +41,10 @@ const specifierPatterns = [
 /** The package a bare specifier names (`@scope/name` or `name`); null for relative paths and Node's own modules. */
 function packageOf(specifier: string): string | null {
   if (specifier.startsWith('.') || specifier.startsWith('/') || isBuiltin(specifier)) return null;
-  return specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+  return specifier
+    .split('/')
+    .slice(0, specifier.startsWith('@') ? 2 : 1)
+    .join('/');
 }
 
 /** The packages a workspace's sources import, each with the first file that does. */
@@ -67,12 +70,19 @@ function lockedVersion(workspace: string, name: string): string | undefined {
 
 describe.each(workspaces)('workspace %s', (workspace) => {
   const manifest = manifestOf(workspace);
-  const declared = { ...manifest.dependencies, ...manifest.devDependencies, ...manifest.peerDependencies, ...manifest.optionalDependencies };
+  const declared = {
+    ...manifest.dependencies,
+    ...manifest.devDependencies,
+    ...manifest.peerDependencies,
+    ...manifest.optionalDependencies,
+  };
 
   it('declares every package its sources import', () => {
     const imported = importedPackages(workspace);
     expect(imported.size, 'no imports found: the scan is broken').toBeGreaterThan(0);
-    const undeclared = [...imported].filter(([name]) => name !== manifest.name && !Object.hasOwn(declared, name)).map(([name, file]) => `${name} (${file})`);
+    const undeclared = [...imported]
+      .filter(([name]) => name !== manifest.name && !Object.hasOwn(declared, name))
+      .map(([name, file]) => `${name} (${file})`);
     expect(undeclared).toEqual([]);
   });
 

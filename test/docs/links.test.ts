@@ -7,7 +7,12 @@ import { repoRoot } from '../support/processes.js';
 // repository (a link to a file outside it breaks on every clone). No Redis, no processes: plain file reads.
 
 const maxReadmeLines = 350;
-const documents = ['README.md', ...readdirSync(join(repoRoot, 'docs')).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`)];
+const documents = [
+  'README.md',
+  ...readdirSync(join(repoRoot, 'docs'))
+    .filter((name) => name.endsWith('.md'))
+    .map((name) => `docs/${name}`),
+];
 
 interface Link {
   file: string;
@@ -31,7 +36,8 @@ function prose(text: string): string[] {
 function linksIn(file: string, text: string): Link[] {
   const links: Link[] = [];
   prose(text).forEach((line, index) => {
-    for (const match of line.matchAll(/!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)) links.push({ file, line: index + 1, target: match[1]! });
+    for (const match of line.matchAll(/!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g))
+      links.push({ file, line: index + 1, target: match[1]! });
     const definition = /^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s+.*)?$/.exec(line);
     if (definition) links.push({ file, line: index + 1, target: definition[1]! });
   });
@@ -66,7 +72,8 @@ function brokenBecause(link: Link): string | null {
   const inside = relative(repoRoot, target);
   if (inside === '..' || inside.startsWith(`..${sep}`)) return 'points outside the repository';
   if (!existsSync(target)) return 'no such file';
-  if (anchor && statSync(target).isFile() && target.endsWith('.md') && !anchorsOf(target).has(anchor.toLowerCase())) return `no heading #${anchor}`;
+  if (anchor && statSync(target).isFile() && target.endsWith('.md') && !anchorsOf(target).has(anchor.toLowerCase()))
+    return `no heading #${anchor}`;
   return null;
 }
 
@@ -92,7 +99,9 @@ describe('README and docs', () => {
     const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
     const documented = new Set([...readme.matchAll(/^\| `([A-Z][A-Z0-9_]*(?:<NAME>)?)` \|/gm)].map((m) => m[1]!));
     const configFiles = ['apps/ingress/src/config.ts', 'apps/worker/src/config.ts', 'packages/cli/src/config.ts'];
-    const read = configFiles.flatMap((file) => [...readFileSync(join(repoRoot, file), 'utf8').matchAll(/^\s+([A-Z][A-Z0-9_]+):/gm)].map((m) => m[1]!));
+    const read = configFiles.flatMap((file) =>
+      [...readFileSync(join(repoRoot, file), 'utf8').matchAll(/^\s+([A-Z][A-Z0-9_]+):/gm)].map((m) => m[1]!),
+    );
     expect(read.length).toBeGreaterThan(20);
     expect(read.filter((name) => !documented.has(name))).toEqual([]);
     // Workflow variables are read by prefix, not by name.
@@ -102,7 +111,14 @@ describe('README and docs', () => {
 
 describe('the link checker', () => {
   it('finds links in prose, and not in code blocks or inline code', () => {
-    const text = ['See [the API](docs/api.md) and ![a picture](docs/console.png "title").', '`[not](a-link.md)`', '```', '[nor](this.md)', '```', '[ref]: docs/cli.md'].join('\n');
+    const text = [
+      'See [the API](docs/api.md) and ![a picture](docs/console.png "title").',
+      '`[not](a-link.md)`',
+      '```',
+      '[nor](this.md)',
+      '```',
+      '[ref]: docs/cli.md',
+    ].join('\n');
     expect(linksIn('README.md', text)).toEqual([
       { file: 'README.md', line: 1, target: 'docs/api.md' },
       { file: 'README.md', line: 1, target: 'docs/console.png' },

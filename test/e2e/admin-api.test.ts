@@ -25,7 +25,12 @@ describe('agents', () => {
   it('creates, gets, lists and deletes an agent', async () => {
     const created = await ctx.api.post('/agents', { name: 'Fraud monitor', description: 'Flags transactions' });
     expect(created.status).toBe(201);
-    expect(created.body).toEqual({ id: expect.stringMatching(/^agt_[0-9a-z]{26}$/), name: 'Fraud monitor', description: 'Flags transactions', createdAt: expect.any(String) });
+    expect(created.body).toEqual({
+      id: expect.stringMatching(/^agt_[0-9a-z]{26}$/),
+      name: 'Fraud monitor',
+      description: 'Flags transactions',
+      createdAt: expect.any(String),
+    });
     expect(new Date(created.body.createdAt).toISOString()).toBe(created.body.createdAt);
     expect((await ctx.api.get(`/agents/${created.body.id}`)).body).toEqual(created.body);
     const list = await ctx.api.get('/agents');
@@ -85,14 +90,20 @@ describe('workflows', () => {
   it('lists the built-in echo', async () => {
     const res = await ctx.api.get('/workflows');
     expect(res.status).toBe(200);
-    expect(res.body.items).toContainEqual(expect.objectContaining({ name: 'echo', source: 'builtin', version: expect.any(Number), description: expect.any(String) }));
+    expect(res.body.items).toContainEqual(
+      expect.objectContaining({ name: 'echo', source: 'builtin', version: expect.any(Number), description: expect.any(String) }),
+    );
   });
 });
 
 describe('webhooks and keys', () => {
   it('creates a webhook with its endpoint under the public URL, gets, lists, patches and deletes it', async () => {
     const agent = await ctx.api.post('/agents', { name: 'CRM sync' });
-    const created = await ctx.api.post(`/agents/${agent.body.id}/webhooks`, { workflow: 'echo', name: 'Client updated', options: { maxBodyBytes: 2048 } });
+    const created = await ctx.api.post(`/agents/${agent.body.id}/webhooks`, {
+      workflow: 'echo',
+      name: 'Client updated',
+      options: { maxBodyBytes: 2048 },
+    });
     expect(created.status).toBe(201);
     expect(created.body).toEqual({
       id: expect.stringMatching(/^wh_[0-9a-z]{26}$/),
@@ -129,7 +140,10 @@ describe('webhooks and keys', () => {
     const badScheme = await ctx.api.post(`/agents/${agent.body.id}/webhooks`, { workflow: 'echo', scheme: 'rot13' });
     expectProblem(badScheme, 400, 'invalid_request');
     expect(badScheme.body.errors[0].path).toBe('scheme');
-    const badOptions = await ctx.api.post(`/agents/${agent.body.id}/webhooks`, { workflow: 'echo', options: { maxBodyBytes: -1, unknown: 1 } });
+    const badOptions = await ctx.api.post(`/agents/${agent.body.id}/webhooks`, {
+      workflow: 'echo',
+      options: { maxBodyBytes: -1, unknown: 1 },
+    });
     expectProblem(badOptions, 400, 'invalid_request');
     expect(badOptions.body.errors.map((e: { path: string }) => e.path).join(' ')).toContain('options');
     expectProblem(await ctx.api.post(`/agents/${agent.body.id}/webhooks`, {}), 400, 'invalid_request');

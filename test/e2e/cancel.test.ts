@@ -36,7 +36,10 @@ beforeAll(async () => {
     ],
   });
   expect(put.status).toBe(201);
-  const busy = await ctx.api.call('PUT', '/workflows/always-busy', { name: 'always-busy', steps: [{ id: 'call', type: 'http', url: '{{ payload.url }}/busy/{{ payload.tag }}' }] });
+  const busy = await ctx.api.call('PUT', '/workflows/always-busy', {
+    name: 'always-busy',
+    steps: [{ id: 'call', type: 'http', url: '{{ payload.url }}/busy/{{ payload.tag }}' }],
+  });
   expect(busy.status).toBe(201);
 });
 
@@ -83,7 +86,10 @@ describe('POST /deliveries/{id}/cancel', () => {
     await waitForDelivery(ctx.api, other.deliveryId, ['succeeded']);
     // The release runs a second pass shortly after a resume; by the time the released one ran, both passes looked.
     await new Promise((r) => setTimeout(r, 2_500));
-    expect(await ctx.api.get(`/deliveries/${deliveryId}`)).toMatchObject({ status: 200, body: { status: 'cancelled', attempts: 0, startedAt: null } });
+    expect(await ctx.api.get(`/deliveries/${deliveryId}`)).toMatchObject({
+      status: 200,
+      body: { status: 'cancelled', attempts: 0, startedAt: null },
+    });
     expect(await jobState(deliveryId)).toBe('unknown');
   });
 
@@ -112,7 +118,10 @@ describe('POST /deliveries/{id}/cancel', () => {
     // The record says `retrying` just before BullMQ moves the job to its backoff.
     await expect.poll(() => jobState(deliveryId), { timeout: 10_000, interval: 50 }).toBe('delayed');
 
-    expect(await ctx.api.post(`/deliveries/${deliveryId}/cancel`)).toMatchObject({ status: 200, body: { status: 'cancelled', error: { code: 'http_unavailable' } } });
+    expect(await ctx.api.post(`/deliveries/${deliveryId}/cancel`)).toMatchObject({
+      status: 200,
+      body: { status: 'cancelled', error: { code: 'http_unavailable' } },
+    });
     expect(await jobState(deliveryId)).toBe('unknown');
     expect(upstream.hits(`/busy/${tag}`)).toHaveLength(1);
   });

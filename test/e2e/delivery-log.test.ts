@@ -64,7 +64,13 @@ describe('delivery log', () => {
     const first = await ctx.api.get(`/webhooks/${logged.webhookId}/deliveries?limit=2`);
     expect(first.status).toBe(200);
     expect(first.body.items.map((d: { id: string }) => d.id)).toEqual(newestFirst.slice(0, 2));
-    expect(first.body.items[0]).toMatchObject({ webhookId: logged.webhookId, workflow: 'echo', status: 'queued', payload: { n: 4 }, replayOf: null });
+    expect(first.body.items[0]).toMatchObject({
+      webhookId: logged.webhookId,
+      workflow: 'echo',
+      status: 'queued',
+      payload: { n: 4 },
+      replayOf: null,
+    });
     expect(typeof first.body.nextCursor).toBe('string');
 
     const all = await allPages(`/webhooks/${logged.webhookId}/deliveries?limit=2`);
@@ -162,7 +168,14 @@ describe('delivery log', () => {
     expect(res.body).toMatchObject({ deliveryId: expect.stringMatching(/^dlv_/), replayOf: original.id });
     expect(res.body.deliveryId).not.toBe(original.id);
     const replayed = await waitForDelivery(ctx.api, res.body.deliveryId);
-    expect(replayed).toMatchObject({ status: 'succeeded', replayOf: original.id, webhookId: logged.webhookId, workflow: 'echo', payload: { n: 0 }, result: { n: 0 } });
+    expect(replayed).toMatchObject({
+      status: 'succeeded',
+      replayOf: original.id,
+      webhookId: logged.webhookId,
+      workflow: 'echo',
+      payload: { n: 0 },
+      result: { n: 0 },
+    });
     expect(replayed.headers).toEqual(original.headers);
     // The replay is in the log too, newest first.
     const latest = await ctx.api.get(`/webhooks/${logged.webhookId}/deliveries?limit=1`);

@@ -58,14 +58,26 @@ async function approveReview(deliveryId: string): Promise<void> {
     await new Promise((r) => setTimeout(r, 100));
   }
   expect(upstreams.output()).toContain(`curl -X POST -H 'content-type: application/json' -d '{"approved":true}' ${link}`);
-  const res = await fetch(link.replace(/^http:\/\/localhost:\d+/, stack.baseUrl), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"approved":true}' });
+  const res = await fetch(link.replace(/^http:\/\/localhost:\d+/, stack.baseUrl), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{"approved":true}',
+  });
   expect(res.status).toBe(202);
 }
 
 describe('npm run demo:upstreams', () => {
   it('prints every variable the example workflows read, the egress allowance, and writes them to demo.env', () => {
-    expect(Object.keys(printed).sort()).toEqual(['HOOKFLOW_EGRESS_ALLOW', 'HOOKFLOW_VAR_COMPLIANCE_URL', 'HOOKFLOW_VAR_CRM_URL', 'HOOKFLOW_VAR_DOCS_URL', 'HOOKFLOW_VAR_NOTIFY_URL']);
-    const workflowsText = ['crm-sync', 'document-summary', 'fraud-alert', 'payment-update', 'ticket-status'].map((name) => readFileSync(join(repoRoot, 'workflows', `${name}.json`), 'utf8')).join('\n');
+    expect(Object.keys(printed).sort()).toEqual([
+      'HOOKFLOW_EGRESS_ALLOW',
+      'HOOKFLOW_VAR_COMPLIANCE_URL',
+      'HOOKFLOW_VAR_CRM_URL',
+      'HOOKFLOW_VAR_DOCS_URL',
+      'HOOKFLOW_VAR_NOTIFY_URL',
+    ]);
+    const workflowsText = ['crm-sync', 'document-summary', 'fraud-alert', 'payment-update', 'ticket-status']
+      .map((name) => readFileSync(join(repoRoot, 'workflows', `${name}.json`), 'utf8'))
+      .join('\n');
     const used = new Set([...workflowsText.matchAll(/\benv\.([A-Z_]+)/g)].map((m) => `HOOKFLOW_VAR_${m[1]}`));
     for (const name of used) expect(printed[name], name).toMatch(/^http:\/\/127\.0\.0\.1:\d+\//);
     const port = new URL(printed.HOOKFLOW_VAR_DOCS_URL!).port;
@@ -90,7 +102,10 @@ describe('npm run demo:upstreams', () => {
     expect(results['crm-sync']).toMatchObject({ clientId: 'cli-4821', syncCount: 1 });
     expect(results['fraud-alert']).toMatchObject({ transactionId: 'txn-77310', level: 'high', notified: true, account: 'frozen' });
     expect(results['payment-update']).toMatchObject({ paymentId: 'pay-3301', credited: true, balance: 4999 });
-    expect(results['ticket-status']).toMatchObject({ ticketId: 'tkt-5512', message: 'Your ticket tkt-5512 is now resolved. The duplicate charge was refunded to your card.' });
+    expect(results['ticket-status']).toMatchObject({
+      ticketId: 'tkt-5512',
+      message: 'Your ticket tkt-5512 is now resolved. The duplicate charge was refunded to your card.',
+    });
     // The notify steps reached the stand-ins (which log what they receive).
     for (const path of ['/compliance/alerts', '/notify/accounts/acc-2209/payments', '/notify/users/usr-118/messages']) {
       expect(upstreams.output()).toContain(`notify received: POST ${path}`);

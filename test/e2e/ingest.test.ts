@@ -32,7 +32,15 @@ describe('POST /hooks/{webhookId} (scheme uptiq)', () => {
     expect(res.status).toBe(202);
     expect(res.body).toEqual({ deliveryId: expect.stringMatching(/^dlv_/), status: 'queued' });
     const delivery = await waitForDelivery(ctx.api, res.body.deliveryId);
-    expect(delivery).toMatchObject({ status: 'succeeded', webhookId, workflow: 'echo', attempts: 1, payload, result: payload, error: null });
+    expect(delivery).toMatchObject({
+      status: 'succeeded',
+      webhookId,
+      workflow: 'echo',
+      attempts: 1,
+      payload,
+      result: payload,
+      error: null,
+    });
     expect(Date.parse(delivery.finishedAt)).toBeGreaterThanOrEqual(Date.parse(delivery.startedAt));
     expect(delivery.headers['x-signature']).toBeUndefined();
     expect(delivery.headers['content-type']).toBe('application/json');
@@ -92,7 +100,10 @@ describe('POST /hooks/{webhookId} (scheme uptiq)', () => {
     expect(wrongKey.status).toBe(401);
     expect(wrongKey.body.code).toBe('signature_invalid');
     expect(JSON.stringify(wrongKey.body)).not.toContain(signUptiq(body, privateKey));
-    const tampered = await post(JSON.stringify({ amount: 1000 }), { 'content-type': 'application/json', 'x-signature': signUptiq(body, privateKey) });
+    const tampered = await post(JSON.stringify({ amount: 1000 }), {
+      'content-type': 'application/json',
+      'x-signature': signUptiq(body, privateKey),
+    });
     expect(tampered.status).toBe(401);
     expect(tampered.body.code).toBe('signature_invalid');
     const garbage = await post(body, { 'content-type': 'application/json', 'x-signature': 'zz' });
@@ -165,14 +176,20 @@ describe('POST /hooks/{webhookId} (scheme uptiq)', () => {
     expect(((await chunked.json()) as { code: string }).code).toBe('payload_too_large');
     // Within the limit the same webhook accepts.
     const ok = JSON.stringify({ ok: 1 });
-    expect((await post(ok, { 'content-type': 'application/json', 'x-signature': signUptiq(ok, small.keyFile.privateKey) }, url)).status).toBe(202);
+    expect(
+      (await post(ok, { 'content-type': 'application/json', 'x-signature': signUptiq(ok, small.keyFile.privateKey) }, url)).status,
+    ).toBe(202);
   });
 
   it('401 signature_invalid while a webhook has no key yet', async () => {
     const agent = await ctx.api.post('/agents', { name: 'keyless' });
     const webhook = await ctx.api.post(`/agents/${agent.body.id}/webhooks`, { workflow: 'echo' });
     const body = '{}';
-    const res = await post(body, { 'content-type': 'application/json', 'x-signature': signUptiq(body, 'anything') }, `${ctx.stack.baseUrl}/hooks/${webhook.body.id}`);
+    const res = await post(
+      body,
+      { 'content-type': 'application/json', 'x-signature': signUptiq(body, 'anything') },
+      `${ctx.stack.baseUrl}/hooks/${webhook.body.id}`,
+    );
     expect(res.status).toBe(401);
     expect(res.body.code).toBe('signature_invalid');
   });

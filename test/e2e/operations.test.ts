@@ -61,9 +61,13 @@ describe('retention', () => {
     const newest = ids.slice(-retention.count);
     // The index is trimmed as the deliveries finish.
     const index = keys.webhookDeliveries(setup.webhookId);
-    await eventually(() => redis.zcard(index), (n) => n === retention.count, 'deliveries in the index');
+    await eventually(
+      () => redis.zcard(index),
+      (n) => n === retention.count,
+      'deliveries in the index',
+    );
 
-    expect(await redis.zrange(index, "0", "-1")).toEqual(newest);
+    expect(await redis.zrange(index, '0', '-1')).toEqual(newest);
     for (const id of ids) {
       const kept = newest.includes(id);
       expect(await redis.exists(keys.delivery(id)), id).toBe(kept ? 1 : 0);
@@ -92,7 +96,11 @@ describe('metrics', () => {
 
     for (let i = 0; i < 3; i++) expect((await sendSigned(endpoint, { i }, setup.keyFile.privateKey)).status).toBe(202);
     const body = '{"forged":true}';
-    const forged = await fetch(endpoint, { method: 'POST', headers: { 'content-type': 'application/json', 'x-signature': signUptiq(body, 'wrong') }, body });
+    const forged = await fetch(endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-signature': signUptiq(body, 'wrong') },
+      body,
+    });
     expect(forged.status).toBe(401);
 
     // Counted right after the answer is sent, so read until the counters caught up.
@@ -132,7 +140,11 @@ describe('queues', () => {
     expect(res.body.nextCursor).toBeNull();
     const byName = Object.fromEntries(res.body.items.map((q: { name: string }) => [q.name, q]));
     expect(Object.keys(byName)).toEqual(expect.arrayContaining(['default', 'bulk']));
-    expect(byName.default).toMatchObject({ workers: 1, isPaused: false, counts: { waiting: expect.any(Number), active: expect.any(Number), delayed: 0, failed: 0, paused: 0 } });
+    expect(byName.default).toMatchObject({
+      workers: 1,
+      isPaused: false,
+      counts: { waiting: expect.any(Number), active: expect.any(Number), delayed: 0, failed: 0, paused: 0 },
+    });
     expect(byName.default.counts.completed).toBeGreaterThan(0);
     // No worker serves `bulk` (HOOKFLOW_QUEUES is default).
     expect(byName.bulk.workers).toBe(0);
@@ -141,12 +153,19 @@ describe('queues', () => {
 
   it('reports the jobs of a paused queue under paused (BullMQ 6 keeps them in wait)', async () => {
     const setup = await ctx.api.setupWebhook('echo', { options: { queue: 'pausable' } });
-    const paused = await fetch(`${ctx.stack.baseUrl}/admin/queues/api/queues/pausable/pause`, { method: 'PUT', headers: { authorization: `Bearer ${ctx.stack.adminToken}` } });
+    const paused = await fetch(`${ctx.stack.baseUrl}/admin/queues/api/queues/pausable/pause`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${ctx.stack.adminToken}` },
+    });
     expect(paused.status).toBe(200);
-    for (let i = 0; i < 2; i++) expect((await sendSigned(`${ctx.stack.baseUrl}/hooks/${setup.webhookId}`, { i }, setup.keyFile.privateKey)).status).toBe(202);
+    for (let i = 0; i < 2; i++)
+      expect((await sendSigned(`${ctx.stack.baseUrl}/hooks/${setup.webhookId}`, { i }, setup.keyFile.privateKey)).status).toBe(202);
     const pausable = (await ctx.api.get('/queues')).body.items.find((q: { name: string }) => q.name === 'pausable');
     expect(pausable).toMatchObject({ isPaused: true, counts: { waiting: 0, paused: 2 } });
-    await fetch(`${ctx.stack.baseUrl}/admin/queues/api/queues/pausable/resume`, { method: 'PUT', headers: { authorization: `Bearer ${ctx.stack.adminToken}` } });
+    await fetch(`${ctx.stack.baseUrl}/admin/queues/api/queues/pausable/resume`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${ctx.stack.adminToken}` },
+    });
     const resumed = (await ctx.api.get('/queues')).body.items.find((q: { name: string }) => q.name === 'pausable');
     expect(resumed).toMatchObject({ isPaused: false, counts: { waiting: 2, paused: 0 } });
   });
@@ -164,7 +183,9 @@ describe('queues', () => {
     expect(bearer.status).toBe(200);
     expect(bearer.headers.get('content-type')).toMatch(/^text\/html/);
     expect(await bearer.text()).toContain('Hookflow queues');
-    const basic = await fetch(page, { headers: { authorization: `Basic ${Buffer.from(`admin:${ctx.stack.adminToken}`).toString('base64')}` } });
+    const basic = await fetch(page, {
+      headers: { authorization: `Basic ${Buffer.from(`admin:${ctx.stack.adminToken}`).toString('base64')}` },
+    });
     expect(basic.status).toBe(200);
 
     const apiQueues = await fetch(`${page}/api/queues`, { headers: { authorization: `Bearer ${ctx.stack.adminToken}` } });
@@ -190,7 +211,9 @@ describe('OpenAPI', () => {
     expect(result.valid).toBe(true);
     expect(validator.version).toBe('3.1');
 
-    const operations = Object.entries(document.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`));
+    const operations = Object.entries(document.paths).flatMap(([path, methods]) =>
+      Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`),
+    );
     const v1 = (s: string) => s.replace(' /', ' /api/v1/');
     const apiMd = [
       'POST /hooks/{webhookId}',
@@ -235,10 +258,31 @@ describe('OpenAPI', () => {
     expect(operations).toEqual(expect.arrayContaining(apiMd));
 
     // Generated from the request schemas: the limits the API enforces are the ones documented.
-    const list = document.paths['/api/v1/webhooks/{webhookId}/deliveries']!.get as { parameters: Array<{ name: string; schema: Record<string, unknown> }> };
-    expect(list.parameters.find((p) => p.name === 'limit')!.schema).toMatchObject({ type: 'integer', minimum: 1, maximum: 200, default: 50 });
-    expect(list.parameters.find((p) => p.name === 'status')!.schema.enum).toEqual(['held', 'queued', 'running', 'retrying', 'succeeded', 'failed', 'cancelled', 'waiting', 'superseded']);
+    const list = document.paths['/api/v1/webhooks/{webhookId}/deliveries']!.get as {
+      parameters: Array<{ name: string; schema: Record<string, unknown> }>;
+    };
+    expect(list.parameters.find((p) => p.name === 'limit')!.schema).toMatchObject({
+      type: 'integer',
+      minimum: 1,
+      maximum: 200,
+      default: 50,
+    });
+    expect(list.parameters.find((p) => p.name === 'status')!.schema.enum).toEqual([
+      'held',
+      'queued',
+      'running',
+      'retrying',
+      'succeeded',
+      'failed',
+      'cancelled',
+      'waiting',
+      'superseded',
+    ]);
     const create = document.paths['/api/v1/agents']!.post as { requestBody: { content: Record<string, { schema: Record<string, any> }> } };
-    expect(create.requestBody.content['application/json']!.schema).toMatchObject({ required: ['name'], additionalProperties: false, properties: { name: { maxLength: 100 } } });
+    expect(create.requestBody.content['application/json']!.schema).toMatchObject({
+      required: ['name'],
+      additionalProperties: false,
+      properties: { name: { maxLength: 100 } },
+    });
   });
 });

@@ -67,7 +67,9 @@ async function notifyCall(n: number): Promise<RecordedRequest> {
 
 /** What a receiver does: the raw body and the three headers into the library's verify. */
 function verifies(secret: string, request: RecordedRequest): boolean {
-  const headers = Object.fromEntries(['webhook-id', 'webhook-timestamp', 'webhook-signature'].map((name) => [name, String(request.headers[name])]));
+  const headers = Object.fromEntries(
+    ['webhook-id', 'webhook-timestamp', 'webhook-signature'].map((name) => [name, String(request.headers[name])]),
+  );
   try {
     new Webhook(secret).verify(request.body, headers);
     return true;
@@ -115,7 +117,11 @@ describe('the outbound secret', () => {
 
   it('verifies a real notify call with the Standard Webhooks library, before, during and after a rotation', async () => {
     const first = await secretOf();
-    expect(first).toEqual({ secret: expect.stringMatching(/^whsec_[A-Za-z0-9+/]+=*$/), scheme: 'standard-webhooks', previousExpiresAt: null });
+    expect(first).toEqual({
+      secret: expect.stringMatching(/^whsec_[A-Za-z0-9+/]+=*$/),
+      scheme: 'standard-webhooks',
+      previousExpiresAt: null,
+    });
     expect(await secretOf()).toEqual(first);
     const before = await notifyCall(1);
     expect(verifies(first.secret, before)).toBe(true);
@@ -160,7 +166,9 @@ describe('the outbound secret', () => {
     const file = `test-results/${prefix}-receiver.mjs`;
     writeFileSync(join(repoRoot, file), snippet!);
 
-    const put = await api.call('PUT', '/workflows/tell-snippet', { steps: [{ id: 'tell', type: 'notify', url: '{{ env.SNIPPET_URL }}/events', payload: { type: 'test.told', n: '{{ payload.n }}' } }] });
+    const put = await api.call('PUT', '/workflows/tell-snippet', {
+      steps: [{ id: 'tell', type: 'notify', url: '{{ env.SNIPPET_URL }}/events', payload: { type: 'test.told', n: '{{ payload.n }}' } }],
+    });
     expect(put.status).toBe(201);
     const setup = await api.setupWebhook('tell-snippet');
     const { secret } = (await api.get(`/agents/${setup.agentId}/outbound-secret`)).body as { secret: string };
@@ -170,7 +178,11 @@ describe('the outbound secret', () => {
       return waitForDelivery(api, sent.body.response.body.deliveryId);
     };
 
-    const snippetProcess: RunningProcess = spawnEntry(file, { HOOKFLOW_OUTBOUND_SECRET: secret, PORT: String(snippetPort), HOST: '127.0.0.1' });
+    const snippetProcess: RunningProcess = spawnEntry(file, {
+      HOOKFLOW_OUTBOUND_SECRET: secret,
+      PORT: String(snippetPort),
+      HOST: '127.0.0.1',
+    });
     try {
       await waitForListening(snippetProcess);
       expect(await send(1)).toMatchObject({ status: 'succeeded' });

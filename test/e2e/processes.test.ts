@@ -28,7 +28,11 @@ afterAll(async () => {
 describe('start-up with bad configuration', () => {
   it.each([
     ['apps/ingress/src/main.ts', { PORT: 'eighty', REDIS_URL: 'http://wrong' }, ['PORT', 'REDIS_URL']],
-    ['apps/ingress/src/main.ts', { NODE_ENV: 'production', HOOKFLOW_ADMIN_TOKEN: '', HOOKFLOW_MASTER_KEY: '' }, ['HOOKFLOW_ADMIN_TOKEN', 'HOOKFLOW_MASTER_KEY']],
+    [
+      'apps/ingress/src/main.ts',
+      { NODE_ENV: 'production', HOOKFLOW_ADMIN_TOKEN: '', HOOKFLOW_MASTER_KEY: '' },
+      ['HOOKFLOW_ADMIN_TOKEN', 'HOOKFLOW_MASTER_KEY'],
+    ],
     ['apps/worker/src/main.ts', { WORKER_CONCURRENCY: '-3' }, ['WORKER_CONCURRENCY']],
   ])('%s exits 1 with a readable message naming the variable', async (entry, env, names) => {
     const proc = spawnEntry(entry, { HOOKFLOW_HOME: mkdtempSync(join(tmpdir(), 'hookflow-cfg-')), ...env });

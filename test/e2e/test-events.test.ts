@@ -8,7 +8,12 @@ const ctx = useStack('test-events', { worker: false });
 const input = {
   type: 'object',
   required: ['orderId', 'amount', 'status'],
-  properties: { orderId: { type: 'string', minLength: 1 }, amount: { type: 'integer', minimum: 1 }, status: { type: 'string', enum: ['paid', 'refunded'] }, note: { type: 'string' } },
+  properties: {
+    orderId: { type: 'string', minLength: 1 },
+    amount: { type: 'integer', minimum: 1 },
+    status: { type: 'string', enum: ['paid', 'refunded'] },
+    note: { type: 'string' },
+  },
 };
 const steps = [{ id: 'echo', type: 'transform', expression: 'payload' }];
 
@@ -20,14 +25,28 @@ async function webhookFor(definition: Record<string, unknown>) {
 }
 
 async function storedPayload(answer: { body: any }) {
-  expect(answer.body.response, JSON.stringify(answer.body)).toMatchObject({ status: 202, body: { deliveryId: expect.stringMatching(/^dlv_/) } });
+  expect(answer.body.response, JSON.stringify(answer.body)).toMatchObject({
+    status: 202,
+    body: { deliveryId: expect.stringMatching(/^dlv_/) },
+  });
   return (await ctx.api.get(`/deliveries/${answer.body.response.body.deliveryId}`)).body.payload;
 }
 
 describe('test events', () => {
   it("sends the workflow's first example when no payload is given, and GET shows it beforehand", async () => {
-    const { webhookId } = await webhookFor({ name: 'orders-examples', input, examples: [{ orderId: 'o-1', amount: 250, status: 'paid' }, { orderId: 'o-2', amount: 1, status: 'refunded' }], steps });
-    expect((await ctx.api.get(`/webhooks/${webhookId}/test-event`)).body).toEqual({ payload: { orderId: 'o-1', amount: 250, status: 'paid' }, source: 'examples' });
+    const { webhookId } = await webhookFor({
+      name: 'orders-examples',
+      input,
+      examples: [
+        { orderId: 'o-1', amount: 250, status: 'paid' },
+        { orderId: 'o-2', amount: 1, status: 'refunded' },
+      ],
+      steps,
+    });
+    expect((await ctx.api.get(`/webhooks/${webhookId}/test-event`)).body).toEqual({
+      payload: { orderId: 'o-1', amount: 250, status: 'paid' },
+      source: 'examples',
+    });
     const sent = await ctx.api.post(`/webhooks/${webhookId}/test-event`);
     expect(sent.status).toBe(200);
     expect(sent.body.payload).toEqual({ orderId: 'o-1', amount: 250, status: 'paid' });
@@ -35,7 +54,12 @@ describe('test events', () => {
   });
 
   it('sends the given payload as is (null included) instead of the example', async () => {
-    const { webhookId } = await webhookFor({ name: 'orders-given', input, examples: [{ orderId: 'o-1', amount: 250, status: 'paid' }], steps });
+    const { webhookId } = await webhookFor({
+      name: 'orders-given',
+      input,
+      examples: [{ orderId: 'o-1', amount: 250, status: 'paid' }],
+      steps,
+    });
     const payload = { orderId: 'edited-7', amount: 99, status: 'refunded', note: 'ünïcödé ✓' };
     const sent = await ctx.api.post(`/webhooks/${webhookId}/test-event`, { payload });
     expect(sent.body.payload).toEqual(payload);
@@ -59,7 +83,7 @@ describe('test events', () => {
     expect(await storedPayload(sent)).toEqual(preview.payload);
   });
 
-  it("passes along what ingest said about a payload the input schema refuses", async () => {
+  it('passes along what ingest said about a payload the input schema refuses', async () => {
     const { webhookId } = await webhookFor({ name: 'orders-refused', input, steps });
     const sent = await ctx.api.post(`/webhooks/${webhookId}/test-event`, { payload: { orderId: '', amount: 'ten' } });
     expect(sent.status).toBe(200);
@@ -82,9 +106,16 @@ describe('test events', () => {
   });
 
   it('refuses to store a definition whose example does not fit its input schema, naming the field', async () => {
-    const put = await ctx.api.call('PUT', '/workflows/orders-bad-example', { input, examples: [{ orderId: 'o-1', amount: 0, status: 'paid' }], steps });
+    const put = await ctx.api.call('PUT', '/workflows/orders-bad-example', {
+      input,
+      examples: [{ orderId: 'o-1', amount: 0, status: 'paid' }],
+      steps,
+    });
     expect(put.status).toBe(400);
-    expect(put.body).toMatchObject({ code: 'invalid_request', errors: [{ path: 'examples.0.amount', message: expect.stringContaining('does not fit the input schema') }] });
+    expect(put.body).toMatchObject({
+      code: 'invalid_request',
+      errors: [{ path: 'examples.0.amount', message: expect.stringContaining('does not fit the input schema') }],
+    });
     expect((await ctx.api.get('/workflows/orders-bad-example')).status).toBe(404);
   });
 });

@@ -14,7 +14,11 @@ beforeAll(async () => {
   cluster = await startRedisCluster(3);
   // One seed node is enough; the others are discovered.
   // The cancel test's upstream is on loopback, which an egress policy must allow.
-  stack = await startStack({ prefix, redisUrl: cluster.nodes[0]!.url, env: { HOOKFLOW_REDIS_CLUSTER: '1', LOG_LEVEL: 'warn', HOOKFLOW_EGRESS_ALLOW: '127.0.0.1' } });
+  stack = await startStack({
+    prefix,
+    redisUrl: cluster.nodes[0]!.url,
+    env: { HOOKFLOW_REDIS_CLUSTER: '1', LOG_LEVEL: 'warn', HOOKFLOW_EGRESS_ALLOW: '127.0.0.1' },
+  });
   api = adminClient(stack.baseUrl, stack.adminToken);
   // The cluster client is ready once it has fetched the slot map; until then the ingress rightly answers 503.
   const deadline = Date.now() + 30_000;
@@ -41,7 +45,8 @@ it('runs the end-to-end flow on a 3-master Redis Cluster: admin API, signed requ
   // A micro-batch (one MULTI, one addBulk) and BullMQ's Lua scripts, all in the one `{prefix}` slot.
   const burst = await Promise.all(Array.from({ length: 30 }, (_, n) => sendSigned(endpoint, { n }, keyFile.privateKey)));
   expect(burst.map((r) => r.status)).toEqual(Array(30).fill(202));
-  for (const [n, r] of burst.entries()) expect(await waitForDelivery(api, r.body.deliveryId)).toMatchObject({ status: 'succeeded', result: { n } });
+  for (const [n, r] of burst.entries())
+    expect(await waitForDelivery(api, r.body.deliveryId)).toMatchObject({ status: 'succeeded', result: { n } });
 
   // Registry writes (key rotation, webhook update) and reads over the cluster.
   const rotated = await api.post(`/webhooks/${webhookId}/keys`, { graceSeconds: 0 });
@@ -61,12 +66,19 @@ it('HOOKFLOW_DURABILITY=fsync checks every master of the cluster', async () => {
   const proc = spawnEntry('apps/ingress/src/main.ts', { ...stack.env, PORT: '0', HOOKFLOW_DURABILITY: 'fsync' });
   const code = await proc.exited;
   expect(code).toBe(1);
-  expect(proc.output().trim()).toMatch(/^hookflow ingress: HOOKFLOW_DURABILITY=fsync needs .* but 127\.0\.0\.1:\d+ has appendonly yes, appendfsync everysec$/);
+  expect(proc.output().trim()).toMatch(
+    /^hookflow ingress: HOOKFLOW_DURABILITY=fsync needs .* but 127\.0\.0\.1:\d+ has appendonly yes, appendfsync everysec$/,
+  );
 });
 
 it('HOOKFLOW_DURABILITY=replicated sends WAIT to the master owning the slot, and answers 503 when no replica confirms', async () => {
   const port = await freePort();
-  const proc = spawnEntry('apps/ingress/src/main.ts', { ...stack.env, PORT: String(port), HOOKFLOW_DURABILITY: 'replicated', HOOKFLOW_WAIT_TIMEOUT_MS: '200' });
+  const proc = spawnEntry('apps/ingress/src/main.ts', {
+    ...stack.env,
+    PORT: String(port),
+    HOOKFLOW_DURABILITY: 'replicated',
+    HOOKFLOW_WAIT_TIMEOUT_MS: '200',
+  });
   try {
     await waitForHttp(`http://127.0.0.1:${port}/healthz`, 60_000, proc);
     while ((await fetch(`http://127.0.0.1:${port}/readyz`)).status !== 200) await new Promise((r) => setTimeout(r, 100));
@@ -86,7 +98,10 @@ it('stops a running delivery at once when it is cancelled: the cancel notice cro
   // Never answers: only an aborted run closes the connection (the step's own timeout is ten minutes).
   const upstream = await startStub((req, _res, raw) => void raw.socket.on('close', () => dropped.push(req.path)));
   try {
-    const put = await api.call('PUT', '/workflows/cluster-hang', { name: 'cluster-hang', steps: [{ id: 'hang', type: 'http', url: `${upstream.url}/hang`, timeoutMs: 600_000 }] });
+    const put = await api.call('PUT', '/workflows/cluster-hang', {
+      name: 'cluster-hang',
+      steps: [{ id: 'hang', type: 'http', url: `${upstream.url}/hang`, timeoutMs: 600_000 }],
+    });
     expect(put.status).toBe(201);
     const { webhookId, keyFile } = await api.setupWebhook('cluster-hang');
     const res = await sendSigned(`${stack.baseUrl}/hooks/${webhookId}`, {}, keyFile.privateKey);

@@ -23,7 +23,12 @@ async function stack(redis: RedisServer, env: NodeJS.ProcessEnv): Promise<Stack>
 
 /** Runs the ingress expecting it to refuse to start; returns its exit code and what it printed. */
 async function refusedStart(env: NodeJS.ProcessEnv) {
-  const proc = spawnEntry('apps/ingress/src/main.ts', { PORT: '0', HOOKFLOW_ADMIN_TOKEN: 'x'.repeat(24), HOOKFLOW_MASTER_KEY: Buffer.alloc(32, 1).toString('base64'), ...env });
+  const proc = spawnEntry('apps/ingress/src/main.ts', {
+    PORT: '0',
+    HOOKFLOW_ADMIN_TOKEN: 'x'.repeat(24),
+    HOOKFLOW_MASTER_KEY: Buffer.alloc(32, 1).toString('base64'),
+    ...env,
+  });
   cleanups.push(() => proc.stop('SIGKILL'));
   const code = await proc.exited;
   return { code, output: proc.output().trim() };
@@ -34,7 +39,9 @@ describe('HOOKFLOW_DURABILITY=fsync', () => {
     const redis = await redisServer({ appendfsync: 'everysec' });
     const refused = await refusedStart({ REDIS_URL: redis.url, HOOKFLOW_DURABILITY: 'fsync' });
     expect(refused.code).toBe(1);
-    expect(refused.output).toMatch(/^hookflow ingress: HOOKFLOW_DURABILITY=fsync needs Redis with appendonly yes and appendfsync always, but 127\.0\.0\.1:\d+ has appendonly yes, appendfsync everysec$/);
+    expect(refused.output).toMatch(
+      /^hookflow ingress: HOOKFLOW_DURABILITY=fsync needs Redis with appendonly yes and appendfsync always, but 127\.0\.0\.1:\d+ has appendonly yes, appendfsync everysec$/,
+    );
 
     await redis.client.config('SET', 'appendfsync', 'always');
     const ingress = await stack(redis, { HOOKFLOW_DURABILITY: 'fsync' });

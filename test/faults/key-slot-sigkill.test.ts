@@ -59,32 +59,38 @@ async function startWorker(): Promise<RunningProcess> {
 }
 
 describe('a worker killed while holding a key slot', () => {
-  it('does not block the key beyond stall recovery: the returned job holds the slot again and order is kept', { timeout: 240_000 }, async () => {
-    const put = await api.call('PUT', '/workflows/keyed-fetch', {
-      name: 'keyed-fetch',
-      concurrency: { key: 'payload.clientId', limit: 1 },
-      steps: [{ id: 'client', type: 'http', url: '{{ env.CRM_URL }}/clients/{{ payload.clientId }}?seq={{ payload.seq }}', timeoutMs: 120_000 }],
-    });
-    expect(put.status).toBe(201);
-    const { keyFile } = await api.setupWebhook('keyed-fetch');
-    const endpoint = keyFile.endpoint.replace(/^http:\/\/localhost:\d+/, stack.baseUrl);
-    const ids: string[] = [];
-    for (let seq = 1; seq <= 5; seq++) {
-      const answer = await sendSigned(endpoint, { clientId: 'cli-kill', seq }, keyFile.privateKey);
-      expect(answer.status).toBe(202);
-      ids.push(answer.body.deliveryId);
-    }
-    worker = await startWorker();
-    await firstFetchSeen;
-    // The others of the key are parked behind it, not running.
-    const second = await waitForDelivery(api, ids[1]!, ['queued'], 30_000);
-    expect(second.startedAt).toBeNull();
-    await sigkillTree(worker);
-    worker = await startWorker();
+  it(
+    'does not block the key beyond stall recovery: the returned job holds the slot again and order is kept',
+    { timeout: 240_000 },
+    async () => {
+      const put = await api.call('PUT', '/workflows/keyed-fetch', {
+        name: 'keyed-fetch',
+        concurrency: { key: 'payload.clientId', limit: 1 },
+        steps: [
+          { id: 'client', type: 'http', url: '{{ env.CRM_URL }}/clients/{{ payload.clientId }}?seq={{ payload.seq }}', timeoutMs: 120_000 },
+        ],
+      });
+      expect(put.status).toBe(201);
+      const { keyFile } = await api.setupWebhook('keyed-fetch');
+      const endpoint = keyFile.endpoint.replace(/^http:\/\/localhost:\d+/, stack.baseUrl);
+      const ids: string[] = [];
+      for (let seq = 1; seq <= 5; seq++) {
+        const answer = await sendSigned(endpoint, { clientId: 'cli-kill', seq }, keyFile.privateKey);
+        expect(answer.status).toBe(202);
+        ids.push(answer.body.deliveryId);
+      }
+      worker = await startWorker();
+      await firstFetchSeen;
+      // The others of the key are parked behind it, not running.
+      const second = await waitForDelivery(api, ids[1]!, ['queued'], 30_000);
+      expect(second.startedAt).toBeNull();
+      await sigkillTree(worker);
+      worker = await startWorker();
 
-    const done = await Promise.all(ids.map((id) => waitForDelivery(api, id, ['succeeded', 'failed'], 120_000)));
-    expect(done.map((d) => d.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded', 'succeeded']);
-    // The killed run's fetch was made again by the next worker, before any later delivery of the key.
-    expect(fetches).toEqual([1, 1, 2, 3, 4, 5]);
-  });
+      const done = await Promise.all(ids.map((id) => waitForDelivery(api, id, ['succeeded', 'failed'], 120_000)));
+      expect(done.map((d) => d.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded', 'succeeded']);
+      // The killed run's fetch was made again by the next worker, before any later delivery of the key.
+      expect(fetches).toEqual([1, 1, 2, 3, 4, 5]);
+    },
+  );
 });

@@ -97,7 +97,9 @@ describe('payment-update under repeated SIGKILL of the worker', () => {
     await killer;
     expect(kills.length).toBeGreaterThanOrEqual(6);
 
-    const finished = await Promise.all(accepted.map(({ deliveryId }) => waitForDelivery(api, deliveryId, ['succeeded', 'failed'], 200_000)));
+    const finished = await Promise.all(
+      accepted.map(({ deliveryId }) => waitForDelivery(api, deliveryId, ['succeeded', 'failed'], 200_000)),
+    );
     const expected = new Map<string, number>();
     finished.forEach((delivery, i) => {
       const { payment } = accepted[i]!;

@@ -32,7 +32,10 @@ afterAll(async () => {
 });
 
 it(`fails a delivery that kills its workers with worker_crashed after ${maxStalls} stalls; everything else runs once`, async () => {
-  const put = await h.api.call('PUT', '/workflows/poison-hang', { name: 'poison-hang', steps: [{ id: 'hang', type: 'http', url: `${upstream.url}/hang`, timeoutMs: 600_000 }] });
+  const put = await h.api.call('PUT', '/workflows/poison-hang', {
+    name: 'poison-hang',
+    steps: [{ id: 'hang', type: 'http', url: `${upstream.url}/hang`, timeoutMs: 600_000 }],
+  });
   expect(put.status).toBe(201);
   const poisonHook = await h.api.setupWebhook('poison-hang');
 
@@ -79,5 +82,13 @@ it(`fails a delivery that kills its workers with worker_crashed after ${maxStall
   await h.waitUntilSettled(sender);
   const stalled = await h.stalledRecoveries();
   const accounting = await h.account(sender, { kills, stalled, 'accepted-while-quarantining': flowedMeanwhile });
-  expect(accounting).toMatchObject({ accepted: sender.started, executed: sender.started, lost: 0, doubles: 0, duplicates: 0, aofMismatches: 0, effectErrors: [] });
+  expect(accounting).toMatchObject({
+    accepted: sender.started,
+    executed: sender.started,
+    lost: 0,
+    doubles: 0,
+    duplicates: 0,
+    aofMismatches: 0,
+    effectErrors: [],
+  });
 });

@@ -43,7 +43,11 @@ it('answers 503 (never 2xx) while Redis is down, recovers by itself, and runs ev
   for (let i = 0; i < 5; i++) {
     readyWhileDown.push(await status(`${h.stack.baseUrl}/readyz`));
     ingestWhileDown.push(
-      await status(h.endpoint, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-signature': signUptiq(body, h.keyFile.privateKey) } }),
+      await status(h.endpoint, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/json', 'x-signature': signUptiq(body, h.keyFile.privateKey) },
+      }),
     );
     await sleep(400);
   }
@@ -73,7 +77,14 @@ it('answers 503 (never 2xx) while Redis is down, recovers by itself, and runs ev
     'answered-while-down': sentWhileDown.length,
     'idempotency-dedupe': dedupes ? 'on' : 'off',
   });
-  expect(accounting).toMatchObject({ accepted: sender.started, executed: sender.started, lost: 0, doubles: 0, aofMismatches: 0, effectErrors: [] });
+  expect(accounting).toMatchObject({
+    accepted: sender.started,
+    executed: sender.started,
+    lost: 0,
+    doubles: 0,
+    aofMismatches: 0,
+    effectErrors: [],
+  });
   // A request Redis stored but whose answer was lost in the crash gets 503 and is sent again: without dedupe on
   // idempotency-key that event may run twice (reported above); with it, never.
   if (dedupes) expect(accounting.duplicates).toBe(0);

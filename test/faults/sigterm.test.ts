@@ -48,7 +48,15 @@ describe('graceful shutdown under load', () => {
     const accounting = await h.account(sender, { 'in-flight-answered-after-sigterm': inFlightAnswered, 'refused-attempts': refused });
     // In-flight requests finished: nothing was stored without its sender getting the 202.
     expect(accounting.unacknowledgedStored).toBe(0);
-    expect(accounting).toMatchObject({ accepted: sender.started, executed: sender.started, lost: 0, doubles: 0, duplicates: 0, aofMismatches: 0, effectErrors: [] });
+    expect(accounting).toMatchObject({
+      accepted: sender.started,
+      executed: sender.started,
+      lost: 0,
+      doubles: 0,
+      duplicates: 0,
+      aofMismatches: 0,
+      effectErrors: [],
+    });
   });
 
   it('worker SIGTERM: jobs in hand finish or go back to the queue, exit 0', async () => {
@@ -73,6 +81,14 @@ describe('graceful shutdown under load', () => {
     await h.startWorker();
     await h.waitUntilSettled(sender);
     const accounting = await h.account(sender, { 'jobs-in-hand-at-sigterm': inHand, 'left-in-queue': leftForNext });
-    expect(accounting).toMatchObject({ accepted: 300, executed: 300, lost: 0, doubles: 0, duplicates: 0, aofMismatches: 0, effectErrors: [] });
+    expect(accounting).toMatchObject({
+      accepted: 300,
+      executed: 300,
+      lost: 0,
+      doubles: 0,
+      duplicates: 0,
+      aofMismatches: 0,
+      effectErrors: [],
+    });
   });
 });

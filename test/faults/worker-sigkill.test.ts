@@ -36,5 +36,13 @@ it('every delivery completes, once, while workers are SIGKILLed again and again 
 
   // The kills did strand jobs (otherwise this test would prove nothing), and every one was recovered.
   expect(stalled).toBeGreaterThan(0);
-  expect(accounting).toMatchObject({ accepted: sender.started, executed: sender.started, lost: 0, doubles: 0, duplicates: 0, aofMismatches: 0, effectErrors: [] });
+  expect(accounting).toMatchObject({
+    accepted: sender.started,
+    executed: sender.started,
+    lost: 0,
+    doubles: 0,
+    duplicates: 0,
+    aofMismatches: 0,
+    effectErrors: [],
+  });
 });

@@ -92,7 +92,10 @@ describe('depth', () => {
     // Brackets inside strings are text, not depth.
     expect((await postHook(webhookId, JSON.stringify({ s: '['.repeat(500) }), keyFile.privateKey)).status).toBe(202);
     // Not authentic: 401 before any depth is looked at.
-    expect((await raw('POST', `/hooks/${webhookId}`, { 'content-type': 'application/json', 'x-signature': '0'.repeat(64) }, nested(6000))).status).toBe(401);
+    expect(
+      (await raw('POST', `/hooks/${webhookId}`, { 'content-type': 'application/json', 'x-signature': '0'.repeat(64) }, nested(6000)))
+        .status,
+    ).toBe(401);
     expect(await ctx.redis.zcard(keys().webhookDeliveries(webhookId))).toBe(2);
   });
 
@@ -137,7 +140,14 @@ describe('depth', () => {
 
     const one = await ctx.api.get(`/deliveries/${id}`);
     expect(one.status).toBe(200);
-    expect(one.body).toMatchObject({ id, status: 'failed', payload: null, result: null, error: { code: 'x' }, presentationError: { code: 'record_unpresentable' } });
+    expect(one.body).toMatchObject({
+      id,
+      status: 'failed',
+      payload: null,
+      result: null,
+      error: { code: 'x' },
+      presentationError: { code: 'record_unpresentable' },
+    });
     expect(one.body.presentationError.message).toContain('payload');
     expect(one.body.presentationError.message).toContain('s1');
     expect(one.body.steps).toEqual([expect.objectContaining({ id: 's1', type: 'transform', status: 'succeeded' })]);
@@ -159,16 +169,30 @@ describe('depth', () => {
       .exec();
     const one = await ctx.api.get(`/agents/${agent.id}/records/docs/deep`);
     expect(one.status).toBe(200);
-    expect(one.body).toMatchObject({ collection: 'docs', key: 'deep', value: null, updatedAt: now, presentationError: { code: 'record_unpresentable' } });
+    expect(one.body).toMatchObject({
+      collection: 'docs',
+      key: 'deep',
+      value: null,
+      updatedAt: now,
+      presentationError: { code: 'record_unpresentable' },
+    });
     const list = await ctx.api.get(`/agents/${agent.id}/records/docs`);
     expect(list.status).toBe(200);
-    expect(list.body.items.map((r: { key: string; value: unknown }) => [r.key, r.value])).toEqual([['deep', null], ['fine', { a: 1 }]]);
+    expect(list.body.items.map((r: { key: string; value: unknown }) => [r.key, r.value])).toEqual([
+      ['deep', null],
+      ['fine', { a: 1 }],
+    ]);
   });
 });
 
 describe('requests that cannot be decoded', () => {
   it('answers undecodable paths 400 invalid_request and logs no stack trace', async () => {
-    for (const [method, path] of [['POST', '/hooks/%c0'], ['GET', '/console/%'], ['GET', '/api/v1/agents/%E0%A4%A'], ['GET', '/hooks/%ff%fe']] as const) {
+    for (const [method, path] of [
+      ['POST', '/hooks/%c0'],
+      ['GET', '/console/%'],
+      ['GET', '/api/v1/agents/%E0%A4%A'],
+      ['GET', '/hooks/%ff%fe'],
+    ] as const) {
       const headers = { 'content-type': 'application/json', authorization: `Bearer ${ctx.stack.adminToken}` };
       const res = await raw(method, path, headers, method === 'POST' ? '{}' : undefined);
       expect(res.status, `${method} ${path}`).toBe(400);
@@ -194,14 +218,27 @@ describe('requests that cannot be decoded', () => {
     const { webhookId, keyFile } = await ctx.api.setupWebhook('echo');
     const utf16 = Buffer.from('{"n":1}', 'utf16le');
     for (const charset of ['utf-16', 'UTF-16LE', 'iso-8859-1', '"latin1"']) {
-      const res = await raw('POST', `/hooks/${webhookId}`, { 'content-type': `application/json; charset=${charset}`, 'x-signature': signUptiq(utf16.toString('utf8'), keyFile.privateKey) }, utf16);
+      const res = await raw(
+        'POST',
+        `/hooks/${webhookId}`,
+        { 'content-type': `application/json; charset=${charset}`, 'x-signature': signUptiq(utf16.toString('utf8'), keyFile.privateKey) },
+        utf16,
+      );
       expect(res.status, charset).toBe(415);
       expect(codeOf(res)).toBe('unsupported_media_type');
     }
     for (const charset of ['utf-8', 'UTF-8', '"utf-8"']) {
-      expect((await postHook(webhookId, '{"n":2}', keyFile.privateKey, '{"n":2}', `application/json; charset=${charset}`)).status, charset).toBe(202);
+      expect(
+        (await postHook(webhookId, '{"n":2}', keyFile.privateKey, '{"n":2}', `application/json; charset=${charset}`)).status,
+        charset,
+      ).toBe(202);
     }
-    const admin = await raw('POST', '/api/v1/agents', { authorization: `Bearer ${ctx.stack.adminToken}`, 'content-type': 'application/json; charset=utf-16' }, Buffer.from('{"name":"x"}', 'utf16le'));
+    const admin = await raw(
+      'POST',
+      '/api/v1/agents',
+      { authorization: `Bearer ${ctx.stack.adminToken}`, 'content-type': 'application/json; charset=utf-16' },
+      Buffer.from('{"name":"x"}', 'utf16le'),
+    );
     expect(admin.status).toBe(415);
     expect(codeOf(admin)).toBe('unsupported_media_type');
   });
@@ -211,7 +248,8 @@ describe('lists and growth', () => {
   it("pages an agent's webhooks (oldest first) and caps how many an agent may have", async () => {
     const agent = (await ctx.api.post('/agents', { name: 'many hooks' })).body;
     const created: string[] = [];
-    for (let i = 0; i < maxWebhooksPerAgent; i++) created.push((await ctx.api.post(`/agents/${agent.id}/webhooks`, { workflow: 'echo', name: `hook ${i}` })).body.id);
+    for (let i = 0; i < maxWebhooksPerAgent; i++)
+      created.push((await ctx.api.post(`/agents/${agent.id}/webhooks`, { workflow: 'echo', name: `hook ${i}` })).body.id);
     const over = await ctx.api.post(`/agents/${agent.id}/webhooks`, { workflow: 'echo' });
     expect(over.status).toBe(409);
     expect(over.body.code).toBe('limit_reached');
@@ -253,7 +291,11 @@ describe('lists and growth', () => {
   });
 
   it('keeps the last 20 versions of a workflow', async () => {
-    const definition = (n: number) => ({ name: 'many-versions', description: `v${n}`, steps: [{ id: 'out', type: 'transform', expression: String(n) }] });
+    const definition = (n: number) => ({
+      name: 'many-versions',
+      description: `v${n}`,
+      steps: [{ id: 'out', type: 'transform', expression: String(n) }],
+    });
     for (let n = 1; n <= 30; n++) expect((await ctx.api.call('PUT', '/workflows/many-versions', definition(n))).status).toBeLessThan(300);
     const versions = (await ctx.redis.hkeys(keys().workflowVersions('many-versions'))).map(Number).sort((a, b) => a - b);
     expect(versions).toEqual(Array.from({ length: 20 }, (_, i) => i + 11));

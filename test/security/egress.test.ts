@@ -26,7 +26,8 @@ const hooks: Record<'fetch' | 'notify' | 'llm' | 'echo', Hook> = {} as never;
 beforeAll(async () => {
   upstream = await startStub((req, res) => {
     if (req.path === '/ok') return sendJson(res, 200, { from: 'upstream' });
-    if (req.path.startsWith('/redirect?to=')) return void res.writeHead(302, { location: decodeURIComponent(req.path.slice('/redirect?to='.length)) }).end();
+    if (req.path.startsWith('/redirect?to='))
+      return void res.writeHead(302, { location: decodeURIComponent(req.path.slice('/redirect?to='.length)) }).end();
     if (req.path === '/huge') {
       // A gigabyte, written only as fast as the reader takes it: a reader that stops early stops the writing.
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -59,7 +60,11 @@ beforeAll(async () => {
   const retry = { attempts: 3, backoff: { type: 'fixed', delayMs: 100 } };
   const definitions = {
     fetch: { name: 'egress-fetch', retry, steps: [{ id: 'fetch', type: 'http', url: '{{ payload.url }}' }] },
-    notify: { name: 'egress-notify', retry, steps: [{ id: 'tell', type: 'notify', url: '{{ payload.url }}', payload: { event: 'hello' } }] },
+    notify: {
+      name: 'egress-notify',
+      retry,
+      steps: [{ id: 'tell', type: 'notify', url: '{{ payload.url }}', payload: { event: 'hello' } }],
+    },
     llm: { name: 'egress-llm', retry, steps: [{ id: 'ask', type: 'llm', prompt: 'Summarise: {{ payload.text }}' }] },
   };
   for (const [kind, definition] of Object.entries(definitions)) {
@@ -137,7 +142,10 @@ describe('egress policy', () => {
 
   it('lets an allowed upstream through', async () => {
     const delivery = await run('fetch', { url: `${upstream.url}/ok` });
-    expect(delivery).toMatchObject({ status: 'succeeded', steps: [{ id: 'fetch', status: 'succeeded', output: { status: 200, body: { from: 'upstream' } } }] });
+    expect(delivery).toMatchObject({
+      status: 'succeeded',
+      steps: [{ id: 'fetch', status: 'succeeded', output: { status: 200, body: { from: 'upstream' } } }],
+    });
   });
 
   it('refuses a notify step to an internal URL, and sends one to an allowed receiver', async () => {
@@ -162,7 +170,11 @@ describe('bounded responses', () => {
     const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssBytes(pid))), 50);
     try {
       const { result, others } = await whileOthersFlow(run('fetch', { url: `${upstream.url}/huge` }));
-      expect(result).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'response_too_large', message: expect.stringContaining('5242880 bytes') } });
+      expect(result).toMatchObject({
+        status: 'failed',
+        attempts: 1,
+        error: { code: 'response_too_large', message: expect.stringContaining('5242880 bytes') },
+      });
       expect(result.steps[0].output).toBeUndefined();
       for (const other of others) expect(other).toMatchObject({ status: 'succeeded' });
     } finally {

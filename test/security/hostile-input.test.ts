@@ -25,11 +25,24 @@ interface RawResponse {
 }
 
 /** A raw HTTP/1.1 request with any method, headers and bytes (fetch would refuse or rewrite some of them). */
-function send(method: string, path: string, headers: Record<string, string>, body: Buffer, chunked: boolean): Promise<RawResponse | 'connection-closed'> {
+function send(
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body: Buffer,
+  chunked: boolean,
+): Promise<RawResponse | 'connection-closed'> {
   const url = new URL(ctx.stack.baseUrl);
   return new Promise((resolve, reject) => {
     const req = httpRequest(
-      { host: url.hostname, port: url.port, method, path, headers: chunked ? headers : { ...headers, 'content-length': String(body.length) }, timeout: 20_000 },
+      {
+        host: url.hostname,
+        port: url.port,
+        method,
+        path,
+        headers: chunked ? headers : { ...headers, 'content-length': String(body.length) },
+        timeout: 20_000,
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -39,7 +52,9 @@ function send(method: string, path: string, headers: Record<string, string>, bod
     );
     req.on('timeout', () => req.destroy(new Error(`no answer within 20 s: ${method} ${path}`)));
     // The server may answer (413, 401…) and close before reading a large body: that is allowed, a hang is not.
-    req.on('error', (err: NodeJS.ErrnoException) => (err.code === 'ECONNRESET' || err.code === 'EPIPE' ? resolve('connection-closed') : reject(err)));
+    req.on('error', (err: NodeJS.ErrnoException) =>
+      err.code === 'ECONNRESET' || err.code === 'EPIPE' ? resolve('connection-closed') : reject(err),
+    );
     req.end(body);
   });
 }
@@ -81,20 +96,50 @@ const contentType = fc.oneof(
 
 const headerValue = fc.oneof(
   fc.string({ maxLength: 80 }).filter((s) => /^[\x20-\x7e]*$/.test(s)),
-  fc.constantFrom('sha256=' + '0'.repeat(64), 'v1,' + 'A'.repeat(44), 't=1,v1=' + 'f'.repeat(64), 'v0=' + 'a'.repeat(64), '1', '-1', '99999999999999999999'),
+  fc.constantFrom(
+    'sha256=' + '0'.repeat(64),
+    'v1,' + 'A'.repeat(44),
+    't=1,v1=' + 'f'.repeat(64),
+    'v0=' + 'a'.repeat(64),
+    '1',
+    '-1',
+    '99999999999999999999',
+  ),
 );
 
 const extraHeaderNames = [
-  'x-signature', 'webhook-id', 'webhook-timestamp', 'webhook-signature', 'idempotency-key', 'content-encoding', 'x-forwarded-for',
-  'transfer-encoding-x', 'constructor', 'prototype', 'x-hub-signature-256', 'stripe-signature', 'expect-x', 'authorization',
+  'x-signature',
+  'webhook-id',
+  'webhook-timestamp',
+  'webhook-signature',
+  'idempotency-key',
+  'content-encoding',
+  'x-forwarded-for',
+  'transfer-encoding-x',
+  'constructor',
+  'prototype',
+  'x-hub-signature-256',
+  'stripe-signature',
+  'expect-x',
+  'authorization',
 ];
 
 const hostileRequest = fc.record({
-  method: fc.oneof(fc.constantFrom('POST', 'POST', 'POST', 'GET', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD'), fc.stringMatching(/^[A-Z]{1,12}$/)),
+  method: fc.oneof(
+    fc.constantFrom('POST', 'POST', 'POST', 'GET', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD'),
+    fc.stringMatching(/^[A-Z]{1,12}$/),
+  ),
   target: fc.oneof(
     fc.constant('real' as const),
     fc.constant('real' as const),
-    fc.constantFrom('/hooks/wh_00000000000000000000000000', '/hooks/__proto__', '/hooks/constructor', '/hooks/%00', '/hooks/..%2f..%2fapi', '/hooks/'),
+    fc.constantFrom(
+      '/hooks/wh_00000000000000000000000000',
+      '/hooks/__proto__',
+      '/hooks/constructor',
+      '/hooks/%00',
+      '/hooks/..%2f..%2fapi',
+      '/hooks/',
+    ),
     fc.string({ maxLength: 30 }).map((s) => `/hooks/${encodeURIComponent(s)}`),
   ),
   hook: fc.nat(hooks.length === 0 ? 1 : hooks.length - 1),
@@ -186,16 +231,30 @@ describe('hostile input against the real ingress', () => {
     try {
       const hook = hooks[0]!;
       const payloads = fc.sample(
-        fc.constantFrom(...pollutingKeys).chain((k) =>
-          fc.constantFrom(`{"${k}":{"polluted":"yes"}}`, `{"a":{"${k}":{"polluted":"yes"}}}`, `[{"${k}":{"prototype":{"polluted":"yes"}}}]`),
-        ),
+        fc
+          .constantFrom(...pollutingKeys)
+          .chain((k) =>
+            fc.constantFrom(
+              `{"${k}":{"polluted":"yes"}}`,
+              `{"a":{"${k}":{"polluted":"yes"}}}`,
+              `[{"${k}":{"prototype":{"polluted":"yes"}}}]`,
+            ),
+          ),
         30,
       );
       for (const raw of payloads) {
-        const headers = { 'content-type': 'application/json', ...getScheme(hook.scheme).sign(raw, hook.secret, Date.now()), 'idempotency-key': raw };
+        const headers = {
+          'content-type': 'application/json',
+          ...getScheme(hook.scheme).sign(raw, hook.secret, Date.now()),
+          'idempotency-key': raw,
+        };
         const res = await fetch(`${base}/hooks/${hook.id}`, { method: 'POST', headers, body: raw });
         expect([200, 202]).toContain(res.status);
-        await fetch(`${base}/api/v1/agents`, { method: 'POST', headers: { authorization: `Bearer ${ctx.stack.adminToken}`, 'content-type': 'application/json' }, body: raw });
+        await fetch(`${base}/api/v1/agents`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${ctx.stack.adminToken}`, 'content-type': 'application/json' },
+          body: raw,
+        });
       }
       expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(before);
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();

@@ -80,12 +80,21 @@ describe('admin tokens', () => {
       expect(JSON.stringify(res.body)).not.toContain(readonlyToken);
     }
     // Nothing changed.
-    expect((await ctx.api.get(`/webhooks/${setup.webhookId}`)).body).toMatchObject({ status: 'enabled', keys: [{ id: setup.keyFile.keyId }] });
+    expect((await ctx.api.get(`/webhooks/${setup.webhookId}`)).body).toMatchObject({
+      status: 'enabled',
+      keys: [{ id: setup.keyFile.keyId }],
+    });
     expect((await ctx.api.get(`/webhooks/${setup.webhookId}/private-key`)).status).toBe(200);
   });
 
   it('refuses missing, wrong, truncated and extended tokens with 401 unauthorized', async () => {
-    for (const token of ['', 'wrong-token-0000000000', ctx.stack.adminToken.slice(0, -1), `${ctx.stack.adminToken}x`, readonlyToken.slice(0, -1)]) {
+    for (const token of [
+      '',
+      'wrong-token-0000000000',
+      ctx.stack.adminToken.slice(0, -1),
+      `${ctx.stack.adminToken}x`,
+      readonlyToken.slice(0, -1),
+    ]) {
       const res = await fetch(`${ctx.stack.baseUrl}/api/v1/agents`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
       expect(res.status).toBe(401);
       expect(((await res.json()) as { code: string }).code).toBe('unauthorized');

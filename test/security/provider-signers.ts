@@ -46,7 +46,12 @@ export const providerSigners: ProviderSigner[] = [
       const at = new Date(atMs);
       return {
         body,
-        headers: { ...json, 'webhook-id': id, 'webhook-timestamp': String(Math.floor(atMs / 1000)), 'webhook-signature': new Webhook(secret).sign(id, at, body) },
+        headers: {
+          ...json,
+          'webhook-id': id,
+          'webhook-timestamp': String(Math.floor(atMs / 1000)),
+          'webhook-signature': new Webhook(secret).sign(id, at, body),
+        },
       };
     },
   },
@@ -56,7 +61,10 @@ export const providerSigners: ProviderSigner[] = [
     signatureHeader: 'x-hub-signature-256',
     async sign(payload, secret, { id = randomUUID() } = {}) {
       const body = JSON.stringify(payload);
-      return { body, headers: { ...json, 'x-github-event': 'push', 'x-github-delivery': id, 'x-hub-signature-256': await octokitSign(secret, body) } };
+      return {
+        body,
+        headers: { ...json, 'x-github-event': 'push', 'x-github-delivery': id, 'x-hub-signature-256': await octokitSign(secret, body) },
+      };
     },
   },
   {
@@ -90,7 +98,12 @@ export const providerSigners: ProviderSigner[] = [
       const body = JSON.stringify(payload);
       return {
         body,
-        headers: { ...json, 'x-shopify-topic': 'orders/create', 'x-shopify-webhook-id': id, 'x-shopify-hmac-sha256': createHmac('sha256', secret).update(body).digest('base64') },
+        headers: {
+          ...json,
+          'x-shopify-topic': 'orders/create',
+          'x-shopify-webhook-id': id,
+          'x-shopify-hmac-sha256': createHmac('sha256', secret).update(body).digest('base64'),
+        },
       };
     },
   },

@@ -34,7 +34,8 @@ describe('rate limit per webhook', () => {
     }
 
     const results = [];
-    for (let i = 0; i < 6; i++) results.push(await postHook(`${i % 2 ? replicaUrl : ctx.stack.baseUrl}${path}`, await uptiq.sign({ i }, secret)));
+    for (let i = 0; i < 6; i++)
+      results.push(await postHook(`${i % 2 ? replicaUrl : ctx.stack.baseUrl}${path}`, await uptiq.sign({ i }, secret)));
     expect(results.map((r) => r.status)).toEqual([202, 202, 202, 202, 429, 429]);
     for (const limited of results.slice(4)) {
       expect(limited.body).toMatchObject({ status: 429, code: 'rate_limited' });

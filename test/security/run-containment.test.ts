@@ -71,10 +71,17 @@ describe('a hostile event cannot take the worker down (API.md 5.3)', () => {
 
   it('a run over its heap cap ends its thread and fails resource_exhausted', async () => {
     const pid = ctx.stack.worker!.child.pid;
-    const grow = await attackHook('heap-bomb', '($grow := function($n){ $n > 0 ? [$grow($n - 1), $grow($n - 1)] : [payload.s] }; $count($grow(payload.depth)))');
+    const grow = await attackHook(
+      'heap-bomb',
+      '($grow := function($n){ $n > 0 ? [$grow($n - 1), $grow($n - 1)] : [payload.s] }; $count($grow(payload.depth)))',
+    );
     const id = await grow.send({ depth: 26, s: 'x' });
     const delivery = await whileUnderAttack(waitForDelivery(ctx.api, id, ['succeeded', 'failed'], 120_000));
-    expect(delivery).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'resource_exhausted', message: expect.stringContaining(`${memoryMb} MB`) } });
+    expect(delivery).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      error: { code: 'resource_exhausted', message: expect.stringContaining(`${memoryMb} MB`) },
+    });
     // The step the thread died in records how the run ended, rather than staying `running`.
     expect(delivery.steps).toMatchObject([{ status: 'failed', error: { code: 'resource_exhausted' } }]);
     await workerStillUp(pid);
@@ -85,7 +92,11 @@ describe('a hostile event cannot take the worker down (API.md 5.3)', () => {
     const regex = await attackHook('regex-bomb', '$match(payload.s, /^(a+)+$/)', 2_000);
     const id = await regex.send({ s: `${'a'.repeat(28)}!` });
     const delivery = await whileUnderAttack(waitForDelivery(ctx.api, id, ['succeeded', 'failed'], 120_000));
-    expect(delivery).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'timeout', message: expect.stringContaining('timeoutMs of 2000') } });
+    expect(delivery).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      error: { code: 'timeout', message: expect.stringContaining('timeoutMs of 2000') },
+    });
     expect(delivery.steps).toMatchObject([{ status: 'failed', error: { code: 'timeout' } }]);
     await workerStillUp(pid);
   });

@@ -67,12 +67,12 @@ describe.each(providerSigners)('scheme $scheme, signed by the provider', (signer
   // Only timestamped schemes get this test (registered, not skipped, for the others).
   if (signer.timestamped)
     it('timestamp older or newer than 300 s → 401 timestamp_invalid', async () => {
-    for (const atMs of [Date.now() - 600_000, Date.now() + 600_000]) {
-      const res = await postHook(url, await signer.sign({ stale: true }, secret, { atMs }));
-      expect(res.status).toBe(401);
-      expect(res.body.code).toBe('timestamp_invalid');
-    }
-  });
+      for (const atMs of [Date.now() - 600_000, Date.now() + 600_000]) {
+        const res = await postHook(url, await signer.sign({ stale: true }, secret, { atMs }));
+        expect(res.status).toBe(401);
+        expect(res.body.code).toBe('timestamp_invalid');
+      }
+    });
 
   it('missing signature header → 401 signature_missing', async () => {
     const request = await signer.sign({ unsigned: true }, secret);

@@ -96,7 +96,10 @@ describe('slow clients', () => {
     const deadline = Date.now() + 10_000;
     let status = 0;
     while (status !== 200 && Date.now() < deadline) {
-      status = await fetch(`${ctx.stack.baseUrl}/healthz`).then((res) => res.status, () => 0);
+      status = await fetch(`${ctx.stack.baseUrl}/healthz`).then(
+        (res) => res.status,
+        () => 0,
+      );
       if (status !== 200) await new Promise((r) => setTimeout(r, 100));
     }
     expect(status).toBe(200);

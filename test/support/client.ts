@@ -13,7 +13,12 @@ export interface ApiResponse<T = any> {
 
 /** A tiny admin-API client for tests: JSON in, parsed JSON (or text) out, never throws on a status. */
 export function adminClient(baseUrl: string, token: string) {
-  const call = async <T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse<T>> => {
+  const call = async <T = any>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<ApiResponse<T>> => {
     const res = await fetch(`${baseUrl}/api/v1${path}`, {
       method,
       headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
@@ -62,7 +67,12 @@ export async function sendSigned(endpoint: string, payload: unknown, privateKey:
 }
 
 /** Polls a delivery until its status is one of `statuses`. */
-export async function waitForDelivery(api: AdminClient, deliveryId: string, statuses: string[] = ['succeeded', 'failed'], timeoutMs = 30_000) {
+export async function waitForDelivery(
+  api: AdminClient,
+  deliveryId: string,
+  statuses: string[] = ['succeeded', 'failed'],
+  timeoutMs = 30_000,
+) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const res = await api.get(`/deliveries/${deliveryId}`);

@@ -107,7 +107,11 @@ export async function startFaultHarness({ name, appendfsync = 'everysec', scenar
      */
     async dedupesIdempotencyKeys(): Promise<boolean> {
       const body = JSON.stringify(scenario.payload('probe-dedupe', -1));
-      const headers = { 'content-type': 'application/json', 'x-signature': signUptiq(body, hook.keyFile.privateKey), 'idempotency-key': 'probe-dedupe' };
+      const headers = {
+        'content-type': 'application/json',
+        'x-signature': signUptiq(body, hook.keyFile.privateKey),
+        'idempotency-key': 'probe-dedupe',
+      };
       const first = await fetch(endpoint, { method: 'POST', headers, body });
       const second = await fetch(endpoint, { method: 'POST', headers, body });
       await Promise.all([first.text(), second.text()]);
@@ -183,7 +187,9 @@ export async function startFaultHarness({ name, appendfsync = 'everysec', scenar
           const stuck = acknowledged
             .map((id, i) => ({ id, status: statuses[i], answers: sender.attempts.filter((a) => a.deliveryId === id).map((a) => a.status) }))
             .filter((d) => d.status !== 'succeeded' && d.status !== 'failed');
-          throw new Error(`${open} acknowledged deliveries still not finished, ${await harness.pendingJobs()} jobs pending: ${JSON.stringify(stuck.slice(0, 5))}`);
+          throw new Error(
+            `${open} acknowledged deliveries still not finished, ${await harness.pendingJobs()} jobs pending: ${JSON.stringify(stuck.slice(0, 5))}`,
+          );
         }
         await sleep(200);
       }
@@ -199,7 +205,9 @@ export async function startFaultHarness({ name, appendfsync = 'everysec', scenar
       await redis.kill('SIGTERM');
       const aof = readAofCommands(redis.dir);
       const successWrites = countStatusWrites(aof, prefix, 'succeeded', { distinct: true });
-      const replayedWrites = [...countStatusWrites(aof, prefix, 'succeeded').entries()].filter(([id, n]) => n > (successWrites.get(id) ?? 0)).length;
+      const replayedWrites = [...countStatusWrites(aof, prefix, 'succeeded').entries()].filter(
+        ([id, n]) => n > (successWrites.get(id) ?? 0),
+      ).length;
       const runWrites = countStatusWrites(aof, prefix, 'running');
 
       const acknowledged = new Set(sender.attempts.filter((a) => a.deliveryId).map((a) => a.deliveryId!));
@@ -237,8 +245,13 @@ export async function startFaultHarness({ name, appendfsync = 'everysec', scenar
       // Stored without a 2xx: answered 503 after all (the sender sent the event again) or cut off. By status, so an
       // orphan record left `queued` without a job (a crash between storing the record and its job) shows up.
       const orphanStatuses = new Map<string, number>();
-      for (const d of deliveries.filter((d) => !acknowledged.has(d.id))) orphanStatuses.set(d.status, (orphanStatuses.get(d.status) ?? 0) + 1);
-      const extras = Object.entries({ ...extra, 'success-writes-replayed-by-client': replayedWrites, 'unacknowledged-by-status': JSON.stringify(Object.fromEntries(orphanStatuses)) }).map(([k, v]) => `${k}=${v}`);
+      for (const d of deliveries.filter((d) => !acknowledged.has(d.id)))
+        orphanStatuses.set(d.status, (orphanStatuses.get(d.status) ?? 0) + 1);
+      const extras = Object.entries({
+        ...extra,
+        'success-writes-replayed-by-client': replayedWrites,
+        'unacknowledged-by-status': JSON.stringify(Object.fromEntries(orphanStatuses)),
+      }).map(([k, v]) => `${k}=${v}`);
       console.log(
         `[faults] ${name}: accepted=${accounting.accepted} executed=${accounting.executed} duplicates=${accounting.duplicates} ` +
           `lost=${accounting.lost} doubles=${accounting.doubles} | runs=${accounting.runs} unacknowledged-stored=${accounting.unacknowledgedStored} ` +

@@ -39,15 +39,23 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'hookflow-redis-'));
   const args = [
-    '--port', String(port),
-    '--bind', '127.0.0.1',
-    '--dir', dir,
-    '--save', '',
-    '--appendonly', 'yes',
-    '--appendfsync', options.appendfsync ?? 'everysec',
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--save',
+    '',
+    '--appendonly',
+    'yes',
+    '--appendfsync',
+    options.appendfsync ?? 'everysec',
     // Keep the AOF a plain log of every write (tests read it to count executions), never compacted mid-test.
-    '--auto-aof-rewrite-percentage', '0',
-    '--maxmemory-policy', 'noeviction',
+    '--auto-aof-rewrite-percentage',
+    '0',
+    '--maxmemory-policy',
+    'noeviction',
     ...(options.replicaOf ? ['--replicaof', ...options.replicaOf.split(':')] : []),
     ...(options.args ?? []),
   ];
@@ -59,7 +67,11 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     child.stdout!.on('data', (chunk: Buffer) => (logText = (logText + chunk.toString()).slice(-8_000)));
     child.stderr!.on('data', (chunk: Buffer) => (logText = (logText + chunk.toString()).slice(-8_000)));
     exited = new Promise((resolve) => child.once('exit', () => resolve()));
-    await waitForPing(port, () => child.exitCode !== null, () => logText);
+    await waitForPing(
+      port,
+      () => child.exitCode !== null,
+      () => logText,
+    );
   };
   await launch();
   const client = new Redis(port, '127.0.0.1', { maxRetriesPerRequest: null, retryStrategy: () => 100, lazyConnect: false });
@@ -116,14 +128,27 @@ export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
       const busPort = await freePort();
       nodes.push(
         await startRedisServer({
-          args: ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-port', String(busPort), '--cluster-node-timeout', '5000'],
+          args: [
+            '--cluster-enabled',
+            'yes',
+            '--cluster-config-file',
+            'nodes.conf',
+            '--cluster-port',
+            String(busPort),
+            '--cluster-node-timeout',
+            '5000',
+          ],
         }),
       );
     }
-    const create = spawnSync('redis-cli', ['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', '0', '--cluster-yes'], {
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
+    const create = spawnSync(
+      'redis-cli',
+      ['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', '0', '--cluster-yes'],
+      {
+        encoding: 'utf8',
+        timeout: 60_000,
+      },
+    );
     if (create.status !== 0) throw new Error(`redis-cli --cluster create failed:\n${create.stdout}\n${create.stderr}`);
     const deadline = Date.now() + 30_000;
     for (;;) {

@@ -67,8 +67,10 @@ export const keyedOrderScenario: Scenario = {
       runs.sort((a, b) => a.startedAt.localeCompare(b.startedAt));
       for (let i = 1; i < runs.length; i++) {
         const [before, after] = [runs[i - 1]!, runs[i]!];
-        if (after.startedAt < before.finishedAt) problems.push(`key ${key}: ${after.id} started at ${after.startedAt}, before ${before.id} finished at ${before.finishedAt}`);
-        if (after.receivedAt < before.receivedAt) problems.push(`key ${key}: ${after.id} (received ${after.receivedAt}) ran after ${before.id} (received ${before.receivedAt})`);
+        if (after.startedAt < before.finishedAt)
+          problems.push(`key ${key}: ${after.id} started at ${after.startedAt}, before ${before.id} finished at ${before.finishedAt}`);
+        if (after.receivedAt < before.receivedAt)
+          problems.push(`key ${key}: ${after.id} (received ${after.receivedAt}) ran after ${before.id} (received ${before.receivedAt})`);
       }
     }
     return problems;

@@ -7,7 +7,8 @@ import { z } from 'zod';
 import { defineWorkflow, type TypeScriptWorkflow } from '../../apps/worker/src/workflows/define-workflow.js';
 import { builtinImplementations as worker } from '../../apps/worker/src/workflows/builtins.js';
 
-const count = (env: Record<string, string>, path: string) => fetch(`${env.SERVICE_URL}/count/${path}`).then((res) => res.json() as Promise<{ n: number }>);
+const count = (env: Record<string, string>, path: string) =>
+  fetch(`${env.SERVICE_URL}/count/${path}`).then((res) => res.json() as Promise<{ n: number }>);
 
 export const builtinImplementations: Record<string, TypeScriptWorkflow> = {
   ...worker,

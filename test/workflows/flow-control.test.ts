@@ -54,7 +54,10 @@ beforeAll(async () => {
     env: { HOOKFLOW_VAR_CRM_URL: crm.url, HOOKFLOW_EGRESS_ALLOW: new URL(crm.url).host, LOG_LEVEL: 'warn' },
   });
   // Two worker processes: a key's slots hold across both.
-  workers = [spawnEntry('apps/worker/src/main.ts', stack.env), spawnEntry('apps/worker/src/main.ts', { ...stack.env, WORKER_PORT: String(stack.workerPort + 1) })];
+  workers = [
+    spawnEntry('apps/worker/src/main.ts', stack.env),
+    spawnEntry('apps/worker/src/main.ts', { ...stack.env, WORKER_PORT: String(stack.workerPort + 1) }),
+  ];
   await waitForHttp(`http://127.0.0.1:${stack.workerPort}/healthz`, 90_000, workers[0]);
   await waitForHttp(`http://127.0.0.1:${stack.workerPort + 1}/healthz`, 90_000, workers[1]);
   api = adminClient(stack.baseUrl, stack.adminToken);
@@ -63,8 +66,19 @@ beforeAll(async () => {
     concurrency: { key: 'payload.clientId', limit: 1 },
     retry: { attempts: 4, backoff: { type: 'fixed', delayMs: 200 } },
     steps: [
-      { id: 'client', type: 'http', url: '{{ env.CRM_URL }}/clients/{{ $encodeUrlComponent(payload.clientId) }}?seq={{ payload.seq }}', timeoutMs: 10_000 },
-      { id: 'save', type: 'store', collection: 'clients', key: '{{ payload.clientId }}', set: { lastSeq: '{{ steps.client.output.body.seq }}' } },
+      {
+        id: 'client',
+        type: 'http',
+        url: '{{ env.CRM_URL }}/clients/{{ $encodeUrlComponent(payload.clientId) }}?seq={{ payload.seq }}',
+        timeoutMs: 10_000,
+      },
+      {
+        id: 'save',
+        type: 'store',
+        collection: 'clients',
+        key: '{{ payload.clientId }}',
+        set: { lastSeq: '{{ steps.client.output.body.seq }}' },
+      },
     ],
   });
   expect(put.status).toBe(201);

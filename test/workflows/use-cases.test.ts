@@ -107,7 +107,11 @@ async function run(send: (payload: unknown) => Promise<{ status: number; body: a
 /** Checks a notify call's Standard Webhooks signature with the agent's outbound secret from the API (as a receiver would). */
 async function verifySignature(agentId: string, request: RecordedRequest): Promise<void> {
   const { secret } = (await api.get(`/agents/${agentId}/outbound-secret`)).body as { secret: string };
-  const headers = { 'webhook-id': String(request.headers['webhook-id']), 'webhook-timestamp': String(request.headers['webhook-timestamp']), 'webhook-signature': String(request.headers['webhook-signature']) };
+  const headers = {
+    'webhook-id': String(request.headers['webhook-id']),
+    'webhook-timestamp': String(request.headers['webhook-timestamp']),
+    'webhook-signature': String(request.headers['webhook-signature']),
+  };
   expect(() => new StandardWebhook(secret).verify(request.body, headers)).not.toThrow();
 }
 
@@ -115,7 +119,10 @@ describe('the five use cases', () => {
   it('document-summary: fetches the document, summarises and classifies it with the LLM, stores the result', async () => {
     const { agentId, send } = await hook('document-summary');
     const delivery = await run(send, { documentId: 'doc-1', pages: 1 });
-    expect(delivery).toMatchObject({ status: 'succeeded', result: { documentId: 'doc-1', category: 'invoice', summary: expect.stringContaining('Summary (e2e-model)') } });
+    expect(delivery).toMatchObject({
+      status: 'succeeded',
+      result: { documentId: 'doc-1', category: 'invoice', summary: expect.stringContaining('Summary (e2e-model)') },
+    });
     expect(docs.hits('/documents/doc-1')).toHaveLength(1);
     const prompts = llm.requests.filter((r) => r.json.messages.some((m: any) => m.content.includes('Invoice 2026-114')));
     expect(prompts).toHaveLength(2);
@@ -139,10 +146,20 @@ describe('the five use cases', () => {
     const { agentId, send } = await hook('crm-sync');
     await run(send, { clientId: 'cli-7', changedFields: ['email'] });
     const second = await run(send, { clientId: 'cli-7', changedFields: ['tier'] });
-    expect(second).toMatchObject({ status: 'succeeded', result: { clientId: 'cli-7', syncCount: 2, summary: expect.stringContaining('Summary') } });
+    expect(second).toMatchObject({
+      status: 'succeeded',
+      result: { clientId: 'cli-7', syncCount: 2, summary: expect.stringContaining('Summary') },
+    });
     expect(crm.hits('/clients/cli-7')).toHaveLength(2);
     const record = await api.get(`/agents/${agentId}/records/clients/cli-7`);
-    expect(record.body.value).toMatchObject({ name: 'Globex Ltd', email: 'ops@globex.example', tier: 'gold', syncCount: 2, lastChangedFields: ['tier'], summary: expect.any(String) });
+    expect(record.body.value).toMatchObject({
+      name: 'Globex Ltd',
+      email: 'ops@globex.example',
+      tier: 'gold',
+      syncCount: 2,
+      lastChangedFields: ['tier'],
+      summary: expect.any(String),
+    });
     const profilePrompt = llm.requests.find((r) => r.json.messages.at(-1).content.includes('Globex Ltd'));
     expect(profilePrompt?.json.messages.at(-1).content).toContain('Tier: gold');
   });
@@ -152,16 +169,30 @@ describe('the five use cases', () => {
     decisions.set('tx-9', 'approve');
     decisions.set('tx-11', 'reject');
     const high = await run(send, { transactionId: 'tx-9', accountId: 'acc-1', amount: 25_000, country: 'KP', flags: ['new_device'] });
-    expect(high).toMatchObject({ status: 'succeeded', result: { transactionId: 'tx-9', level: 'high', score: 105, notified: true, account: 'frozen' } });
+    expect(high).toMatchObject({
+      status: 'succeeded',
+      result: { transactionId: 'tx-9', level: 'high', score: 105, notified: true, account: 'frozen' },
+    });
     expect(high.steps.find((s: any) => s.id === 'review')).toMatchObject({ type: 'wait', status: 'succeeded', output: { approved: true } });
-    expect((await api.get(`/agents/${agentId}/records/accounts/acc-1`)).body.value).toEqual({ status: 'frozen', transactionId: 'tx-9', score: 105 });
+    expect((await api.get(`/agents/${agentId}/records/accounts/acc-1`)).body.value).toEqual({
+      status: 'frozen',
+      transactionId: 'tx-9',
+      score: 105,
+    });
 
     const rejected = await run(send, { transactionId: 'tx-11', accountId: 'acc-3', amount: 25_000, country: 'SY' });
     expect(rejected).toMatchObject({ status: 'succeeded', result: { level: 'high', notified: true, account: 'cleared' } });
-    expect((await api.get(`/agents/${agentId}/records/accounts/acc-3`)).body.value).toEqual({ status: 'cleared', transactionId: 'tx-11', score: 90 });
+    expect((await api.get(`/agents/${agentId}/records/accounts/acc-3`)).body.value).toEqual({
+      status: 'cleared',
+      transactionId: 'tx-11',
+      score: 90,
+    });
 
     const low = await run(send, { transactionId: 'tx-10', accountId: 'acc-1', amount: 40 });
-    expect(low).toMatchObject({ status: 'succeeded', result: { transactionId: 'tx-10', level: 'low', score: 0, notified: false, account: null } });
+    expect(low).toMatchObject({
+      status: 'succeeded',
+      result: { transactionId: 'tx-10', level: 'low', score: 0, notified: false, account: null },
+    });
     for (const id of ['alert', 'review', 'account']) expect(low.steps.find((s: any) => s.id === id)).toMatchObject({ status: 'skipped' });
     expect((await api.get(`/agents/${agentId}/records/transactions/tx-10`)).body.value).toMatchObject({ level: 'low', score: 0 });
 
@@ -174,13 +205,22 @@ describe('the five use cases', () => {
       amount: 25_000,
       score: 105,
       reasons: ['new_device'],
-      review: { url: expect.stringMatching(/^http:\/\/localhost:\d+\/signals\/[\w-]+\.[\w-]+$/), expiresAt: expect.any(String), approve: { approved: true }, reject: { approved: false } },
+      review: {
+        url: expect.stringMatching(/^http:\/\/localhost:\d+\/signals\/[\w-]+\.[\w-]+$/),
+        expiresAt: expect.any(String),
+        approve: { approved: true },
+        reject: { approved: false },
+      },
     });
     await verifySignature(agentId, alerts[0]!);
     // Each link was taken once, by the desk, and says so when used again.
     expect(reviewAnswers.get('tx-9')).toEqual({ status: 202, body: { deliveryId: high.id, signal: 'review', status: 'resumed' } });
     expect(reviewAnswers.get('tx-11')).toMatchObject({ status: 202, body: { deliveryId: rejected.id } });
-    const again = await fetch(alerts[0]!.json.review.url.replace(/^http:\/\/localhost:\d+/, stack.baseUrl), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"approved":false}' });
+    const again = await fetch(alerts[0]!.json.review.url.replace(/^http:\/\/localhost:\d+/, stack.baseUrl), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"approved":false}',
+    });
     expect(again.status).toBe(409);
     expect((await api.get(`/agents/${agentId}/records/accounts/acc-1`)).body.value.status).toBe('frozen');
   });
@@ -191,7 +231,10 @@ describe('the five use cases', () => {
     const done = await run(send, { ticketId: 'T-1', userId: 'user-5', status: 'resolved', comment: 'We replaced the router.' });
     expect(done.result).toEqual({ ticketId: 'T-1', message: 'Your ticket T-1 is now resolved. We replaced the router.', ticketUpdates: 2 });
     const messages = sink.hits('/notify/users/user-5/messages');
-    expect(messages.map((m) => m.json.text)).toEqual(['Your ticket T-1 is now in progress.', 'Your ticket T-1 is now resolved. We replaced the router.']);
+    expect(messages.map((m) => m.json.text)).toEqual([
+      'Your ticket T-1 is now in progress.',
+      'Your ticket T-1 is now resolved. We replaced the router.',
+    ]);
     await verifySignature(agentId, messages[1]!);
     expect((await api.get(`/agents/${agentId}/records/conversations/user-5`)).body.value).toEqual({
       lastTicketId: 'T-1',
@@ -216,7 +259,12 @@ describe('the five use cases', () => {
     expect(JSON.parse(job!)).toMatchObject({ attempts: 10, backoff: { type: 'exponential', delay: 500 } });
     const receipt = sink.hits('/notify/accounts/acc-9/payments');
     expect(receipt.map((r) => r.json)).toEqual([{ type: 'payment.credited', paymentId: 'p-1', amount: 1999, balance: 1999 }]);
-    expect((await api.get(`/agents/${agentId}/records/balances/acc-9`)).body.value).toEqual({ currency: 'EUR', lastPaymentId: 'p-1', balance: 1999, payments: 1 });
+    expect((await api.get(`/agents/${agentId}/records/balances/acc-9`)).body.value).toEqual({
+      currency: 'EUR',
+      lastPaymentId: 'p-1',
+      balance: 1999,
+      payments: 1,
+    });
   });
 });
 
@@ -240,7 +288,10 @@ describe('/api/v1/workflows and records', () => {
     const created = await api.call('PUT', '/workflows/doubler', definition);
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ name: 'doubler', source: 'definition', version: 1 });
-    const updated = await api.call('PUT', '/workflows/doubler', { ...definition, steps: [{ id: 'triple', type: 'transform', expression: 'payload.n * 3' }] });
+    const updated = await api.call('PUT', '/workflows/doubler', {
+      ...definition,
+      steps: [{ id: 'triple', type: 'transform', expression: 'payload.n * 3' }],
+    });
     expect(updated.status).toBe(200);
     expect(updated.body.version).toBe(2);
     const fetched = await api.get('/workflows/doubler');

@@ -1,4 +1,18 @@
-import type { Agent, Delivery, FieldError, List, OutboundSecret, QueueInfo, Session, SignalAnswer, TestEventAnswer, TestEventPreview, Webhook, WebhookStatus, WorkflowSummary } from './types';
+import type {
+  Agent,
+  Delivery,
+  FieldError,
+  List,
+  OutboundSecret,
+  QueueInfo,
+  Session,
+  SignalAnswer,
+  TestEventAnswer,
+  TestEventPreview,
+  Webhook,
+  WebhookStatus,
+  WorkflowSummary,
+} from './types';
 
 export type { FieldError };
 
@@ -50,7 +64,12 @@ async function send<T>(method: string, url: string, body?: unknown): Promise<T> 
   if (!res.ok) {
     const problem = (data ?? {}) as { code?: string; detail?: string; title?: string; errors?: FieldError[] };
     if (res.status === 401 && url.startsWith('/api/')) signedOut();
-    throw new ApiError(res.status, problem.code ?? `http_${res.status}`, problem.detail ?? problem.title ?? `The server answered ${res.status}.`, problem.errors ?? []);
+    throw new ApiError(
+      res.status,
+      problem.code ?? `http_${res.status}`,
+      problem.detail ?? problem.title ?? `The server answered ${res.status}.`,
+      problem.errors ?? [],
+    );
   }
   return data as T;
 }
@@ -92,15 +111,18 @@ export const api = {
   privateKeyUrl: (webhookId: string) => `/api/v1/webhooks/${enc(webhookId)}/private-key`,
   /** What a test event without a payload would send: the workflow's example, or a sample fitting its input schema. */
   testEventPreview: (webhookId: string) => send<TestEventPreview>('GET', `/api/v1/webhooks/${enc(webhookId)}/test-event`),
-  sendTestEvent: (webhookId: string, payload: unknown) => send<TestEventAnswer>('POST', `/api/v1/webhooks/${enc(webhookId)}/test-event`, { payload }),
+  sendTestEvent: (webhookId: string, payload: unknown) =>
+    send<TestEventAnswer>('POST', `/api/v1/webhooks/${enc(webhookId)}/test-event`, { payload }),
 
   deliveries: (webhookId: string, status: string) =>
     send<List<Delivery>>('GET', `/api/v1/webhooks/${enc(webhookId)}/deliveries?limit=50${status ? `&status=${enc(status)}` : ''}`),
   delivery: (deliveryId: string) => send<Delivery>('GET', `/api/v1/deliveries/${enc(deliveryId)}`),
-  replay: (deliveryId: string) => send<{ deliveryId: string; replayOf: string }>('POST', `/api/v1/deliveries/${enc(deliveryId)}/replay`, {}),
+  replay: (deliveryId: string) =>
+    send<{ deliveryId: string; replayOf: string }>('POST', `/api/v1/deliveries/${enc(deliveryId)}/replay`, {}),
   cancel: (deliveryId: string) => send<Delivery>('POST', `/api/v1/deliveries/${enc(deliveryId)}/cancel`, {}),
   /** Sends the signal a waiting delivery's `wait` step waits for; `body` becomes the step's output. */
-  signal: (deliveryId: string, name: string, body: unknown) => send<SignalAnswer>('POST', `/api/v1/deliveries/${enc(deliveryId)}/signals/${enc(name)}`, body),
+  signal: (deliveryId: string, name: string, body: unknown) =>
+    send<SignalAnswer>('POST', `/api/v1/deliveries/${enc(deliveryId)}/signals/${enc(name)}`, body),
   retryFailed: (webhookId: string) => send<{ retried: number }>('POST', `/api/v1/webhooks/${enc(webhookId)}/deliveries/retry-failed`, {}),
 
   queues: () => send<List<QueueInfo>>('GET', '/api/v1/queues'),

@@ -65,7 +65,9 @@ export function App() {
         </div>
       </header>
       <main id="main" tabIndex={-1}>
-        {session.role === 'readonly' && <Notice kind="info">Signed in with the read-only token: you can look around but not change anything.</Notice>}
+        {session.role === 'readonly' && (
+          <Notice kind="info">Signed in with the read-only token: you can look around but not change anything.</Notice>
+        )}
         <ReadOnlyContext.Provider value={session.role === 'readonly'}>
           <Routes />
         </ReadOnlyContext.Provider>

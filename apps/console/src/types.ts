@@ -1,7 +1,16 @@
 import type { Delivery, WebhookKeyMeta, WebhookRecord } from '@hookflow/shared/api-types';
 
 /** The admin API's shapes (API.md): the contract's own types where the server has them, the rest here. */
-export type { Agent, Delivery, DeliveryError, DeliveryStatus, FieldError, StepRecord as Step, WebhookStatus, WorkflowSummary } from '@hookflow/shared/api-types';
+export type {
+  Agent,
+  Delivery,
+  DeliveryError,
+  DeliveryStatus,
+  FieldError,
+  StepRecord as Step,
+  WebhookStatus,
+  WorkflowSummary,
+} from '@hookflow/shared/api-types';
 
 /** While a delivery is paused at a `wait` step (API.md §5.5): the step, the signal it waits for, and until when. */
 export type WaitingFor = NonNullable<Delivery['waitingFor']>;

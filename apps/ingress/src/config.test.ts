@@ -18,16 +18,38 @@ function message(env: NodeJS.ProcessEnv): string {
 describe('ingress loadConfig', () => {
   it('applies the defaults of API.md', () => {
     const config = loadConfig(valid);
-    expect(config).toMatchObject({ port: 8080, redisUrl: 'redis://127.0.0.1:6379', prefix: 'hookflow', publicUrl: 'http://localhost:8080', logLevel: 'info' });
+    expect(config).toMatchObject({
+      port: 8080,
+      redisUrl: 'redis://127.0.0.1:6379',
+      prefix: 'hookflow',
+      publicUrl: 'http://localhost:8080',
+      logLevel: 'info',
+    });
     expect(loadConfig({ ...valid, PORT: '9000' }).publicUrl).toBe('http://localhost:9000');
     expect(loadConfig({ ...valid, HOOKFLOW_PUBLIC_URL: 'https://hooks.example.com/' }).publicUrl).toBe('https://hooks.example.com');
   });
 
   it('bounds the edge by default and names a bad edge limit', () => {
-    expect(loadConfig(valid)).toMatchObject({ canonicalMaxBytes: 65_536, requestTimeoutMs: 30_000, maxConnections: 10_000, maxWebhooksPerAgent: 1_000 });
+    expect(loadConfig(valid)).toMatchObject({
+      canonicalMaxBytes: 65_536,
+      requestTimeoutMs: 30_000,
+      maxConnections: 10_000,
+      maxWebhooksPerAgent: 1_000,
+    });
     expect(loadConfig({ ...valid, HOOKFLOW_CANONICAL_MAX_BYTES: '0' }).canonicalMaxBytes).toBe(0);
-    const text = message({ ...valid, HOOKFLOW_REQUEST_TIMEOUT_MS: '5', HOOKFLOW_MAX_CONNECTIONS: '0', HOOKFLOW_CANONICAL_MAX_BYTES: 'big', HOOKFLOW_MAX_WEBHOOKS_PER_AGENT: '-1' });
-    for (const name of ['HOOKFLOW_REQUEST_TIMEOUT_MS', 'HOOKFLOW_MAX_CONNECTIONS', 'HOOKFLOW_CANONICAL_MAX_BYTES', 'HOOKFLOW_MAX_WEBHOOKS_PER_AGENT']) {
+    const text = message({
+      ...valid,
+      HOOKFLOW_REQUEST_TIMEOUT_MS: '5',
+      HOOKFLOW_MAX_CONNECTIONS: '0',
+      HOOKFLOW_CANONICAL_MAX_BYTES: 'big',
+      HOOKFLOW_MAX_WEBHOOKS_PER_AGENT: '-1',
+    });
+    for (const name of [
+      'HOOKFLOW_REQUEST_TIMEOUT_MS',
+      'HOOKFLOW_MAX_CONNECTIONS',
+      'HOOKFLOW_CANONICAL_MAX_BYTES',
+      'HOOKFLOW_MAX_WEBHOOKS_PER_AGENT',
+    ]) {
       expect(text).toContain(name);
     }
   });

@@ -26,7 +26,12 @@ const schema = z
     /** At LOG_LEVEL=debug, one `/hooks` request in this many is logged (1: every one). */
     HOOKFLOW_LOG_SAMPLE_EVERY: envFields.positiveInt(100, 1_000_000),
     HOOKFLOW_MAX_BACKLOG: z.coerce.number().int('must be a whole number').min(0, 'must be 0 (off) or more').default(100_000),
-    HOOKFLOW_CANONICAL_MAX_BYTES: z.coerce.number().int('must be a whole number').min(0, 'must be 0 (off) or more').max(16 * 1024 * 1024, `must be at most ${16 * 1024 * 1024}`).default(defaultCanonicalMaxBytes),
+    HOOKFLOW_CANONICAL_MAX_BYTES: z.coerce
+      .number()
+      .int('must be a whole number')
+      .min(0, 'must be 0 (off) or more')
+      .max(16 * 1024 * 1024, `must be at most ${16 * 1024 * 1024}`)
+      .default(defaultCanonicalMaxBytes),
     HOOKFLOW_REQUEST_TIMEOUT_MS: envFields.positiveInt(30_000, 3_600_000).refine((ms) => ms >= 100, 'must be at least 100'),
     HOOKFLOW_MAX_CONNECTIONS: envFields.positiveInt(10_000, 1_000_000),
     HOOKFLOW_MAX_WEBHOOKS_PER_AGENT: envFields.positiveInt(1_000, 1_000_000),
@@ -35,7 +40,12 @@ const schema = z
     refineRedisUrlList(env, ctx);
     // Outside production `withLocalSecrets` fills these from .hookflow/; here only their absence is checked.
     for (const name of ['HOOKFLOW_ADMIN_TOKEN', 'HOOKFLOW_MASTER_KEY'] as const) {
-      if (!env[name]) ctx.addIssue({ code: 'custom', path: [name], message: `is required${env.NODE_ENV === 'production' ? ' when NODE_ENV=production' : ''}` });
+      if (!env[name])
+        ctx.addIssue({
+          code: 'custom',
+          path: [name],
+          message: `is required${env.NODE_ENV === 'production' ? ' when NODE_ENV=production' : ''}`,
+        });
     }
   });
 
@@ -71,7 +81,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): IngressConfig 
     port: parsed.PORT,
     redisUrl: parsed.REDIS_URL,
     redisCluster: parsed.HOOKFLOW_REDIS_CLUSTER,
-    durability: { mode: parsed.HOOKFLOW_DURABILITY, minReplicas: parsed.HOOKFLOW_MIN_REPLICAS, waitTimeoutMs: parsed.HOOKFLOW_WAIT_TIMEOUT_MS },
+    durability: {
+      mode: parsed.HOOKFLOW_DURABILITY,
+      minReplicas: parsed.HOOKFLOW_MIN_REPLICAS,
+      waitTimeoutMs: parsed.HOOKFLOW_WAIT_TIMEOUT_MS,
+    },
     prefix: parsed.HOOKFLOW_REDIS_PREFIX,
     publicUrl: (parsed.HOOKFLOW_PUBLIC_URL ?? `http://localhost:${parsed.PORT}`).replace(/\/+$/, ''),
     adminToken: parsed.HOOKFLOW_ADMIN_TOKEN!,

@@ -12,7 +12,12 @@ const config = exitOnConfigError('ingress', () => loadConfig(withLocalSecrets(pr
 const log = createLogger({ name: 'ingress', level: config.logLevel });
 installCrashHandlers(log);
 
-const redis = createRedis(config.redisUrl, 'producer', (err) => log.warn({ err: err.message, redis: safeRedisUrl(config.redisUrl) }, 'Redis unreachable; ingest answers 503 until it is back'), { cluster: config.redisCluster });
+const redis = createRedis(
+  config.redisUrl,
+  'producer',
+  (err) => log.warn({ err: err.message, redis: safeRedisUrl(config.redisUrl) }, 'Redis unreachable; ingest answers 503 until it is back'),
+  { cluster: config.redisCluster },
+);
 const subscriber = createRedis(config.redisUrl, 'subscriber', undefined, { cluster: config.redisCluster });
 if (config.durability.mode === 'fsync') {
   const refusal = await checkFsyncDurability(redis, config.redisUrl);
@@ -24,9 +29,14 @@ if (config.durability.mode === 'fsync') {
 const services = createServices(config, log, redis);
 // workflows/*.json are stored before the first request is accepted, so they can be bound at once. The producer
 // connection fails fast while not connected, so wait for it briefly; if Redis is away, load when it comes.
-const loadWorkflows = () => loadWorkflowFiles(services.catalog, log).catch((err: Error) => log.warn({ err: err.message }, 'could not load workflows/*.json; using stored definitions'));
+const loadWorkflows = () =>
+  loadWorkflowFiles(services.catalog, log).catch((err: Error) =>
+    log.warn({ err: err.message }, 'could not load workflows/*.json; using stored definitions'),
+  );
 await waitUntilReady(redis, config.redisUrl, 5_000).then(loadWorkflows, () => redis.once('ready', () => void loadWorkflows()));
-void services.cache.listen(subscriber, services.keys).catch((err: Error) => log.warn({ err: err.message }, 'could not subscribe to webhook changes'));
+void services.cache
+  .listen(subscriber, services.keys)
+  .catch((err: Error) => log.warn({ err: err.message }, 'could not subscribe to webhook changes'));
 
 const server = createEdgeServer(createRequestListener(services), config).listen(config.port, () => {
   const { port } = server.address() as AddressInfo;

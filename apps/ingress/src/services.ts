@@ -93,7 +93,17 @@ export function createServices(config: IngressConfig, log: Logger, redis: RedisC
     now,
     backlog: new BacklogMonitor(queues, { maxBacklog: config.maxBacklog, log }),
     metrics,
-    deliveryLog: new DeliveryLog({ redis, keys, deliveries, webhooks, enqueuer, queues, log, now, workflowRetry: (name) => catalog.retryPolicy(name) }),
+    deliveryLog: new DeliveryLog({
+      redis,
+      keys,
+      deliveries,
+      webhooks,
+      enqueuer,
+      queues,
+      log,
+      now,
+      workflowRetry: (name) => catalog.retryPolicy(name),
+    }),
     queueOverview: new QueueOverview({ queues, agents, webhooks }),
     signals: { signals: new DeliverySignals(redis, keys), tokens: new SignalTokens(config.masterKey), queues, redis, now, log },
   };

@@ -43,7 +43,13 @@ describe('worker loadConfig', () => {
 
   it('reads the egress allow list and the response and output caps, with the documented defaults', () => {
     expect(loadConfig({})).toMatchObject({ egress: { allow: [], maxResponseBytes: 5_242_880 }, maxStepOutputBytes: 1_048_576 });
-    expect(loadConfig({ HOOKFLOW_EGRESS_ALLOW: 'crm.intranet.example:8443, 10.20.0.0/16', HOOKFLOW_MAX_RESPONSE_BYTES: '1000', HOOKFLOW_MAX_STEP_OUTPUT_BYTES: '2000' })).toMatchObject({
+    expect(
+      loadConfig({
+        HOOKFLOW_EGRESS_ALLOW: 'crm.intranet.example:8443, 10.20.0.0/16',
+        HOOKFLOW_MAX_RESPONSE_BYTES: '1000',
+        HOOKFLOW_MAX_STEP_OUTPUT_BYTES: '2000',
+      }),
+    ).toMatchObject({
       egress: { allow: ['crm.intranet.example:8443', '10.20.0.0/16'], maxResponseBytes: 1000 },
       maxStepOutputBytes: 2000,
     });
@@ -51,18 +57,26 @@ describe('worker loadConfig', () => {
 
   it('names HOOKFLOW_EGRESS_ALLOW and each bad entry in it', () => {
     expect(() => loadConfig({ HOOKFLOW_EGRESS_ALLOW: 'ok.example,10.0.0.0/40,https://crm.example' })).toThrow(
-      expect.objectContaining({ message: expect.stringMatching(/HOOKFLOW_EGRESS_ALLOW: "10\.0\.0\.0\/40" is not a CIDR range[^\n]*; "https:\/\/crm\.example" is a URL/) }),
+      expect.objectContaining({
+        message: expect.stringMatching(
+          /HOOKFLOW_EGRESS_ALLOW: "10\.0\.0\.0\/40" is not a CIDR range[^\n]*; "https:\/\/crm\.example" is a URL/,
+        ),
+      }),
     );
     expect(() => loadConfig({ HOOKFLOW_MAX_RESPONSE_BYTES: '0' })).toThrow(/HOOKFLOW_MAX_RESPONSE_BYTES/);
   });
 
   it('sends an API key without a base URL to OpenAI, and stays offline without a key', () => {
     expect(loadConfig({ LLM_API_KEY: 'sk-test' }).llm).toMatchObject({ baseUrl: 'https://api.openai.com/v1', apiKey: 'sk-test' });
-    expect(loadConfig({ LLM_API_KEY: 'sk-test', LLM_BASE_URL: 'http://127.0.0.1:11434/v1/' }).llm.baseUrl).toBe('http://127.0.0.1:11434/v1');
+    expect(loadConfig({ LLM_API_KEY: 'sk-test', LLM_BASE_URL: 'http://127.0.0.1:11434/v1/' }).llm.baseUrl).toBe(
+      'http://127.0.0.1:11434/v1',
+    );
     expect(loadConfig({}).llm.baseUrl).toBeUndefined();
   });
 
   it('exposes only HOOKFLOW_VAR_* variables to workflows, without the prefix', () => {
-    expect(loadConfig({ HOOKFLOW_VAR_DOCS_URL: 'http://127.0.0.1:1/docs', HOOKFLOW_VAR_: 'x', REDIS_URL: 'redis://127.0.0.1:6379' }).vars).toEqual({ DOCS_URL: 'http://127.0.0.1:1/docs' });
+    expect(
+      loadConfig({ HOOKFLOW_VAR_DOCS_URL: 'http://127.0.0.1:1/docs', HOOKFLOW_VAR_: 'x', REDIS_URL: 'redis://127.0.0.1:6379' }).vars,
+    ).toEqual({ DOCS_URL: 'http://127.0.0.1:1/docs' });
   });
 });

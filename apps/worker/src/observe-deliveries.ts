@@ -11,7 +11,10 @@ type Processor = (job: Job, token?: string, signal?: AbortSignal) => Promise<Set
  * Whatever the processor threw is rethrown unchanged, so BullMQ's retry handling is untouched. Resolves to nothing,
  * so BullMQ stores no return value.
  */
-export function observeDeliveries(processor: Processor, deps: { retention: DeliveryRetention; metrics: WorkerMetrics; log: Logger }): (job: Job, token?: string, signal?: AbortSignal) => Promise<void> {
+export function observeDeliveries(
+  processor: Processor,
+  deps: { retention: DeliveryRetention; metrics: WorkerMetrics; log: Logger },
+): (job: Job, token?: string, signal?: AbortSignal) => Promise<void> {
   return async (job, token, signal) => {
     const stopTimer = process.hrtime.bigint();
     let failure: { err: unknown } | undefined;

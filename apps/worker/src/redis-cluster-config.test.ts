@@ -7,7 +7,10 @@ describe('worker config: Redis topology and stall recovery', () => {
   });
 
   it('takes Redis Cluster seed nodes with HOOKFLOW_REDIS_CLUSTER=1', () => {
-    expect(loadConfig({ HOOKFLOW_REDIS_CLUSTER: '1', REDIS_URL: 'redis://a:7000,redis://b:7000' })).toMatchObject({ redisCluster: true, redisUrl: 'redis://a:7000,redis://b:7000' });
+    expect(loadConfig({ HOOKFLOW_REDIS_CLUSTER: '1', REDIS_URL: 'redis://a:7000,redis://b:7000' })).toMatchObject({
+      redisCluster: true,
+      redisUrl: 'redis://a:7000,redis://b:7000',
+    });
     expect(() => loadConfig({ REDIS_URL: 'redis://a:7000,redis://b:7000' })).toThrow(/REDIS_URL: holds several URLs/);
   });
 });

@@ -23,7 +23,9 @@ describe('loadCliConfig', () => {
     expect(loadCliConfig({ HOOKFLOW_HOME: home }, 'http://b:2').url).toBe('http://b:2');
     writeFileSync(join(home, 'url'), 'not a url\n');
     expect(() => loadCliConfig({ HOOKFLOW_HOME: home })).toThrow(CliError);
-    expect(() => loadCliConfig({ HOOKFLOW_HOME: home })).toThrow(`${join(home, 'url')} does not hold an absolute http(s) URL: set HOOKFLOW_URL, or delete the file`);
+    expect(() => loadCliConfig({ HOOKFLOW_HOME: home })).toThrow(
+      `${join(home, 'url')} does not hold an absolute http(s) URL: set HOOKFLOW_URL, or delete the file`,
+    );
   });
 
   it('refuses a malformed URL with the name of its source', () => {
@@ -44,9 +46,22 @@ describe('loadCliConfig', () => {
 
 describe('problemMessage', () => {
   it('puts detail, the first validation errors and the code on one line', () => {
-    expect(problemMessage(404, { code: 'webhook_not_found', detail: 'webhook wh_x does not exist' }, 'GET /x')).toBe('webhook wh_x does not exist [webhook_not_found]');
+    expect(problemMessage(404, { code: 'webhook_not_found', detail: 'webhook wh_x does not exist' }, 'GET /x')).toBe(
+      'webhook wh_x does not exist [webhook_not_found]',
+    );
     expect(
-      problemMessage(400, { code: 'invalid_request', detail: 'the request is invalid', errors: [{ path: 'workflow', message: 'must not be empty' }, { path: 'name', message: 'too long' }] }, 'POST /x'),
+      problemMessage(
+        400,
+        {
+          code: 'invalid_request',
+          detail: 'the request is invalid',
+          errors: [
+            { path: 'workflow', message: 'must not be empty' },
+            { path: 'name', message: 'too long' },
+          ],
+        },
+        'POST /x',
+      ),
     ).toBe('the request is invalid (workflow: must not be empty; name: too long) [invalid_request]');
   });
 

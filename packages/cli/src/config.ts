@@ -42,7 +42,8 @@ export function loadCliConfig(env: NodeJS.ProcessEnv, urlOverride?: string): Cli
       } catch {
         // no file: reported below
       }
-      if (!fromFile) throw new CliError(`no admin token: set HOOKFLOW_ADMIN_TOKEN (or run from the directory where npm start wrote ${tokenFile})`);
+      if (!fromFile)
+        throw new CliError(`no admin token: set HOOKFLOW_ADMIN_TOKEN (or run from the directory where npm start wrote ${tokenFile})`);
       return fromFile;
     },
   };
@@ -56,6 +57,7 @@ function urlOfLocalInstance(file: string): string | undefined {
   } catch {
     return undefined;
   }
-  if (!httpUrl.safeParse(recorded).success) throw new CliError(`${file} does not hold an absolute http(s) URL: set HOOKFLOW_URL, or delete the file`);
+  if (!httpUrl.safeParse(recorded).success)
+    throw new CliError(`${file} does not hold an absolute http(s) URL: set HOOKFLOW_URL, or delete the file`);
   return recorded;
 }

@@ -26,7 +26,8 @@ export function readSigningKey(path: string): SigningKey {
   } catch (err) {
     throw new CliError(`key file ${path} is not valid JSON: ${(err as Error).message}`);
   }
-  if (typeof parsed.privateKey !== 'string' || parsed.privateKey.length === 0) throw new CliError(`key file ${path} has no privateKey: download one with hookflow keys download <webhookId> --out ${path}`);
+  if (typeof parsed.privateKey !== 'string' || parsed.privateKey.length === 0)
+    throw new CliError(`key file ${path} has no privateKey: download one with hookflow keys download <webhookId> --out ${path}`);
   return { key: parsed.privateKey, ...(typeof parsed.scheme === 'string' ? { scheme: parsed.scheme } : {}) };
 }
 
@@ -37,6 +38,8 @@ export function readData(value: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new CliError(`--data${source === null ? '' : ` (${source === '-' ? 'stdin' : source})`} is not valid JSON: ${(err as Error).message}`);
+    throw new CliError(
+      `--data${source === null ? '' : ` (${source === '-' ? 'stdin' : source})`} is not valid JSON: ${(err as Error).message}`,
+    );
   }
 }

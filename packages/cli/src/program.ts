@@ -19,7 +19,9 @@ function version(): string {
 /** The `hookflow` command tree. `env` is the only place settings come from (HOOKFLOW_URL, HOOKFLOW_ADMIN_TOKEN…). */
 export function buildProgram(env: NodeJS.ProcessEnv): Command {
   const program = new Command('hookflow')
-    .description('Manage Hookflow agents, webhooks, keys, deliveries and queues, and send signed events.\nReads HOOKFLOW_URL (default: the URL npm start wrote to .hookflow/url, else http://localhost:8080) and HOOKFLOW_ADMIN_TOKEN (default: .hookflow/admin-token).')
+    .description(
+      'Manage Hookflow agents, webhooks, keys, deliveries and queues, and send signed events.\nReads HOOKFLOW_URL (default: the URL npm start wrote to .hookflow/url, else http://localhost:8080) and HOOKFLOW_ADMIN_TOKEN (default: .hookflow/admin-token).',
+    )
     .version(version())
     .option('--json', 'print JSON for machines instead of tables')
     .option('--url <url>', 'Hookflow base URL (overrides HOOKFLOW_URL)')

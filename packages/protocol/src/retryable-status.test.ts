@@ -7,6 +7,7 @@ describe('isRetryableStatus', () => {
   });
 
   it('never retries a success, a redirect or any other client error', () => {
-    for (const status of [200, 202, 204, 301, 304, 400, 401, 403, 404, 409, 413, 422, 499]) expect(isRetryableStatus(status), String(status)).toBe(false);
+    for (const status of [200, 202, 204, 301, 304, 400, 401, 403, 404, 409, 413, 422, 499])
+      expect(isRetryableStatus(status), String(status)).toBe(false);
   });
 });

@@ -67,7 +67,13 @@ describe('send', () => {
       onRetry: (info) => retries.push(info),
     });
 
-    expect(result).toEqual({ status: 202, ok: true, body: { deliveryId: 'dlv_1', status: 'queued' }, attempts: 3, idempotencyKey: expect.any(String) });
+    expect(result).toEqual({
+      status: 202,
+      ok: true,
+      body: { deliveryId: 'dlv_1', status: 'queued' },
+      attempts: 3,
+      idempotencyKey: expect.any(String),
+    });
     expect(delays).toEqual([2000, 3000]);
     expect(randomCalls).toHaveLength(0); // Retry-After wins over the jittered backoff
     expect(retries).toEqual([
@@ -146,7 +152,12 @@ describe('send', () => {
   it('sends other schemes with their headers plus the idempotency key', async () => {
     const { url, seen } = await receiver([answer(202)]);
     await send(url, payload, { key: 'whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQ=', scheme: 'standard-webhooks', idempotencyKey: 'msg_abc' });
-    expect(seen[0]!.headers).toMatchObject({ 'user-agent': 'hookflow-sdk', 'webhook-id': 'msg_abc', 'idempotency-key': 'msg_abc', 'webhook-signature': expect.stringMatching(/^v1,/) });
+    expect(seen[0]!.headers).toMatchObject({
+      'user-agent': 'hookflow-sdk',
+      'webhook-id': 'msg_abc',
+      'idempotency-key': 'msg_abc',
+      'webhook-signature': expect.stringMatching(/^v1,/),
+    });
   });
 });
 

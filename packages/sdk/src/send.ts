@@ -51,7 +51,8 @@ function parseBody(text: string): unknown {
   }
 }
 
-const errorMessage = (err: unknown) => (err instanceof Error ? (err.cause instanceof Error ? `${err.message}: ${err.cause.message}` : err.message) : String(err));
+const errorMessage = (err: unknown) =>
+  err instanceof Error ? (err.cause instanceof Error ? `${err.message}: ${err.cause.message}` : err.message) : String(err);
 
 /**
  * POSTs `payload` as JSON to `url`, signed with `key`, retrying network errors and the statuses `isRetryableStatus`
@@ -65,7 +66,10 @@ export async function send(url: string | URL, payload: unknown, options: SendOpt
   // Bad options are programming errors: fail at once rather than retry (or wait) forever.
   const target = new URL(url);
   if (!Number.isInteger(policy.attempts) || policy.attempts < 1) throw new RangeError('send: retries.attempts must be a whole number ≥ 1');
-  for (const [name, value] of [['retries.baseMs', policy.baseMs], ['retries.maxMs', policy.maxMs]] as const) {
+  for (const [name, value] of [
+    ['retries.baseMs', policy.baseMs],
+    ['retries.maxMs', policy.maxMs],
+  ] as const) {
     if (!Number.isFinite(value) || value < 0) throw new RangeError(`send: ${name} must be a number ≥ 0`);
   }
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new RangeError('send: timeoutMs must be a number > 0');
@@ -88,14 +92,21 @@ export async function send(url: string | URL, payload: unknown, options: SendOpt
     try {
       response = await doFetch(target, {
         method: 'POST',
-        headers: { 'user-agent': 'hookflow-sdk', ...options.headers, 'content-type': 'application/json', 'idempotency-key': idempotencyKey, ...signature },
+        headers: {
+          'user-agent': 'hookflow-sdk',
+          ...options.headers,
+          'content-type': 'application/json',
+          'idempotency-key': idempotencyKey,
+          ...signature,
+        },
         body,
         signal: options.signal ? AbortSignal.any([options.signal, timeout]) : timeout,
       });
     } catch (err) {
       if (options.signal?.aborted) throw err;
       const reason = timeout.aborted ? `timed out after ${timeoutMs} ms` : errorMessage(err);
-      if (attempt >= attemptsAllowed) throw new SendError(`POST ${target} failed after ${attempt} attempt(s): ${reason}`, attempt, idempotencyKey, { cause: err });
+      if (attempt >= attemptsAllowed)
+        throw new SendError(`POST ${target} failed after ${attempt} attempt(s): ${reason}`, attempt, idempotencyKey, { cause: err });
       const delayMs = backoffDelay(attempt - 1, policy, random);
       options.onRetry?.({ attempt, delayMs, reason });
       await sleep(delayMs);

@@ -55,9 +55,12 @@ describe('sign', () => {
     });
   });
 
-  it('shopify signatures match the openssl recipe of Shopify\'s docs (base64 HMAC-SHA256 of the body)', () => {
+  it("shopify signatures match the openssl recipe of Shopify's docs (base64 HMAC-SHA256 of the body)", () => {
     const secret = randomBytes(16).toString('hex');
-    const expected = execFileSync('sh', ['-c', 'openssl dgst -sha256 -hmac "$SECRET" -binary | base64'], { input: body, env: { ...process.env, SECRET: secret } })
+    const expected = execFileSync('sh', ['-c', 'openssl dgst -sha256 -hmac "$SECRET" -binary | base64'], {
+      input: body,
+      env: { ...process.env, SECRET: secret },
+    })
       .toString()
       .trim();
     expect(sign(body, secret, 'shopify')).toEqual({ 'x-shopify-hmac-sha256': expected });

@@ -19,6 +19,7 @@ describe('ids', () => {
   });
 
   it('rejects junk without touching storage', () => {
-    for (const junk of ['', 'wh_', 'wh_short', `wh_${'u'.repeat(26)}`, `WH_${'a'.repeat(26)}`, '../etc/passwd']) expect(isId('wh', junk)).toBe(false);
+    for (const junk of ['', 'wh_', 'wh_short', `wh_${'u'.repeat(26)}`, `WH_${'a'.repeat(26)}`, '../etc/passwd'])
+      expect(isId('wh', junk)).toBe(false);
   });
 });

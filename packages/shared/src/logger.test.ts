@@ -28,7 +28,16 @@ describe('createLogger', () => {
       'something happened',
     );
     const text = lines.join('');
-    for (const secret of ['top-secret-token', 'pk_plaintext_key', 'nested-token', 'deadbeefsignature', 'stripesig', 'session=abc', 'whsec_nested_secret', 'hf_admin_token_value']) {
+    for (const secret of [
+      'top-secret-token',
+      'pk_plaintext_key',
+      'nested-token',
+      'deadbeefsignature',
+      'stripesig',
+      'session=abc',
+      'whsec_nested_secret',
+      'hf_admin_token_value',
+    ]) {
       expect(text).not.toContain(secret);
     }
     expect(text).toContain('[redacted]');

@@ -8,7 +8,15 @@ import { WorkflowEditor } from './workflow-editor';
 import { FieldErrorList } from './field-error-list';
 
 /** "Create Webhook": pick the workflow it runs (or write a new one), the signature scheme and a name. */
-export function CreateWebhookDialog({ agentId, onClose, onCreated }: { agentId: string; onClose: () => void; onCreated: (webhook: Webhook) => void }) {
+export function CreateWebhookDialog({
+  agentId,
+  onClose,
+  onCreated,
+}: {
+  agentId: string;
+  onClose: () => void;
+  onCreated: (webhook: Webhook) => void;
+}) {
   const workflows = usePoll(() => api.workflows(), 0, []);
   const [name, setName] = useState('');
   const [workflow, setWorkflow] = useState('');
@@ -40,10 +48,23 @@ export function CreateWebhookDialog({ agentId, onClose, onCreated }: { agentId: 
     <Modal title="Create Webhook" onClose={onClose}>
       <form className="form" onSubmit={submit}>
         <label htmlFor="webhook-name">Name</label>
-        <input id="webhook-name" maxLength={100} placeholder="e.g. Document processed" value={name} onChange={(event) => setName(event.target.value)} autoFocus />
+        <input
+          id="webhook-name"
+          maxLength={100}
+          placeholder="e.g. Document processed"
+          value={name}
+          onChange={(event) => setName(event.target.value)}
+          autoFocus
+        />
 
         <label htmlFor="webhook-workflow">Workflow</label>
-        <select id="webhook-workflow" value={chosen} onChange={(event) => setWorkflow(event.target.value)} required aria-describedby="workflow-help">
+        <select
+          id="webhook-workflow"
+          value={chosen}
+          onChange={(event) => setWorkflow(event.target.value)}
+          required
+          aria-describedby="workflow-help"
+        >
           {items.map((item) => (
             <option key={item.name} value={item.name}>
               {item.name} ({item.source === 'builtin' ? 'built-in' : `v${item.version}`})

@@ -24,7 +24,10 @@ export function DeliveriesPanel({ webhook }: { webhook: Webhook }) {
   const retryFailed = async () => {
     try {
       const { retried } = await api.retryFailed(webhook.id);
-      setNews({ kind: 'info', text: retried === 0 ? 'No failed deliveries to retry.' : `Retrying ${retried} failed ${retried === 1 ? 'delivery' : 'deliveries'}.` });
+      setNews({
+        kind: 'info',
+        text: retried === 0 ? 'No failed deliveries to retry.' : `Retrying ${retried} failed ${retried === 1 ? 'delivery' : 'deliveries'}.`,
+      });
       deliveries.refresh();
     } catch (err) {
       setNews({ kind: 'error', text: `Retry failed: ${messageOf(err)}` });
@@ -57,13 +60,26 @@ export function DeliveriesPanel({ webhook }: { webhook: Webhook }) {
       </p>
       {news && <Notice kind={news.kind}>{news.text}</Notice>}
       <Notice kind="error">{deliveries.error && `Could not load the deliveries: ${deliveries.error}`}</Notice>
-      {deliveries.data && items.length === 0 && <p className="empty">No deliveries{status ? ` with status ${status}` : ''} yet. Send a test event, or a signed request to the endpoint.</p>}
+      {deliveries.data && items.length === 0 && (
+        <p className="empty">
+          No deliveries{status ? ` with status ${status}` : ''} yet. Send a test event, or a signed request to the endpoint.
+        </p>
+      )}
       {items.length > 0 && (
-        <DataTable caption="Deliveries, newest first" className="deliveries-table" columns={['ID', 'Status', 'Received', 'Duration', 'Attempts']}>
+        <DataTable
+          caption="Deliveries, newest first"
+          className="deliveries-table"
+          columns={['ID', 'Status', 'Received', 'Duration', 'Attempts']}
+        >
           {items.map((delivery) => (
             <tr key={delivery.id} data-delivery-id={delivery.id} className={openId === delivery.id ? 'row-open' : undefined}>
               <td data-label="ID">
-                <button type="button" className="link-button mono" onClick={() => setOpenId(delivery.id)} aria-label={`Open delivery ${delivery.id}`}>
+                <button
+                  type="button"
+                  className="link-button mono"
+                  onClick={() => setOpenId(delivery.id)}
+                  aria-label={`Open delivery ${delivery.id}`}
+                >
                   {delivery.id}
                 </button>
                 {delivery.replayOf && <span className="muted"> (replay)</span>}

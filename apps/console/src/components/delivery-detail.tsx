@@ -14,7 +14,17 @@ import { WaitPanel, type SignalOutcome } from './wait-panel';
  * One delivery: what came in (payload, headers), what each step did, the result; "Replay" runs it again, "Cancel"
  * (after a confirmation) stops one that has not ended for good; a waiting one shows what it waits for and takes the signal.
  */
-export function DeliveryDetail({ deliveryId, onOpen, onClose, onReplayed }: { deliveryId: string; onOpen: (id: string) => void; onClose: () => void; onReplayed: (newId: string) => void }) {
+export function DeliveryDetail({
+  deliveryId,
+  onOpen,
+  onClose,
+  onReplayed,
+}: {
+  deliveryId: string;
+  onOpen: (id: string) => void;
+  onClose: () => void;
+  onReplayed: (newId: string) => void;
+}) {
   // Kept polling while open: a finished delivery can move again (Retry failed).
   const delivery = usePoll(() => api.delivery(deliveryId), 1500, [deliveryId]);
   const [error, setError] = useState<string | null>(null);
@@ -85,8 +95,8 @@ export function DeliveryDetail({ deliveryId, onOpen, onClose, onReplayed }: { de
       {confirmingCancel && (
         <Modal title="Cancel delivery" onClose={() => setConfirmingCancel(false)}>
           <p>
-            Cancel delivery <code>{deliveryId}</code>? It stops now (a running one before its next step) and never runs
-            again. This cannot be undone; Replay can still run its payload as a new delivery.
+            Cancel delivery <code>{deliveryId}</code>? It stops now (a running one before its next step) and never runs again. This cannot
+            be undone; Replay can still run its payload as a new delivery.
           </p>
           <div className="form-actions">
             <button type="button" className="secondary" onClick={() => setConfirmingCancel(false)} autoFocus>
@@ -171,15 +181,21 @@ export function DeliveryDetail({ deliveryId, onOpen, onClose, onReplayed }: { de
           <div className="detail-grid">
             <div>
               <h4>Payload</h4>
-              <pre className="code" aria-label="Payload" tabIndex={0}>{json(d.payload)}</pre>
+              <pre className="code" aria-label="Payload" tabIndex={0}>
+                {json(d.payload)}
+              </pre>
             </div>
             <div>
               <h4>Headers</h4>
-              <pre className="code" aria-label="Headers" tabIndex={0}>{json(d.headers)}</pre>
+              <pre className="code" aria-label="Headers" tabIndex={0}>
+                {json(d.headers)}
+              </pre>
             </div>
             <div>
               <h4>Result</h4>
-              <pre className="code" aria-label="Result" tabIndex={0}>{json(d.result)}</pre>
+              <pre className="code" aria-label="Result" tabIndex={0}>
+                {json(d.result)}
+              </pre>
             </div>
           </div>
         </>
@@ -202,7 +218,17 @@ function KeyRow({ label, value }: { label: string; value: string | null | undefi
 }
 
 /** A row naming another delivery, opened on click; shown only when there is one. */
-function LinkRow({ label, id, onOpen, note }: { label: string; id: string | null | undefined; onOpen: (id: string) => void; note?: string }) {
+function LinkRow({
+  label,
+  id,
+  onOpen,
+  note,
+}: {
+  label: string;
+  id: string | null | undefined;
+  onOpen: (id: string) => void;
+  note?: string;
+}) {
   if (!id) return null;
   return (
     <>

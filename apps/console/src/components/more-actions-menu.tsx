@@ -15,7 +15,15 @@ interface Item {
  * "More Actions" of a webhook: a menu button (WAI-ARIA menu pattern: arrows move, Escape closes and returns focus).
  * "Download Private Key" is a plain link to the key file, so the browser downloads it with the session cookie.
  */
-export function MoreActionsMenu({ webhook, hasKey, run }: { webhook: Webhook; hasKey: boolean; run: (action: () => Promise<string>) => Promise<void> }) {
+export function MoreActionsMenu({
+  webhook,
+  hasKey,
+  run,
+}: {
+  webhook: Webhook;
+  hasKey: boolean;
+  run: (action: () => Promise<string>) => Promise<void>;
+}) {
   const menuId = useId();
   const [open, setOpen] = useState(false);
   const [dialog, setDialog] = useState<'rotate' | 'delete' | null>(null);
@@ -32,14 +40,27 @@ export function MoreActionsMenu({ webhook, hasKey, run }: { webhook: Webhook; ha
 
   const download: Item[] = hasKey ? [{ label: 'Download Private Key', href: api.privateKeyUrl(webhook.id) }] : [];
   // A read-only session may download the key file (a read) but change nothing.
-  const items: Item[] = readOnly ? download : [
-    ...download,
-    { label: hasKey ? 'Rotate key' : 'Generate Private Key', act: () => setDialog('rotate') },
-    ...(webhook.status === 'enabled' ? [{ label: 'Pause', act: setStatus('paused', `“${webhook.name}” is paused: new deliveries are held until it resumes.`) }] : []),
-    ...(webhook.status !== 'enabled' ? [{ label: 'Resume', act: setStatus('enabled', `“${webhook.name}” is enabled again; held deliveries are released in arrival order.`) }] : []),
-    ...(webhook.status !== 'disabled' ? [{ label: 'Disable', act: setStatus('disabled', `“${webhook.name}” is disabled: its endpoint refuses requests (403).`) }] : []),
-    { label: 'Delete', act: () => setDialog('delete') },
-  ];
+  const items: Item[] = readOnly
+    ? download
+    : [
+        ...download,
+        { label: hasKey ? 'Rotate key' : 'Generate Private Key', act: () => setDialog('rotate') },
+        ...(webhook.status === 'enabled'
+          ? [{ label: 'Pause', act: setStatus('paused', `“${webhook.name}” is paused: new deliveries are held until it resumes.`) }]
+          : []),
+        ...(webhook.status !== 'enabled'
+          ? [
+              {
+                label: 'Resume',
+                act: setStatus('enabled', `“${webhook.name}” is enabled again; held deliveries are released in arrival order.`),
+              },
+            ]
+          : []),
+        ...(webhook.status !== 'disabled'
+          ? [{ label: 'Disable', act: setStatus('disabled', `“${webhook.name}” is disabled: its endpoint refuses requests (403).`) }]
+          : []),
+        { label: 'Delete', act: () => setDialog('delete') },
+      ];
 
   useEffect(() => {
     if (!open) return;
@@ -134,7 +155,17 @@ export function MoreActionsMenu({ webhook, hasKey, run }: { webhook: Webhook; ha
   );
 }
 
-function RotateKeyDialog({ webhook, hasKey, run, onClose }: { webhook: Webhook; hasKey: boolean; run: (action: () => Promise<string>) => Promise<void>; onClose: () => void }) {
+function RotateKeyDialog({
+  webhook,
+  hasKey,
+  run,
+  onClose,
+}: {
+  webhook: Webhook;
+  hasKey: boolean;
+  run: (action: () => Promise<string>) => Promise<void>;
+  onClose: () => void;
+}) {
   const [grace, setGrace] = useState('3600');
   const graceSeconds = Number(grace);
   const valid = Number.isInteger(graceSeconds) && graceSeconds >= 0 && graceSeconds <= 30 * 86_400;
@@ -143,7 +174,11 @@ function RotateKeyDialog({ webhook, hasKey, run, onClose }: { webhook: Webhook; 
     onClose();
     void run(async () => {
       await api.generateKey(webhook.id, graceSeconds);
-      const previous = !hasKey ? '' : graceSeconds > 0 ? ` The previous key keeps working for ${graceSeconds} s.` : ' The previous key no longer works.';
+      const previous = !hasKey
+        ? ''
+        : graceSeconds > 0
+          ? ` The previous key keeps working for ${graceSeconds} s.`
+          : ' The previous key no longer works.';
       return `New private key generated for “${webhook.name}”.${previous} Download it with More Actions → Download Private Key.`;
     });
   };
@@ -151,8 +186,8 @@ function RotateKeyDialog({ webhook, hasKey, run, onClose }: { webhook: Webhook; 
     <Modal title={hasKey ? 'Rotate key' : 'Generate Private Key'} onClose={onClose}>
       <form className="form" onSubmit={submit}>
         <p>
-          A new private key becomes the one senders must use. During the grace period the previous key is accepted too, so senders
-          can switch without losing requests.
+          A new private key becomes the one senders must use. During the grace period the previous key is accepted too, so senders can
+          switch without losing requests.
         </p>
         <label htmlFor="grace-seconds">Grace period (seconds)</label>
         <input
@@ -182,12 +217,18 @@ function RotateKeyDialog({ webhook, hasKey, run, onClose }: { webhook: Webhook; 
   );
 }
 
-function DeleteWebhookDialog({ webhook, run, onClose }: { webhook: Webhook; run: (action: () => Promise<string>) => Promise<void>; onClose: () => void }) {
+function DeleteWebhookDialog({
+  webhook,
+  run,
+  onClose,
+}: {
+  webhook: Webhook;
+  run: (action: () => Promise<string>) => Promise<void>;
+  onClose: () => void;
+}) {
   return (
     <Modal title="Delete webhook" onClose={onClose}>
-      <p>
-        Delete “{webhook.name}”? Its endpoint answers 404 from then on and its keys are gone. This cannot be undone.
-      </p>
+      <p>Delete “{webhook.name}”? Its endpoint answers 404 from then on and its keys are gone. This cannot be undone.</p>
       <div className="form-actions">
         <button type="button" className="secondary" onClick={onClose} autoFocus>
           Cancel

@@ -61,7 +61,9 @@ export function OutboundSecretPanel({ agentId }: { agentId: string }) {
               Hide
             </button>
           </div>
-          {secret.previousExpiresAt && <p className="muted">The previous secret also signs until {formatTime(secret.previousExpiresAt)}.</p>}
+          {secret.previousExpiresAt && (
+            <p className="muted">The previous secret also signs until {formatTime(secret.previousExpiresAt)}.</p>
+          )}
         </>
       ) : (
         <button type="button" className="secondary" onClick={() => void reveal()} disabled={busy || readOnly}>

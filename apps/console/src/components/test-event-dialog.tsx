@@ -15,7 +15,15 @@ const sourceText = {
  * workflow's example, else a sample fitting its input schema). Invalid JSON is shown inline and never sent; what the
  * endpoint refused (422 with the paths of the bad fields) stays in the dialog so the payload can be fixed.
  */
-export function TestEventDialog({ webhook, onClose, onSent }: { webhook: Webhook; onClose: () => void; onSent: (message: string) => void }) {
+export function TestEventDialog({
+  webhook,
+  onClose,
+  onSent,
+}: {
+  webhook: Webhook;
+  onClose: () => void;
+  onSent: (message: string) => void;
+}) {
   const [text, setText] = useState<string | null>(null);
   const [source, setSource] = useState<keyof typeof sourceText | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
@@ -49,13 +57,22 @@ export function TestEventDialog({ webhook, onClose, onSent }: { webhook: Webhook
     setRefusal(null);
     try {
       const answer = await api.sendTestEvent(webhook.id, parsed.value);
-      const body = answer.response.body as { deliveryId?: string; status?: string; code?: string; detail?: string; errors?: FieldError[] } | null;
+      const body = answer.response.body as {
+        deliveryId?: string;
+        status?: string;
+        code?: string;
+        detail?: string;
+        errors?: FieldError[];
+      } | null;
       if (answer.response.status >= 200 && answer.response.status < 300) {
         onSent(`Test event accepted (${answer.response.status}): delivery ${body?.deliveryId ?? '?'} is ${body?.status ?? 'queued'}.`);
         onClose();
         return;
       }
-      setRefusal({ message: `The endpoint refused it (${answer.response.status} ${body?.code ?? ''}): ${body?.detail ?? 'no detail'}`, errors: body?.errors ?? [] });
+      setRefusal({
+        message: `The endpoint refused it (${answer.response.status} ${body?.code ?? ''}): ${body?.detail ?? 'no detail'}`,
+        errors: body?.errors ?? [],
+      });
     } catch (err) {
       setRefusal({ message: messageOf(err), errors: [] });
     } finally {
@@ -68,8 +85,8 @@ export function TestEventDialog({ webhook, onClose, onSent }: { webhook: Webhook
     <Modal title="Send test event" onClose={onClose}>
       <form className="form" onSubmit={(event) => void submit(event)}>
         <p>
-          The server signs this payload with the primary key of “{webhook.name}” and posts it to the endpoint, so it takes the path
-          a sender&apos;s request takes and runs <code>{webhook.workflow}</code>.
+          The server signs this payload with the primary key of “{webhook.name}” and posts it to the endpoint, so it takes the path a
+          sender&apos;s request takes and runs <code>{webhook.workflow}</code>.
         </p>
         {text === null ? (
           <p className="loading">Loading the example payload…</p>

@@ -42,7 +42,15 @@ function useNow(): number {
  * the form that sends the signal (admin token only; the read-only session is told why it has none). What the API
  * answers goes to `onAnswered`, which outlives this panel: once the signal is taken the delivery is no longer waiting.
  */
-export function WaitPanel({ deliveryId, waitingFor, onAnswered }: { deliveryId: string; waitingFor: WaitingFor; onAnswered: (outcome: SignalOutcome) => void }) {
+export function WaitPanel({
+  deliveryId,
+  waitingFor,
+  onAnswered,
+}: {
+  deliveryId: string;
+  waitingFor: WaitingFor;
+  onAnswered: (outcome: SignalOutcome) => void;
+}) {
   const id = useId();
   const readOnly = useReadOnly();
   const now = useNow();
@@ -91,7 +99,13 @@ export function WaitPanel({ deliveryId, waitingFor, onAnswered }: { deliveryId: 
         <form className="form" onSubmit={submit} aria-label={`Send signal ${waitingFor.signal}`}>
           <div className="actions">
             {quickAnswers.map((answer) => (
-              <button key={answer.label} type="button" className={answer.className} onClick={() => void sendSignal(answer.body)} disabled={busy}>
+              <button
+                key={answer.label}
+                type="button"
+                className={answer.className}
+                onClick={() => void sendSignal(answer.body)}
+                disabled={busy}
+              >
                 {answer.label} <code>{JSON.stringify(answer.body)}</code>
               </button>
             ))}

@@ -11,7 +11,19 @@ import { copyText } from './copy-text';
 type News = (kind: 'info' | 'error', text: string) => void;
 
 /** One webhook of the Triggers tab: what it runs, where senders post, and what can be done with it. */
-export function WebhookCard({ webhook, selected, onSelect, onChanged, onNews }: { webhook: Webhook; selected: boolean; onSelect: () => void; onChanged: () => void; onNews: News }) {
+export function WebhookCard({
+  webhook,
+  selected,
+  onSelect,
+  onChanged,
+  onNews,
+}: {
+  webhook: Webhook;
+  selected: boolean;
+  onSelect: () => void;
+  onChanged: () => void;
+  onNews: News;
+}) {
   const endpointId = useId();
   const endpointRef = useRef<HTMLElement>(null);
   const [busy, setBusy] = useState(false);
@@ -39,7 +51,6 @@ export function WebhookCard({ webhook, selected, onSelect, onChanged, onNews }: 
       await api.generateKey(webhook.id);
       return 'Private key generated. Download it with More Actions → Download Private Key and give it to the sending system.';
     });
-
 
   return (
     <article className={`webhook${selected ? ' webhook-selected' : ''}`} aria-labelledby={`${endpointId}-name`}>

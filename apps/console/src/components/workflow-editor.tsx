@@ -48,7 +48,12 @@ export function WorkflowEditor({ onSaved }: { onSaved: (name: string) => void })
       const fields = err instanceof ApiError ? err.errors : [];
       // The detail repeats the field errors in one line; with a list below, a short heading reads better.
       if (fields.length > 0) setError('The server refused this definition:');
-      else setError(err instanceof ApiError && err.status === 404 && err.code === 'not_found' ? 'This server cannot store workflows (PUT /workflows answered 404).' : messageOf(err));
+      else
+        setError(
+          err instanceof ApiError && err.status === 404 && err.code === 'not_found'
+            ? 'This server cannot store workflows (PUT /workflows answered 404).'
+            : messageOf(err),
+        );
       setErrors(fields);
     } finally {
       setBusy(false);

@@ -102,8 +102,8 @@ function Overview({ agentId, createdAt }: { agentId: string; createdAt: string }
         <dd>{formatTime(createdAt)}</dd>
       </dl>
       <p>
-        Third-party systems reach this agent through webhooks. Set them up on the{' '}
-        <Link to={`/agents/${agentId}/triggers`}>Triggers</Link> tab.
+        Third-party systems reach this agent through webhooks. Set them up on the <Link to={`/agents/${agentId}/triggers`}>Triggers</Link>{' '}
+        tab.
       </p>
       <OutboundSecretPanel agentId={agentId} />
       <Notice kind="error">{error}</Notice>

@@ -25,7 +25,9 @@ export function AgentsPage() {
       </div>
       <Notice kind="info">{created && `Agent “${created}” created. Open it to add its webhooks on the Triggers tab.`}</Notice>
       <Notice kind="error">{agents.error && `Could not load the agents: ${agents.error}`}</Notice>
-      {agents.data && agents.data.items.length === 0 && <p className="empty">No agents yet. Create one, then give it webhooks on its Triggers tab.</p>}
+      {agents.data && agents.data.items.length === 0 && (
+        <p className="empty">No agents yet. Create one, then give it webhooks on its Triggers tab.</p>
+      )}
       {agents.data && agents.data.items.length > 0 && (
         <DataTable caption="Agents" columns={['Name', 'Description', 'Created', 'ID']}>
           {agents.data.items.map((agent) => (
@@ -80,7 +82,13 @@ function CreateAgentDialog({ onClose, onCreated }: { onClose: () => void; onCrea
         <label htmlFor="agent-name">Name</label>
         <input id="agent-name" required maxLength={100} value={name} onChange={(event) => setName(event.target.value)} autoFocus />
         <label htmlFor="agent-description">Description</label>
-        <textarea id="agent-description" rows={3} maxLength={2000} value={description} onChange={(event) => setDescription(event.target.value)} />
+        <textarea
+          id="agent-description"
+          rows={3}
+          maxLength={2000}
+          value={description}
+          onChange={(event) => setDescription(event.target.value)}
+        />
         <Notice kind="error">{error}</Notice>
         <div className="form-actions">
           <button type="button" className="secondary" onClick={onClose}>

@@ -25,7 +25,8 @@ export function SignInPage({ onSignedIn }: { onSignedIn: (session: Session) => v
       <form onSubmit={submit} className="card" aria-labelledby="sign-in-title">
         <h1 id="sign-in-title">Hookflow console</h1>
         <p className="muted">
-          Sign in with this installation's admin token: <code>HOOKFLOW_ADMIN_TOKEN</code>, or, under <code>npm start</code>, the one in <code>.hookflow/admin-token</code>.
+          Sign in with this installation's admin token: <code>HOOKFLOW_ADMIN_TOKEN</code>, or, under <code>npm start</code>, the one in{' '}
+          <code>.hookflow/admin-token</code>.
         </p>
         <label htmlFor="admin-token">Admin token</label>
         <input

@@ -30,8 +30,8 @@ export function TriggersTab({ agentId }: { agentId: string }) {
       <Notice kind="error">{webhooks.error && `Could not load the webhooks: ${webhooks.error}`}</Notice>
       {webhooks.data && items.length === 0 && (
         <p className="empty">
-          No webhooks yet. Create one and pick the workflow it runs; then generate its private key and give the endpoint to the
-          sending system.
+          No webhooks yet. Create one and pick the workflow it runs; then generate its private key and give the endpoint to the sending
+          system.
         </p>
       )}
       <ul className="webhook-list" aria-label="Webhooks">
@@ -55,7 +55,10 @@ export function TriggersTab({ agentId }: { agentId: string }) {
           onCreated={(webhook) => {
             setCreating(false);
             setSelected(webhook.id);
-            setNews({ kind: 'info', text: `Webhook “${webhook.name}” created. Generate its private key next: senders sign every request with it.` });
+            setNews({
+              kind: 'info',
+              text: `Webhook “${webhook.name}” created. Generate its private key next: senders sign every request with it.`,
+            });
             webhooks.refresh();
           }}
         />

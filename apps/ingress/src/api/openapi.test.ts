@@ -11,7 +11,13 @@ afterAll(() => ctx.close());
 
 const adminApi = adminApiRoutes(ctx.domain);
 const document = buildOpenApiDocument(documentedOperations(adminApi)) as {
-  paths: Record<string, Record<string, { security: unknown[]; requestBody?: { required: boolean; content: Record<string, { schema: any }> }; responses: Record<string, any> }>>;
+  paths: Record<
+    string,
+    Record<
+      string,
+      { security: unknown[]; requestBody?: { required: boolean; content: Record<string, { schema: any }> }; responses: Record<string, any> }
+    >
+  >;
   components: { schemas: Record<string, unknown>; responses: Record<string, unknown> };
 };
 
@@ -36,17 +42,21 @@ describe('the OpenAPI document', () => {
   it('lists every route the admin API mounts, behind the admin token, and nothing it does not serve under /api/v1', () => {
     const documented = Object.entries(document.paths)
       .filter(([path]) => path.startsWith('/api/v1/') && path !== '/api/v1/openapi.json')
-      .flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${expressPath(path.slice('/api/v1'.length))}`));
+      .flatMap(([path, methods]) =>
+        Object.keys(methods).map((method) => `${method.toUpperCase()} ${expressPath(path.slice('/api/v1'.length))}`),
+      );
     expect(documented.sort()).toEqual(mountedRoutes().sort());
     for (const [path, methods] of Object.entries(document.paths)) {
-      if (path.startsWith('/api/v1/') && path !== '/api/v1/openapi.json') for (const op of Object.values(methods)) expect(op.security).toEqual([{ adminToken: [] }]);
+      if (path.startsWith('/api/v1/') && path !== '/api/v1/openapi.json')
+        for (const op of Object.values(methods)) expect(op.security).toEqual([{ adminToken: [] }]);
     }
   });
 
   it('every reference resolves to a component', () => {
     const refs = [...JSON.stringify(document).matchAll(/"\$ref":"#\/components\/(schemas|responses)\/([^"]+)"/g)];
     expect(refs.length).toBeGreaterThan(0);
-    for (const [, kind, name] of refs) expect(Object.keys(document.components[kind as 'schemas' | 'responses']), `${kind}/${name}`).toContain(name);
+    for (const [, kind, name] of refs)
+      expect(Object.keys(document.components[kind as 'schemas' | 'responses']), `${kind}/${name}`).toContain(name);
   });
 
   it('says what the routes parse: optional bodies, admin-only reads, both answers of a workflow PUT, the definition (its name from the path)', () => {
@@ -56,6 +66,10 @@ describe('the OpenAPI document', () => {
     const put = document.paths['/api/v1/workflows/{name}']!.put!;
     expect(Object.keys(put.responses)).toEqual(expect.arrayContaining(['200', '201', '400']));
     const definition = put.requestBody!.content['application/json']!.schema;
-    expect(definition).toMatchObject({ type: 'object', required: ['steps'], properties: { name: { type: 'string' }, steps: { minItems: 1 } } });
+    expect(definition).toMatchObject({
+      type: 'object',
+      required: ['steps'],
+      properties: { name: { type: 'string' }, steps: { minItems: 1 } },
+    });
   });
 });

@@ -19,7 +19,11 @@ class SchemaCollector {
     for (const [local, global] of this.#namesFor(JSON.parse(text) as { $defs?: Record<string, JsonSchema> })) {
       text = text.replaceAll(`"${local}"`, `"${global}"`).replaceAll(`/$defs/${local}"`, `/$defs/${global}"`);
     }
-    const { $schema: _dialect, $defs, ...rest } = JSON.parse(text.replaceAll('"#/$defs/', '"#/components/schemas/')) as JsonSchema & { $defs?: Record<string, JsonSchema> };
+    const {
+      $schema: _dialect,
+      $defs,
+      ...rest
+    } = JSON.parse(text.replaceAll('"#/$defs/', '"#/components/schemas/')) as JsonSchema & { $defs?: Record<string, JsonSchema> };
     Object.assign(this.components, $defs ?? {});
     return rest;
   }
@@ -44,11 +48,20 @@ export function buildOpenApiDocument(operations: readonly OperationDoc[]): Recor
   const problemStatuses = (op: OperationDoc) => [...new Set([...op.problems, ...(op.admin ? [401, 403] : [])])].sort();
   const response = ({ description, schema, contentType }: ResponseDoc) => ({
     description,
-    ...(schema ? { content: { 'application/json': { schema: schemas.toSchema(schema, 'output') } } } : contentType ? { content: { [contentType]: { schema: { type: 'string' } } } } : {}),
+    ...(schema
+      ? { content: { 'application/json': { schema: schemas.toSchema(schema, 'output') } } }
+      : contentType
+        ? { content: { [contentType]: { schema: { type: 'string' } } } }
+        : {}),
   });
 
   for (const op of operations) {
-    const pathParams = [...op.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1]!, in: 'path', required: true, schema: { type: 'string' } }));
+    const pathParams = [...op.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
+      name: m[1]!,
+      in: 'path',
+      required: true,
+      schema: { type: 'string' },
+    }));
     const queryParams = op.query
       ? Object.entries(op.query.shape).map(([name, field]) => ({
           name,
@@ -57,7 +70,13 @@ export function buildOpenApiDocument(operations: readonly OperationDoc[]): Recor
           schema: schemas.toSchema(field as z.ZodType, 'input'),
         }))
       : [];
-    const headerParams = (op.headers ?? []).map((h) => ({ name: h.name, in: 'header', required: h.required ?? false, description: h.description, schema: { type: 'string' } }));
+    const headerParams = (op.headers ?? []).map((h) => ({
+      name: h.name,
+      in: 'header',
+      required: h.required ?? false,
+      description: h.description,
+      schema: { type: 'string' },
+    }));
     const responses: Record<string, unknown> = {};
     for (const answer of [op.ok, ...(op.also ?? [])]) responses[String(answer.status)] = response(answer);
     for (const status of problemStatuses(op)) responses[String(status)] = { $ref: `#/components/responses/Problem${status}` };
@@ -67,7 +86,9 @@ export function buildOpenApiDocument(operations: readonly OperationDoc[]): Recor
       tags: [op.tag],
       security: op.admin ? [{ adminToken: [] }] : [],
       parameters: [...pathParams, ...queryParams, ...headerParams],
-      ...(op.body ? { requestBody: { required: !op.body.optional, content: { 'application/json': { schema: requestSchema(schemas, op.body) } } } } : {}),
+      ...(op.body
+        ? { requestBody: { required: !op.body.optional, content: { 'application/json': { schema: requestSchema(schemas, op.body) } } } }
+        : {}),
       responses,
     };
   }
@@ -85,12 +106,17 @@ export function buildOpenApiDocument(operations: readonly OperationDoc[]): Recor
     tags: [...new Set(operations.map((op) => op.tag))].map((name) => ({ name })),
     paths,
     components: {
-      securitySchemes: { adminToken: { type: 'http', scheme: 'bearer', description: 'HOOKFLOW_ADMIN_TOKEN (or the read-only token for reads)' } },
+      securitySchemes: {
+        adminToken: { type: 'http', scheme: 'bearer', description: 'HOOKFLOW_ADMIN_TOKEN (or the read-only token for reads)' },
+      },
       schemas: schemas.components,
       responses: Object.fromEntries(
         statuses.map((status) => [
           `Problem${status}`,
-          { description: `problem+json (status ${status})`, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } },
+          {
+            description: `problem+json (status ${status})`,
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
         ]),
       ),
     },

@@ -109,7 +109,8 @@ export class DeliveryLog {
   async cancel(deliveryId: string): Promise<Delivery> {
     const outcome = await this.deps.deliveries.cancel(deliveryId, this.deps.now());
     if (!outcome) throw new ProblemError('delivery_not_found', `delivery ${deliveryId} does not exist`);
-    if (!outcome.cancelled) throw new ProblemError('delivery_finished', `delivery ${deliveryId} already ended (${outcome.status}); it cannot be cancelled`);
+    if (!outcome.cancelled)
+      throw new ProblemError('delivery_finished', `delivery ${deliveryId} already ended (${outcome.status}); it cannot be cancelled`);
     if (outcome.previous !== 'held') await this.#removeJob(outcome.queue, deliveryId);
     const delivery = await this.deps.deliveries.get(deliveryId);
     if (!delivery) throw new ProblemError('delivery_not_found', `delivery ${deliveryId} does not exist`);
@@ -121,7 +122,10 @@ export class DeliveryLog {
     try {
       await this.deps.queues.get(queueName).remove(deliveryJobId(deliveryId));
     } catch (err) {
-      this.deps.log.warn({ err: (err as Error).message, deliveryId }, 'could not remove the job of a cancelled delivery; a worker drops it');
+      this.deps.log.warn(
+        { err: (err as Error).message, deliveryId },
+        'could not remove the job of a cancelled delivery; a worker drops it',
+      );
     }
   }
 
@@ -155,7 +159,13 @@ export class DeliveryLog {
       const requests = await Promise.all(
         stored
           .filter((s): s is NonNullable<typeof s> => s !== null && s.delivery.status === 'held')
-          .map((s) => this.#request(webhook, { ...this.#asNew(s), workflow: webhook.workflow, queue: webhook.options.queue ?? webhookDefaults.queue })),
+          .map((s) =>
+            this.#request(webhook, {
+              ...this.#asNew(s),
+              workflow: webhook.workflow,
+              queue: webhook.options.queue ?? webhookDefaults.queue,
+            }),
+          ),
       );
       // Issued in one turn, so they share one batch (one MULTI), in this order.
       await Promise.all(requests.map((request) => this.deps.enqueuer.enqueue(request)));

@@ -56,7 +56,12 @@ describe('DeliveryService', () => {
     const replay = await deliveries.replay(original.id);
     expect(replay).toEqual({ deliveryId: expect.stringMatching(/^dlv_/), replayOf: original.id, status: 'held' });
     expect(replay.deliveryId).not.toBe(original.id);
-    expect(await deliveries.get(replay.deliveryId)).toMatchObject({ status: 'held', replayOf: original.id, payload: { n: 1 }, webhookId: webhook.id });
+    expect(await deliveries.get(replay.deliveryId)).toMatchObject({
+      status: 'held',
+      replayOf: original.id,
+      payload: { n: 1 },
+      webhookId: webhook.id,
+    });
   });
 
   it('retrying a webhook without failed deliveries retries none', async () => {

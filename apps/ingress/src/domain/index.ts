@@ -32,7 +32,19 @@ export interface Domain {
 
 type DomainDeps = Pick<
   Services,
-  'config' | 'agents' | 'webhooks' | 'keyStore' | 'outboundSecrets' | 'deliveries' | 'catalog' | 'records' | 'cache' | 'deliveryLog' | 'queueOverview' | 'now' | 'signals'
+  | 'config'
+  | 'agents'
+  | 'webhooks'
+  | 'keyStore'
+  | 'outboundSecrets'
+  | 'deliveries'
+  | 'catalog'
+  | 'records'
+  | 'cache'
+  | 'deliveryLog'
+  | 'queueOverview'
+  | 'now'
+  | 'signals'
 >;
 
 export function createDomain(services: DomainDeps): Domain {

@@ -9,7 +9,15 @@ afterAll(() => ctx.close());
 
 /** Writes a record as a `store` step does. */
 async function store(agentId: string, collection: string, key: string, value: Record<string, unknown>) {
-  await ctx.services.records.writeCheckpointed({ agentId, collection, key, apply: () => value, deliveryId: newId('dlv'), stepId: 'save', checkpoint: () => '{}' });
+  await ctx.services.records.writeCheckpointed({
+    agentId,
+    collection,
+    key,
+    apply: () => value,
+    deliveryId: newId('dlv'),
+    stepId: 'save',
+    checkpoint: () => '{}',
+  });
 }
 
 describe('RecordService', () => {
@@ -26,7 +34,11 @@ describe('RecordService', () => {
 
   it('a missing record is 404 not_found; an unknown agent is 404 agent_not_found', async () => {
     const agent = await ctx.domain.agents.create({ name: 'empty' });
-    expect(await refusalOf(records.get(agent.id, 'orders', 'nope'))).toMatchObject({ code: 'not_found', status: 404, detail: 'no record nope in collection orders' });
+    expect(await refusalOf(records.get(agent.id, 'orders', 'nope'))).toMatchObject({
+      code: 'not_found',
+      status: 404,
+      detail: 'no record nope in collection orders',
+    });
     expect(await records.list(agent.id, 'orders', { limit: 10 })).toEqual({ items: [], nextCursor: null });
     expect(await refusalOf(records.get(newId('agt'), 'orders', 'a'))).toMatchObject({ code: 'agent_not_found', status: 404 });
     expect(await refusalOf(records.list(newId('agt'), 'orders', { limit: 10 }))).toMatchObject({ code: 'agent_not_found', status: 404 });

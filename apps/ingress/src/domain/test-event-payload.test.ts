@@ -1,7 +1,14 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { compileInputSchema, createKeys, defaultWorkflowsDir, WorkflowCatalog, workflowDefinitionSchema, type WorkflowDefinitionInput } from '@hookflow/shared';
+import {
+  compileInputSchema,
+  createKeys,
+  defaultWorkflowsDir,
+  WorkflowCatalog,
+  workflowDefinitionSchema,
+  type WorkflowDefinitionInput,
+} from '@hookflow/shared';
 import { cleanupPrefix, testPrefix, testRedis } from '../../../../test/support/redis.js';
 import { testEventPayload } from './test-event-payload.js';
 
@@ -19,7 +26,12 @@ const put = (definition: WorkflowDefinitionInput) => catalog.put(workflowDefinit
 
 describe('testEventPayload', () => {
   it("takes the workflow's first example", async () => {
-    await put({ name: 'with-examples', input: { type: 'object', required: ['id'], properties: { id: { type: 'string' } } }, examples: [{ id: 'first' }, { id: 'second' }], steps });
+    await put({
+      name: 'with-examples',
+      input: { type: 'object', required: ['id'], properties: { id: { type: 'string' } } },
+      examples: [{ id: 'first' }, { id: 'second' }],
+      steps,
+    });
     expect(await testEventPayload(catalog, 'with-examples')).toEqual({ payload: { id: 'first' }, source: 'examples' });
   });
 
@@ -33,7 +45,11 @@ describe('testEventPayload', () => {
         amount: { type: 'integer', minimum: 1 },
         currency: { type: 'string', pattern: '^[A-Z]{3}$' },
         status: { type: 'string', enum: ['processed', 'failed'] },
-        lines: { type: 'array', minItems: 1, items: { type: 'object', required: ['sku'], properties: { sku: { type: 'string' }, qty: { type: 'number', minimum: 1 } } } },
+        lines: {
+          type: 'array',
+          minItems: 1,
+          items: { type: 'object', required: ['sku'], properties: { sku: { type: 'string' }, qty: { type: 'number', minimum: 1 } } },
+        },
       },
     };
     await put({ name: 'sampled', input, steps });
@@ -59,9 +75,15 @@ describe('testEventPayload', () => {
   });
 
   it('gives built-in workflows (echo) their example, and a workflow without schema or examples a generic event', async () => {
-    expect(await testEventPayload(catalog, 'echo')).toEqual({ payload: expect.objectContaining({ type: 'hookflow.test_event' }), source: 'examples' });
+    expect(await testEventPayload(catalog, 'echo')).toEqual({
+      payload: expect.objectContaining({ type: 'hookflow.test_event' }),
+      source: 'examples',
+    });
     await put({ name: 'schemaless', steps });
-    expect(await testEventPayload(catalog, 'schemaless')).toEqual({ payload: expect.objectContaining({ type: 'hookflow.test_event' }), source: 'sample' });
+    expect(await testEventPayload(catalog, 'schemaless')).toEqual({
+      payload: expect.objectContaining({ type: 'hookflow.test_event' }),
+      source: 'sample',
+    });
   });
 
   it('answers not_found for a workflow that does not exist', async () => {

@@ -9,7 +9,8 @@ const { testEvents, webhooks, keys } = ctx.domain;
 
 /** Stands in for the ingress's own listener: records each request and answers what `answer` says. */
 const received: Array<{ url: string; headers: IncomingMessage['headers']; body: string }> = [];
-let answer: (res: ServerResponse) => void = (res) => res.writeHead(202, { 'content-type': 'application/json' }).end(JSON.stringify({ deliveryId: 'dlv_x', status: 'queued' }));
+let answer: (res: ServerResponse) => void = (res) =>
+  res.writeHead(202, { 'content-type': 'application/json' }).end(JSON.stringify({ deliveryId: 'dlv_x', status: 'queued' }));
 let server: Server;
 let port: number;
 

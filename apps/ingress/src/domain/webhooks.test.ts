@@ -14,14 +14,25 @@ describe('WebhookService', () => {
   it('creates a webhook bound to an existing workflow, shown with its endpoint and no keys', async () => {
     const { id: agentId } = await agent();
     const created = await webhooks.create(agentId, { workflow: 'echo', name: 'orders' });
-    expect(created).toMatchObject({ agentId, workflow: 'echo', name: 'orders', scheme: 'uptiq', status: 'enabled', keys: [], endpoint: `https://hooks.example.test/hooks/${created.id}` });
+    expect(created).toMatchObject({
+      agentId,
+      workflow: 'echo',
+      name: 'orders',
+      scheme: 'uptiq',
+      status: 'enabled',
+      keys: [],
+      endpoint: `https://hooks.example.test/hooks/${created.id}`,
+    });
     expect(await webhooks.get(created.id)).toEqual(created);
   });
 
   it('refuses an unknown agent (404) and an unknown workflow (422), storing nothing', async () => {
     expect(await refusalOf(webhooks.create(newId('agt'), { workflow: 'echo' }))).toMatchObject({ code: 'agent_not_found', status: 404 });
     const { id: agentId } = await agent();
-    expect(await refusalOf(webhooks.create(agentId, { workflow: 'no-such-workflow' }))).toMatchObject({ code: 'workflow_not_found', status: 422 });
+    expect(await refusalOf(webhooks.create(agentId, { workflow: 'no-such-workflow' }))).toMatchObject({
+      code: 'workflow_not_found',
+      status: 422,
+    });
     expect(await webhooks.list(agentId, { limit: 10 })).toEqual({ items: [], nextCursor: null });
   });
 
@@ -49,7 +60,10 @@ describe('WebhookService', () => {
   it('refuses to rebind to an unknown workflow and leaves the webhook as it was', async () => {
     const { id: agentId } = await agent();
     const { id } = await webhooks.create(agentId, { workflow: 'echo' });
-    expect(await refusalOf(webhooks.update(id, { workflow: 'no-such-workflow' }))).toMatchObject({ code: 'workflow_not_found', status: 422 });
+    expect(await refusalOf(webhooks.update(id, { workflow: 'no-such-workflow' }))).toMatchObject({
+      code: 'workflow_not_found',
+      status: 422,
+    });
     expect((await webhooks.get(id)).workflow).toBe('echo');
     expect(await refusalOf(webhooks.update(newId('wh'), { name: 'x' }))).toMatchObject({ code: 'webhook_not_found', status: 404 });
   });

@@ -1,4 +1,14 @@
-import { ProblemError, type AgentStore, type KeyStore, type Page, type UpdateWebhookInput, type WebhookOptions, type WebhookRecord, type WebhookStore, type WorkflowCatalog } from '@hookflow/shared';
+import {
+  ProblemError,
+  type AgentStore,
+  type KeyStore,
+  type Page,
+  type UpdateWebhookInput,
+  type WebhookOptions,
+  type WebhookRecord,
+  type WebhookStore,
+  type WorkflowCatalog,
+} from '@hookflow/shared';
 import { presentWebhook } from '../api/presenters.js';
 import type { DeliveryLog } from '../deliveries/delivery-log.js';
 import type { PageRequest, WebhookChangeListener } from './types.js';

@@ -33,13 +33,21 @@ describe('WorkflowService', () => {
 
   it('a built-in can be read, but neither stored over nor deleted', async () => {
     expect(await workflows.get('echo')).toMatchObject({ name: 'echo', source: 'builtin' });
-    expect(await refusalOf(workflows.put('echo', definition({ name: 'echo' })))).toMatchObject({ code: 'invalid_request', errors: [{ path: 'name', message: 'is a built-in workflow' }] });
-    expect(await refusalOf(workflows.delete('echo'))).toMatchObject({ code: 'invalid_request', errors: [{ path: 'name', message: 'is a built-in workflow' }] });
+    expect(await refusalOf(workflows.put('echo', definition({ name: 'echo' })))).toMatchObject({
+      code: 'invalid_request',
+      errors: [{ path: 'name', message: 'is a built-in workflow' }],
+    });
+    expect(await refusalOf(workflows.delete('echo'))).toMatchObject({
+      code: 'invalid_request',
+      errors: [{ path: 'name', message: 'is a built-in workflow' }],
+    });
   });
 
   it('refuses examples that do not fit the input schema, listing each, and stores nothing', async () => {
     const input = { type: 'object', required: ['orderId'], properties: { orderId: { type: 'string' } } };
-    const problem = await refusalOf(workflows.put('typed', definition({ name: 'typed', input, examples: [{ orderId: 'o-1' }, { orderId: 7 }] })));
+    const problem = await refusalOf(
+      workflows.put('typed', definition({ name: 'typed', input, examples: [{ orderId: 'o-1' }, { orderId: 7 }] })),
+    );
     expect(problem).toMatchObject({ code: 'invalid_request', status: 400 });
     expect(problem.errors).toEqual([expect.objectContaining({ path: expect.stringMatching(/^examples\.1/) })]);
     expect(await refusalOf(workflows.get('typed'))).toMatchObject({ code: 'not_found' });

@@ -23,7 +23,9 @@ describe('ingress config: durability and Redis topology', () => {
 
   it('reads fsync and replicated with their replica count and timeout', () => {
     expect(loadConfig({ ...base, HOOKFLOW_DURABILITY: 'fsync' }).durability.mode).toBe('fsync');
-    expect(loadConfig({ ...base, HOOKFLOW_DURABILITY: 'replicated', HOOKFLOW_MIN_REPLICAS: '2', HOOKFLOW_WAIT_TIMEOUT_MS: '1500' }).durability).toEqual({
+    expect(
+      loadConfig({ ...base, HOOKFLOW_DURABILITY: 'replicated', HOOKFLOW_MIN_REPLICAS: '2', HOOKFLOW_WAIT_TIMEOUT_MS: '1500' }).durability,
+    ).toEqual({
       mode: 'replicated',
       minReplicas: 2,
       waitTimeoutMs: 1500,
@@ -31,7 +33,9 @@ describe('ingress config: durability and Redis topology', () => {
   });
 
   it('names the variable of a bad durability setting', () => {
-    expect(configError({ HOOKFLOW_DURABILITY: 'always' })).toContain('HOOKFLOW_DURABILITY: must be ack, fsync or replicated (got "always")');
+    expect(configError({ HOOKFLOW_DURABILITY: 'always' })).toContain(
+      'HOOKFLOW_DURABILITY: must be ack, fsync or replicated (got "always")',
+    );
     expect(configError({ HOOKFLOW_MIN_REPLICAS: '0' })).toContain('HOOKFLOW_MIN_REPLICAS: must be at least 1');
   });
 
@@ -39,7 +43,9 @@ describe('ingress config: durability and Redis topology', () => {
     const seeds = 'redis://10.0.0.1:7000,redis://10.0.0.2:7000';
     expect(loadConfig({ ...base, REDIS_URL: seeds, HOOKFLOW_REDIS_CLUSTER: '1' })).toMatchObject({ redisUrl: seeds, redisCluster: true });
     expect(configError({ REDIS_URL: seeds })).toContain('REDIS_URL: holds several URLs; set HOOKFLOW_REDIS_CLUSTER=1');
-    expect(configError({ REDIS_URL: 'redis://10.0.0.1:7000,http://x', HOOKFLOW_REDIS_CLUSTER: 'true' })).toContain('REDIS_URL: must be redis:// or rediss:// URLs');
+    expect(configError({ REDIS_URL: 'redis://10.0.0.1:7000,http://x', HOOKFLOW_REDIS_CLUSTER: 'true' })).toContain(
+      'REDIS_URL: must be redis:// or rediss:// URLs',
+    );
     expect(configError({ HOOKFLOW_REDIS_CLUSTER: 'maybe' })).toContain('HOOKFLOW_REDIS_CLUSTER: must be 1 or 0');
   });
 });

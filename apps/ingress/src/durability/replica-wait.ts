@@ -10,7 +10,10 @@ import type { IngressConfig } from '../config.js';
  * stored the batch (the enqueuer passes it): that connection itself, or on a Cluster its node connection owning the
  * `{prefix}` slot.
  */
-export function durabilityAfterStore(durability: IngressConfig['durability'], keys: Keys): ((redis: RedisClient) => Promise<void>) | undefined {
+export function durabilityAfterStore(
+  durability: IngressConfig['durability'],
+  keys: Keys,
+): ((redis: RedisClient) => Promise<void>) | undefined {
   if (durability.mode !== 'replicated') return undefined;
   const { minReplicas, waitTimeoutMs } = durability;
   let slot: number | undefined;

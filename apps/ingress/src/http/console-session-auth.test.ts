@@ -24,9 +24,14 @@ beforeAll(async () => {
   const sessions = new ConsoleSessions(redis, createKeys(prefix));
   const tokens = { admin: adminToken, readonly: undefined };
   const app = express();
-  app.use('/admin/queues', loadConsoleSession(sessions, 'same-origin'), requireAdmin(tokens, { basic: true, authenticators: [consoleSessionRole] }), (req, res) => {
-    res.json({ method: req.method, role: res.locals.role });
-  });
+  app.use(
+    '/admin/queues',
+    loadConsoleSession(sessions, 'same-origin'),
+    requireAdmin(tokens, { basic: true, authenticators: [consoleSessionRole] }),
+    (req, res) => {
+      res.json({ method: req.method, role: res.locals.role });
+    },
+  );
   server = app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

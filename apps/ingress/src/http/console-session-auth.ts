@@ -53,7 +53,10 @@ export function loadConsoleSession(sessions: ConsoleSessions, csrf: CsrfCheck) {
     sessions.find(id).then((session) => {
       if (!session) return next();
       if (!csrfPasses(req, session, csrf)) {
-        const detail = csrf === 'token' ? 'a write made with the console session needs its x-csrf-token header' : 'a write made with the console session must come from this site';
+        const detail =
+          csrf === 'token'
+            ? 'a write made with the console session needs its x-csrf-token header'
+            : 'a write made with the console session must come from this site';
         return sendProblem(res, problem('csrf_invalid', detail));
       }
       sessionOf.set(req, session);

@@ -17,7 +17,8 @@ export function errorHandler(log: Logger) {
     if (res.headersSent) return void res.end();
     if (err instanceof ProblemError) return sendProblem(res, err.problem);
     const httpError = err as HttpError;
-    if (httpError.type === 'entity.parse.failed') return sendProblem(res, problem('invalid_request', 'the request body is not valid JSON', { errors: [] }));
+    if (httpError.type === 'entity.parse.failed')
+      return sendProblem(res, problem('invalid_request', 'the request body is not valid JSON', { errors: [] }));
     if (httpError.type === 'entity.too.large') return sendProblem(res, problem('payload_too_large', 'the request body is too large'));
     if (httpError.type === 'encoding.unsupported' || httpError.type === 'charset.unsupported') {
       return sendProblem(res, problem('unsupported_media_type', 'unsupported content encoding or charset'));
@@ -30,7 +31,14 @@ export function errorHandler(log: Logger) {
     if (status !== undefined && status >= 400 && status < 500) {
       // A request Express or a parser refused (a path that is not valid percent-encoding, say): the client's fault,
       // so a warning with what was refused, never a stack trace.
-      log.warn({ method: req.method, path: pathOf(req).slice(0, 200), reason: withoutSignalToken(req, (err as Error).message ?? '').slice(0, 200) }, 'request refused');
+      log.warn(
+        {
+          method: req.method,
+          path: pathOf(req).slice(0, 200),
+          reason: withoutSignalToken(req, (err as Error).message ?? '').slice(0, 200),
+        },
+        'request refused',
+      );
       return sendProblem(res, problem('invalid_request', 'the request could not be decoded', { errors: [] }));
     }
     log.error({ err, method: req.method, path: pathOf(req) }, 'unexpected error');
@@ -62,5 +70,7 @@ export function rejectDeepJson(_req: IncomingMessage, _res: ServerResponse, body
 /** ioredis's errors while Redis is unreachable (offline queue disabled, connection closed, timeouts). */
 export function isStoreUnavailable(err: unknown): boolean {
   const message = err instanceof Error ? err.message : '';
-  return /Stream isn't writeable|Connection is closed|ECONNREFUSED|Command timed out|enableOfflineQueue|MaxRetriesPerRequest|Reached the max retries/i.test(message);
+  return /Stream isn't writeable|Connection is closed|ECONNREFUSED|Command timed out|enableOfflineQueue|MaxRetriesPerRequest|Reached the max retries/i.test(
+    message,
+  );
 }

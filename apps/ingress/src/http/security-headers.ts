@@ -17,6 +17,7 @@ export function securityHeaders(_req: Request, res: Response, next: NextFunction
 
 /** 415 for an admin request body declared in a charset other than UTF-8, which the JSON parser would decode anyway. */
 export function refuseForeignCharset(req: Request, res: Response, next: NextFunction): void {
-  if (foreignCharset(req.headers['content-type']) !== undefined) return sendProblem(res, problem('unsupported_media_type', 'the charset must be utf-8'));
+  if (foreignCharset(req.headers['content-type']) !== undefined)
+    return sendProblem(res, problem('unsupported_media_type', 'the charset must be utf-8'));
   next();
 }

@@ -11,7 +11,11 @@ export function validate<S extends z.ZodType>(schema: S, input: unknown, what = 
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const errors = fieldErrors(result.error);
-  throw new ProblemError('invalid_request', `the ${what} is invalid: ${errors.map((e) => `${e.path || '(root)'}: ${e.message}`).join('; ')}`, {
-    errors,
-  });
+  throw new ProblemError(
+    'invalid_request',
+    `the ${what} is invalid: ${errors.map((e) => `${e.path || '(root)'}: ${e.message}`).join('; ')}`,
+    {
+      errors,
+    },
+  );
 }

@@ -53,7 +53,13 @@ export class Deduper {
   }
 
   /** Runs `store` once per (webhook, dedupe key) inside `windowSeconds`; later calls get the first delivery's id. */
-  async once(webhookId: string, dedupeKey: string, deliveryId: string, windowSeconds: number, store: () => Promise<void>): Promise<DedupeOutcome> {
+  async once(
+    webhookId: string,
+    dedupeKey: string,
+    deliveryId: string,
+    windowSeconds: number,
+    store: () => Promise<void>,
+  ): Promise<DedupeOutcome> {
     const key = this.keys.dedupe(webhookId, createHash('sha256').update(dedupeKey).digest('hex'));
     const marker = `${pending}${deliveryId}`;
     const deadline = Date.now() + this.#waitMs;
@@ -78,7 +84,13 @@ export class Deduper {
     }
   }
 
-  async #storeClaimed(key: string, marker: string, deliveryId: string, windowSeconds: number, store: () => Promise<void>): Promise<DedupeOutcome> {
+  async #storeClaimed(
+    key: string,
+    marker: string,
+    deliveryId: string,
+    windowSeconds: number,
+    store: () => Promise<void>,
+  ): Promise<DedupeOutcome> {
     let settle!: () => void;
     this.#inflight.set(key, new Promise<void>((resolve) => (settle = resolve)));
     try {

@@ -26,7 +26,14 @@ describe('ingestLogSampler', () => {
     sample('wh_b', rejected);
     await new Promise((r) => setImmediate(r));
     expect(lines.map((l) => l.msg)).toEqual(['ingest sample', 'ingest sample']);
-    expect(lines[0]).toMatchObject({ level: 20, webhookId: 'wh_a', outcome: 'accepted', status: 202, deliveryId: 'dlv_1', sampledOneIn: 3 });
+    expect(lines[0]).toMatchObject({
+      level: 20,
+      webhookId: 'wh_a',
+      outcome: 'accepted',
+      status: 202,
+      deliveryId: 'dlv_1',
+      sampledOneIn: 3,
+    });
     expect(lines[1]).toMatchObject({ webhookId: 'wh_b', outcome: 'rejected', status: 401, code: 'signature_invalid' });
   });
 

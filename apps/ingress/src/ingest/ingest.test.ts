@@ -26,7 +26,10 @@ class MemoryWebhooks {
   readonly #entries = new Map<string, CachedWebhook>();
   failing = false;
 
-  add(overrides: Partial<WebhookRecord> = {}, secrets: Partial<WebhookSecret>[] = [{}]): { webhook: WebhookRecord; secrets: WebhookSecret[] } {
+  add(
+    overrides: Partial<WebhookRecord> = {},
+    secrets: Partial<WebhookSecret>[] = [{}],
+  ): { webhook: WebhookRecord; secrets: WebhookSecret[] } {
     const webhook: WebhookRecord = {
       id: newId('wh'),
       agentId: newId('agt'),
@@ -39,7 +42,14 @@ class MemoryWebhooks {
       ...overrides,
     };
     const scheme = getScheme(webhook.scheme);
-    const keys = secrets.map((key, i) => ({ id: newId('key'), secret: scheme.generateSecret(), primary: i === 0, createdAt: webhook.createdAt, expiresAt: null, ...key }));
+    const keys = secrets.map((key, i) => ({
+      id: newId('key'),
+      secret: scheme.generateSecret(),
+      primary: i === 0,
+      createdAt: webhook.createdAt,
+      expiresAt: null,
+      ...key,
+    }));
     this.#entries.set(webhook.id, { webhook, secrets: keys });
     return { webhook, secrets: keys };
   }
@@ -65,7 +75,13 @@ class MemoryDeduper {
   readonly #first = new Map<string, string>();
   readonly windows: number[] = [];
 
-  async once(webhookId: string, dedupeKey: string, deliveryId: string, windowSeconds: number, store: () => Promise<void>): Promise<DedupeOutcome> {
+  async once(
+    webhookId: string,
+    dedupeKey: string,
+    deliveryId: string,
+    windowSeconds: number,
+    store: () => Promise<void>,
+  ): Promise<DedupeOutcome> {
     this.windows.push(windowSeconds);
     const slot = `${webhookId}\n${dedupeKey}`;
     const first = this.#first.get(slot);
@@ -81,7 +97,13 @@ function setup(extra: Partial<IngestDeps> = {}) {
   const webhooks = new MemoryWebhooks();
   const enqueuer = new MemoryEnqueuer();
   const storeFailures: unknown[] = [];
-  const deps: IngestDeps = { cache: webhooks, enqueuer, now: () => new Date(clock.ms), onStoreFailure: (err) => storeFailures.push(err), ...extra };
+  const deps: IngestDeps = {
+    cache: webhooks,
+    enqueuer,
+    now: () => new Date(clock.ms),
+    onStoreFailure: (err) => storeFailures.push(err),
+    ...extra,
+  };
   return { clock, webhooks, enqueuer, storeFailures, deps };
 }
 
@@ -91,7 +113,13 @@ interface Sent {
   reads: number;
 }
 
-async function send(deps: IngestDeps, webhookId: string, body: string, headers: Record<string, string> = {}, read?: (limit: number) => BodyRead): Promise<Sent> {
+async function send(
+  deps: IngestDeps,
+  webhookId: string,
+  body: string,
+  headers: Record<string, string> = {},
+  read?: (limit: number) => BodyRead,
+): Promise<Sent> {
   let reads = 0;
   const request: IngestRequest = {
     webhookId,
@@ -128,7 +156,11 @@ describe('ingest: accepting', () => {
     const { webhook, secrets } = webhooks.add();
     clock.ms = start + 12_345;
     const body = '{"order":42,"note":"café"}';
-    const { result } = await sendUptiq(deps, webhook.id, body, secrets[0]!.secret, { 'user-agent': 'shop/1.0', authorization: 'Bearer abc', connection: 'keep-alive' });
+    const { result } = await sendUptiq(deps, webhook.id, body, secrets[0]!.secret, {
+      'user-agent': 'shop/1.0',
+      authorization: 'Bearer abc',
+      connection: 'keep-alive',
+    });
 
     const { deliveryId, status } = accepted(result);
     expect(status).toBe('queued');
@@ -147,7 +179,10 @@ describe('ingest: accepting', () => {
       replayOf: null,
       queue: webhookDefaults.queue,
     });
-    expect(jobOptions).toEqual({ attempts: webhookDefaults.attempts, backoff: { type: webhookDefaults.backoff.type, delay: webhookDefaults.backoff.delayMs } });
+    expect(jobOptions).toEqual({
+      attempts: webhookDefaults.attempts,
+      backoff: { type: webhookDefaults.backoff.type, delay: webhookDefaults.backoff.delayMs },
+    });
   });
 
   it('holds the deliveries of a paused webhook instead of queueing them', async () => {
@@ -222,7 +257,13 @@ describe('ingest: the body', () => {
     const { deps, webhooks } = setup();
     const { webhook } = webhooks.add({ options: { maxBodyBytes: 64 } });
     const limits: number[] = [];
-    const tooLarge = await send(deps, webhook.id, '{}', { 'content-length': '' }, (limit) => (limits.push(limit), { ok: false, reason: 'too_large' }));
+    const tooLarge = await send(
+      deps,
+      webhook.id,
+      '{}',
+      { 'content-length': '' },
+      (limit) => (limits.push(limit), { ok: false, reason: 'too_large' }),
+    );
     expect(rejected(tooLarge.result).problem).toMatchObject({ status: 413, code: 'payload_too_large' });
     expect(limits).toEqual([64]);
     const aborted = await send(deps, webhook.id, '{}', {}, () => ({ ok: false, reason: 'aborted' }));
@@ -369,7 +410,9 @@ describe('ingest: after authentication', () => {
   it("answers 503 unavailable while the webhook's queue backlog is full, and stores nothing", async () => {
     const asked: string[] = [];
     const full = new Set(['bulk']);
-    const { deps, webhooks, enqueuer } = setup({ backlog: { isFull: (queue) => (asked.push(queue), full.has(queue)), retryAfterSeconds: 11 } });
+    const { deps, webhooks, enqueuer } = setup({
+      backlog: { isFull: (queue) => (asked.push(queue), full.has(queue)), retryAfterSeconds: 11 },
+    });
     const bulk = webhooks.add({ options: { queue: 'bulk' } });
     const other = webhooks.add();
     const { result } = await sendUptiq(deps, bulk.webhook.id, '{}', bulk.secrets[0]!.secret);
@@ -409,7 +452,11 @@ describe('ingest: dedupe', () => {
       ['evt-1', '{"n":1}'],
       ['evt-2', '{"n":2}'],
     ]);
-    expect(dedupe.windows).toEqual([webhookDefaults.dedupeWindowSeconds, webhookDefaults.dedupeWindowSeconds, webhookDefaults.dedupeWindowSeconds]);
+    expect(dedupe.windows).toEqual([
+      webhookDefaults.dedupeWindowSeconds,
+      webhookDefaults.dedupeWindowSeconds,
+      webhookDefaults.dedupeWindowSeconds,
+    ]);
   });
 
   it("keys on the webhook's dedupe header with its window, or on the scheme's delivery id", async () => {
@@ -457,7 +504,10 @@ describe('ingest: flow control', () => {
 
   it("stores a delivery's concurrency key and debounces its job by the period", async () => {
     const { deps, webhooks, enqueuer } = setup({ flowKeys });
-    const options: WebhookOptions = { concurrency: { key: 'payload.clientId', limit: 2 }, debounce: { key: 'payload.clientId', periodMs: 5_000 } };
+    const options: WebhookOptions = {
+      concurrency: { key: 'payload.clientId', limit: 2 },
+      debounce: { key: 'payload.clientId', periodMs: 5_000 },
+    };
     const { webhook, secrets } = webhooks.add({ options });
     await sendUptiq(deps, webhook.id, '{"clientId":"c-1"}', secrets[0]!.secret);
     const { delivery, jobOptions } = enqueuer.stored[0]!;

@@ -156,7 +156,11 @@ export async function ingest(deps: IngestDeps, request: IngestRequest): Promise<
   let keyed: Awaited<ReturnType<FlowKeys['evaluate']>> = {};
   if (deps.flowKeys && (flow.concurrency || flow.debounce)) {
     try {
-      keyed = await deps.flowKeys.evaluate(flow, { payload, headers, delivery: { id: deliveryId, webhookId: webhook.id, agentId: webhook.agentId, workflow: webhook.workflow, receivedAt } });
+      keyed = await deps.flowKeys.evaluate(flow, {
+        payload,
+        headers,
+        delivery: { id: deliveryId, webhookId: webhook.id, agentId: webhook.agentId, workflow: webhook.workflow, receivedAt },
+      });
     } catch (err) {
       if (!(err instanceof KeyExpressionError)) throw err;
       return reject(problem('payload_invalid', err.message));

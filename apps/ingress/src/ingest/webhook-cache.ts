@@ -98,7 +98,8 @@ export class WebhookCache {
     const generation = this.#generation;
     const webhook = await this.webhooks.find(webhookId);
     const value = webhook ? { webhook, secrets: await this.keyStore.secrets(webhookId) } : null;
-    if (generation === this.#generation) (value ? this.#found : this.#notFound).set(webhookId, { value, expiresAt: this.now() + this.ttlMs });
+    if (generation === this.#generation)
+      (value ? this.#found : this.#notFound).set(webhookId, { value, expiresAt: this.now() + this.ttlMs });
     return value;
   }
 }

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { createIngressMetrics, problem } from '@hookflow/shared';
 import { countIngestOutcome } from './count-ingest-outcome.js';
 
-async function value(metric: { get(): Promise<{ values: Array<{ labels: Record<string, string | number>; value: number }> }> }, labels: Record<string, string>) {
+async function value(
+  metric: { get(): Promise<{ values: Array<{ labels: Record<string, string | number>; value: number }> }> },
+  labels: Record<string, string>,
+) {
   const { values } = await metric.get();
   return values.filter((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l)).reduce((sum, v) => sum + v.value, 0);
 }

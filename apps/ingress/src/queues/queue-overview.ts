@@ -13,9 +13,7 @@ export interface QueueSummary {
  * touched) with their job counts and connected workers.
  */
 export class QueueOverview {
-  constructor(
-    private readonly deps: { queues: QueueSet; agents: AgentStore; webhooks: WebhookStore },
-  ) {}
+  constructor(private readonly deps: { queues: QueueSet; agents: AgentStore; webhooks: WebhookStore }) {}
 
   /** Queue names, sorted; reads every webhook of the registry, so callers that run often should cache it. */
   async names(): Promise<string[]> {

@@ -13,7 +13,12 @@ export const createAgentBody = z
 
 export const rotateOutboundSecretBody = z
   .object({
-    graceSeconds: z.number().int('must be a whole number').min(0, 'must be 0 or more').max(maxOutboundGraceSeconds, 'must be at most 2592000 (30 days)').optional(),
+    graceSeconds: z
+      .number()
+      .int('must be a whole number')
+      .min(0, 'must be 0 or more')
+      .max(maxOutboundGraceSeconds, 'must be at most 2592000 (30 days)')
+      .optional(),
   })
   .strict();
 
@@ -22,17 +27,54 @@ export const agentResponse = z
   .meta({ id: 'Agent' });
 
 export const outboundSecretResponse = z
-  .object({ secret: z.string().describe('whsec_<base64>'), scheme: z.literal('standard-webhooks'), previousExpiresAt: timestamp.nullable() })
-  .meta({ id: 'OutboundSecret', description: "the secret the agent's notify steps sign with; previousExpiresAt: when the secret a rotation replaced stops signing" });
+  .object({
+    secret: z.string().describe('whsec_<base64>'),
+    scheme: z.literal('standard-webhooks'),
+    previousExpiresAt: timestamp.nullable(),
+  })
+  .meta({
+    id: 'OutboundSecret',
+    description: "the secret the agent's notify steps sign with; previousExpiresAt: when the secret a rotation replaced stops signing",
+  });
 
 // The secret itself is in the answer, so even reading it takes the admin token, not the read-only one.
 const secretIsAdminOnly = 'the outbound secret needs the admin token';
 
 export const agentEndpoints = defineEndpoints({
-  create: { method: 'post', path: '/agents', summary: 'Create an agent', tag: 'agents', body: { schema: createAgentBody }, ok: { status: 201, description: 'created', schema: agentResponse }, problems: [400] },
-  list: { method: 'get', path: '/agents', summary: 'List agents', tag: 'agents', query: listQuery, ok: { status: 200, description: 'a page of agents', schema: listResponse(agentResponse) }, problems: [400] },
-  get: { method: 'get', path: '/agents/{agentId}', summary: 'Get an agent', tag: 'agents', ok: { status: 200, description: 'the agent', schema: agentResponse }, problems: [404] },
-  delete: { method: 'delete', path: '/agents/{agentId}', summary: 'Delete an agent', tag: 'agents', ok: { status: 204, description: 'deleted' }, problems: [404, 409] },
+  create: {
+    method: 'post',
+    path: '/agents',
+    summary: 'Create an agent',
+    tag: 'agents',
+    body: { schema: createAgentBody },
+    ok: { status: 201, description: 'created', schema: agentResponse },
+    problems: [400],
+  },
+  list: {
+    method: 'get',
+    path: '/agents',
+    summary: 'List agents',
+    tag: 'agents',
+    query: listQuery,
+    ok: { status: 200, description: 'a page of agents', schema: listResponse(agentResponse) },
+    problems: [400],
+  },
+  get: {
+    method: 'get',
+    path: '/agents/{agentId}',
+    summary: 'Get an agent',
+    tag: 'agents',
+    ok: { status: 200, description: 'the agent', schema: agentResponse },
+    problems: [404],
+  },
+  delete: {
+    method: 'delete',
+    path: '/agents/{agentId}',
+    summary: 'Delete an agent',
+    tag: 'agents',
+    ok: { status: 204, description: 'deleted' },
+    problems: [404, 409],
+  },
   outboundSecret: {
     method: 'get',
     path: '/agents/{agentId}/outbound-secret',

@@ -35,9 +35,16 @@ afterAll(async () => {
 
 describe('consoleRoutes', () => {
   it('marks the session cookie Secure when the public URL is https', async () => {
-    const res = await fetch(`${base}/console/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: adminToken }) });
+    const res = await fetch(`${base}/console/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token: adminToken }),
+    });
     expect(res.status).toBe(201);
-    const cookie = res.headers.getSetCookie()[0]!.split(';').map((part) => part.trim().toLowerCase());
+    const cookie = res.headers
+      .getSetCookie()[0]!
+      .split(';')
+      .map((part) => part.trim().toLowerCase());
     expect(cookie).toEqual(expect.arrayContaining(['secure', 'httponly', 'samesite=strict', 'path=/']));
   });
 

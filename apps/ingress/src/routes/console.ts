@@ -35,7 +35,12 @@ const securityHeaders = {
 export const consoleSignInBody = z.object({ token: z.string().min(1, 'must not be empty').max(1000) }).strict();
 
 export const consoleSessionResponse = z
-  .object({ signedIn: z.boolean(), role: z.enum(['admin', 'readonly']).optional(), csrfToken: z.string().optional(), expiresAt: timestamp.optional() })
+  .object({
+    signedIn: z.boolean(),
+    role: z.enum(['admin', 'readonly']).optional(),
+    csrfToken: z.string().optional(),
+    expiresAt: timestamp.optional(),
+  })
   .meta({ id: 'ConsoleSession', description: 'whether this browser is signed in; role, csrfToken and expiresAt while it is' });
 
 export const consoleOperations: OperationDoc[] = [
@@ -48,8 +53,22 @@ export const consoleOperations: OperationDoc[] = [
     ok: { status: 201, description: 'signed in', schema: consoleSessionResponse },
     problems: [400, 401],
   },
-  { method: 'get', path: '/console/session', summary: 'Whether this browser is signed in, with its CSRF token', tag: 'console', ok: { status: 200, description: 'the session, or signedIn: false', schema: consoleSessionResponse }, problems: [] },
-  { method: 'delete', path: '/console/session', summary: 'Console sign-out: ends the session and clears its cookie', tag: 'console', ok: { status: 204, description: 'signed out' }, problems: [] },
+  {
+    method: 'get',
+    path: '/console/session',
+    summary: 'Whether this browser is signed in, with its CSRF token',
+    tag: 'console',
+    ok: { status: 200, description: 'the session, or signedIn: false', schema: consoleSessionResponse },
+    problems: [],
+  },
+  {
+    method: 'delete',
+    path: '/console/session',
+    summary: 'Console sign-out: ends the session and clears its cookie',
+    tag: 'console',
+    ok: { status: 204, description: 'signed out' },
+    problems: [],
+  },
 ];
 
 function presentSession(session: ConsoleSession) {

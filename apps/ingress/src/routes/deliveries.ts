@@ -77,7 +77,14 @@ export const deliveryEndpoints = defineEndpoints({
     ok: { status: 202, description: 'how many were re-enqueued', schema: retryFailedResponse },
     problems: [404],
   },
-  get: { method: 'get', path: '/deliveries/{deliveryId}', summary: 'Get a delivery', tag: 'deliveries', ok: { status: 200, description: 'the delivery', schema: deliveryResponse }, problems: [404] },
+  get: {
+    method: 'get',
+    path: '/deliveries/{deliveryId}',
+    summary: 'Get a delivery',
+    tag: 'deliveries',
+    ok: { status: 200, description: 'the delivery', schema: deliveryResponse },
+    problems: [404],
+  },
   cancel: {
     method: 'post',
     path: '/deliveries/{deliveryId}/cancel',

@@ -10,8 +10,24 @@ import { adminOperations, Answer, defineEndpoints, expressPath, mountEndpoints }
 const thing = z.object({ id: z.string(), size: z.number().int() });
 
 const endpoints = defineEndpoints({
-  create: { method: 'post', path: '/shelves/{shelfId}/things', summary: 'Create', tag: 't', body: { schema: z.object({ size: z.number().int() }).strict() }, ok: { status: 201, description: 'created', schema: thing }, problems: [400] },
-  touch: { method: 'post', path: '/things/{thingId}/touch', summary: 'Touch', tag: 't', body: { schema: z.object({ times: z.number().optional() }).strict(), optional: true }, ok: { status: 200, description: 'touched', schema: z.object({ times: z.number() }) }, problems: [400] },
+  create: {
+    method: 'post',
+    path: '/shelves/{shelfId}/things',
+    summary: 'Create',
+    tag: 't',
+    body: { schema: z.object({ size: z.number().int() }).strict() },
+    ok: { status: 201, description: 'created', schema: thing },
+    problems: [400],
+  },
+  touch: {
+    method: 'post',
+    path: '/things/{thingId}/touch',
+    summary: 'Touch',
+    tag: 't',
+    body: { schema: z.object({ times: z.number().optional() }).strict(), optional: true },
+    ok: { status: 200, description: 'touched', schema: z.object({ times: z.number() }) },
+    problems: [400],
+  },
   named: {
     method: 'put',
     path: '/named/{name}',
@@ -22,9 +38,32 @@ const endpoints = defineEndpoints({
     also: [{ status: 200, description: 'again' }],
     problems: [400],
   },
-  secret: { method: 'get', path: '/things/{thingId}/secret', summary: 'Secret', tag: 't', adminOnly: 'admins only', ok: { status: 200, description: 'the secret', schema: z.object({ secret: z.string() }) }, problems: [403] },
-  list: { method: 'get', path: '/things', summary: 'List', tag: 't', query: z.object({ limit: z.coerce.number().int().min(1).default(5) }), ok: { status: 200, description: 'a page', schema: z.object({ limit: z.number() }) }, problems: [400] },
-  remove: { method: 'delete', path: '/things/{thingId}', summary: 'Remove', tag: 't', ok: { status: 204, description: 'removed' }, problems: [404] },
+  secret: {
+    method: 'get',
+    path: '/things/{thingId}/secret',
+    summary: 'Secret',
+    tag: 't',
+    adminOnly: 'admins only',
+    ok: { status: 200, description: 'the secret', schema: z.object({ secret: z.string() }) },
+    problems: [403],
+  },
+  list: {
+    method: 'get',
+    path: '/things',
+    summary: 'List',
+    tag: 't',
+    query: z.object({ limit: z.coerce.number().int().min(1).default(5) }),
+    ok: { status: 200, description: 'a page', schema: z.object({ limit: z.number() }) },
+    problems: [400],
+  },
+  remove: {
+    method: 'delete',
+    path: '/things/{thingId}',
+    summary: 'Remove',
+    tag: 't',
+    ok: { status: 204, description: 'removed' },
+    problems: [404],
+  },
 });
 
 const seen = new Set<string>();
@@ -104,13 +143,19 @@ describe('mountEndpoints', () => {
 
   it('refuses the read-only role an admin-only endpoint, reads included', async () => {
     expect(await call('GET', '/things/t1/secret')).toMatchObject({ status: 200, body: { secret: 'of t1' } });
-    expect(await call('GET', '/things/t1/secret', undefined, { 'x-role': 'readonly' })).toMatchObject({ status: 403, body: { code: 'forbidden', detail: 'admins only' } });
+    expect(await call('GET', '/things/t1/secret', undefined, { 'x-role': 'readonly' })).toMatchObject({
+      status: 403,
+      body: { code: 'forbidden', detail: 'admins only' },
+    });
   });
 
   it('parses the query with its defaults, and answers an empty result with no body', async () => {
     expect((await call('GET', '/things')).body).toEqual({ limit: 5 });
     expect((await call('GET', '/things?limit=9')).body).toEqual({ limit: 9 });
-    expect((await call('GET', '/things?limit=0')).body).toMatchObject({ code: 'invalid_request', detail: expect.stringMatching(/^the query is invalid: limit/) });
+    expect((await call('GET', '/things?limit=0')).body).toMatchObject({
+      code: 'invalid_request',
+      detail: expect.stringMatching(/^the query is invalid: limit/),
+    });
     expect(await call('DELETE', '/things/known')).toEqual({ status: 204, type: null, body: undefined });
     expect(await call('DELETE', '/things/other')).toMatchObject({ status: 404, body: { code: 'not_found' } });
   });
@@ -121,7 +166,11 @@ describe('adminOperations', () => {
     const operations = adminOperations(router.endpoints);
     expect(operations.map((op) => `${op.method} ${op.path}`)).toEqual(Object.values(endpoints).map((e) => `${e.method} /api/v1${e.path}`));
     expect(operations.every((op) => op.admin)).toBe(true);
-    expect(operations.find((op) => op.path === '/api/v1/things/{thingId}/touch')?.body).toEqual({ schema: endpoints.touch.body.schema, optional: true, fromPath: [] });
+    expect(operations.find((op) => op.path === '/api/v1/things/{thingId}/touch')?.body).toEqual({
+      schema: endpoints.touch.body.schema,
+      optional: true,
+      fromPath: [],
+    });
     expect(operations.find((op) => op.path === '/api/v1/named/{name}')?.body).toMatchObject({ optional: false, fromPath: ['name'] });
     expect(expressPath('/agents/{agentId}/records/{collection}/{key}')).toBe('/agents/:agentId/records/:collection/:key');
   });

@@ -63,7 +63,10 @@ export type EndpointRouter = Router & { readonly endpoints: readonly EndpointSpe
  * `invalid_request` listing every bad field), calls the handler, and answers with its result as JSON under the
  * endpoint's `ok` status (no body for `undefined`).
  */
-export function mountEndpoints<E extends Record<string, EndpointSpec>>(endpoints: E, handlers: { [K in keyof E]: EndpointHandler<E[K]> }): EndpointRouter {
+export function mountEndpoints<E extends Record<string, EndpointSpec>>(
+  endpoints: E,
+  handlers: { [K in keyof E]: EndpointHandler<E[K]> },
+): EndpointRouter {
   const router = Object.assign(Router(), { endpoints: Object.values(endpoints) });
   for (const name of Object.keys(endpoints) as (keyof E & string)[]) {
     const spec = endpoints[name]!;

@@ -6,7 +6,14 @@ import type { OperationDoc } from '../api/operation.js';
 export const healthResponse = z.object({ status: z.string() }).meta({ id: 'Health' });
 
 export const healthOperations: OperationDoc[] = [
-  { method: 'get', path: '/healthz', summary: 'Liveness', tag: 'health', ok: { status: 200, description: 'the process runs', schema: healthResponse }, problems: [] },
+  {
+    method: 'get',
+    path: '/healthz',
+    summary: 'Liveness',
+    tag: 'health',
+    ok: { status: 200, description: 'the process runs', schema: healthResponse },
+    problems: [],
+  },
   {
     method: 'get',
     path: '/readyz',
@@ -26,7 +33,10 @@ export function healthRoutes(redis: RedisClient): Router {
   });
   router.get('/readyz', async (_req, res) => {
     const ok = await Promise.race([
-      redis.ping().then(() => true, () => false),
+      redis.ping().then(
+        () => true,
+        () => false,
+      ),
       new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 1_000).unref()),
     ]);
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable' });

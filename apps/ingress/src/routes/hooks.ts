@@ -11,9 +11,7 @@ export const ingestAcceptedResponse = z
   .object({ deliveryId: z.string(), status: z.enum(['queued', 'held']) })
   .meta({ id: 'IngestAccepted' });
 
-export const ingestDuplicateResponse = z
-  .object({ deliveryId: z.string(), status: z.literal('duplicate') })
-  .meta({ id: 'IngestDuplicate' });
+export const ingestDuplicateResponse = z.object({ deliveryId: z.string(), status: z.literal('duplicate') }).meta({ id: 'IngestDuplicate' });
 
 /** The public endpoint as the OpenAPI document shows it; the body is whatever the sender signed. */
 export const hookOperations: OperationDoc[] = [
@@ -24,7 +22,10 @@ export const hookOperations: OperationDoc[] = [
     tag: 'ingest',
     body: { schema: z.unknown().describe('any JSON value') },
     headers: [
-      { name: 'x-signature', description: 'scheme uptiq: hex HMAC-SHA256 of the body (optional sha256= prefix); other schemes use their own headers' },
+      {
+        name: 'x-signature',
+        description: 'scheme uptiq: hex HMAC-SHA256 of the body (optional sha256= prefix); other schemes use their own headers',
+      },
       { name: 'idempotency-key', description: 'dedupe key: a repeat inside the window runs the workflow once' },
     ],
     ok: { status: 202, description: 'stored and queued (or held while the webhook is paused)', schema: ingestAcceptedResponse },

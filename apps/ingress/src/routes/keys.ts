@@ -6,7 +6,12 @@ import { defineEndpoints, mountEndpoints } from './endpoint.js';
 
 export const createKeyBody = z
   .object({
-    graceSeconds: z.number().int('must be a whole number').min(0, 'must be 0 or more').max(30 * 86_400).optional(),
+    graceSeconds: z
+      .number()
+      .int('must be a whole number')
+      .min(0, 'must be 0 or more')
+      .max(30 * 86_400)
+      .optional(),
     secret: z.string().min(8, 'must be at least 8 characters').max(512).optional(),
   })
   .strict();

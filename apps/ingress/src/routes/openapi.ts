@@ -10,7 +10,14 @@ import { queueDashboardOperations } from './queue-dashboard.js';
 import { signalLinkOperations } from './signals.js';
 
 const openApiOperations: OperationDoc[] = [
-  { method: 'get', path: '/api/v1/openapi.json', summary: 'This document', tag: 'meta', ok: { status: 200, description: 'OpenAPI 3.1' }, problems: [] },
+  {
+    method: 'get',
+    path: '/api/v1/openapi.json',
+    summary: 'This document',
+    tag: 'meta',
+    ok: { status: 200, description: 'OpenAPI 3.1' },
+    problems: [],
+  },
 ];
 
 /** Every operation the ingress serves, each declared by the route module that serves it; the admin API as mounted. */

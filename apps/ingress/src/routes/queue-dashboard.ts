@@ -23,7 +23,15 @@ const refreshMs = 10_000;
  * on the first request, not at start (it is a large import and most processes never serve it). Queues are added as
  * they appear: a webhook given a new `queue` option shows up within `refreshMs`, or at once when asked for by name.
  */
-export function queueDashboardRoutes({ queues, overview, basePath }: { queues: QueueSet; overview: QueueOverview; basePath: string }): Router {
+export function queueDashboardRoutes({
+  queues,
+  overview,
+  basePath,
+}: {
+  queues: QueueSet;
+  overview: QueueOverview;
+  basePath: string;
+}): Router {
   const load = async () => {
     const [{ createBullBoard }, { BullMQAdapter }, { ExpressAdapter }] = await Promise.all([
       import('@bull-board/api'),

@@ -20,7 +20,14 @@ export const queueResponse = z
   .meta({ id: 'Queue' });
 
 export const queueEndpoints = defineEndpoints({
-  list: { method: 'get', path: '/queues', summary: 'Queues with job counts and workers', tag: 'queues', ok: { status: 200, description: 'queues', schema: listResponse(queueResponse) }, problems: [] },
+  list: {
+    method: 'get',
+    path: '/queues',
+    summary: 'Queues with job counts and workers',
+    tag: 'queues',
+    ok: { status: 200, description: 'queues', schema: listResponse(queueResponse) },
+    problems: [],
+  },
 });
 
 export function queueRoutes({ queues }: { queues: QueueOverview }) {

@@ -59,7 +59,14 @@ export const webhookEndpoints = defineEndpoints({
     ok: { status: 200, description: 'a page of webhooks', schema: listResponse(webhookResponse) },
     problems: [400, 404],
   },
-  get: { method: 'get', path: '/webhooks/{webhookId}', summary: 'Get a webhook', tag: 'webhooks', ok: { status: 200, description: 'the webhook', schema: webhookResponse }, problems: [404] },
+  get: {
+    method: 'get',
+    path: '/webhooks/{webhookId}',
+    summary: 'Get a webhook',
+    tag: 'webhooks',
+    ok: { status: 200, description: 'the webhook', schema: webhookResponse },
+    problems: [404],
+  },
   update: {
     method: 'patch',
     path: '/webhooks/{webhookId}',
@@ -69,7 +76,14 @@ export const webhookEndpoints = defineEndpoints({
     ok: { status: 200, description: 'the changed webhook', schema: webhookResponse },
     problems: [400, 404, 422],
   },
-  delete: { method: 'delete', path: '/webhooks/{webhookId}', summary: 'Delete a webhook', tag: 'webhooks', ok: { status: 204, description: 'deleted' }, problems: [404] },
+  delete: {
+    method: 'delete',
+    path: '/webhooks/{webhookId}',
+    summary: 'Delete a webhook',
+    tag: 'webhooks',
+    ok: { status: 204, description: 'deleted' },
+    problems: [404],
+  },
 });
 
 export function webhookRoutes({ webhooks }: { webhooks: WebhookService }) {

@@ -4,7 +4,12 @@ import { listResponse, timestamp } from '../api/schemas.js';
 import type { WorkflowService } from '../domain/workflows.js';
 import { Answer, defineEndpoints, mountEndpoints } from './endpoint.js';
 
-const workflowSummary = z.object({ name: z.string(), description: z.string(), source: z.enum(['builtin', 'definition']), version: z.number().int() });
+const workflowSummary = z.object({
+  name: z.string(),
+  description: z.string(),
+  source: z.enum(['builtin', 'definition']),
+  version: z.number().int(),
+});
 
 export const workflowSummaryResponse = workflowSummary.meta({ id: 'WorkflowSummary' });
 
@@ -16,7 +21,14 @@ export const workflowResponse = workflowSummary
   .meta({ id: 'Workflow' });
 
 export const workflowEndpoints = defineEndpoints({
-  list: { method: 'get', path: '/workflows', summary: 'List workflows', tag: 'workflows', ok: { status: 200, description: 'workflows', schema: listResponse(workflowSummaryResponse) }, problems: [] },
+  list: {
+    method: 'get',
+    path: '/workflows',
+    summary: 'List workflows',
+    tag: 'workflows',
+    ok: { status: 200, description: 'workflows', schema: listResponse(workflowSummaryResponse) },
+    problems: [],
+  },
   put: {
     method: 'put',
     path: '/workflows/{name}',
@@ -28,8 +40,22 @@ export const workflowEndpoints = defineEndpoints({
     also: [{ status: 200, description: 'a new version of an existing workflow', schema: workflowResponse }],
     problems: [400],
   },
-  get: { method: 'get', path: '/workflows/{name}', summary: 'Get a workflow', tag: 'workflows', ok: { status: 200, description: 'the workflow', schema: workflowResponse }, problems: [404] },
-  delete: { method: 'delete', path: '/workflows/{name}', summary: 'Delete a workflow', tag: 'workflows', ok: { status: 204, description: 'deleted' }, problems: [400, 404, 409] },
+  get: {
+    method: 'get',
+    path: '/workflows/{name}',
+    summary: 'Get a workflow',
+    tag: 'workflows',
+    ok: { status: 200, description: 'the workflow', schema: workflowResponse },
+    problems: [404],
+  },
+  delete: {
+    method: 'delete',
+    path: '/workflows/{name}',
+    summary: 'Delete a workflow',
+    tag: 'workflows',
+    ok: { status: 204, description: 'deleted' },
+    problems: [400, 404, 409],
+  },
 });
 
 export function workflowRoutes({ workflows }: { workflows: WorkflowService }) {

@@ -49,7 +49,20 @@ describe('EgressPolicy.check without an allow list', () => {
   });
 
   it('refuses every textual form of a loopback address, as the URL parser reads it', () => {
-    for (const form of ['127.0.0.1', '2130706433', '127.1', '0x7f.0.0.1', '0177.0.0.1', '0x7f000001', '127.000.000.001', '[::1]', '[::ffff:127.0.0.1]', '[::ffff:7f00:1]', '[::127.0.0.1]', '[0:0:0:0:0:0:0:1]']) {
+    for (const form of [
+      '127.0.0.1',
+      '2130706433',
+      '127.1',
+      '0x7f.0.0.1',
+      '0177.0.0.1',
+      '0x7f000001',
+      '127.000.000.001',
+      '[::1]',
+      '[::ffff:127.0.0.1]',
+      '[::ffff:7f00:1]',
+      '[::127.0.0.1]',
+      '[0:0:0:0:0:0:0:1]',
+    ]) {
       expect(none.check(urlHost(form), 80), form).toMatchObject({ allowed: false });
     }
   });
@@ -69,7 +82,9 @@ describe('EgressPolicy.check without an allow list', () => {
       fc.property(special, fc.constantFrom('dotted', 'integer', 'hex', 'mapped', 'compatible'), (octets, form) => {
         const v4 = octets.join('.');
         const n = ((octets[0] << 24) >>> 0) + (octets[1] << 16) + (octets[2] << 8) + octets[3];
-        const text = { dotted: v4, integer: String(n), hex: `0x${n.toString(16)}`, mapped: `[::ffff:${v4}]`, compatible: `[::${v4}]` }[form];
+        const text = { dotted: v4, integer: String(n), hex: `0x${n.toString(16)}`, mapped: `[::ffff:${v4}]`, compatible: `[::${v4}]` }[
+          form
+        ];
         expect(none.check(urlHost(text), 443).allowed).toBe(false);
       }),
       { numRuns: 500 },

@@ -55,7 +55,8 @@ const hostWithPort = /^(\[[^\]]*\]|[^:[\]]+)(?::(\d{1,5}))?$/;
 export function parseAllowEntry(entry: string): AllowRule | string {
   if (entry.includes('://')) return `"${entry}" is a URL; give its host or host:port (such as crm.intranet.example:8443)`;
   if (entry.includes('/')) {
-    if (!(ipaddr.IPv4.isValidCIDRFourPartDecimal(entry) || ipaddr.IPv6.isValidCIDR(entry))) return `"${entry}" is not a CIDR range (such as 10.20.0.0/16 or fd00::/8)`;
+    if (!(ipaddr.IPv4.isValidCIDRFourPartDecimal(entry) || ipaddr.IPv6.isValidCIDR(entry)))
+      return `"${entry}" is not a CIDR range (such as 10.20.0.0/16 or fd00::/8)`;
     return { kind: 'range', range: canonicalRange(ipaddr.parseCIDR(entry) as [Address, number]) };
   }
   const parts = hostWithPort.exec(entry);
@@ -76,7 +77,8 @@ export function parseAllowEntry(entry: string): AllowRule | string {
 
 /** A range inside IPv4-mapped space (`::ffff:10.0.0.0/104`) is kept as the IPv4 range it covers, as addresses are. */
 function canonicalRange([base, bits]: [Address, number]): [Address, number] {
-  if (base.kind() === 'ipv6' && bits >= 96 && (base as ipaddr.IPv6).isIPv4MappedAddress()) return [(base as ipaddr.IPv6).toIPv4Address(), bits - 96];
+  if (base.kind() === 'ipv6' && bits >= 96 && (base as ipaddr.IPv6).isIPv4MappedAddress())
+    return [(base as ipaddr.IPv6).toIPv4Address(), bits - 96];
   return [base, bits];
 }
 
@@ -122,7 +124,8 @@ export class EgressPolicy {
     if (!parsed) return { allowed: false, reason: 'is not an IP address' };
     const target = canonical(parsed);
     for (const rule of this.rules) {
-      if (rule.kind === 'address' && sameAddress(rule.address, target) && (rule.port === undefined || rule.port === port)) return { allowed: true };
+      if (rule.kind === 'address' && sameAddress(rule.address, target) && (rule.port === undefined || rule.port === port))
+        return { allowed: true };
       if (rule.kind === 'range' && rule.range[0].kind() === target.kind() && target.match(rule.range)) return { allowed: true };
     }
     const range = classifyAddress(parsed);

@@ -24,9 +24,18 @@ beforeAll(async () => {
     if (req.path === '/loop') return to('/loop');
     if (req.path === '/declared-big') return void res.writeHead(200, { 'content-length': String(maxResponseBytes * 10) }).end();
     if (req.path === '/exact') return void res.writeHead(200).end('x'.repeat(maxResponseBytes));
-    sendJson(res, 200, { method: req.method, body: req.body, authorization: req.headers.authorization ?? null, cookie: req.headers.cookie ?? null });
+    sendJson(res, 200, {
+      method: req.method,
+      body: req.body,
+      authorization: req.headers.authorization ?? null,
+      cookie: req.headers.cookie ?? null,
+    });
   });
-  client = createOutboundHttp({ allow: [new URL(allowed.url).host, `localhost:${new URL(allowed.url).port}`], maxResponseBytes, maxRedirects: 3 });
+  client = createOutboundHttp({
+    allow: [new URL(allowed.url).host, `localhost:${new URL(allowed.url).port}`],
+    maxResponseBytes,
+    maxRedirects: 3,
+  });
 });
 
 afterAll(async () => {
@@ -66,8 +75,14 @@ describe('createOutboundHttp', () => {
 
   it('refuses a loopback service that is not allowed, and a redirect to it by address or by name', async () => {
     await expect(get(`${other.url}/`)).rejects.toMatchObject({ code: 'egress_denied', retryable: false });
-    await expect(get(`${allowed.url}/to-other`)).rejects.toMatchObject({ code: 'egress_denied', message: expect.stringContaining(`127.0.0.1:${new URL(other.url).port}`) });
-    await expect(get(`${allowed.url}/to-other-by-name`)).rejects.toMatchObject({ code: 'egress_denied', message: expect.stringMatching(/localhost:\d+ resolves to/) });
+    await expect(get(`${allowed.url}/to-other`)).rejects.toMatchObject({
+      code: 'egress_denied',
+      message: expect.stringContaining(`127.0.0.1:${new URL(other.url).port}`),
+    });
+    await expect(get(`${allowed.url}/to-other-by-name`)).rejects.toMatchObject({
+      code: 'egress_denied',
+      message: expect.stringMatching(/localhost:\d+ resolves to/),
+    });
     expect(other.requests).toHaveLength(0);
   });
 
@@ -75,12 +90,17 @@ describe('createOutboundHttp', () => {
     expect(() => parseOutboundUrl('file:///etc/passwd')).toThrow(expect.objectContaining({ code: 'egress_denied' }));
     expect(() => parseOutboundUrl('gopher://127.0.0.1:70/')).toThrow(expect.objectContaining({ code: 'egress_denied' }));
     expect(() => parseOutboundUrl('not a url')).toThrow(expect.objectContaining({ code: 'invalid_url' }));
-    expect(() => parseOutboundUrl('http://user:secret@example.com/')).toThrow(expect.not.objectContaining({ message: expect.stringContaining('secret') }));
+    expect(() => parseOutboundUrl('http://user:secret@example.com/')).toThrow(
+      expect.not.objectContaining({ message: expect.stringContaining('secret') }),
+    );
     await expect(get(`${allowed.url}/to-file`)).rejects.toMatchObject({ code: 'egress_denied' });
   });
 
   it('follows redirects as browsers do, dropping credentials on the way to another origin', async () => {
-    expect(await json(`${allowed.url}/to-self`, { method: 'POST', body: 'x', headers: { 'content-type': 'text/plain' } })).toMatchObject({ method: 'GET', body: '' });
+    expect(await json(`${allowed.url}/to-self`, { method: 'POST', body: 'x', headers: { 'content-type': 'text/plain' } })).toMatchObject({
+      method: 'GET',
+      body: '',
+    });
     expect(await json(`${allowed.url}/keep-method`, { method: 'POST', body: 'kept' })).toMatchObject({ method: 'POST', body: 'kept' });
     const sameOrigin = await json(`${allowed.url}/to-self`, { headers: { authorization: 'Bearer t' } });
     expect(sameOrigin.authorization).toBe('Bearer t');
@@ -97,14 +117,18 @@ describe('createOutboundHttp', () => {
   it('connects to the checked address with the host name as the TLS server name', async () => {
     const names: string[] = [];
     const context = createSecureContext(tlsFixture);
-    const server = createTlsServer({ ...tlsFixture, SNICallback: (name, done) => (names.push(name), done(null, context)) }, (socket) => socket.end());
+    const server = createTlsServer({ ...tlsFixture, SNICallback: (name, done) => (names.push(name), done(null, context)) }, (socket) =>
+      socket.end(),
+    );
     server.on('tlsClientError', () => {});
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
     // Allowed by address only, so `localhost` is resolved and checked, then dialled at 127.0.0.1.
     const tlsClient = createOutboundHttp({ allow: [`127.0.0.1:${port}`], maxResponseBytes });
     try {
-      const failure = await tlsClient.request(parseOutboundUrl(`https://localhost:${port}/`), { method: 'GET', headers: {}, signal }).catch((err: Error) => err);
+      const failure = await tlsClient
+        .request(parseOutboundUrl(`https://localhost:${port}/`), { method: 'GET', headers: {}, signal })
+        .catch((err: Error) => err);
       // No CA trusts the certificate, so the client refuses it: in the handshake, after the egress check let it through.
       expect(failure).toMatchObject({ code: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
       expect(names).toEqual(['localhost']);

@@ -60,8 +60,14 @@ export function parseOutboundUrl(text: string): URL {
 
 /** What is checked before connecting, for a step's URL and for every redirect. */
 function checkTarget(url: URL): void {
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new EgressDeniedError(`egress denied: only http and https URLs are allowed, not ${url.protocol.slice(0, 40)}`);
-  if (url.username || url.password) throw new WorkflowError('invalid_url', `URLs with credentials are not allowed (${url.protocol}//${url.host}); send them in a header`, false);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new EgressDeniedError(`egress denied: only http and https URLs are allowed, not ${url.protocol.slice(0, 40)}`);
+  if (url.username || url.password)
+    throw new WorkflowError(
+      'invalid_url',
+      `URLs with credentials are not allowed (${url.protocol}//${url.host}); send them in a header`,
+      false,
+    );
 }
 
 /** Builds the client: an undici Agent whose connect step checks every address it connects to. */
@@ -81,7 +87,12 @@ export function createOutboundHttp(settings: OutboundSettings): OutboundHttp {
         const location = header(res.headers, 'location');
         if (redirectStatuses.has(res.statusCode) && location !== undefined) {
           await res.body.dump();
-          if (redirects >= maxRedirects) throw new WorkflowError('too_many_redirects', `${method} ${current.origin}${current.pathname} redirected more than ${maxRedirects} times`, false);
+          if (redirects >= maxRedirects)
+            throw new WorkflowError(
+              'too_many_redirects',
+              `${method} ${current.origin}${current.pathname} redirected more than ${maxRedirects} times`,
+              false,
+            );
           let next: URL;
           try {
             next = new URL(location, current);
@@ -108,10 +119,17 @@ export function createOutboundHttp(settings: OutboundSettings): OutboundHttp {
 
 async function send(agent: Agent, url: URL, init: OutboundRequest): Promise<Dispatcher.ResponseData> {
   try {
-    return await request(url, { dispatcher: agent, method: init.method as Dispatcher.HttpMethod, headers: init.headers, body: init.body, signal: init.signal });
+    return await request(url, {
+      dispatcher: agent,
+      method: init.method as Dispatcher.HttpMethod,
+      headers: init.headers,
+      body: init.body,
+      signal: init.signal,
+    });
   } catch (err) {
     // A header or method undici refuses would be refused on every try.
-    if ((err as { code?: string }).code === 'UND_ERR_INVALID_ARG') throw new WorkflowError('invalid_http_request', `${init.method} ${url.origin}${url.pathname}: ${(err as Error).message}`, false);
+    if ((err as { code?: string }).code === 'UND_ERR_INVALID_ARG')
+      throw new WorkflowError('invalid_http_request', `${init.method} ${url.origin}${url.pathname}: ${(err as Error).message}`, false);
     throw err;
   }
 }
@@ -133,7 +151,9 @@ function guardedConnector(policy: EgressPolicy): buildConnector.connector {
     }
     const literal = isIP(hostname) !== 0;
     permittedAddress(policy, hostname, literal, port)
-      .then((address) => connect({ ...options, hostname: address, ...(literal ? {} : { servername: options.servername || hostname }) }, callback))
+      .then((address) =>
+        connect({ ...options, hostname: address, ...(literal ? {} : { servername: options.servername || hostname }) }, callback),
+      )
       .catch((err: Error) => callback(err, null));
   };
 }
@@ -145,14 +165,18 @@ async function permittedAddress(policy: EgressPolicy, hostname: string, literal:
   for (const [i, address] of addresses.entries()) {
     const verdict = policy.check(address, port);
     if (verdict.allowed) return address;
-    if (i === 0) refusal = literal ? `${bracket(address)}:${port} ${verdict.reason}` : `${hostname}:${port} resolves to ${address}, which ${verdict.reason}`;
+    if (i === 0)
+      refusal = literal
+        ? `${bracket(address)}:${port} ${verdict.reason}`
+        : `${hostname}:${port} resolves to ${address}, which ${verdict.reason}`;
   }
   throw new EgressDeniedError(`egress denied: ${refusal}; HOOKFLOW_EGRESS_ALLOW can allow an internal service`);
 }
 
 /** Reads at most `max` bytes: past that the stream is destroyed (closing the connection) and the step fails. */
 async function readCapped(res: Dispatcher.ResponseData, max: number, what: string): Promise<Buffer> {
-  const tooLarge = () => new ResponseTooLargeError(`${what} answered more than ${max} bytes (HOOKFLOW_MAX_RESPONSE_BYTES); reading stopped there`);
+  const tooLarge = () =>
+    new ResponseTooLargeError(`${what} answered more than ${max} bytes (HOOKFLOW_MAX_RESPONSE_BYTES); reading stopped there`);
   const declared = Number(header(res.headers, 'content-length'));
   if (Number.isFinite(declared) && declared > max) {
     res.body.destroy();
@@ -187,7 +211,8 @@ function header(headers: Dispatcher.ResponseData['headers'], name: string): stri
 
 function flattenHeaders(headers: Dispatcher.ResponseData['headers']): Record<string, string> {
   const flat: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(', ') : value;
+  for (const [name, value] of Object.entries(headers))
+    if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(', ') : value;
   return flat;
 }
 

@@ -26,7 +26,9 @@ describe('Evaluator', () => {
   });
 
   it('renders every string inside JSON values', async () => {
-    expect(await evaluator.renderJson({ a: '{{ steps.fetch.output.body.text }}', b: [1, '{{ delivery.agentId }}'], c: null }, scope)).toEqual({ a: 'hello', b: [1, 'agt_1'], c: null });
+    expect(
+      await evaluator.renderJson({ a: '{{ steps.fetch.output.body.text }}', b: [1, '{{ delivery.agentId }}'], c: null }, scope),
+    ).toEqual({ a: 'hello', b: [1, 'agt_1'], c: null });
   });
 
   it('reports bad expressions as a non-retryable expression_error', async () => {
@@ -36,22 +38,23 @@ describe('Evaluator', () => {
 
   it('names the HOOKFLOW_VAR_* variable behind each unset env reference', () => {
     expect(unsetEnvVariables('{{ env.DOCS_URL }}/documents/{{ payload.id }}', { BASE_URL: 'x' })).toEqual(['HOOKFLOW_VAR_DOCS_URL']);
-    expect(unsetEnvVariables('{{ env.BASE_URL }}/{{ env.A }}/{{ env.A }}{{ env.B_2 }}', { BASE_URL: 'x' })).toEqual(['HOOKFLOW_VAR_A', 'HOOKFLOW_VAR_B_2']);
+    expect(unsetEnvVariables('{{ env.BASE_URL }}/{{ env.A }}/{{ env.A }}{{ env.B_2 }}', { BASE_URL: 'x' })).toEqual([
+      'HOOKFLOW_VAR_A',
+      'HOOKFLOW_VAR_B_2',
+    ]);
     expect(unsetEnvVariables('{{ env.BASE_URL }}/x', { BASE_URL: 'x' })).toEqual([]);
     expect(unsetEnvVariables('{{ payload.environment.X }}', {})).toEqual([]);
   });
 
   it('pads as JSONata does, and refuses a $pad wider than maxPadWidth with resource_exhausted', async () => {
-    expect(await evaluator.evaluate('[$pad("ab", 5), $pad("ab", -5, "#"), $pad("ab", 7, "xy"), $pad("abcdef", 3), $pad("é", 3, "😀")]', scope)).toEqual([
-      'ab   ',
-      '###ab',
-      'abxyxyx',
-      'abcdef',
-      'é😀😀',
-    ]);
+    expect(
+      await evaluator.evaluate('[$pad("ab", 5), $pad("ab", -5, "#"), $pad("ab", 7, "xy"), $pad("abcdef", 3), $pad("é", 3, "😀")]', scope),
+    ).toEqual(['ab   ', '###ab', 'abxyxyx', 'abcdef', 'é😀😀']);
     expect(await evaluator.evaluate(`$length($pad("", ${maxPadWidth}))`, scope)).toBe(maxPadWidth);
-    await expect(evaluator.evaluate('$length($pad("", payload.amount * 50000000))', scope)).rejects.toMatchObject({ code: 'resource_exhausted', retryable: false });
+    await expect(evaluator.evaluate('$length($pad("", payload.amount * 50000000))', scope)).rejects.toMatchObject({
+      code: 'resource_exhausted',
+      retryable: false,
+    });
     await expect(evaluator.evaluate('$pad(payload.amount)', scope)).rejects.toMatchObject({ code: 'expression_error' });
   });
 });
-

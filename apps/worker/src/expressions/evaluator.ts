@@ -29,7 +29,8 @@ export const maxPadWidth = 1_000_000;
 function boundedPad(str: string | undefined, width: number, char?: string): string | undefined {
   if (str === undefined) return undefined;
   const target = Math.trunc(width);
-  if (Math.abs(target) > maxPadWidth) throw new WorkflowError('resource_exhausted', `$pad to ${Math.abs(target)} characters is over the limit of ${maxPadWidth}`, false);
+  if (Math.abs(target) > maxPadWidth)
+    throw new WorkflowError('resource_exhausted', `$pad to ${Math.abs(target)} characters is over the limit of ${maxPadWidth}`, false);
   const fill = char === undefined || char.length === 0 ? ' ' : char;
   const padLength = Math.abs(target) - [...str].length;
   if (padLength <= 0) return str;
@@ -69,7 +70,9 @@ export class Evaluator {
     const parsed = parseTemplate(template);
     if (parsed.kind === 'literal') return parsed.value;
     if (parsed.kind === 'value') return this.evaluate(parsed.source, scope);
-    const pieces = await Promise.all(parsed.parts.map((part) => (part.kind === 'text' ? part.text : this.evaluate(part.source, scope).then(asText))));
+    const pieces = await Promise.all(
+      parsed.parts.map((part) => (part.kind === 'text' ? part.text : this.evaluate(part.source, scope).then(asText))),
+    );
     return pieces.join('');
   }
 

@@ -24,7 +24,11 @@ describe('OfflineProvider', () => {
   it('answers JSON requests with a summary, a keyword class and keywords', async () => {
     const output = await new OfflineProvider().complete({ messages: [{ role: 'user', content: text }], responseFormat: 'json', signal });
     expect(output).toMatchObject({ provider: 'offline', json: { category: 'invoice', keywords: expect.arrayContaining(['invoice']) } });
-    const other = await new OfflineProvider().complete({ messages: [{ role: 'user', content: 'Lovely weather today.' }], responseFormat: 'json', signal });
+    const other = await new OfflineProvider().complete({
+      messages: [{ role: 'user', content: 'Lovely weather today.' }],
+      responseFormat: 'json',
+      signal,
+    });
     expect(other).toMatchObject({ json: { category: 'other', summary: 'Lovely weather today.' } });
   });
 });

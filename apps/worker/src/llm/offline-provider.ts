@@ -18,7 +18,9 @@ export class OfflineProvider implements LlmProvider {
 }
 
 const stopWords = new Set(
-  'a an and are as at be been but by for from has have he her his i if in into is it its me my no not of on or our she so than that the their them then there these they this to was we were what when which who will with you your please summarise summarize summary classify text document following'.split(' '),
+  'a an and are as at be been but by for from has have he her his i if in into is it its me my no not of on or our she so than that the their them then there these they this to was we were what when which who will with you your please summarise summarize summary classify text document following'.split(
+    ' ',
+  ),
 );
 
 /** Drops a leading instruction line such as "Summarise:" so it does not end up in the summary. */
@@ -72,5 +74,8 @@ function classify(text: string): string {
 function keywords(text: string, count: number): string[] {
   const freq = new Map<string, number>();
   for (const w of words(text)) freq.set(w, (freq.get(w) ?? 0) + 1);
-  return [...freq].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, count).map(([w]) => w);
+  return [...freq]
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .slice(0, count)
+    .map(([w]) => w);
 }

@@ -24,7 +24,15 @@ async function created(): Promise<string> {
 }
 
 const record = (id: string, status: StepRecord['status'], output?: unknown): string =>
-  JSON.stringify({ id, type: 'transform', status, attempts: 1, startedAt: new Date(2_000).toISOString(), finishedAt: status === 'running' ? null : new Date(3_000).toISOString(), ...(output === undefined ? {} : { output }) } satisfies StepRecord);
+  JSON.stringify({
+    id,
+    type: 'transform',
+    status,
+    attempts: 1,
+    startedAt: new Date(2_000).toISOString(),
+    finishedAt: status === 'running' ? null : new Date(3_000).toISOString(),
+    ...(output === undefined ? {} : { output }),
+  } satisfies StepRecord);
 
 describe('Checkpoints.save', () => {
   it('returns null when it wrote the record, and the stored record once the step finished', async () => {
@@ -56,6 +64,13 @@ describe('Checkpoints.abandonRunning', () => {
     const id = await created();
     await checkpoints.save(id, 'calc', record('calc', 'running'));
     expect(await checkpoints.abandonRunning(id, { code: 'run_memory_exceeded', message: 'over the cap' }, new Date(5_000))).toBe(1);
-    expect((await deliveries.get(id))?.steps).toEqual([{ ...JSON.parse(record('calc', 'running')), status: 'failed', finishedAt: new Date(5_000).toISOString(), error: { code: 'run_memory_exceeded', message: 'over the cap' } }]);
+    expect((await deliveries.get(id))?.steps).toEqual([
+      {
+        ...JSON.parse(record('calc', 'running')),
+        status: 'failed',
+        finishedAt: new Date(5_000).toISOString(),
+        error: { code: 'run_memory_exceeded', message: 'over the cap' },
+      },
+    ]);
   });
 });

@@ -9,7 +9,12 @@ export function assertOutputFits(json: string, maxBytes: number, what: string): 
   // A UTF-8 byte is at most 3 per UTF-16 unit: only long strings need counting.
   if (json.length * 3 <= maxBytes) return;
   const bytes = Buffer.byteLength(json);
-  if (bytes > maxBytes) throw new WorkflowError('output_too_large', `${what} is ${bytes} bytes of JSON, over HOOKFLOW_MAX_STEP_OUTPUT_BYTES (${maxBytes})`, false);
+  if (bytes > maxBytes)
+    throw new WorkflowError(
+      'output_too_large',
+      `${what} is ${bytes} bytes of JSON, over HOOKFLOW_MAX_STEP_OUTPUT_BYTES (${maxBytes})`,
+      false,
+    );
 }
 
 /** The failure of a run whose delivery was cancelled: final, never retried. */

@@ -64,8 +64,20 @@ export async function executeRun(task: RunTask, host: RunHost, environment: RunE
     const runner = new StepRunner(delivery.id, delivery.steps, hostCheckpoints(host), signal, log, now, () => abortReason(signal));
     let runLog: Logger | undefined;
     const contextOf = (payload: unknown) =>
-      createWorkflowContext({ runner, delivery, payload, env: environment.env, signal, log: () => (runLog ??= log.child({ deliveryId: delivery.id })), llm: environment.llm, host, outbound: environment.outbound, now });
-    if (workflow.kind === 'definition') return { ok: true, result: await runDefinition(workflow.definition, contextOf(delivery.payload), environment.evaluator) };
+      createWorkflowContext({
+        runner,
+        delivery,
+        payload,
+        env: environment.env,
+        signal,
+        log: () => (runLog ??= log.child({ deliveryId: delivery.id })),
+        llm: environment.llm,
+        host,
+        outbound: environment.outbound,
+        now,
+      });
+    if (workflow.kind === 'definition')
+      return { ok: true, result: await runDefinition(workflow.definition, contextOf(delivery.payload), environment.evaluator) };
     const builtin = environment.builtins[workflow.name];
     if (!builtin) throw new WorkflowError('workflow_not_found', `no built-in workflow named ${workflow.name}`, false);
     // A TypeScript workflow gets its payload parsed by its own input schema.
@@ -87,7 +99,12 @@ function hostCheckpoints(host: RunHost): CheckpointWriter {
 
 function parseInput(workflow: TypeScriptWorkflow, delivery: Delivery): unknown {
   const input = workflow.input.safeParse(delivery.payload);
-  if (!input.success) throw new WorkflowError('payload_invalid', `payload does not fit ${delivery.workflow}: ${input.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`, false);
+  if (!input.success)
+    throw new WorkflowError(
+      'payload_invalid',
+      `payload does not fit ${delivery.workflow}: ${input.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+      false,
+    );
   return input.data;
 }
 

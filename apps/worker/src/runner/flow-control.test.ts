@@ -25,7 +25,20 @@ afterAll(async () => {
 });
 
 function keyed(line: string): NewDelivery {
-  return { id: newId('dlv'), webhookId: 'wh_f', agentId: 'agt_f', workflow: 'w', status: 'queued', receivedAt: new Date().toISOString(), dedupeKey: null, headers: {}, payloadJson: '{}', replayOf: null, queue: queueName, concurrency: { key: 'k', line, limit: 1 } };
+  return {
+    id: newId('dlv'),
+    webhookId: 'wh_f',
+    agentId: 'agt_f',
+    workflow: 'w',
+    status: 'queued',
+    receivedAt: new Date().toISOString(),
+    dedupeKey: null,
+    headers: {},
+    payloadJson: '{}',
+    replayOf: null,
+    queue: queueName,
+    concurrency: { key: 'k', line, limit: 1 },
+  };
 }
 
 async function create(...deliveries: NewDelivery[]): Promise<void> {

@@ -1,5 +1,16 @@
 import { DelayedError, type Job } from 'bullmq';
-import { LuaScript, deliveryJob, endedStatusLua, releaseKeySlotLua, takeKeySlotLua, wakeJob, type Keys, type Logger, type QueueSet, type RedisClient } from '@hookflow/shared';
+import {
+  LuaScript,
+  deliveryJob,
+  endedStatusLua,
+  releaseKeySlotLua,
+  takeKeySlotLua,
+  wakeJob,
+  type Keys,
+  type Logger,
+  type QueueSet,
+  type RedisClient,
+} from '@hookflow/shared';
 
 /*
  * The worker's side of flow control per key (see packages/shared/src/deliveries/key-slots.ts): the start script
@@ -25,9 +36,18 @@ return takeKeySlot(KEYS[1]) and 0 or 1
  * now, the job promotes itself. Either the release came before that look (which sees it) or after the move (whose
  * wake finds the job delayed).
  */
-export async function parkBehindKey(redis: RedisClient, keys: Keys, job: Job, token: string | undefined, deliveryId: string, behind: string, log: Logger): Promise<never> {
+export async function parkBehindKey(
+  redis: RedisClient,
+  keys: Keys,
+  job: Job,
+  token: string | undefined,
+  deliveryId: string,
+  behind: string,
+  log: Logger,
+): Promise<never> {
   await job.moveToDelayed(Date.now() + parkRecheckMs, token);
-  if (((await holdsSlotScript.run(redis, [keys.delivery(deliveryId)], [])) as number) === 1) await wakeJob(redis, job).catch(() => undefined);
+  if (((await holdsSlotScript.run(redis, [keys.delivery(deliveryId)], [])) as number) === 1)
+    await wakeJob(redis, job).catch(() => undefined);
   else log.debug({ deliveryId, behind }, 'delivery parked behind its concurrency key');
   throw new DelayedError();
 }
@@ -36,12 +56,21 @@ export async function parkBehindKey(redis: RedisClient, keys: Keys, job: Job, to
  * Wakes parked jobs named on `keySlotFreed` (`<queue>\n<deliveryId>`). Every worker hears every wake; promoting a job
  * that another worker already promoted (or that is not delayed) fails harmlessly.
  */
-export async function listenForFreedSlots(subscriber: RedisClient, redis: RedisClient, keys: Keys, queues: QueueSet, served: readonly string[], log: Logger): Promise<void> {
+export async function listenForFreedSlots(
+  subscriber: RedisClient,
+  redis: RedisClient,
+  keys: Keys,
+  queues: QueueSet,
+  served: readonly string[],
+  log: Logger,
+): Promise<void> {
   subscriber.on('message', (channel: string, message: string) => {
     if (channel !== keys.keySlotFreed) return;
     const [queue, deliveryId] = message.split('\n');
     if (!queue || !deliveryId || !served.includes(queue)) return;
-    wakeJob(redis, deliveryJob(queues.get(queue), deliveryId)).catch((err: Error) => log.debug({ deliveryId, err: err.message }, 'parked job not promoted (already woken)'));
+    wakeJob(redis, deliveryJob(queues.get(queue), deliveryId)).catch((err: Error) =>
+      log.debug({ deliveryId, err: err.message }, 'parked job not promoted (already woken)'),
+    );
   });
   await subscriber.subscribe(keys.keySlotFreed);
 }

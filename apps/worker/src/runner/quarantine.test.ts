@@ -23,7 +23,19 @@ afterAll(async () => {
 /** A delivery left `running` by a dead worker, whose job BullMQ will fail for its stalls (what its stall check leaves). */
 async function strandedDelivery(): Promise<string> {
   const id = newId('dlv');
-  await deliveries.create({ id, webhookId: 'wh_q', agentId: 'agt_q', workflow: 'echo', status: 'queued', receivedAt: new Date().toISOString(), dedupeKey: null, headers: {}, payloadJson: '{}', replayOf: null, queue: queueName });
+  await deliveries.create({
+    id,
+    webhookId: 'wh_q',
+    agentId: 'agt_q',
+    workflow: 'echo',
+    status: 'queued',
+    receivedAt: new Date().toISOString(),
+    dedupeKey: null,
+    headers: {},
+    payloadJson: '{}',
+    replayOf: null,
+    queue: queueName,
+  });
   await deliveries.start(id, 1, new Date());
   await queue.add('run-delivery', { deliveryId: id }, { jobId: id, delay: 200 });
   await redis.hset(`${keys.bullPrefix}:${queueName}:${id}`, 'stc', '3', 'defa', stallLimitReason);
@@ -34,11 +46,17 @@ async function strandedDelivery(): Promise<string> {
 async function failByBullMq(ids: string[], onFailed?: (job: Job | undefined, err: Error) => Promise<void>): Promise<number> {
   let ran = 0;
   const settled: Promise<void>[] = [];
-  const worker = new Worker(queueName, async () => void (ran += 1), { connection: workerRedis, prefix: keys.bullPrefix, maxStalledCount: 2 });
+  const worker = new Worker(queueName, async () => void (ran += 1), {
+    connection: workerRedis,
+    prefix: keys.bullPrefix,
+    maxStalledCount: 2,
+  });
   worker.on('error', () => {});
   if (onFailed) worker.on('failed', (job, err) => void settled.push(onFailed(job, err)));
   try {
-    await expect.poll(async () => (await Promise.all(ids.map((id) => queue.getJobState(id)))).every((s) => s === 'failed'), { timeout: 10_000 }).toBe(true);
+    await expect
+      .poll(async () => (await Promise.all(ids.map((id) => queue.getJobState(id)))).every((s) => s === 'failed'), { timeout: 10_000 })
+      .toBe(true);
     await Promise.all(settled);
   } finally {
     await worker.close();

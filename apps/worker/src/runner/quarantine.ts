@@ -30,7 +30,13 @@ const crashedError = (stalls: number) => ({
 });
 
 /** Records `worker_crashed` for a delivery whose job stalled `stalls` times, and fails the job for good. */
-export async function quarantineCrashed(deliveries: DeliveryStore, deliveryId: string, stalls: number, at: Date, log: Logger): Promise<Settled> {
+export async function quarantineCrashed(
+  deliveries: DeliveryStore,
+  deliveryId: string,
+  stalls: number,
+  at: Date,
+  log: Logger,
+): Promise<Settled> {
   const settled = await deliveries.markFailed(deliveryId, crashedError(stalls), at, { onlyIfOpen: true });
   // Finished (or cancelled) before its worker died: nothing to quarantine, the job ends normally.
   if (settled.status !== 'failed') return settled;
@@ -39,12 +45,22 @@ export async function quarantineCrashed(deliveries: DeliveryStore, deliveryId: s
 }
 
 /** For the worker's `failed` event: records `worker_crashed` when BullMQ itself failed the job for its stalls. */
-export async function recordStallFailure(deliveries: DeliveryStore, job: Job | undefined, err: Error, at: Date, log: Logger): Promise<void> {
+export async function recordStallFailure(
+  deliveries: DeliveryStore,
+  job: Job | undefined,
+  err: Error,
+  at: Date,
+  log: Logger,
+): Promise<void> {
   if (!job || (err.message !== stallLimitReason && job.deferredFailure !== stallLimitReason)) return;
   const parsed = jobCatalog['run-delivery'].schema.safeParse(job.data);
   if (!parsed.success) return;
   const settled = await deliveries.markFailed(parsed.data.deliveryId, crashedError(job.stalledCounter), at, { onlyIfOpen: true });
-  if (settled.status === 'failed') log.warn({ deliveryId: parsed.data.deliveryId, stalls: job.stalledCounter }, 'delivery quarantined: its workers kept dying (worker_crashed)');
+  if (settled.status === 'failed')
+    log.warn(
+      { deliveryId: parsed.data.deliveryId, stalls: job.stalledCounter },
+      'delivery quarantined: its workers kept dying (worker_crashed)',
+    );
 }
 
 /** Failed jobs looked at per queue at start-up: the newest, where a failure not yet recorded can be. */

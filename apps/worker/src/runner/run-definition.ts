@@ -13,7 +13,12 @@ export async function runDefinition(definition: WorkflowDefinition, ctx: Workflo
   const scope: ExpressionScope = {
     payload: ctx.payload,
     headers: ctx.headers,
-    delivery: { id: ctx.delivery.id, webhookId: ctx.delivery.webhookId, agentId: ctx.delivery.agentId, receivedAt: ctx.delivery.receivedAt },
+    delivery: {
+      id: ctx.delivery.id,
+      webhookId: ctx.delivery.webhookId,
+      agentId: ctx.delivery.agentId,
+      receivedAt: ctx.delivery.receivedAt,
+    },
     steps: {},
     env: ctx.env,
   };
@@ -21,7 +26,10 @@ export async function runDefinition(definition: WorkflowDefinition, ctx: Workflo
   let last: unknown = null;
   for (const step of definition.steps) {
     const { when, ...body } = step;
-    last = await runStep(step, ctx, evaluator, scope, { when: mentionsSignals(when) ? signalsReady : noSignals, body: mentionsSignals(body) ? signalsReady : noSignals });
+    last = await runStep(step, ctx, evaluator, scope, {
+      when: mentionsSignals(when) ? signalsReady : noSignals,
+      body: mentionsSignals(body) ? signalsReady : noSignals,
+    });
     scope.steps[step.id] = { output: last };
   }
   if (definition.output && mentionsSignals(definition.output)) await signalsReady();
@@ -44,7 +52,8 @@ function signalLinks(definition: WorkflowDefinition, ctx: WorkflowContext, scope
   return () =>
     (made ??= (async () => {
       const links: NonNullable<ExpressionScope['signals']> = {};
-      for (const step of definition.steps) if (step.type === 'wait') links[step.signal] = await ctx.signalLink(step.signal, { timeoutMs: step.timeoutMs });
+      for (const step of definition.steps)
+        if (step.type === 'wait') links[step.signal] = await ctx.signalLink(step.signal, { timeoutMs: step.timeoutMs });
       scope.signals = links;
     })());
 }
@@ -59,14 +68,24 @@ async function renderUrl(template: string, evaluator: Evaluator, scope: Expressi
   const unset = unsetEnvVariables(template, scope.env);
   if (unset.length === 0) return rendered;
   const shown = rendered.slice(0, 200);
-  throw new WorkflowError('invalid_url', `not an absolute URL: ${shown} (${unset.join(', ')} ${unset.length === 1 ? 'is' : 'are'} not set on the worker)`, false);
+  throw new WorkflowError(
+    'invalid_url',
+    `not an absolute URL: ${shown} (${unset.join(', ')} ${unset.length === 1 ? 'is' : 'are'} not set on the worker)`,
+    false,
+  );
 }
 
 /**
  * `ready` resolves once the scope holds what the step's `when` and the rest of it read (the signal links, where they
  * mention them): a step skipped by its `when` makes no link.
  */
-function runStep(step: StepDefinition, ctx: WorkflowContext, evaluator: Evaluator, scope: ExpressionScope, ready: { when: () => Promise<void>; body: () => Promise<void> }): Promise<unknown> {
+function runStep(
+  step: StepDefinition,
+  ctx: WorkflowContext,
+  evaluator: Evaluator,
+  scope: ExpressionScope,
+  ready: { when: () => Promise<void>; body: () => Promise<void> },
+): Promise<unknown> {
   const options: RunStepOptions = {
     ...(step.retry ? { retry: step.retry } : {}),
     ...(step.when

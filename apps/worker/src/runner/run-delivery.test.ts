@@ -106,7 +106,11 @@ beforeAll(async () => {
     }
     sendJson(res, 404, {});
   });
-  llm = await startStub(llmStubHandler((request) => (request.response_format ? JSON.stringify({ category: 'invoice' }) : `summary of: ${request.messages.at(-1).content}`)));
+  llm = await startStub(
+    llmStubHandler((request) =>
+      request.response_format ? JSON.stringify({ category: 'invoice' }) : `summary of: ${request.messages.at(-1).content}`,
+    ),
+  );
   const log = createLogger({ name: 'runner-test', level: 'silent' });
   // The real run pool: the threads load the TypeScript sources with tsx, and the test's built-ins from thread-workflows.ts.
   // The stubs are internal services, so they are allowed by name and port; nothing else on loopback is.
@@ -217,7 +221,17 @@ describe('runner', () => {
 
   it("a step's own retry tries it again within one attempt of the delivery", async () => {
     const tag = tagId();
-    await define({ name: 'step-retry', steps: [{ id: 'flaky', type: 'http', url: `{{ env.SERVICE_URL }}/flaky-once/${tag}`, retry: { attempts: 2, backoff: { type: 'fixed', delayMs: 10 } } }] });
+    await define({
+      name: 'step-retry',
+      steps: [
+        {
+          id: 'flaky',
+          type: 'http',
+          url: `{{ env.SERVICE_URL }}/flaky-once/${tag}`,
+          retry: { attempts: 2, backoff: { type: 'fixed', delayMs: 10 } },
+        },
+      ],
+    });
     const delivery = await waitFor(await start('step-retry', {}));
     expect(delivery).toMatchObject({ status: 'succeeded', attempts: 1 });
     expect(step(delivery, 'flaky')).toMatchObject({ status: 'succeeded', attempts: 2, output: { body: { ok: true } } });
@@ -236,7 +250,13 @@ describe('runner', () => {
     await define({
       name: 'rules',
       steps: [
-        { id: 'tooBig', type: 'fail', when: 'payload.amount > 100', code: 'amount_too_large', message: 'amount {{ payload.amount }} is over 100' },
+        {
+          id: 'tooBig',
+          type: 'fail',
+          when: 'payload.amount > 100',
+          code: 'amount_too_large',
+          message: 'amount {{ payload.amount }} is over 100',
+        },
         { id: 'ok', type: 'transform', expression: 'payload.amount * 2' },
       ],
     });
@@ -276,7 +296,13 @@ describe('runner', () => {
     const calls = llm.requests.filter((r) => r.json?.messages?.some((m: any) => m.content.includes('Invoice 7')));
     expect(calls).toHaveLength(2);
     for (const call of calls) expect(call.headers.authorization).toBe('Bearer sk-test-key');
-    expect(calls[0]!.json).toMatchObject({ model: 'stub-model-1', messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Summarise:\nInvoice 7 from ACME, due Friday.' }] });
+    expect(calls[0]!.json).toMatchObject({
+      model: 'stub-model-1',
+      messages: [
+        { role: 'system', content: 'Be brief.' },
+        { role: 'user', content: 'Summarise:\nInvoice 7 from ACME, due Friday.' },
+      ],
+    });
     expect(calls[0]!.json.response_format).toBeUndefined();
     expect(calls[1]!.json).toMatchObject({ model: 'stub-model-2', response_format: { type: 'json_object' } });
     expect(delivery.result).toEqual({
@@ -290,7 +316,14 @@ describe('runner', () => {
     await define({
       name: 'credit',
       steps: [
-        { id: 'credit', type: 'store', collection: 'balances', key: '{{ payload.account }}', increment: { balance: '{{ payload.amount }}' }, set: { owner: '{{ env.GREETING }}' } },
+        {
+          id: 'credit',
+          type: 'store',
+          collection: 'balances',
+          key: '{{ payload.account }}',
+          increment: { balance: '{{ payload.amount }}' },
+          set: { owner: '{{ env.GREETING }}' },
+        },
         { id: 'after', type: 'http', url: `{{ env.SERVICE_URL }}/flaky-once/${tag}` },
       ],
       output: 'steps.credit.output.value',
@@ -304,7 +337,10 @@ describe('runner', () => {
 
   it('keeps concurrent increments of one record exact', async () => {
     const account = `acc-${tagId()}`;
-    await define({ name: 'add', steps: [{ id: 'add', type: 'store', collection: 'balances', key: account, increment: { balance: '{{ payload.amount }}', count: 1 } }] });
+    await define({
+      name: 'add',
+      steps: [{ id: 'add', type: 'store', collection: 'balances', key: account, increment: { balance: '{{ payload.amount }}', count: 1 } }],
+    });
     const ids = await Promise.all(Array.from({ length: 30 }, (_, i) => start('add', { amount: i + 1 })));
     const done = await Promise.all(ids.map((id) => waitFor(id)));
     expect(done.every((d) => d.status === 'succeeded')).toBe(true);
@@ -343,19 +379,41 @@ describe('runner', () => {
   it('fails a step whose URL reads an unset env variable with a message naming HOOKFLOW_VAR_<NAME>', async () => {
     await define({ name: 'unset-env-http', steps: [{ id: 'doc', type: 'http', url: '{{ env.DOCS_URL }}/documents/{{ payload.id }}' }] });
     const http = await waitFor(await start('unset-env-http', { id: 'doc-1' }, fast));
-    expect(http).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'invalid_url', message: 'not an absolute URL: /documents/doc-1 (HOOKFLOW_VAR_DOCS_URL is not set on the worker)' } });
-    await define({ name: 'unset-env-notify', steps: [{ id: 'tell', type: 'notify', url: '{{ env.NOTIFY_URL }}/users/1', payload: { a: 1 } }] });
+    expect(http).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      error: { code: 'invalid_url', message: 'not an absolute URL: /documents/doc-1 (HOOKFLOW_VAR_DOCS_URL is not set on the worker)' },
+    });
+    await define({
+      name: 'unset-env-notify',
+      steps: [{ id: 'tell', type: 'notify', url: '{{ env.NOTIFY_URL }}/users/1', payload: { a: 1 } }],
+    });
     const notify = await waitFor(await start('unset-env-notify', {}, fast));
-    expect(notify).toMatchObject({ status: 'failed', error: { code: 'invalid_url', message: expect.stringContaining('HOOKFLOW_VAR_NOTIFY_URL is not set') } });
+    expect(notify).toMatchObject({
+      status: 'failed',
+      error: { code: 'invalid_url', message: expect.stringContaining('HOOKFLOW_VAR_NOTIFY_URL is not set') },
+    });
   });
 
   it('exposes only the allowed env, and headers and delivery fields, to expressions', async () => {
     await define({
       name: 'scope',
-      steps: [{ id: 'show', type: 'transform', expression: "{ 'env': env, 'source': headers.`x-source`, 'agent': delivery.agentId, 'greeting': env.GREETING & ' ' & payload.name }" }],
+      steps: [
+        {
+          id: 'show',
+          type: 'transform',
+          expression:
+            "{ 'env': env, 'source': headers.`x-source`, 'agent': delivery.agentId, 'greeting': env.GREETING & ' ' & payload.name }",
+        },
+      ],
     });
     const delivery = await waitFor(await start('scope', { name: 'Ada' }));
-    expect(delivery.result).toEqual({ env: { SERVICE_URL: service.url, GREETING: 'hello' }, source: 'test', agent: agentId, greeting: 'hello Ada' });
+    expect(delivery.result).toEqual({
+      env: { SERVICE_URL: service.url, GREETING: 'hello' },
+      source: 'test',
+      agent: agentId,
+      greeting: 'hello Ada',
+    });
   });
 
   it('refuses an http step to an address outside the egress policy once, without retries', async () => {
@@ -372,7 +430,11 @@ describe('runner', () => {
     const tag = tagId();
     await define({ name: 'huge', steps: [{ id: 'get', type: 'http', url: `{{ env.SERVICE_URL }}/huge/${tag}` }] });
     const delivery = await waitFor(await start('huge', {}, fast));
-    expect(delivery).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'response_too_large', message: expect.stringContaining(`more than ${maxResponseBytes} bytes`) } });
+    expect(delivery).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      error: { code: 'response_too_large', message: expect.stringContaining(`more than ${maxResponseBytes} bytes`) },
+    });
     // The sender was cut off long before its 256 MB: only the cap and what the socket buffers held left it.
     await expect.poll(() => counters.get(`/huge/${tag}:sent`)).toBeGreaterThan(0);
     expect(counters.get(`/huge/${tag}:sent`)!).toBeLessThan(64 * 1024 * 1024);
@@ -382,24 +444,40 @@ describe('runner', () => {
     const tag = tagId();
     await define({ name: 'wide', steps: [{ id: 'get', type: 'http', url: `{{ env.SERVICE_URL }}/wide/${tag}` }] });
     const wide = await waitFor(await start('wide', {}, fast));
-    expect(wide).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'output_too_large', message: expect.stringContaining('step get') } });
+    expect(wide).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      error: { code: 'output_too_large', message: expect.stringContaining('step get') },
+    });
     expect(step(wide, 'get')).toMatchObject({ status: 'failed', error: { code: 'output_too_large' } });
     expect(step(wide, 'get')!.output).toBeUndefined();
 
     await define({
       name: 'wide-result',
       steps: [{ id: 'part', type: 'transform', expression: `$pad('', ${Math.floor(maxStepOutputBytes * 0.6)}, 'z')` }],
-      output: "steps.part.output & steps.part.output",
+      output: 'steps.part.output & steps.part.output',
     });
     const result = await waitFor(await start('wide-result', {}, fast));
-    expect(result).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'output_too_large', message: expect.stringContaining('run result') }, result: null });
+    expect(result).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      error: { code: 'output_too_large', message: expect.stringContaining('run result') },
+      result: null,
+    });
     expect(step(result, 'part')).toMatchObject({ status: 'succeeded' });
 
     // A store step's checkpoint is its record: an oversized one is refused before the write, so neither is stored.
     const key = `wide-${tag}`;
-    await define({ name: 'wide-store', steps: [{ id: 'keep', type: 'store', collection: 'wide', key, set: { text: '{{ payload.text }}' } }] });
+    await define({
+      name: 'wide-store',
+      steps: [{ id: 'keep', type: 'store', collection: 'wide', key, set: { text: '{{ payload.text }}' } }],
+    });
     const stored = await waitFor(await start('wide-store', { text: 'w'.repeat(maxStepOutputBytes) }, fast));
-    expect(stored).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'output_too_large', message: expect.stringContaining('step keep') } });
+    expect(stored).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      error: { code: 'output_too_large', message: expect.stringContaining('step keep') },
+    });
     expect(await records.get(agentId, 'wide', key)).toBeNull();
   });
 
@@ -471,7 +549,8 @@ describe('runner', () => {
     /** What the ingress does with a signal: take it, then promote the parked job when the delivery was waiting. */
     async function signal(id: string, name: string, body: unknown) {
       const receipt = await signals.receive(id, name, JSON.stringify(body), new Date());
-      if (receipt.outcome === 'resumed' && receipt.wake) await wakeJob(redis, deliveryJob(queues.get(receipt.queue), id)).catch(() => undefined);
+      if (receipt.outcome === 'resumed' && receipt.wake)
+        await wakeJob(redis, deliveryJob(queues.get(receipt.queue), id)).catch(() => undefined);
       return receipt;
     }
 
@@ -496,7 +575,12 @@ describe('runner', () => {
       const link = step(waiting, 'link')!.output as { url: string; expiresAt: string };
       expect(link.expiresAt).toBe(waiting.waitingFor!.expiresAt);
       expect(link.url.startsWith(`${publicUrl}/signals/`)).toBe(true);
-      expect(signalTokens.verify(link.url.slice(`${publicUrl}/signals/`.length), new Date())).toEqual({ ok: true, deliveryId: id, signal: 'approval', expiresAt: new Date(link.expiresAt) });
+      expect(signalTokens.verify(link.url.slice(`${publicUrl}/signals/`.length), new Date())).toEqual({
+        ok: true,
+        deliveryId: id,
+        signal: 'approval',
+        expiresAt: new Date(link.expiresAt),
+      });
 
       expect(await signal(id, 'approval', { approved: true })).toMatchObject({ outcome: 'resumed', wake: true });
       const done = await waitFor(id);
@@ -555,7 +639,13 @@ describe('runner', () => {
       expect(waiting.waitingFor).toMatchObject({ stepId: 'go', signal: 'go' });
       await signal(id, 'go', ['ok']);
       const done = await waitFor(id);
-      expect(done).toMatchObject({ status: 'succeeded', result: { answer: ['ok'], link: { url: expect.stringMatching(/^https:\/\/hooks\.example\.test\/signals\//), expiresAt: waiting.waitingFor!.expiresAt } } });
+      expect(done).toMatchObject({
+        status: 'succeeded',
+        result: {
+          answer: ['ok'],
+          link: { url: expect.stringMatching(/^https:\/\/hooks\.example\.test\/signals\//), expiresAt: waiting.waitingFor!.expiresAt },
+        },
+      });
       expect(counters.get(`/count/${tag}-announce`)).toBe(1);
     });
 

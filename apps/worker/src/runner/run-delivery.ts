@@ -68,7 +68,15 @@ export function createDeliveryProcessor(deps: RunDeliveryDeps) {
   const { deliveries, log, now } = deps;
   const checkpoints = new Checkpoints(deps.redis, deps.keys, deps.maxStepOutputBytes);
   const signals = new DeliverySignals(deps.redis, deps.keys);
-  const host = createRunHost({ checkpoints, records: deps.records, outboundSecrets: deps.outboundSecrets, maxStepOutputBytes: deps.maxStepOutputBytes, now, signals, ...(deps.signalLinks ? { signalLinks: deps.signalLinks } : {}) });
+  const host = createRunHost({
+    checkpoints,
+    records: deps.records,
+    outboundSecrets: deps.outboundSecrets,
+    maxStepOutputBytes: deps.maxStepOutputBytes,
+    now,
+    signals,
+    ...(deps.signalLinks ? { signalLinks: deps.signalLinks } : {}),
+  });
 
   return async (job: Job, token?: string, workerSignal?: AbortSignal): Promise<Settled> => {
     const { deliveryId } = jobCatalog['run-delivery'].schema.parse(job.data);
@@ -109,12 +117,14 @@ export function createDeliveryProcessor(deps: RunDeliveryDeps) {
     } catch (caught) {
       clearTimeout(timer);
       // Stopped at a wait step whose signal has not come: not a failure; the delivery waits without a worker.
-      if (caught instanceof RunSuspended && !controller.signal.aborted) return await parkAtWait({ redis: deps.redis, signals, deliveries, log, now }, job, token, deliveryId, caught.waitingFor);
+      if (caught instanceof RunSuspended && !controller.signal.aborted)
+        return await parkAtWait({ redis: deps.redis, signals, deliveries, log, now }, job, token, deliveryId, caught.waitingFor);
       const err = controller.signal.aborted ? abortReason(controller.signal) : caught;
       const failure = describeFailure(err);
       // A run whose thread was ended mid-step (stopped, over its memory cap, crashed): that step records the run's
       // error instead of staying `running`.
-      if (controller.signal.aborted || endedItsThread(failure.code)) await checkpoints.abandonRunning(deliveryId, { code: failure.code, message: failure.message }, now());
+      if (controller.signal.aborted || endedItsThread(failure.code))
+        await checkpoints.abandonRunning(deliveryId, { code: failure.code, message: failure.message }, now());
       const attemptsAllowed = job.opts.attempts ?? 1;
       if (failure.retryable && attempt < attemptsAllowed) {
         await deliveries.markRetrying(deliveryId, { code: failure.code, message: failure.message }, fence);
@@ -146,7 +156,8 @@ async function resolveWorkflow(deps: RunDeliveryDeps, delivery: Delivery, workfl
   const jobTag = `${job.id}:${job.timestamp}`;
   const pinned = workflowPin?.job === jobTag ? workflowPin.version : undefined;
   const stored = await deps.catalog.store.get(delivery.workflow, pinned);
-  if (!stored) throw new WorkflowError('workflow_not_found', `no workflow named ${delivery.workflow}${pinned ? ` (version ${pinned})` : ''}`, false);
+  if (!stored)
+    throw new WorkflowError('workflow_not_found', `no workflow named ${delivery.workflow}${pinned ? ` (version ${pinned})` : ''}`, false);
   if (pinned === undefined) await deps.deliveries.pinWorkflow(delivery.id, { version: stored.version, job: jobTag });
   const timeoutMs = webhookTimeout ?? stored.definition.timeoutMs;
   return { workflow: { kind: 'definition', definition: stored.definition }, ...(timeoutMs ? { timeoutMs } : {}) };

@@ -53,7 +53,15 @@ export interface SignalLinks {
   publicUrl: string;
 }
 
-export function createRunHost({ checkpoints, records, outboundSecrets, maxStepOutputBytes, now, signals, signalLinks }: RunHostDeps): RunHost {
+export function createRunHost({
+  checkpoints,
+  records,
+  outboundSecrets,
+  maxStepOutputBytes,
+  now,
+  signals,
+  signalLinks,
+}: RunHostDeps): RunHost {
   const deadline = async (deliveryId: string, signal: string, timeoutMs: number) => {
     const fixed = await signals.deadline(deliveryId, signal, timeoutMs, now());
     if (!fixed) throw new WorkflowError('delivery_gone', `the record of delivery ${deliveryId} is gone`, false);
@@ -73,7 +81,12 @@ export function createRunHost({ checkpoints, records, outboundSecrets, maxStepOu
         stepId: step.id,
         // An oversized record is refused here, before the MULTI: neither it nor the checkpoint is written.
         checkpoint: (record) => {
-          const json = JSON.stringify({ ...step, status: 'succeeded', finishedAt: now().toISOString(), output: record ?? null } satisfies StepRecord);
+          const json = JSON.stringify({
+            ...step,
+            status: 'succeeded',
+            finishedAt: now().toISOString(),
+            output: record ?? null,
+          } satisfies StepRecord);
           assertOutputFits(json, maxStepOutputBytes, `the output of step ${step.id}`);
           return json;
         },
@@ -86,9 +99,13 @@ export function createRunHost({ checkpoints, records, outboundSecrets, maxStepOu
       return { expiresAt: expiresAt.toISOString(), earlyBodyJson };
     },
     signalLink: async (deliveryId, signal, timeoutMs) => {
-      if (!signalLinks) throw new WorkflowError('signals_unconfigured', 'signal links need HOOKFLOW_MASTER_KEY on the worker to sign them', false);
+      if (!signalLinks)
+        throw new WorkflowError('signals_unconfigured', 'signal links need HOOKFLOW_MASTER_KEY on the worker to sign them', false);
       const { expiresAt } = await deadline(deliveryId, signal, timeoutMs);
-      return { url: signalUrl(signalLinks.publicUrl, signalLinks.tokens.make({ deliveryId, signal, expiresAt })), expiresAt: expiresAt.toISOString() };
+      return {
+        url: signalUrl(signalLinks.publicUrl, signalLinks.tokens.make({ deliveryId, signal, expiresAt })),
+        expiresAt: expiresAt.toISOString(),
+      };
     },
   };
 }

@@ -1,6 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKeys, createLogger, DeliverySignals, DeliveryStore, newId, RecordStore, workflowDefinitionSchema, type Delivery, type WorkflowDefinitionInput } from '@hookflow/shared';
+import {
+  createKeys,
+  createLogger,
+  DeliverySignals,
+  DeliveryStore,
+  newId,
+  RecordStore,
+  workflowDefinitionSchema,
+  type Delivery,
+  type WorkflowDefinitionInput,
+} from '@hookflow/shared';
 import { cleanupPrefix, testPrefix, testRedis } from '../../../../test/support/redis.js';
 import { sendJson, startStub, type HttpStub } from '../../../../test/support/http-stub.js';
 import { WorkflowError } from '../errors/workflow-error.js';
@@ -27,9 +37,21 @@ beforeAll(async () => {
     if (req.path.startsWith('/slow')) await new Promise<void>((resolve) => (release = resolve));
     sendJson(res, 200, { path: req.path });
   });
-  host = createRunHost({ checkpoints: new Checkpoints(redis, keys, 1_048_576), records, outboundSecrets: new OutboundSecrets(redis, keys, undefined), maxStepOutputBytes: 1_048_576, now: () => new Date(), signals: new DeliverySignals(redis, keys) });
+  host = createRunHost({
+    checkpoints: new Checkpoints(redis, keys, 1_048_576),
+    records,
+    outboundSecrets: new OutboundSecrets(redis, keys, undefined),
+    maxStepOutputBytes: 1_048_576,
+    now: () => new Date(),
+    signals: new DeliverySignals(redis, keys),
+  });
   pool = createRunPool({
-    settings: { vars: { SERVICE_URL: service.url }, llm: { baseUrl: undefined, apiKey: undefined, model: 'none', timeoutMs: 1_000 }, egress: { allow: [new URL(service.url).host], maxResponseBytes: 1_048_576 }, logLevel: 'silent' },
+    settings: {
+      vars: { SERVICE_URL: service.url },
+      llm: { baseUrl: undefined, apiKey: undefined, model: 'none', timeoutMs: 1_000 },
+      egress: { allow: [new URL(service.url).host], maxResponseBytes: 1_048_576 },
+      logLevel: 'silent',
+    },
     threads: 2,
     memoryMb,
     log: createLogger({ name: 'run-pool-test', level: 'silent' }),
@@ -47,11 +69,26 @@ afterAll(async () => {
 /** A stored delivery (checkpoints are written only into an existing delivery) of `payload`. */
 async function delivery(payload: unknown, workflow = 'test'): Promise<Delivery> {
   const id = newId('dlv');
-  await deliveries.create({ id, webhookId: 'wh_pool', agentId: 'agt_pool', workflow, status: 'queued', receivedAt: new Date().toISOString(), dedupeKey: null, headers: {}, payloadJson: JSON.stringify(payload), replayOf: null, queue: 'default' });
+  await deliveries.create({
+    id,
+    webhookId: 'wh_pool',
+    agentId: 'agt_pool',
+    workflow,
+    status: 'queued',
+    receivedAt: new Date().toISOString(),
+    dedupeKey: null,
+    headers: {},
+    payloadJson: JSON.stringify(payload),
+    replayOf: null,
+    queue: 'default',
+  });
   return (await deliveries.start(id, 1, new Date()))!.delivery;
 }
 
-const definition = (input: Omit<WorkflowDefinitionInput, 'name'>): RunWorkflow => ({ kind: 'definition', definition: workflowDefinitionSchema.parse({ name: 'test', ...input }) });
+const definition = (input: Omit<WorkflowDefinitionInput, 'name'>): RunWorkflow => ({
+  kind: 'definition',
+  definition: workflowDefinitionSchema.parse({ name: 'test', ...input }),
+});
 const transform = (expression: string) => definition({ steps: [{ id: 'calc', type: 'transform', expression }] });
 const builtin = (name: string): RunWorkflow => ({ kind: 'builtin', name });
 
@@ -77,7 +114,11 @@ describe('run pool', () => {
 
   it('fails a run over its heap cap with resource_exhausted (not retryable), and keeps serving runs', async () => {
     const blowUp = transform('($grow := function($n){ $n > 0 ? [$grow($n - 1), $grow($n - 1)] : [1] }; $count($grow(25)))');
-    await expect(run(blowUp)).rejects.toMatchObject({ code: 'resource_exhausted', retryable: false, message: expect.stringContaining(`${memoryMb} MB`) });
+    await expect(run(blowUp)).rejects.toMatchObject({
+      code: 'resource_exhausted',
+      retryable: false,
+      message: expect.stringContaining(`${memoryMb} MB`),
+    });
     expect(await run(transform('1 + 1'))).toBe(2);
   });
 
@@ -91,7 +132,10 @@ describe('run pool', () => {
     const timeout = new StepTimeoutError('the run exceeded its timeoutMs of 1500 ms');
     const controller = new AbortController();
     setTimeout(() => controller.abort(timeout), 1_500);
-    await expect(run(transform('$match(payload.s, /^(a+)+$/)'), { s: `${'a'.repeat(28)}!` }, controller.signal)).rejects.toMatchObject({ code: 'timeout', retryable: true });
+    await expect(run(transform('$match(payload.s, /^(a+)+$/)'), { s: `${'a'.repeat(28)}!` }, controller.signal)).rejects.toMatchObject({
+      code: 'timeout',
+      retryable: true,
+    });
     expect(await run(transform('"still " & "serving"'))).toBe('still serving');
   });
 
@@ -99,7 +143,11 @@ describe('run pool', () => {
     const tag = randomBytes(4).toString('hex');
     const slow = run(definition({ steps: [{ id: 'wait', type: 'http', url: `{{ env.SERVICE_URL }}/slow/${tag}` }] }), {});
     await waitForHit(`/slow/${tag}`);
-    const spinning = run(builtin('ts-spin'), { tag }, abortWhen(waitForHit(`/count/spin-started-${tag}`), new StepTimeoutError('over time')));
+    const spinning = run(
+      builtin('ts-spin'),
+      { tag },
+      abortWhen(waitForHit(`/count/spin-started-${tag}`), new StepTimeoutError('over time')),
+    );
     await expect(spinning).rejects.toMatchObject({ code: 'timeout' });
     release();
     expect(await slow).toMatchObject({ status: 200, body: { path: `/slow/${tag}` } });
@@ -113,6 +161,8 @@ describe('run pool', () => {
   it('gives a run thread no environment variables (no Redis URL, no keys) and keeps failures as their codes', async () => {
     expect(await run(builtin('ts-process-env'))).toEqual([]);
     await expect(run(builtin('no-such-workflow'))).rejects.toMatchObject({ code: 'workflow_not_found', retryable: false });
-    await expect(run(definition({ steps: [{ id: 'stop', type: 'fail', code: 'amount_too_large', message: 'too much' }] }))).rejects.toMatchObject({ code: 'amount_too_large', message: 'too much' });
+    await expect(
+      run(definition({ steps: [{ id: 'stop', type: 'fail', code: 'amount_too_large', message: 'too much' }] })),
+    ).rejects.toMatchObject({ code: 'amount_too_large', message: 'too much' });
   });
 });

@@ -58,7 +58,11 @@ export function createRunPool({ settings, threads, memoryMb, log, workflowsModul
     concurrentTasksPerWorker: 1,
     idleTimeout: idleTimeoutMs,
     // A small young generation: a run thread's RSS grows by what it commits, and short runs do not need more.
-    resourceLimits: { maxOldGenerationSizeMb: memoryMb, maxYoungGenerationSizeMb: Math.max(4, Math.min(16, Math.floor(memoryMb / 32))), stackSizeMb: 4 },
+    resourceLimits: {
+      maxOldGenerationSizeMb: memoryMb,
+      maxYoungGenerationSizeMb: Math.max(4, Math.min(16, Math.floor(memoryMb / 32))),
+      stackSizeMb: 4,
+    },
     workerData: { settings, ...(workflowsModule ? { workflowsModule: fileURLToPath(workflowsModule) } : {}) } satisfies RunThreadData,
     // A run thread sees no environment: no Redis URL, no master key; what it needs is in `settings`.
     env: {},
@@ -104,7 +108,11 @@ function threadFailure(err: unknown, signal: AbortSignal, memoryMb: number): Wor
   if ((err as { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY') {
     return new WorkflowError('resource_exhausted', `the run went over its memory cap of ${memoryMb} MB (HOOKFLOW_RUN_MEMORY_MB)`, false);
   }
-  return new WorkflowError('run_crashed', `the run's thread ended unexpectedly: ${(err as Error).message ?? String(err)}`.slice(0, 1000), true);
+  return new WorkflowError(
+    'run_crashed',
+    `the run's thread ended unexpectedly: ${(err as Error).message ?? String(err)}`.slice(0, 1000),
+    true,
+  );
 }
 
 /**

@@ -23,7 +23,8 @@ function loadEnvironment(): RunEnvironment {
   // require, not import(): from the TypeScript sources a thread has tsx's require hook only (Node 20 gives worker
   // threads no module.register hooks), and piscina loads this file through require too.
   const builtins = data.workflowsModule
-    ? (createRequire(import.meta.url)(data.workflowsModule) as { builtinImplementations: Record<string, TypeScriptWorkflow> }).builtinImplementations
+    ? (createRequire(import.meta.url)(data.workflowsModule) as { builtinImplementations: Record<string, TypeScriptWorkflow> })
+        .builtinImplementations
     : builtinImplementations;
   return createRunEnvironment(data.settings, builtins);
 }

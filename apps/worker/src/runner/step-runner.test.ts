@@ -29,7 +29,12 @@ class MemoryCheckpoints implements CheckpointWriter {
 
 const timeout = () => new WorkflowError('timeout', 'the run took longer than its timeout', false);
 
-function runnerWith(previous: StepRecord[] = [], checkpoints = new MemoryCheckpoints(), controller = new AbortController(), abortError = timeout) {
+function runnerWith(
+  previous: StepRecord[] = [],
+  checkpoints = new MemoryCheckpoints(),
+  controller = new AbortController(),
+  abortError = timeout,
+) {
   const runner = new StepRunner(deliveryId, previous, checkpoints, controller.signal, log, () => new Date(), abortError);
   return { runner, checkpoints, controller };
 }
@@ -78,7 +83,15 @@ describe('StepRunner: checkpoints', () => {
     expect(calls.map((c) => [c.attempts, c.startedAt])).toEqual([[1, iso(start)]]);
     expect(checkpoints.saves).toEqual([
       { id: 'sum', type: 'transform', status: 'running', attempts: 1, startedAt: iso(start), finishedAt: null },
-      { id: 'sum', type: 'transform', status: 'succeeded', attempts: 1, startedAt: iso(start), finishedAt: iso(start + 40), output: { total: 3 } },
+      {
+        id: 'sum',
+        type: 'transform',
+        status: 'succeeded',
+        attempts: 1,
+        startedAt: iso(start),
+        finishedAt: iso(start + 40),
+        output: { total: 3 },
+      },
     ]);
   });
 
@@ -103,7 +116,15 @@ describe('StepRunner: checkpoints', () => {
   it('runs a step again that failed or was cut off, counting its tries on from before and keeping its start', async () => {
     const earlier = iso(start - 60_000);
     const previous: StepRecord[] = [
-      { id: 'failed', type: 'http', status: 'failed', attempts: 2, startedAt: earlier, finishedAt: earlier, error: { code: 'workflow_error', message: 'boom' } },
+      {
+        id: 'failed',
+        type: 'http',
+        status: 'failed',
+        attempts: 2,
+        startedAt: earlier,
+        finishedAt: earlier,
+        error: { code: 'workflow_error', message: 'boom' },
+      },
       { id: 'cut', type: 'llm', status: 'running', attempts: 1, startedAt: earlier, finishedAt: null },
     ];
     const { runner, checkpoints } = runnerWith(previous);
@@ -129,7 +150,9 @@ describe('StepRunner: checkpoints', () => {
   });
 
   it('refuses a step id used twice in one run, without running the second', async () => {
-    const previous: StepRecord[] = [{ id: 'done', type: 'http', status: 'succeeded', attempts: 1, startedAt: iso(start), finishedAt: iso(start), output: 1 }];
+    const previous: StepRecord[] = [
+      { id: 'done', type: 'http', status: 'succeeded', attempts: 1, startedAt: iso(start), finishedAt: iso(start), output: 1 },
+    ];
     const { runner } = runnerWith(previous);
     await runner.run('a', 'transform', scripted(1).body);
     await runner.run('done', 'http', scripted(2).body);
@@ -152,13 +175,29 @@ describe('StepRunner: when', () => {
     expect(await runner.run('surely', 'notify', ran.body, { when: async () => true })).toBe('ran');
     expect(skipped.calls).toEqual([]);
     expect(ran.calls).toHaveLength(1);
-    expect(checkpoints.steps.get('maybe')).toEqual({ id: 'maybe', type: 'notify', status: 'skipped', attempts: 0, startedAt: iso(start), finishedAt: iso(start), output: null });
+    expect(checkpoints.steps.get('maybe')).toEqual({
+      id: 'maybe',
+      type: 'notify',
+      status: 'skipped',
+      attempts: 0,
+      startedAt: iso(start),
+      finishedAt: iso(start),
+      output: null,
+    });
     expect(checkpoints.steps.get('surely')!.status).toBe('succeeded');
   });
 
   it('takes the record of another worker that finished the step meanwhile over its own skip', async () => {
     const checkpoints = new MemoryCheckpoints();
-    checkpoints.steps.set('maybe', { id: 'maybe', type: 'notify', status: 'succeeded', attempts: 1, startedAt: iso(start), finishedAt: iso(start), output: 'sent elsewhere' });
+    checkpoints.steps.set('maybe', {
+      id: 'maybe',
+      type: 'notify',
+      status: 'succeeded',
+      attempts: 1,
+      startedAt: iso(start),
+      finishedAt: iso(start),
+      output: 'sent elsewhere',
+    });
     const { runner } = runnerWith([], checkpoints);
     expect(await runner.run('maybe', 'notify', scripted('never').body, { when: async () => false })).toBe('sent elsewhere');
   });
@@ -211,7 +250,11 @@ describe('StepRunner: retries', () => {
     await vi.advanceTimersByTimeAsync(10);
     expect(run).toEqual({ settled: true, value: expect.objectContaining({ message: 'down' }) });
     expect(calls).toHaveLength(2);
-    expect(checkpoints.steps.get('call')).toMatchObject({ status: 'failed', attempts: 2, error: { code: 'workflow_error', message: 'down' } });
+    expect(checkpoints.steps.get('call')).toMatchObject({
+      status: 'failed',
+      attempts: 2,
+      error: { code: 'workflow_error', message: 'down' },
+    });
   });
 
   it('tries a step once without a retry policy', async () => {
@@ -229,7 +272,11 @@ describe('StepRunner: retries', () => {
     await vi.advanceTimersByTimeAsync(100);
     expect(run).toEqual({ settled: true, value: refused });
     expect(calls).toHaveLength(1);
-    expect(checkpoints.steps.get('check')).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'payment_invalid', message: 'the amount must be positive' } });
+    expect(checkpoints.steps.get('check')).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      error: { code: 'payment_invalid', message: 'the amount must be positive' },
+    });
   });
 });
 
@@ -268,7 +315,11 @@ describe('StepRunner: abort', () => {
     const stopping = new WorkflowError('worker_stopping', 'the worker stopped while running this delivery', true);
     const { runner, controller } = runnerWith([], new MemoryCheckpoints(), new AbortController(), () => stopping);
     const calls: number[] = [];
-    const run = track(runner.run('call', 'http', (control) => (calls.push(control.attempts), never()), { retry: { attempts: 3, backoff: { type: 'fixed', delayMs: 0 } } }));
+    const run = track(
+      runner.run('call', 'http', (control) => (calls.push(control.attempts), never()), {
+        retry: { attempts: 3, backoff: { type: 'fixed', delayMs: 0 } },
+      }),
+    );
     await vi.advanceTimersByTimeAsync(0);
     controller.abort();
     await vi.advanceTimersByTimeAsync(100);
@@ -300,9 +351,17 @@ describe('StepRunner: abort', () => {
 });
 
 describe('StepRunner: a lost lock', () => {
-  it("takes the result of another worker that finished the step before it started, without running it", async () => {
+  it('takes the result of another worker that finished the step before it started, without running it', async () => {
     const checkpoints = new MemoryCheckpoints();
-    checkpoints.steps.set('call', { id: 'call', type: 'http', status: 'succeeded', attempts: 1, startedAt: iso(start), finishedAt: iso(start), output: 'theirs' });
+    checkpoints.steps.set('call', {
+      id: 'call',
+      type: 'http',
+      status: 'succeeded',
+      attempts: 1,
+      startedAt: iso(start),
+      finishedAt: iso(start),
+      output: 'theirs',
+    });
     const { runner } = runnerWith([], checkpoints);
     const { body, calls } = scripted('ours');
     expect(await runner.run('call', 'http', body)).toBe('theirs');
@@ -312,7 +371,15 @@ describe('StepRunner: a lost lock', () => {
   it('returns the result of another worker that finished the step while this one ran it, not its own', async () => {
     const checkpoints = new MemoryCheckpoints();
     const { runner } = runnerWith([], checkpoints);
-    const theirs: StepRecord = { id: 'call', type: 'http', status: 'succeeded', attempts: 2, startedAt: iso(start), finishedAt: iso(start), output: 'theirs' };
+    const theirs: StepRecord = {
+      id: 'call',
+      type: 'http',
+      status: 'succeeded',
+      attempts: 2,
+      startedAt: iso(start),
+      finishedAt: iso(start),
+      output: 'theirs',
+    };
     const output = await runner.run('call', 'http', async () => {
       checkpoints.steps.set('call', theirs);
       return { output: 'ours' };

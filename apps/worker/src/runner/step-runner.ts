@@ -62,7 +62,15 @@ export class StepRunner {
       try {
         const result = await this.raceAbort(body({ attempts, startedAt, signal: this.signal }));
         if (!result.committed) {
-          const succeeded: StepRecord = { id, type, status: 'succeeded', attempts, startedAt, finishedAt: this.now().toISOString(), output: result.output ?? null };
+          const succeeded: StepRecord = {
+            id,
+            type,
+            status: 'succeeded',
+            attempts,
+            startedAt,
+            finishedAt: this.now().toISOString(),
+            output: result.output ?? null,
+          };
           const other = await this.checkpoints.save(this.deliveryId, succeeded);
           if (other) return other.output ?? null;
         }

@@ -1,4 +1,18 @@
-import type { AgentRecord, Delivery, HttpOutput, HttpStepOptions, Lazy, LlmMessage, LlmOutput, LlmStepOptions, Logger, NotifyOptions, StepTools, StoreOptions, WaitOptions } from '@hookflow/shared';
+import type {
+  AgentRecord,
+  Delivery,
+  HttpOutput,
+  HttpStepOptions,
+  Lazy,
+  LlmMessage,
+  LlmOutput,
+  LlmStepOptions,
+  Logger,
+  NotifyOptions,
+  StepTools,
+  StoreOptions,
+  WaitOptions,
+} from '@hookflow/shared';
 import type { OutboundHttp } from '../egress/outbound-http.js';
 import { WorkflowError } from '../errors/workflow-error.js';
 import type { LlmProvider } from '../llm/provider.js';
@@ -51,7 +65,18 @@ export interface ContextDeps {
   now: () => Date;
 }
 
-export function createWorkflowContext<P>({ runner, delivery, payload, env, signal, log, llm, host, outbound, now }: ContextDeps): WorkflowContext<P> {
+export function createWorkflowContext<P>({
+  runner,
+  delivery,
+  payload,
+  env,
+  signal,
+  log,
+  llm,
+  host,
+  outbound,
+  now,
+}: ContextDeps): WorkflowContext<P> {
   /** One step kind: its options are resolved inside the checkpointed body, so a finished step does not compute them. */
   const kind =
     <O, R>(type: string, exec: (options: O, id: string, control: StepControl) => Promise<StepResult>) =>
@@ -72,23 +97,43 @@ export function createWorkflowContext<P>({ runner, delivery, payload, env, signa
 
     // A stable idempotency key lets a receiver drop the repeat a retry may send after a crash mid-call.
     http: kind<HttpStepOptions, HttpOutput>('http', async (options, id, { signal: s }) => ({
-      output: await httpRequest({ ...options, headers: { 'idempotency-key': `${delivery.id}.${id}`, ...(options.headers ?? {}) } }, s, outbound),
+      output: await httpRequest(
+        { ...options, headers: { 'idempotency-key': `${delivery.id}.${id}`, ...(options.headers ?? {}) } },
+        s,
+        outbound,
+      ),
     })),
 
     llm: kind<LlmStepOptions, LlmOutput>('llm', async (options, _id, { signal: s }) => {
-      if (!options.messages && options.prompt === undefined) throw new WorkflowError('llm_invalid', 'an llm step needs prompt or messages', false);
+      if (!options.messages && options.prompt === undefined)
+        throw new WorkflowError('llm_invalid', 'an llm step needs prompt or messages', false);
       const messages: LlmMessage[] = options.messages ?? [
         ...(options.system ? [{ role: 'system' as const, content: options.system }] : []),
         { role: 'user' as const, content: options.prompt ?? '' },
       ];
       const { model, temperature, maxTokens, timeoutMs } = options;
-      return { output: await llm.complete({ messages, model, responseFormat: options.responseFormat ?? 'text', temperature, maxTokens, timeoutMs, signal: s }) };
+      return {
+        output: await llm.complete({
+          messages,
+          model,
+          responseFormat: options.responseFormat ?? 'text',
+          temperature,
+          maxTokens,
+          timeoutMs,
+          signal: s,
+        }),
+      };
     }),
 
     store: kind<StoreOptions, AgentRecord>('store', async (options, id, { attempts, startedAt }) => {
       checkStoreTarget(options);
       // The worker commits the record write and this step's checkpoint together, or neither.
-      const output = await host.store({ agentId: delivery.agentId, deliveryId: delivery.id, options, step: { id, type: 'store', attempts, startedAt } });
+      const output = await host.store({
+        agentId: delivery.agentId,
+        deliveryId: delivery.id,
+        options,
+        step: { id, type: 'store', attempts, startedAt },
+      });
       return { output, committed: true };
     }),
 

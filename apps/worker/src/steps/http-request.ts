@@ -30,12 +30,22 @@ export async function httpRequest(options: HttpStepOptions, signal: AbortSignal,
     if (timeout.aborted) throw new StepTimeoutError(`${method} ${url.origin}${url.pathname} did not answer within ${timeoutMs} ms`);
     if (signal.aborted) throw signal.reason;
     if (err instanceof WorkflowError) throw err;
-    throw new WorkflowError('network_error', `${method} ${url.origin}${url.pathname} failed: ${(err as Error).message}`, true, { cause: err });
+    throw new WorkflowError('network_error', `${method} ${url.origin}${url.pathname} failed: ${(err as Error).message}`, true, {
+      cause: err,
+    });
   }
-  const output: HttpOutput = { status: res.status, headers: res.headers, body: parseBody(res.body.toString('utf8'), res.headers['content-type'] ?? null) };
+  const output: HttpOutput = {
+    status: res.status,
+    headers: res.headers,
+    body: parseBody(res.body.toString('utf8'), res.headers['content-type'] ?? null),
+  };
   if (res.status >= 200 && res.status < 300) return output;
   const retryable = isRetryableStatus(res.status);
-  throw new WorkflowError(retryable ? 'http_unavailable' : 'http_error', `${method} ${url.origin}${url.pathname} answered ${res.status}`, retryable);
+  throw new WorkflowError(
+    retryable ? 'http_unavailable' : 'http_error',
+    `${method} ${url.origin}${url.pathname} answered ${res.status}`,
+    retryable,
+  );
 }
 
 /** Header values rendered from templates may be numbers or booleans: sent as their text. */

@@ -9,7 +9,14 @@ import { httpRequest } from './http-request.js';
  * `secrets` (a rotation's grace) `webhook-signature` carries one `v1,` entry per secret, space-separated, so a
  * receiver holding either secret verifies.
  */
-export async function sendNotification(options: NotifyOptions, secrets: readonly string[], messageId: string, signal: AbortSignal, outbound: OutboundHttp, now = () => Date.now()): Promise<{ status: number }> {
+export async function sendNotification(
+  options: NotifyOptions,
+  secrets: readonly string[],
+  messageId: string,
+  signal: AbortSignal,
+  outbound: OutboundHttp,
+  now = () => Date.now(),
+): Promise<{ status: number }> {
   const body = JSON.stringify(options.payload ?? null);
   const nowMs = now();
   const signed = secrets.map((secret) => signStandardWebhooks(body, secret, { nowMs, id: messageId }));

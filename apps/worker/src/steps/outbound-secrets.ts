@@ -13,7 +13,8 @@ export class OutboundSecrets {
   }
 
   async signingSecrets(agentId: string): Promise<string[]> {
-    if (!this.#store) throw new WorkflowError('notify_unconfigured', 'notify steps need HOOKFLOW_MASTER_KEY to keep the signing secret', false);
+    if (!this.#store)
+      throw new WorkflowError('notify_unconfigured', 'notify steps need HOOKFLOW_MASTER_KEY to keep the signing secret', false);
     try {
       return await this.#store.signingSecrets(agentId);
     } catch (err) {

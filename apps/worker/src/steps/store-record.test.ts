@@ -3,7 +3,12 @@ import { applyStore } from './store-record.js';
 
 describe('applyStore', () => {
   it('merges set shallowly, then adds increments (a missing field counts as 0)', () => {
-    expect(applyStore({ balance: 10, owner: 'a', meta: { x: 1 } }, { collection: 'c', key: 'k', set: { owner: 'b', meta: { y: 2 } }, increment: { balance: 5, count: '2' } })).toEqual({
+    expect(
+      applyStore(
+        { balance: 10, owner: 'a', meta: { x: 1 } },
+        { collection: 'c', key: 'k', set: { owner: 'b', meta: { y: 2 } }, increment: { balance: 5, count: '2' } },
+      ),
+    ).toEqual({
       balance: 15,
       owner: 'b',
       meta: { y: 2 },
@@ -13,7 +18,11 @@ describe('applyStore', () => {
   });
 
   it('refuses increments that are not numbers, or of fields that are not numbers', () => {
-    expect(() => applyStore(null, { collection: 'c', key: 'k', increment: { balance: 'ten' } })).toThrow(expect.objectContaining({ code: 'store_invalid', retryable: false }));
-    expect(() => applyStore({ balance: 'x' }, { collection: 'c', key: 'k', increment: { balance: 1 } })).toThrow(expect.objectContaining({ code: 'store_invalid' }));
+    expect(() => applyStore(null, { collection: 'c', key: 'k', increment: { balance: 'ten' } })).toThrow(
+      expect.objectContaining({ code: 'store_invalid', retryable: false }),
+    );
+    expect(() => applyStore({ balance: 'x' }, { collection: 'c', key: 'k', increment: { balance: 1 } })).toThrow(
+      expect.objectContaining({ code: 'store_invalid' }),
+    );
   });
 });

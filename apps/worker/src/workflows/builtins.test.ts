@@ -9,7 +9,13 @@ describe('assertBuiltinsImplemented', () => {
   });
 
   it('refuses a built-in whose concurrency or debounce differs from what the ingress evaluates (builtinFlowControl)', () => {
-    const keyed = defineWorkflow({ name: 'echo', description: 'echo', input: z.unknown(), concurrency: { key: 'payload.id', limit: 1 }, run: async (ctx) => ctx.payload });
+    const keyed = defineWorkflow({
+      name: 'echo',
+      description: 'echo',
+      input: z.unknown(),
+      concurrency: { key: 'payload.id', limit: 1 },
+      run: async (ctx) => ctx.payload,
+    });
     expect(() => assertBuiltinsImplemented({ ...builtinImplementations, echo: keyed })).toThrow(/echo/);
   });
 

@@ -19,10 +19,16 @@ export function assertBuiltinsImplemented(implementations: Record<string, TypeSc
   const missing = builtinWorkflows.filter((workflow) => !implementations[workflow.name]).map((w) => w.name);
   if (missing.length > 0) throw new Error(`built-in workflows without an implementation: ${missing.join(', ')}`);
   // The ingress evaluates keys from the shared list: an implementation declaring other flow control would be ignored.
-  const differing = builtinWorkflows.filter(({ name }) => JSON.stringify(flowOf(implementations[name]!)) !== JSON.stringify(builtinFlowControl[name] ?? {})).map((w) => w.name);
-  if (differing.length > 0) throw new Error(`built-in workflows whose concurrency or debounce differs from builtinFlowControl: ${differing.join(', ')}`);
+  const differing = builtinWorkflows
+    .filter(({ name }) => JSON.stringify(flowOf(implementations[name]!)) !== JSON.stringify(builtinFlowControl[name] ?? {}))
+    .map((w) => w.name);
+  if (differing.length > 0)
+    throw new Error(`built-in workflows whose concurrency or debounce differs from builtinFlowControl: ${differing.join(', ')}`);
 }
 
 function flowOf(workflow: TypeScriptWorkflow): object {
-  return { ...(workflow.concurrency ? { concurrency: workflow.concurrency } : {}), ...(workflow.debounce ? { debounce: workflow.debounce } : {}) };
+  return {
+    ...(workflow.concurrency ? { concurrency: workflow.concurrency } : {}),
+    ...(workflow.debounce ? { debounce: workflow.debounce } : {}),
+  };
 }

@@ -36,7 +36,10 @@ export function registerAgents(program: Command, context: ContextFactory): void 
     .option('-d, --description <text>', 'what the agent does')
     .action(async (name: string, opts: { description?: string }, cmd: Command) => {
       const { api, out } = context(cmd);
-      const agent = await api.request<Agent>('POST', '/agents', { name, ...(opts.description !== undefined ? { description: opts.description } : {}) });
+      const agent = await api.request<Agent>('POST', '/agents', {
+        name,
+        ...(opts.description !== undefined ? { description: opts.description } : {}),
+      });
       out.emit(agent, () => record(agent));
     });
 
@@ -46,8 +49,14 @@ export function registerAgents(program: Command, context: ContextFactory): void 
     .option('--cursor <cursor>', 'continue a previous listing')
     .action(async (opts: { cursor?: string }, cmd: Command) => {
       const { api, out } = context(cmd);
-      const page = await api.request<{ items: Agent[]; nextCursor: string | null }>('GET', `/agents${opts.cursor ? `?cursor=${encodeURIComponent(opts.cursor)}` : ''}`);
-      out.emit(page, () => renderTable(page.items, columns) + (page.nextCursor ? `\nmore: hookflow agents list --cursor ${page.nextCursor}` : ''));
+      const page = await api.request<{ items: Agent[]; nextCursor: string | null }>(
+        'GET',
+        `/agents${opts.cursor ? `?cursor=${encodeURIComponent(opts.cursor)}` : ''}`,
+      );
+      out.emit(
+        page,
+        () => renderTable(page.items, columns) + (page.nextCursor ? `\nmore: hookflow agents list --cursor ${page.nextCursor}` : ''),
+      );
     });
 
   agents

@@ -93,8 +93,16 @@ export function registerDeliveries(program: Command, context: ContextFactory): v
     .action(async (webhookId: string, opts: { status?: string; limit?: number; cursor?: string }, cmd: Command) => {
       const { api, out } = context(cmd);
       const qs = queryString({ status: opts.status, limit: opts.limit, cursor: opts.cursor });
-      const page = await api.request<{ items: Delivery[]; nextCursor: string | null }>('GET', `/webhooks/${encodeURIComponent(webhookId)}/deliveries${qs}`);
-      out.emit(page, () => renderTable(page.items, columns) + (page.nextCursor ? `\nmore: hookflow deliveries list ${webhookId} --cursor ${page.nextCursor}` : ''));
+      const page = await api.request<{ items: Delivery[]; nextCursor: string | null }>(
+        'GET',
+        `/webhooks/${encodeURIComponent(webhookId)}/deliveries${qs}`,
+      );
+      out.emit(
+        page,
+        () =>
+          renderTable(page.items, columns) +
+          (page.nextCursor ? `\nmore: hookflow deliveries list ${webhookId} --cursor ${page.nextCursor}` : ''),
+      );
     });
 
   deliveries
@@ -113,8 +121,16 @@ export function registerDeliveries(program: Command, context: ContextFactory): v
     .argument('<deliveryId>')
     .action(async (deliveryId: string, _opts: unknown, cmd: Command) => {
       const { api, out } = context(cmd);
-      const replay = await api.request<{ deliveryId: string; replayOf: string }>('POST', `/deliveries/${encodeURIComponent(deliveryId)}/replay`);
-      out.emit(replay, () => renderRecord([['delivery', replay.deliveryId], ['replay of', replay.replayOf]]));
+      const replay = await api.request<{ deliveryId: string; replayOf: string }>(
+        'POST',
+        `/deliveries/${encodeURIComponent(deliveryId)}/replay`,
+      );
+      out.emit(replay, () =>
+        renderRecord([
+          ['delivery', replay.deliveryId],
+          ['replay of', replay.replayOf],
+        ]),
+      );
     });
 
   deliveries
@@ -136,7 +152,11 @@ export function registerDeliveries(program: Command, context: ContextFactory): v
     .action(async (deliveryId: string, name: string, opts: { data: string }, cmd: Command) => {
       const { api, out } = context(cmd);
       const body = readData(opts.data);
-      const answer = await api.request<SignalAnswer>('POST', `/deliveries/${encodeURIComponent(deliveryId)}/signals/${encodeURIComponent(name)}`, body);
+      const answer = await api.request<SignalAnswer>(
+        'POST',
+        `/deliveries/${encodeURIComponent(deliveryId)}/signals/${encodeURIComponent(name)}`,
+        body,
+      );
       out.emit(answer, () => `${answer.status} ${answer.deliveryId} with signal ${answer.signal}`);
     });
 
@@ -187,7 +207,11 @@ async function follow(api: AdminApi, ids: string[], deadline: number, onFinished
     // A few dozen requests at a time, so following thousands does not flood the API.
     for (let i = 0; i < pending.length; i += 25) {
       const chunk = pending.slice(i, i + 25);
-      statuses.push(...(await Promise.all(chunk.map((id) => api.request<Delivery>('GET', `/deliveries/${encodeURIComponent(id)}`).then((d) => d.status)))));
+      statuses.push(
+        ...(await Promise.all(
+          chunk.map((id) => api.request<Delivery>('GET', `/deliveries/${encodeURIComponent(id)}`).then((d) => d.status)),
+        )),
+      );
     }
     pending = pending.filter((_, i) => {
       const status = statuses[i];

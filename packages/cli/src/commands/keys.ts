@@ -45,7 +45,11 @@ export function registerKeys(program: Command, context: ContextFactory): void {
     .option('--grace <seconds>', 'keep the previous key valid this long (default 0: revoked at once)', intInRange(0, 30 * 86_400))
     .action(async (webhookId: string, opts: { out?: string; grace?: number }, cmd: Command) => {
       const ctx = context(cmd);
-      const keyFile = await ctx.api.request<KeyFile>('POST', `/webhooks/${encodeURIComponent(webhookId)}/keys`, opts.grace !== undefined ? { graceSeconds: opts.grace } : {});
+      const keyFile = await ctx.api.request<KeyFile>(
+        'POST',
+        `/webhooks/${encodeURIComponent(webhookId)}/keys`,
+        opts.grace !== undefined ? { graceSeconds: opts.grace } : {},
+      );
       deliver(ctx, keyFile, opts.out);
     });
 

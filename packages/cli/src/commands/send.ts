@@ -31,7 +31,9 @@ interface Outcome {
 }
 
 const field = (body: unknown, name: string): string | null =>
-  body && typeof body === 'object' && typeof (body as Record<string, unknown>)[name] === 'string' ? ((body as Record<string, string>)[name] ?? null) : null;
+  body && typeof body === 'object' && typeof (body as Record<string, unknown>)[name] === 'string'
+    ? ((body as Record<string, string>)[name] ?? null)
+    : null;
 
 function outcomeOf(result: SendResult, url: string): Outcome {
   return {
@@ -92,7 +94,15 @@ export function registerSend(program: Command, context: ContextFactory): void {
           if (!(err instanceof SendError)) throw err;
           const where = isUrl ? url : `Hookflow at ${config.url}`;
           const error = `cannot reach ${where} (${networkReason(err.cause)}, ${err.attempts} attempt${err.attempts === 1 ? '' : 's'})`;
-          return { ok: false, status: null, attempts: err.attempts, idempotencyKey: err.idempotencyKey, deliveryId: null, deliveryStatus: null, error };
+          return {
+            ok: false,
+            status: null,
+            attempts: err.attempts,
+            idempotencyKey: err.idempotencyKey,
+            deliveryId: null,
+            deliveryStatus: null,
+            error,
+          };
         }
       };
 

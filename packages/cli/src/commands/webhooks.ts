@@ -34,7 +34,13 @@ function record(w: Webhook): string {
     ...columns.map((c) => [c.header, c.value(w)] as const),
     ['agent', w.agentId],
     ['primary key', primary ? `${primary.id} (created ${primary.createdAt})` : 'none yet: hookflow keys generate ' + w.id],
-    ['other keys', w.keys.filter((k) => !k.primary).map((k) => `${k.id} until ${k.expiresAt ?? 'revoked'}`).join(', ')],
+    [
+      'other keys',
+      w.keys
+        .filter((k) => !k.primary)
+        .map((k) => `${k.id} until ${k.expiresAt ?? 'revoked'}`)
+        .join(', '),
+    ],
     ['options', w.options],
     ['created', w.createdAt],
   ]);
@@ -66,8 +72,16 @@ export function registerWebhooks(program: Command, context: ContextFactory): voi
     .action(async (opts: { agent: string; limit?: number; cursor?: string }, cmd: Command) => {
       const { api, out } = context(cmd);
       const qs = queryString({ limit: opts.limit, cursor: opts.cursor });
-      const page = await api.request<{ items: Webhook[]; nextCursor: string | null }>('GET', `/agents/${encodeURIComponent(opts.agent)}/webhooks${qs}`);
-      out.emit(page, () => renderTable(page.items, columns) + (page.nextCursor ? `\nmore: hookflow webhooks list --agent ${opts.agent} --cursor ${page.nextCursor}` : ''));
+      const page = await api.request<{ items: Webhook[]; nextCursor: string | null }>(
+        'GET',
+        `/agents/${encodeURIComponent(opts.agent)}/webhooks${qs}`,
+      );
+      out.emit(
+        page,
+        () =>
+          renderTable(page.items, columns) +
+          (page.nextCursor ? `\nmore: hookflow webhooks list --agent ${opts.agent} --cursor ${page.nextCursor}` : ''),
+      );
     });
 
   webhooks

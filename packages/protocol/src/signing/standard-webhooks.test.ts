@@ -15,7 +15,11 @@ function verify(rawBody: string, headers: Headers, secrets = [secret], at = nowM
 
 /** Headers as the reference library (`standardwebhooks` on npm) signs them. */
 function librarySigned(rawBody: string, key = secret, at = nowMs, id = 'msg_2KWPBgLlAfxdpx2AI54pPJ85f4W') {
-  return { 'webhook-id': id, 'webhook-timestamp': String(Math.floor(at / 1000)), 'webhook-signature': new Webhook(key).sign(id, new Date(at), rawBody) };
+  return {
+    'webhook-id': id,
+    'webhook-timestamp': String(Math.floor(at / 1000)),
+    'webhook-signature': new Webhook(key).sign(id, new Date(at), rawBody),
+  };
 }
 
 describe('signStandardWebhooks', () => {

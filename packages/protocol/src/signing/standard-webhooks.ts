@@ -28,11 +28,19 @@ export interface StandardWebhooksHeaders extends Record<string, string> {
  * The headers that sign `body` with `secret` (standardwebhooks.com): `webhook-id` is `id` (a random `msg_…` one
  * without it), so a receiver can drop a message it already handled; `webhook-timestamp` is `nowMs` in Unix seconds.
  */
-export function signStandardWebhooks(body: Body, secret: string, { nowMs, id = `msg_${randomUUID()}` }: { nowMs: number; id?: string | undefined }): StandardWebhooksHeaders {
+export function signStandardWebhooks(
+  body: Body,
+  secret: string,
+  { nowMs, id = `msg_${randomUUID()}` }: { nowMs: number; id?: string | undefined },
+): StandardWebhooksHeaders {
   const key = standardWebhooksKey(secret);
   if (!key) throw new TypeError('a standard-webhooks secret must be base64 (optionally after whsec_)');
   const timestamp = unixSeconds(nowMs);
-  return { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': `v1,${standardWebhooksSignature(key, id, timestamp, body).toString('base64')}` };
+  return {
+    'webhook-id': id,
+    'webhook-timestamp': timestamp,
+    'webhook-signature': `v1,${standardWebhooksSignature(key, id, timestamp, body).toString('base64')}`,
+  };
 }
 
 export interface StandardWebhooksRequest {

@@ -10,5 +10,9 @@ export type VerifyFailure = 'signature_missing' | 'signature_invalid' | 'timesta
 export type VerifyRejected = { ok: false; code: VerifyFailure; detail: string };
 export type VerifyResult = { ok: true } | VerifyRejected;
 
-export const noKey = { ok: false, code: 'signature_invalid', detail: 'no private key has been generated for this webhook' } as const satisfies VerifyRejected;
+export const noKey = {
+  ok: false,
+  code: 'signature_invalid',
+  detail: 'no private key has been generated for this webhook',
+} as const satisfies VerifyRejected;
 export const noMatch = { ok: false, code: 'signature_invalid', detail: 'signature does not match' } as const satisfies VerifyRejected;

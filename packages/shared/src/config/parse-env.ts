@@ -47,7 +47,10 @@ export const envFields = {
     z.coerce.number().int('must be a whole number').min(1, 'must be at least 1').max(max, `must be at most ${max}`).default(fallback),
   masterKey: z
     .string()
-    .refine((v) => Buffer.from(v, 'base64').length === 32 && /^[A-Za-z0-9+/]+={0,2}$/.test(v), 'must be 32 bytes encoded as base64 (openssl rand -base64 32)'),
+    .refine(
+      (v) => Buffer.from(v, 'base64').length === 32 && /^[A-Za-z0-9+/]+={0,2}$/.test(v),
+      'must be 32 bytes encoded as base64 (openssl rand -base64 32)',
+    ),
   nodeEnv: z.string().default('development'),
   /** A yes/no switch: `1`/`true`/`yes` or `0`/`false`/`no`. */
   flag: (fallback: boolean) =>
@@ -64,7 +67,11 @@ export const envFields = {
 export function refineRedisUrlList(env: { REDIS_URL: string; HOOKFLOW_REDIS_CLUSTER: boolean }, ctx: z.RefinementCtx): void {
   const urls = env.REDIS_URL.split(',').map((url) => url.trim());
   if (urls.length > 1 && !env.HOOKFLOW_REDIS_CLUSTER) {
-    ctx.addIssue({ code: 'custom', path: ['REDIS_URL'], message: 'holds several URLs; set HOOKFLOW_REDIS_CLUSTER=1 to connect to a Redis Cluster' });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['REDIS_URL'],
+      message: 'holds several URLs; set HOOKFLOW_REDIS_CLUSTER=1 to connect to a Redis Cluster',
+    });
   }
   if (urls.some((url) => !/^rediss?:\/\/[^\s,]+$/.test(url))) {
     ctx.addIssue({ code: 'custom', path: ['REDIS_URL'], message: 'must be redis:// or rediss:// URLs, comma-separated' });

@@ -3,7 +3,16 @@ import { cleanupPrefix, testPrefix, testRedis } from '../../../../test/support/r
 import { newDelivery } from '../../../../test/support/new-delivery.js';
 import { createKeys } from '../redis/keys.js';
 import { newId } from '../ids.js';
-import { deliveryField, isSignalField, isStepField, signalField, signalFieldLua, stepField, stepFieldLua, stepIdOf } from './delivery-fields.js';
+import {
+  deliveryField,
+  isSignalField,
+  isStepField,
+  signalField,
+  signalFieldLua,
+  stepField,
+  stepFieldLua,
+  stepIdOf,
+} from './delivery-fields.js';
 import { DeliverySignals } from './delivery-signals.js';
 import { DeliveryStore } from './delivery-store.js';
 
@@ -48,7 +57,11 @@ return {built, flags}`,
 
 describe('signal fields', () => {
   it('name a signal part in Lua as in TypeScript, and are neither scalar nor step fields', async () => {
-    const built = (await redis.eval(`${signalFieldLua}\nreturn {signalField(ARGV[1], 'deadline'), signalField(ARGV[1], 'body')}`, 0, 'review')) as string[];
+    const built = (await redis.eval(
+      `${signalFieldLua}\nreturn {signalField(ARGV[1], 'deadline'), signalField(ARGV[1], 'body')}`,
+      0,
+      'review',
+    )) as string[];
     expect(built).toEqual([signalField('review', 'deadline'), signalField('review', 'body')]);
     expect(isSignalField(signalField('review', 'receivedAt'))).toBe(true);
     expect(isStepField(signalField('review', 'body'))).toBe(false);
@@ -60,7 +73,15 @@ describe('the stored layout', () => {
   // A record as stored with the literal field names: existing data keeps reading the same whatever the code calls them.
   it('reads a record written field by field with the names stored records have', async () => {
     const id = newId('dlv');
-    const step = { id: 'fetch', type: 'http', status: 'succeeded', attempts: 1, startedAt: '2024-01-01T00:00:02.000Z', finishedAt: '2024-01-01T00:00:03.000Z', output: { ok: true } };
+    const step = {
+      id: 'fetch',
+      type: 'http',
+      status: 'succeeded',
+      attempts: 1,
+      startedAt: '2024-01-01T00:00:02.000Z',
+      finishedAt: '2024-01-01T00:00:03.000Z',
+      output: { ok: true },
+    };
     // Stored as text and shown as they are.
     const plain = {
       id,
@@ -107,17 +128,38 @@ describe('the stored layout', () => {
     await store.create({ ...d, concurrency: { key: 'acct', line: keys.keyLine(`line-${id}`), limit: 1 } });
     await store.start(id, 1, new Date(2_000), 'token-1');
     await store.pinWorkflow(id, { version: 1, job: `${id}:1` });
-    await redis.hset(keys.delivery(id), stepField('fetch'), JSON.stringify({ id: 'fetch', type: 'http', status: 'running', attempts: 1, startedAt: null, finishedAt: null }));
+    await redis.hset(
+      keys.delivery(id),
+      stepField('fetch'),
+      JSON.stringify({ id: 'fetch', type: 'http', status: 'running', attempts: 1, startedAt: null, finishedAt: null }),
+    );
     // A wait: its deadline, an early signal, and the run marked waiting for another.
     const signals = new DeliverySignals(redis, keys);
     await signals.deadline(id, 'approval', 60_000, new Date(2_000));
     await signals.receive(id, 'approval', '{}', new Date(2_100));
-    await signals.markWaiting(id, { stepId: 'other', signal: 'other', expiresAt: new Date(9_000).toISOString() }, new Date(2_200), 'token-1');
+    await signals.markWaiting(
+      id,
+      { stepId: 'other', signal: 'other', expiresAt: new Date(9_000).toISOString() },
+      new Date(2_200),
+      'token-1',
+    );
     await store.cancel(id, new Date(3_000));
     const named = new Set<string>(Object.values(deliveryField));
     const fields = Object.keys(await redis.hgetall(keys.delivery(id)));
     expect(fields.filter((field) => !named.has(field) && !isStepField(field) && !isSignalField(field))).toEqual([]);
-    expect(fields.filter(isSignalField).sort()).toEqual([signalField('approval', 'body'), signalField('approval', 'deadline'), signalField('approval', 'receivedAt')]);
-    expect(fields).toEqual(expect.arrayContaining([deliveryField.runToken, deliveryField.cancelledAt, deliveryField.workflowPinHeld, deliveryField.concurrencyLine, stepField('fetch')]));
+    expect(fields.filter(isSignalField).sort()).toEqual([
+      signalField('approval', 'body'),
+      signalField('approval', 'deadline'),
+      signalField('approval', 'receivedAt'),
+    ]);
+    expect(fields).toEqual(
+      expect.arrayContaining([
+        deliveryField.runToken,
+        deliveryField.cancelledAt,
+        deliveryField.workflowPinHeld,
+        deliveryField.concurrencyLine,
+        stepField('fetch'),
+      ]),
+    );
   });
 });

@@ -136,12 +136,28 @@ export class DeliveryRetention {
    * or superseded (with `onlyIfOpen`: unless it ended in any way), then settles it as `settle` does: one round trip
    * for the outcome, the retention and the report. With `runToken`, only while that run holds the delivery.
    */
-  async finish(deliveryId: string, fields: DeliveryHash, { onlyIfOpen = false, runToken }: { onlyIfOpen?: boolean; runToken?: string } = {}): Promise<Settled> {
+  async finish(
+    deliveryId: string,
+    fields: DeliveryHash,
+    { onlyIfOpen = false, runToken }: { onlyIfOpen?: boolean; runToken?: string } = {},
+  ): Promise<Settled> {
     const mode = onlyIfOpen ? 'open' : runToken ? `run:${runToken}` : 'any';
     const reply = (await settleScript.run(
       this.redis,
       [this.keys.delivery(deliveryId)],
-      [this.keys.delivery(''), this.#indexAffixes[0], this.#indexAffixes[1], this.policy.maxCount, this.policy.maxAgeSeconds, this.#scan.slack, this.#scan.removeAtMost, Math.random(), mode, ...this.#pinAffixes, ...Object.entries(fields).flat()],
+      [
+        this.keys.delivery(''),
+        this.#indexAffixes[0],
+        this.#indexAffixes[1],
+        this.policy.maxCount,
+        this.policy.maxAgeSeconds,
+        this.#scan.slack,
+        this.#scan.removeAtMost,
+        Math.random(),
+        mode,
+        ...this.#pinAffixes,
+        ...Object.entries(fields).flat(),
+      ],
     )) as [string | null, string | null, number];
     return { status: reply[0] ?? null, workflow: reply[1] ?? null, removed: Number(reply[2] ?? 0) };
   }

@@ -16,7 +16,19 @@ afterAll(async () => {
 });
 
 function delivery(webhookId: string, at: number): NewDelivery {
-  return { id: newId('dlv'), webhookId, agentId: 'agt_x', workflow: 'echo', status: 'queued', receivedAt: new Date(at).toISOString(), dedupeKey: null, headers: { 'x-a': '1' }, payloadJson: '{"n":1}', replayOf: null, queue: 'default' };
+  return {
+    id: newId('dlv'),
+    webhookId,
+    agentId: 'agt_x',
+    workflow: 'echo',
+    status: 'queued',
+    receivedAt: new Date(at).toISOString(),
+    dedupeKey: null,
+    headers: { 'x-a': '1' },
+    payloadJson: '{"n":1}',
+    replayOf: null,
+    queue: 'default',
+  };
 }
 
 describe('DeliveryStore.appendCreate', () => {
@@ -28,9 +40,21 @@ describe('DeliveryStore.appendCreate', () => {
     store.appendCreate(tx, batch);
     expect(tx.length).toBe(3 + 2);
     await tx.exec();
-    expect(await redis.zrange(keys.webhookDeliveries(first), '0', '-1', 'WITHSCORES')).toEqual([batch[0]!.id, '1000', batch[2]!.id, '3000']);
+    expect(await redis.zrange(keys.webhookDeliveries(first), '0', '-1', 'WITHSCORES')).toEqual([
+      batch[0]!.id,
+      '1000',
+      batch[2]!.id,
+      '3000',
+    ]);
     expect(await redis.zrange(keys.webhookDeliveries(second), '0', '-1', 'WITHSCORES')).toEqual([batch[1]!.id, '2000']);
-    for (const d of batch) expect(await store.get(d.id)).toMatchObject({ id: d.id, webhookId: d.webhookId, receivedAt: d.receivedAt, status: 'queued', payload: { n: 1 } });
+    for (const d of batch)
+      expect(await store.get(d.id)).toMatchObject({
+        id: d.id,
+        webhookId: d.webhookId,
+        receivedAt: d.receivedAt,
+        status: 'queued',
+        payload: { n: 1 },
+      });
   });
 
   it('adds nothing for an empty batch', () => {
@@ -48,14 +72,30 @@ describe('DeliveryStore.start', () => {
     await store.create(d);
     await store.markRetrying(d.id, { code: 'timeout', message: 'slow' });
     const first = (await store.start(d.id, 1, new Date(5_000)))?.delivery;
-    expect(first).toMatchObject({ id: d.id, status: 'running', attempts: 1, startedAt: new Date(5_000).toISOString(), error: null, payload: { n: 1 }, headers: { 'x-a': '1' } });
+    expect(first).toMatchObject({
+      id: d.id,
+      status: 'running',
+      attempts: 1,
+      startedAt: new Date(5_000).toISOString(),
+      error: null,
+      payload: { n: 1 },
+      headers: { 'x-a': '1' },
+    });
     const second = (await store.start(d.id, 2, new Date(9_000)))?.delivery;
     expect(second).toMatchObject({ status: 'running', attempts: 2, startedAt: new Date(5_000).toISOString() });
   });
 
   it('returns text fields exactly as stored, whatever characters they hold (the record comes back as JSON)', async () => {
-    const payload = { text: 'é ü 漢字 🚀 "quoted" back\\slash a/b tab\t newline\n \u0001', n: -1.5e-7, nested: { list: [1, '2', null, true] } };
-    const d = { ...delivery(newId('wh'), 1_000), payloadJson: JSON.stringify(payload), headers: { 'x-note': 'ünïcødé / "q"', 'x-empty': '' } };
+    const payload = {
+      text: 'é ü 漢字 🚀 "quoted" back\\slash a/b tab\t newline\n \u0001',
+      n: -1.5e-7,
+      nested: { list: [1, '2', null, true] },
+    };
+    const d = {
+      ...delivery(newId('wh'), 1_000),
+      payloadJson: JSON.stringify(payload),
+      headers: { 'x-note': 'ünïcødé / "q"', 'x-empty': '' },
+    };
     await store.create(d);
     const started = (await store.start(d.id, 1, new Date(2_000)))?.delivery;
     expect(started).toMatchObject({ id: d.id, payload, headers: d.headers, attempts: 1, status: 'running' });
@@ -90,7 +130,11 @@ describe('DeliveryStore.markSucceededJson / markFailed', () => {
     for (const d of created) await store.create(d);
     expect(await store.markSucceededJson(created[0]!.id, '"r"', new Date())).toEqual({ status: 'succeeded', workflow: 'echo', removed: 1 });
     expect(await redis.exists(keys.delivery(created[0]!.id))).toBe(0);
-    expect(await store.markFailed(created[1]!.id, { code: 'x', message: 'y' }, new Date())).toEqual({ status: 'failed', workflow: 'echo', removed: 0 });
+    expect(await store.markFailed(created[1]!.id, { code: 'x', message: 'y' }, new Date())).toEqual({
+      status: 'failed',
+      workflow: 'echo',
+      removed: 0,
+    });
     expect(await redis.ttl(keys.delivery(created[1]!.id))).toBeGreaterThan(590);
     expect(await redis.ttl(keys.delivery(created[2]!.id))).toBe(-1);
   });
@@ -132,7 +176,9 @@ describe('DeliveryStore.cancel', () => {
     expect(await store.cancel(d.id, new Date())).toEqual({ cancelled: false, status: 'succeeded' });
     expect(await store.get(d.id)).toMatchObject({ status: 'succeeded', cancelledAt: null });
     // A failure decided without running (quarantine) leaves it too; a run's own outcome still overwrites it.
-    expect(await store.markFailed(d.id, { code: 'worker_crashed', message: 'x' }, new Date(), { onlyIfOpen: true })).toMatchObject({ status: 'succeeded' });
+    expect(await store.markFailed(d.id, { code: 'worker_crashed', message: 'x' }, new Date(), { onlyIfOpen: true })).toMatchObject({
+      status: 'succeeded',
+    });
     expect(await store.markFailed(d.id, { code: 'x', message: 'y' }, new Date())).toMatchObject({ status: 'failed' });
   });
 
@@ -144,7 +190,12 @@ describe('DeliveryStore.cancel', () => {
     await store.markRetrying(d.id, { code: 'timeout', message: 'slow' });
     expect(await store.markSucceededJson(d.id, '"late"', new Date())).toMatchObject({ status: 'cancelled' });
     expect(await store.markFailed(d.id, { code: 'x', message: 'y' }, new Date())).toMatchObject({ status: 'cancelled' });
-    expect((await store.start(d.id, 2, new Date()))?.delivery).toMatchObject({ status: 'cancelled', attempts: 1, result: null, error: null });
+    expect((await store.start(d.id, 2, new Date()))?.delivery).toMatchObject({
+      status: 'cancelled',
+      attempts: 1,
+      result: null,
+      error: null,
+    });
     // A release of held deliveries that read the record before the cancel stores it again as `queued`.
     await store.create(d);
     expect(await store.get(d.id)).toMatchObject({ status: 'cancelled' });
@@ -179,10 +230,16 @@ describe('DeliveryStore run fencing (the job lock token)', () => {
     // The lock lapsed, the job went to another worker, which started it again.
     await store.start(id, 1, new Date(2_000), 'worker-b:7');
     await store.markRetrying(id, { code: 'http_unavailable', message: 'late' }, { runToken: 'worker-a:1' });
-    expect(await store.markSucceededJson(id, JSON.stringify({ from: 'a' }), new Date(3_000), { runToken: 'worker-a:1' })).toMatchObject({ status: 'running' });
-    expect(await store.markFailed(id, { code: 'x', message: 'late' }, new Date(3_000), { runToken: 'worker-a:1' })).toMatchObject({ status: 'running' });
+    expect(await store.markSucceededJson(id, JSON.stringify({ from: 'a' }), new Date(3_000), { runToken: 'worker-a:1' })).toMatchObject({
+      status: 'running',
+    });
+    expect(await store.markFailed(id, { code: 'x', message: 'late' }, new Date(3_000), { runToken: 'worker-a:1' })).toMatchObject({
+      status: 'running',
+    });
     expect(await store.get(id)).toMatchObject({ status: 'running', result: null, error: null });
-    expect(await store.markSucceededJson(id, JSON.stringify({ from: 'b' }), new Date(4_000), { runToken: 'worker-b:7' })).toMatchObject({ status: 'succeeded' });
+    expect(await store.markSucceededJson(id, JSON.stringify({ from: 'b' }), new Date(4_000), { runToken: 'worker-b:7' })).toMatchObject({
+      status: 'succeeded',
+    });
     expect(await store.get(id)).toMatchObject({ status: 'succeeded', result: { from: 'b' }, finishedAt: new Date(4_000).toISOString() });
   });
 

@@ -125,7 +125,8 @@ export class DeliveryStore {
       entries.push(Date.parse(delivery.receivedAt), delivery.id);
     }
     for (const [webhookId, entries] of indexEntries) tx.zadd(this.keys.webhookDeliveries(webhookId), ...entries);
-    for (const delivery of deliveries) if (delivery.concurrency || delivery.debounce) appendKeyState(tx, this.keys, delivery, this.#retention.policy.maxAgeSeconds);
+    for (const delivery of deliveries)
+      if (delivery.concurrency || delivery.debounce) appendKeyState(tx, this.keys, delivery, this.#retention.policy.maxAgeSeconds);
   }
 
   async create(delivery: NewDelivery): Promise<void> {
@@ -144,12 +145,17 @@ export class DeliveryStore {
    * The record with its payload as stored (the verified body text), its queue and its concurrency key's line: what
    * re-enqueueing it needs (a replay or a retry keeps the key it arrived under).
    */
-  async getStored(deliveryId: string): Promise<{ delivery: Delivery; payloadJson: string; queue: string; concurrency?: NonNullable<NewDelivery['concurrency']> } | null> {
+  async getStored(
+    deliveryId: string,
+  ): Promise<{ delivery: Delivery; payloadJson: string; queue: string; concurrency?: NonNullable<NewDelivery['concurrency']> } | null> {
     const raw = await this.redis.hgetall(this.keys.delivery(deliveryId));
     if (raw.id === undefined) return null;
     const stored = { delivery: toDelivery(raw), payloadJson: raw.payload ?? 'null', queue: raw.queue ?? 'default' };
     if (raw.concurrencyLine === undefined) return stored;
-    return { ...stored, concurrency: { key: raw.concurrencyKey ?? '', line: raw.concurrencyLine, limit: Number(raw.concurrencyLimit ?? 1) } };
+    return {
+      ...stored,
+      concurrency: { key: raw.concurrencyKey ?? '', line: raw.concurrencyLine, limit: Number(raw.concurrencyLimit ?? 1) },
+    };
   }
 
   /** The status of each delivery (null where the record is gone), in one round trip. */
@@ -177,11 +183,15 @@ export class DeliveryStore {
    * an earlier run whose lock lapsed meanwhile (its worker lost Redis longer than the lock) is then not recorded.
    */
   async start(deliveryId: string, attempts: number, startedAt: Date, runToken = ''): Promise<StartedDelivery | null> {
-    const json = (await startScript.run(this.redis, [this.keys.delivery(deliveryId)], [attempts, startedAt.toISOString(), runToken])) as string | null;
+    const json = (await startScript.run(this.redis, [this.keys.delivery(deliveryId)], [attempts, startedAt.toISOString(), runToken])) as
+      string | null;
     if (!json) return null;
     const raw = JSON.parse(json) as DeliveryHash & { parkedBehind?: string };
     const pinned = raw.workflowVersion !== undefined && raw.workflowJob !== undefined;
-    const started: StartedDelivery = { delivery: toDelivery(raw), workflowPin: pinned ? { version: Number(raw.workflowVersion), job: raw.workflowJob! } : null };
+    const started: StartedDelivery = {
+      delivery: toDelivery(raw),
+      workflowPin: pinned ? { version: Number(raw.workflowVersion), job: raw.workflowJob! } : null,
+    };
     if (raw.parkedBehind !== undefined) started.parkedBehind = raw.parkedBehind;
     return started;
   }
@@ -191,7 +201,11 @@ export class DeliveryStore {
    * The version is counted as held (`workflowPinHeld`) until the delivery finishes, so pruning old versions keeps it.
    */
   async pinWorkflow(deliveryId: string, pin: WorkflowPin): Promise<void> {
-    await pinScript.run(this.redis, [this.keys.delivery(deliveryId)], [String(pin.version), pin.job, ...affixesOf(this.keys.workflowPinCounts)]);
+    await pinScript.run(
+      this.redis,
+      [this.keys.delivery(deliveryId)],
+      [String(pin.version), pin.job, ...affixesOf(this.keys.workflowPinCounts)],
+    );
   }
 
   /**
@@ -214,9 +228,15 @@ export class DeliveryStore {
    * `deliveryCancels` for the worker that may be running it. A delivery that already ended is left unchanged.
    */
   async cancel(deliveryId: string, at: Date): Promise<CancelOutcome> {
-    const reply = (await cancelScript.run(this.redis, [this.keys.delivery(deliveryId)], [at.toISOString(), this.keys.deliveryCancels, deliveryId])) as [number, string, string?] | null;
+    const reply = (await cancelScript.run(
+      this.redis,
+      [this.keys.delivery(deliveryId)],
+      [at.toISOString(), this.keys.deliveryCancels, deliveryId],
+    )) as [number, string, string?] | null;
     if (!reply) return null;
-    return reply[0] === 1 ? { cancelled: true, previous: reply[1] as DeliveryStatus, queue: reply[2] ?? 'default' } : { cancelled: false, status: reply[1] };
+    return reply[0] === 1
+      ? { cancelled: true, previous: reply[1] as DeliveryStatus, queue: reply[2] ?? 'default' }
+      : { cancelled: false, status: reply[1] };
   }
 
   /** Applies retention to the delivery if it ended, and reports its status and workflow (see `DeliveryRetention.settle`). */
@@ -228,8 +248,17 @@ export class DeliveryStore {
    * Records the final failure and applies retention, as `markSucceededJson` does. With `onlyIfOpen` a delivery that ended
    * in any way (succeeded too) is left as it is, for a failure decided without running it (a quarantine).
    */
-  markFailed(deliveryId: string, error: DeliveryError, finishedAt: Date, options: { onlyIfOpen?: boolean; runToken?: string } = {}): Promise<Settled> {
-    return this.#retention.finish(deliveryId, { status: 'failed', error: JSON.stringify(error), finishedAt: finishedAt.toISOString() }, options);
+  markFailed(
+    deliveryId: string,
+    error: DeliveryError,
+    finishedAt: Date,
+    options: { onlyIfOpen?: boolean; runToken?: string } = {},
+  ): Promise<Settled> {
+    return this.#retention.finish(
+      deliveryId,
+      { status: 'failed', error: JSON.stringify(error), finishedAt: finishedAt.toISOString() },
+      options,
+    );
   }
 }
 
@@ -271,7 +300,10 @@ export function presentDelivery(raw: Record<string, string>): Delivery {
   if (unshown.length === 0) return delivery;
   return {
     ...delivery,
-    presentationError: { code: 'record_unpresentable', message: `stored data not shown, as it is not JSON or nested deeper than ${presentableJsonDepth} levels: ${unshown.join(', ')}` },
+    presentationError: {
+      code: 'record_unpresentable',
+      message: `stored data not shown, as it is not JSON or nested deeper than ${presentableJsonDepth} levels: ${unshown.join(', ')}`,
+    },
   };
 }
 

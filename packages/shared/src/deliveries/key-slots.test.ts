@@ -17,7 +17,21 @@ afterAll(async () => {
 });
 
 function keyed(line: string, limit: number, extra: Partial<NewDelivery> = {}): NewDelivery {
-  return { id: newId('dlv'), webhookId: 'wh_k', agentId: 'agt_k', workflow: 'w', status: 'queued', receivedAt: new Date().toISOString(), dedupeKey: null, headers: {}, payloadJson: '{}', replayOf: null, queue: 'default', concurrency: { key: 'k', line, limit }, ...extra };
+  return {
+    id: newId('dlv'),
+    webhookId: 'wh_k',
+    agentId: 'agt_k',
+    workflow: 'w',
+    status: 'queued',
+    receivedAt: new Date().toISOString(),
+    dedupeKey: null,
+    headers: {},
+    payloadJson: '{}',
+    replayOf: null,
+    queue: 'default',
+    concurrency: { key: 'k', line, limit },
+    ...extra,
+  };
 }
 
 async function create(...deliveries: NewDelivery[]): Promise<void> {
@@ -107,7 +121,12 @@ describe('key slots', () => {
 
 describe('debounce', () => {
   function debounced(state: string, periodMs: number, at: number, maxWaitMs?: number): NewDelivery {
-    return { ...keyed('', 1), concurrency: undefined, receivedAt: new Date(at).toISOString(), debounce: { key: 'd', state, periodMs, ...(maxWaitMs ? { maxWaitMs } : {}) } };
+    return {
+      ...keyed('', 1),
+      concurrency: undefined,
+      receivedAt: new Date(at).toISOString(),
+      debounce: { key: 'd', state, periodMs, ...(maxWaitMs ? { maxWaitMs } : {}) },
+    };
   }
 
   it('a newer delivery supersedes one that has not started; one that started is left to run', async () => {

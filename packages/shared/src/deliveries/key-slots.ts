@@ -130,13 +130,29 @@ export function appendKeyState(tx: ChainableCommander, keys: Keys, delivery: New
   if (delivery.concurrency && delivery.status === 'queued') tx.rpush(delivery.concurrency.line, delivery.id);
   const debounce = delivery.debounce;
   if (!debounce) return;
-  tx.eval(`${endedStatusLua}${debounceLua}`, 2, debounce.state, keys.delivery(delivery.id), delivery.id, Date.parse(delivery.receivedAt), debounce.periodMs, debounce.maxWaitMs ?? '', delivery.receivedAt, endedTtlSeconds);
+  tx.eval(
+    `${endedStatusLua}${debounceLua}`,
+    2,
+    debounce.state,
+    keys.delivery(delivery.id),
+    delivery.id,
+    Date.parse(delivery.receivedAt),
+    debounce.periodMs,
+    debounce.maxWaitMs ?? '',
+    delivery.receivedAt,
+    endedTtlSeconds,
+  );
 }
 
 /** The record fields of a new delivery's flow control. */
 export function keyFields(delivery: NewDelivery): DeliveryHash {
   const fields: DeliveryHash = {};
-  if (delivery.concurrency) Object.assign(fields, { concurrencyKey: delivery.concurrency.key, concurrencyLine: delivery.concurrency.line, concurrencyLimit: String(delivery.concurrency.limit) } satisfies DeliveryHash);
+  if (delivery.concurrency)
+    Object.assign(fields, {
+      concurrencyKey: delivery.concurrency.key,
+      concurrencyLine: delivery.concurrency.line,
+      concurrencyLimit: String(delivery.concurrency.limit),
+    } satisfies DeliveryHash);
   if (delivery.debounce) fields.debounceKey = delivery.debounce.key;
   return fields;
 }

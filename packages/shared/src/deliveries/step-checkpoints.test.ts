@@ -26,7 +26,15 @@ async function created(): Promise<string> {
 }
 
 const step = (id: string, status: StepRecord['status'], extra: Partial<StepRecord> = {}): string =>
-  JSON.stringify({ id, type: 'http', status, attempts: 1, startedAt: new Date(2_000).toISOString(), finishedAt: status === 'running' ? null : new Date(3_000).toISOString(), ...extra } satisfies StepRecord);
+  JSON.stringify({
+    id,
+    type: 'http',
+    status,
+    attempts: 1,
+    startedAt: new Date(2_000).toISOString(),
+    finishedAt: status === 'running' ? null : new Date(3_000).toISOString(),
+    ...extra,
+  } satisfies StepRecord);
 
 describe('StepCheckpoints.save', () => {
   it('writes the record in the step field, where the delivery shows it', async () => {
@@ -44,7 +52,10 @@ describe('StepCheckpoints.save', () => {
       const finished = step(stepId, status, { output: { first: true } });
       await checkpoints.save(id, stepId, finished);
       expect(await checkpoints.save(id, stepId, step(stepId, 'running'))).toEqual({ outcome: 'finished', recordJson: finished });
-      expect(await checkpoints.save(id, stepId, step(stepId, 'succeeded', { output: { first: false } }))).toEqual({ outcome: 'finished', recordJson: finished });
+      expect(await checkpoints.save(id, stepId, step(stepId, 'succeeded', { output: { first: false } }))).toEqual({
+        outcome: 'finished',
+        recordJson: finished,
+      });
       expect(await redis.hget(keys.delivery(id), stepField(stepId))).toBe(finished);
     }
   });
@@ -78,7 +89,12 @@ describe('StepCheckpoints.abandonRunning', () => {
 
     expect(await checkpoints.abandonRunning(id, { code: 'timeout', message: 'the run exceeded its timeoutMs' }, new Date(5_000))).toBe(1);
     const after = await redis.hgetall(keys.delivery(id));
-    expect(JSON.parse(after[stepField('inflight')]!)).toEqual({ ...JSON.parse(step('inflight', 'running')), status: 'failed', finishedAt: new Date(5_000).toISOString(), error: { code: 'timeout', message: 'the run exceeded its timeoutMs' } });
+    expect(JSON.parse(after[stepField('inflight')]!)).toEqual({
+      ...JSON.parse(step('inflight', 'running')),
+      status: 'failed',
+      finishedAt: new Date(5_000).toISOString(),
+      error: { code: 'timeout', message: 'the run exceeded its timeoutMs' },
+    });
     const { [stepField('inflight')]: _changed, ...rest } = after;
     const { [stepField('inflight')]: _was, ...restBefore } = before;
     expect(rest).toEqual(restBefore);

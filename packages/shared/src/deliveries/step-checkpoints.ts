@@ -66,6 +66,8 @@ export class StepCheckpoints {
 
   /** Records every step still `running` (the one a stopped run was in) as failed with the run's error; how many. */
   async abandonRunning(deliveryId: string, error: { code: string; message: string }, finishedAt: Date): Promise<number> {
-    return Number(await abandonScript.run(this.redis, [this.keys.delivery(deliveryId)], [finishedAt.toISOString(), error.code, error.message]));
+    return Number(
+      await abandonScript.run(this.redis, [this.keys.delivery(deliveryId)], [finishedAt.toISOString(), error.code, error.message]),
+    );
   }
 }

@@ -12,7 +12,10 @@ export class ConfigError extends Error {
 
   /** One bad variable reads as one line; several as a list, one line each. */
   static ofProblems(problems: string[]): ConfigError {
-    const message = problems.length === 1 ? `invalid configuration: ${problems[0]}` : `invalid configuration:\n${problems.map((line) => `  ${line}`).join('\n')}`;
+    const message =
+      problems.length === 1
+        ? `invalid configuration: ${problems[0]}`
+        : `invalid configuration:\n${problems.map((line) => `  ${line}`).join('\n')}`;
     return new ConfigError(message, problems);
   }
 }

@@ -44,7 +44,9 @@ const jobOptions = { attempts: 4, backoff: { type: 'fixed', delay: 10 } };
 
 describe('DeliveryEnqueuer', () => {
   it('stores every record and its job for requests that arrive in one event-loop turn', async () => {
-    const batch = Array.from({ length: 40 }, (_, i) => delivery({ payloadJson: JSON.stringify({ n: i }), queue: i % 2 === 0 ? 'default' : 'other' }));
+    const batch = Array.from({ length: 40 }, (_, i) =>
+      delivery({ payloadJson: JSON.stringify({ n: i }), queue: i % 2 === 0 ? 'default' : 'other' }),
+    );
     await Promise.all(batch.map((d) => enqueuer.enqueue({ delivery: d, jobOptions })));
     for (const d of batch) {
       const stored = await deliveries.get(d.id);
@@ -82,7 +84,7 @@ describe('DeliveryEnqueuer', () => {
     expect(await admin.zscore(keys.webhookDeliveries(good.webhookId), good.id)).not.toBeNull();
   });
 
-  it('sends batches with jobs on an insert connection of their own, holding only BullMQ\'s job-insert scripts, and hands it to afterStore', async () => {
+  it("sends batches with jobs on an insert connection of their own, holding only BullMQ's job-insert scripts, and hands it to afterStore", async () => {
     const ownQueues = new QueueSet(producer, keys);
     const storedOn: RedisClient[] = [];
     const withHook = new DeliveryEnqueuer(producer, deliveries, ownQueues, 3_000, async (connection) => {

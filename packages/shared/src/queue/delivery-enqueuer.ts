@@ -70,7 +70,8 @@ export class DeliveryEnqueuer {
       },
       (err: unknown) => {
         clearTimeout(timer);
-        for (const item of batch) item.reject(err instanceof EnqueueError ? err : new EnqueueError('could not store the delivery', { cause: err }));
+        for (const item of batch)
+          item.reject(err instanceof EnqueueError ? err : new EnqueueError('could not store the delivery', { cause: err }));
       },
     );
   }
@@ -81,7 +82,11 @@ export class DeliveryEnqueuer {
     const stored: NewDelivery[] = [];
     for (const item of batch) {
       if (item.delivery.status === 'queued') {
-        const job = catalogJob('run-delivery', { deliveryId: item.delivery.id }, { ...item.jobOptions, jobId: deliveryJobId(item.delivery.id) });
+        const job = catalogJob(
+          'run-delivery',
+          { deliveryId: item.delivery.id },
+          { ...item.jobOptions, jobId: deliveryJobId(item.delivery.id) },
+        );
         try {
           inserts.push(tx.addJob(item.delivery.queue, job));
         } catch (err) {

@@ -10,6 +10,9 @@ describe('deliveryJobOptions', () => {
     const workflow = { attempts: 5, backoff: { type: 'fixed' as const, delayMs: 200 } };
     expect(deliveryJobOptions({}, workflow)).toEqual({ attempts: 5, backoff: { type: 'fixed', delay: 200 } });
     expect(deliveryJobOptions({ attempts: 2 }, workflow)).toEqual({ attempts: 2, backoff: { type: 'fixed', delay: 200 } });
-    expect(deliveryJobOptions({ backoff: { type: 'exponential', delayMs: 50 } }, workflow)).toEqual({ attempts: 5, backoff: { type: 'exponential', delay: 50 } });
+    expect(deliveryJobOptions({ backoff: { type: 'exponential', delayMs: 50 } }, workflow)).toEqual({
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 50 },
+    });
   });
 });

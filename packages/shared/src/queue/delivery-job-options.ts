@@ -6,7 +6,10 @@ import { webhookDefaults, type WebhookOptions } from '../registry/types.js';
  * Attempts and backoff of a delivery's job: the webhook's options win, then the workflow's own `retry`, then the
  * defaults. BullMQ names the backoff delay `delay`, where the API and workflow definitions say `delayMs`.
  */
-export function deliveryJobOptions(webhook: WebhookOptions, workflowRetry?: RetryPolicy): Required<Pick<JobsOptions, 'attempts' | 'backoff'>> {
+export function deliveryJobOptions(
+  webhook: WebhookOptions,
+  workflowRetry?: RetryPolicy,
+): Required<Pick<JobsOptions, 'attempts' | 'backoff'>> {
   const backoff = webhook.backoff ?? workflowRetry?.backoff ?? webhookDefaults.backoff;
   return {
     attempts: webhook.attempts ?? workflowRetry?.attempts ?? webhookDefaults.attempts,

@@ -72,7 +72,7 @@ describe('the BullMQ internals the delivery MULTI relies on (real bullmq, real R
     admin.disconnect();
   });
 
-  it("defines the job-insert scripts, named <script>:<bullmq version>, with their Lua, on the connection a Queue is given", async () => {
+  it('defines the job-insert scripts, named <script>:<bullmq version>, with their Lua, on the connection a Queue is given', async () => {
     expect(typeof Queue.prototype.getBackend).toBe('function');
     // What QueueSet.transaction awaits before it opens the insert connection.
     await queues.get(queueName).getBackend().client;
@@ -118,7 +118,10 @@ describe('the BullMQ internals the delivery MULTI relies on (real bullmq, real R
     const later = newId('dlv');
     const marker = `${keys.bullPrefix}:contract-marker`;
     // Each insert settles once it is queued on the MULTI (the enqueuer awaits them all before exec)...
-    await tx.addJob(queueName, catalogJob('run-delivery', { deliveryId: id }, { jobId: id, attempts: 4, backoff: { type: 'fixed', delay: 10 } }));
+    await tx.addJob(
+      queueName,
+      catalogJob('run-delivery', { deliveryId: id }, { jobId: id, attempts: 4, backoff: { type: 'fixed', delay: 10 } }),
+    );
     await tx.addJob(queueName, catalogJob('run-delivery', { deliveryId: later }, { jobId: later, delay: 3_600_000 }));
     tx.commands.set(marker, 'stored with the jobs');
     // ...and nothing reaches Redis before exec, so a record and its job are stored together or not at all.
@@ -129,7 +132,12 @@ describe('the BullMQ internals the delivery MULTI relies on (real bullmq, real R
 
     const queue = queues.get(queueName);
     const job = await queue.getJob(id);
-    expect(job).toMatchObject({ id, name: 'run-delivery', data: { deliveryId: id }, opts: { attempts: 4, backoff: { type: 'fixed', delay: 10 } } });
+    expect(job).toMatchObject({
+      id,
+      name: 'run-delivery',
+      data: { deliveryId: id },
+      opts: { attempts: 4, backoff: { type: 'fixed', delay: 10 } },
+    });
     expect(await queue.getJobState(id)).toBe('waiting');
     expect(await queue.getJobState(later)).toBe('delayed');
 
@@ -160,4 +168,3 @@ describe('the BullMQ internals the delivery MULTI relies on (real bullmq, real R
     }
   });
 });
-

@@ -24,8 +24,18 @@ export interface CreateRedisOptions {
  * on every reconnect attempt) instead of crashing the process: Redis going away is an expected condition.
  */
 export function createRedis(url: string, role: ConnectionRole, onError?: (err: Error) => void): Redis;
-export function createRedis(url: string, role: ConnectionRole, onError: ((err: Error) => void) | undefined, options: CreateRedisOptions): RedisClient;
-export function createRedis(url: string, role: ConnectionRole, onError?: (err: Error) => void, { cluster = false }: CreateRedisOptions = {}): RedisClient {
+export function createRedis(
+  url: string,
+  role: ConnectionRole,
+  onError: ((err: Error) => void) | undefined,
+  options: CreateRedisOptions,
+): RedisClient;
+export function createRedis(
+  url: string,
+  role: ConnectionRole,
+  onError?: (err: Error) => void,
+  { cluster = false }: CreateRedisOptions = {},
+): RedisClient {
   const client = cluster ? new Cluster(clusterSeeds(url), clusterOptions(url, role)) : new Redis(url, connectionOptions(url, role));
   let reported = false;
   client.on('error', (err: Error) => {
@@ -99,7 +109,11 @@ export async function waitUntilReady(client: RedisClient, url: string, timeoutMs
 
 /** The URL with any password replaced, fit for messages and logs. */
 export function safeRedisUrl(url: string): string {
-  if (url.includes(',')) return url.split(',').map((one) => safeRedisUrl(one.trim())).join(',');
+  if (url.includes(','))
+    return url
+      .split(',')
+      .map((one) => safeRedisUrl(one.trim()))
+      .join(',');
   try {
     const parsed = new URL(url);
     if (parsed.password) parsed.password = '***';

@@ -62,11 +62,12 @@ export class OutboundSecretStore {
   /** The sealed current and previous secrets and the previous one's remaining grace, in one round trip. */
   private async read(agentId: string): Promise<{ sealed: string | null; sealedPrevious: string | null; ttlMs: number }> {
     const previous = this.keys.agentPreviousOutboundSecret(agentId);
-    const [[, sealed], [, sealedPrevious], [, ttlMs]] = (await this.redis.multi().get(this.keys.agentOutboundSecret(agentId)).get(previous).pttl(previous).exec()) as [
-      [unknown, string | null],
-      [unknown, string | null],
-      [unknown, number],
-    ];
+    const [[, sealed], [, sealedPrevious], [, ttlMs]] = (await this.redis
+      .multi()
+      .get(this.keys.agentOutboundSecret(agentId))
+      .get(previous)
+      .pttl(previous)
+      .exec()) as [[unknown, string | null], [unknown, string | null], [unknown, number]];
     return { sealed, sealedPrevious, ttlMs };
   }
 
@@ -79,7 +80,14 @@ export class OutboundSecretStore {
   /** A new current secret; the old one keeps signing for `graceSeconds` (0: it stops at once). */
   async rotate(agentId: string, graceSeconds: number): Promise<OutboundSecret> {
     const sealed = this.box.seal(standardWebhooksScheme.generateSecret(), agentId);
-    await this.redis.eval(rotateScript, 2, this.keys.agentOutboundSecret(agentId), this.keys.agentPreviousOutboundSecret(agentId), sealed, String(graceSeconds * 1000));
+    await this.redis.eval(
+      rotateScript,
+      2,
+      this.keys.agentOutboundSecret(agentId),
+      this.keys.agentPreviousOutboundSecret(agentId),
+      sealed,
+      String(graceSeconds * 1000),
+    );
     return this.get(agentId);
   }
 

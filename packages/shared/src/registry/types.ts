@@ -12,7 +12,12 @@ export const maxWebhookDepth = presentableJsonDepth;
 /** Per-webhook options of API.md; every field optional, defaults in `webhookDefaults`. */
 export const webhookOptionsSchema = z
   .object({
-    maxBodyBytes: z.number().int().min(1).max(16 * 1024 * 1024).optional(),
+    maxBodyBytes: z
+      .number()
+      .int()
+      .min(1)
+      .max(16 * 1024 * 1024)
+      .optional(),
     /** Deepest nesting of arrays and objects an authentic body may have (400 `payload_too_deep` past it). */
     maxDepth: z.number().int().min(1).max(maxWebhookDepth).optional(),
     rateLimit: z
@@ -22,15 +27,27 @@ export const webhookOptionsSchema = z
       .optional(),
     dedupe: z
       .object({
-        header: z.string().min(1).max(100).regex(/^[A-Za-z0-9-]+$/, 'must be an HTTP header name').optional(),
-        windowSeconds: z.number().int().min(1).max(30 * 86_400),
+        header: z
+          .string()
+          .min(1)
+          .max(100)
+          .regex(/^[A-Za-z0-9-]+$/, 'must be an HTTP header name')
+          .optional(),
+        windowSeconds: z
+          .number()
+          .int()
+          .min(1)
+          .max(30 * 86_400),
       })
       .strict()
       .optional(),
     attempts: z.number().int().min(1).max(100).optional(),
     backoff: backoffSchema.optional(),
     timeoutMs: z.number().int().min(1).max(3_600_000).optional(),
-    queue: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, _ or -').optional(),
+    queue: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, _ or -')
+      .optional(),
     /** Flow control per key (API.md §5.4); wins over the bound workflow's own. */
     concurrency: concurrencySchema.optional(),
     debounce: debounceSchema.optional(),

@@ -59,10 +59,16 @@ export class WebhookStore {
     };
     const created = await createScript.run(
       this.redis,
-      [this.keys.webhook(id), this.keys.agentWebhooks(input.agentId), this.keys.agentWebhookOrder(input.agentId), this.keys.workflowBindings(webhook.workflow)],
+      [
+        this.keys.webhook(id),
+        this.keys.agentWebhooks(input.agentId),
+        this.keys.agentWebhookOrder(input.agentId),
+        this.keys.workflowBindings(webhook.workflow),
+      ],
       [JSON.stringify(webhook), id, Date.parse(webhook.createdAt), this.maxPerAgent],
     );
-    if (created !== 1) throw new ProblemError('limit_reached', `agent ${input.agentId} already has ${this.maxPerAgent} webhooks, the most it may have`);
+    if (created !== 1)
+      throw new ProblemError('limit_reached', `agent ${input.agentId} already has ${this.maxPerAgent} webhooks, the most it may have`);
     return webhook;
   }
 
@@ -88,10 +94,11 @@ export class WebhookStore {
    * the first time the list is read. One ZCARD and SCARD round trip when there is nothing to do.
    */
   async #indexOlderWebhooks(agentId: string): Promise<void> {
-    const [[, ordered], [, all]] = (await this.redis.pipeline().zcard(this.keys.agentWebhookOrder(agentId)).scard(this.keys.agentWebhooks(agentId)).exec()) as [
-      [Error | null, number],
-      [Error | null, number],
-    ];
+    const [[, ordered], [, all]] = (await this.redis
+      .pipeline()
+      .zcard(this.keys.agentWebhookOrder(agentId))
+      .scard(this.keys.agentWebhooks(agentId))
+      .exec()) as [[Error | null, number], [Error | null, number]];
     if (ordered >= all) return;
     const ids = await this.redis.smembers(this.keys.agentWebhooks(agentId));
     const found = (await Promise.all(ids.map((id) => this.find(id)))).filter((w): w is WebhookRecord => w !== null);
@@ -103,7 +110,9 @@ export class WebhookStore {
   async listByAgent(agentId: string): Promise<WebhookRecord[]> {
     const ids = await this.redis.smembers(this.keys.agentWebhooks(agentId));
     const found = await Promise.all(ids.map((id) => this.find(id)));
-    return found.filter((w): w is WebhookRecord => w !== null).sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+    return found
+      .filter((w): w is WebhookRecord => w !== null)
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
   }
 
   async update(webhookId: string, patch: UpdateWebhookInput): Promise<{ before: WebhookRecord; after: WebhookRecord }> {

@@ -46,7 +46,9 @@ describe('github scheme', () => {
   });
 
   it('uses x-github-delivery as its dedupe key', () => {
-    expect(scheme.dedupeKey({ 'x-github-delivery': '72d3162e-cc78-11e3-81ab-4c9367dc0958' }, () => ({}))).toBe('72d3162e-cc78-11e3-81ab-4c9367dc0958');
+    expect(scheme.dedupeKey({ 'x-github-delivery': '72d3162e-cc78-11e3-81ab-4c9367dc0958' }, () => ({}))).toBe(
+      '72d3162e-cc78-11e3-81ab-4c9367dc0958',
+    );
     expect(scheme.dedupeKey({}, () => ({}))).toBeUndefined();
   });
 });

@@ -11,7 +11,8 @@ describe('signature schemes', () => {
     const secret = scheme.generateSecret();
     const nowMs = Date.now();
     const headers = signers[name](body, secret, { nowMs, id: 'msg_sender_test' });
-    const verify = (secrets: string[]) => scheme.verify({ rawBody: Buffer.from(body), headers, secrets, nowMs, parsedBody: () => JSON.parse(body) });
+    const verify = (secrets: string[]) =>
+      scheme.verify({ rawBody: Buffer.from(body), headers, secrets, nowMs, parsedBody: () => JSON.parse(body) });
     expect(verify([secret])).toEqual({ ok: true });
     expect(verify([scheme.generateSecret()])).toMatchObject({ ok: false });
   });

@@ -19,7 +19,6 @@ export const schemes: Record<SchemeName, SignatureScheme> = {
 
 export const schemeNames = (): string[] => Object.keys(schemes);
 
-
 export function getScheme(name: string): SignatureScheme {
   // Listed names only: a name like `constructor` must not reach Object.prototype.
   const scheme = isSchemeName(name) ? schemes[name] : undefined;

@@ -18,7 +18,9 @@ function shopifySigned(rawBody: string, key = secret): Headers {
 
 describe('shopify scheme', () => {
   it('verifies a fixed vector (secret "shop-secret", body {"id":1})', () => {
-    expect(verify('{"id":1}', { 'x-shopify-hmac-sha256': 'plW8VGqq0nDMIEhDqaNNW99asdUCy7EIqLZVcQwtAZ0=' }, ['shop-secret'])).toEqual({ ok: true });
+    expect(verify('{"id":1}', { 'x-shopify-hmac-sha256': 'plW8VGqq0nDMIEhDqaNNW99asdUCy7EIqLZVcQwtAZ0=' }, ['shop-secret'])).toEqual({
+      ok: true,
+    });
   });
 
   it('accepts a valid signature from any active secret, and signs the same way', () => {
@@ -39,7 +41,9 @@ describe('shopify scheme', () => {
   });
 
   it('uses x-shopify-webhook-id as its dedupe key', () => {
-    expect(scheme.dedupeKey({ 'x-shopify-webhook-id': 'b54557e4-bdd9-4b37-8a5f-bf7d70bcd043' }, () => ({}))).toBe('b54557e4-bdd9-4b37-8a5f-bf7d70bcd043');
+    expect(scheme.dedupeKey({ 'x-shopify-webhook-id': 'b54557e4-bdd9-4b37-8a5f-bf7d70bcd043' }, () => ({}))).toBe(
+      'b54557e4-bdd9-4b37-8a5f-bf7d70bcd043',
+    );
     expect(scheme.dedupeKey({}, () => ({}))).toBeUndefined();
   });
 });

@@ -16,7 +16,8 @@ export const shopifyScheme: SignatureScheme = {
   verify({ rawBody, headers, secrets }: VerifyInput): VerifyResult {
     const header = headerValue(headers, 'x-shopify-hmac-sha256')?.trim();
     if (!header) return { ok: false, code: 'signature_missing', detail: 'the x-shopify-hmac-sha256 header is missing' };
-    if (!base64Format.test(header)) return { ok: false, code: 'signature_invalid', detail: 'x-shopify-hmac-sha256 must be base64 of 32 bytes' };
+    if (!base64Format.test(header))
+      return { ok: false, code: 'signature_invalid', detail: 'x-shopify-hmac-sha256 must be base64 of 32 bytes' };
     if (secrets.length === 0) return noKey;
     const given = Buffer.from(header, 'base64');
     return anyMacMatches(secrets, [given], (secret) => bodySignature(secret, rawBody)) ? { ok: true } : noMatch;

@@ -21,7 +21,10 @@ function verify(rawBody: string, headers: Headers, secrets = [secret], at = nowM
 /** Signed as Slack's documentation spells it out, independently of the scheme's own `sign`. */
 function slackSigned(rawBody: string, key = secret, at = nowMs): Headers {
   const timestamp = String(Math.floor(at / 1000));
-  return { 'x-slack-request-timestamp': timestamp, 'x-slack-signature': `v0=${createHmac('sha256', key).update(`v0:${timestamp}:${rawBody}`).digest('hex')}` };
+  return {
+    'x-slack-request-timestamp': timestamp,
+    'x-slack-signature': `v0=${createHmac('sha256', key).update(`v0:${timestamp}:${rawBody}`).digest('hex')}`,
+  };
 }
 
 describe('slack scheme', () => {

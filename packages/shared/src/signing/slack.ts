@@ -26,7 +26,9 @@ export const slackScheme: SignatureScheme = {
     const match = signatureFormat.exec(signature);
     if (!match) return { ok: false, code: 'signature_invalid', detail: 'x-slack-signature must be v0= and 64 hex characters' };
     if (secrets.length === 0) return noKey;
-    return anyMacMatches(secrets, [Buffer.from(match[1]!, 'hex')], (secret) => slackSignature(secret, timestamp, rawBody)) ? { ok: true } : noMatch;
+    return anyMacMatches(secrets, [Buffer.from(match[1]!, 'hex')], (secret) => slackSignature(secret, timestamp, rawBody))
+      ? { ok: true }
+      : noMatch;
   },
 
   /** Slack sends no delivery id header; Events API envelopes carry `event_id`, repeated on retries. */

@@ -16,8 +16,13 @@ describe('standard-webhooks scheme', () => {
 
   it('accepts a request signed by the reference library, and refuses it with another secret', () => {
     const id = 'msg_2KWPBgLlAfxdpx2AI54pPJ85f4W';
-    const headers = { 'webhook-id': id, 'webhook-timestamp': String(Math.floor(nowMs / 1000)), 'webhook-signature': new Webhook(secret).sign(id, new Date(nowMs), body) };
-    const verify = (secrets: string[]) => scheme.verify({ rawBody: Buffer.from(body), headers, secrets, nowMs, parsedBody: () => JSON.parse(body) });
+    const headers = {
+      'webhook-id': id,
+      'webhook-timestamp': String(Math.floor(nowMs / 1000)),
+      'webhook-signature': new Webhook(secret).sign(id, new Date(nowMs), body),
+    };
+    const verify = (secrets: string[]) =>
+      scheme.verify({ rawBody: Buffer.from(body), headers, secrets, nowMs, parsedBody: () => JSON.parse(body) });
     expect(verify([secret])).toEqual({ ok: true });
     expect(verify([scheme.generateSecret()])).toMatchObject({ ok: false, code: 'signature_invalid' });
   });

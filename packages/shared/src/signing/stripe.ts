@@ -1,5 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { anyMacMatches, checkTimestamp, maxSignaturesPerRequest, noKey, noMatch, signers, stripeSignature } from '@hookflow/protocol/signing';
+import {
+  anyMacMatches,
+  checkTimestamp,
+  maxSignaturesPerRequest,
+  noKey,
+  noMatch,
+  signers,
+  stripeSignature,
+} from '@hookflow/protocol/signing';
 import { bodyStringField } from './body-field.js';
 import { headerValue, type SignatureScheme, type VerifyInput, type VerifyResult } from './scheme.js';
 
@@ -25,7 +33,8 @@ export const stripeScheme: SignatureScheme = {
       const name = item.slice(0, eq).trim();
       const value = item.slice(eq + 1).trim();
       if (name === 't') timestamp = value;
-      else if (name === 'v1' && given.length < maxSignaturesPerRequest && /^[0-9a-fA-F]{64}$/.test(value)) given.push(Buffer.from(value, 'hex'));
+      else if (name === 'v1' && given.length < maxSignaturesPerRequest && /^[0-9a-fA-F]{64}$/.test(value))
+        given.push(Buffer.from(value, 'hex'));
     }
     if (timestamp === undefined) return { ok: false, code: 'timestamp_invalid', detail: 'stripe-signature has no t= timestamp' };
     const time = checkTimestamp(timestamp, nowMs);

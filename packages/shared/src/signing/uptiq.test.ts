@@ -31,7 +31,8 @@ describe('uptiq scheme', () => {
   });
 
   it('accepts the hex HMAC of the raw body, lower or upper case, with or without sha256=', () => {
-    for (const header of [sig, sig.toUpperCase(), `sha256=${sig}`, `  ${sig} `]) expect(verify(body, { 'x-signature': header })).toMatchObject({ ok: true });
+    for (const header of [sig, sig.toUpperCase(), `sha256=${sig}`, `  ${sig} `])
+      expect(verify(body, { 'x-signature': header })).toMatchObject({ ok: true });
   });
 
   it('accepts JSON.stringify(JSON.parse(raw)) for senders that sent other whitespace, naming the text it authenticated', () => {

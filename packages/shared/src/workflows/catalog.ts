@@ -68,7 +68,9 @@ export class WorkflowCatalog {
     const definitions = await this.store.list();
     return [
       ...builtinWorkflows,
-      ...definitions.filter((meta) => !findBuiltin(meta.name)).map((meta) => ({ name: meta.name, description: meta.description, source: 'definition' as const, version: meta.version })),
+      ...definitions
+        .filter((meta) => !findBuiltin(meta.name))
+        .map((meta) => ({ name: meta.name, description: meta.description, source: 'definition' as const, version: meta.version })),
     ];
   }
 
@@ -102,7 +104,10 @@ export class WorkflowCatalog {
     if (findBuiltin(name)) return builtinFlowControl[name];
     const definition = (await this.current(name))?.definition;
     if (!definition || (!definition.concurrency && !definition.debounce)) return undefined;
-    return { ...(definition.concurrency ? { concurrency: definition.concurrency } : {}), ...(definition.debounce ? { debounce: definition.debounce } : {}) };
+    return {
+      ...(definition.concurrency ? { concurrency: definition.concurrency } : {}),
+      ...(definition.debounce ? { debounce: definition.debounce } : {}),
+    };
   }
 
   /** Forget cached copies after a change made through this process. */

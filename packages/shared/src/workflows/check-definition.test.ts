@@ -7,13 +7,19 @@ import { defaultWorkflowsDir } from './load-files.js';
 
 const base = {
   name: 'orders',
-  input: { type: 'object', required: ['orderId'], properties: { orderId: { type: 'string', minLength: 1 }, amount: { type: 'integer', minimum: 0 } } },
+  input: {
+    type: 'object',
+    required: ['orderId'],
+    properties: { orderId: { type: 'string', minLength: 1 }, amount: { type: 'integer', minimum: 0 } },
+  },
   steps: [{ id: 'echo', type: 'transform', expression: 'payload' }],
 };
 
 describe('checkDefinition', () => {
   it('accepts examples that fit the input schema, and any examples without one', () => {
-    expect(checkDefinition(workflowDefinitionSchema.parse({ ...base, examples: [{ orderId: 'o-1', amount: 3 }, { orderId: 'o-2' }] }))).toEqual([]);
+    expect(
+      checkDefinition(workflowDefinitionSchema.parse({ ...base, examples: [{ orderId: 'o-1', amount: 3 }, { orderId: 'o-2' }] })),
+    ).toEqual([]);
     expect(checkDefinition(workflowDefinitionSchema.parse({ ...base, input: undefined, examples: ['anything', 42] }))).toEqual([]);
   });
 

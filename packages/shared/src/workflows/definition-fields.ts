@@ -38,9 +38,7 @@ export const templatedJson: z.ZodType<unknown> = z.lazy(() =>
   z.union([template, z.number(), z.boolean(), z.null(), z.array(templatedJson), z.record(z.string(), templatedJson)]),
 );
 
-export const backoffSchema = z
-  .object({ type: z.enum(backoffTypes), delayMs: z.number().int().min(0).max(86_400_000) })
-  .strict();
+export const backoffSchema = z.object({ type: z.enum(backoffTypes), delayMs: z.number().int().min(0).max(86_400_000) }).strict();
 
 export const retrySchema = z
   .object({ attempts: z.number().int().min(1, 'must be at least 1').max(100), backoff: backoffSchema.optional() })

@@ -17,7 +17,16 @@ export const concurrencySchema = z.object({ key: expression, limit: z.number().i
 export type ConcurrencyControl = z.infer<typeof concurrencySchema>;
 
 export const debounceSchema = z
-  .object({ key: expression, periodMs: z.number().int().min(1).max(86_400_000), maxWaitMs: z.number().int().min(1).max(7 * 86_400_000).optional() })
+  .object({
+    key: expression,
+    periodMs: z.number().int().min(1).max(86_400_000),
+    maxWaitMs: z
+      .number()
+      .int()
+      .min(1)
+      .max(7 * 86_400_000)
+      .optional(),
+  })
   .strict()
   .refine((d) => d.maxWaitMs === undefined || d.maxWaitMs >= d.periodMs, { message: 'must be at least periodMs', path: ['maxWaitMs'] });
 export type DebounceControl = z.infer<typeof debounceSchema>;
@@ -59,7 +68,12 @@ export const workflowDefinitionSchema = z
       seen.add(step.id);
       // One link per signal: `signals.<name>` names one wait, and a signal is taken once per delivery.
       if (step.type !== 'wait') return;
-      if (signals.has(step.signal)) ctx.addIssue({ code: 'custom', path: ['steps', index, 'signal'], message: `signal ${step.signal} is waited for by an earlier step already` });
+      if (signals.has(step.signal))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['steps', index, 'signal'],
+          message: `signal ${step.signal} is waited for by an earlier step already`,
+        });
       signals.add(step.signal);
     });
   });

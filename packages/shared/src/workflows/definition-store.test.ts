@@ -18,7 +18,11 @@ afterAll(async () => {
 });
 
 const definition = (name: string, n: number) =>
-  ({ name, description: `version ${n}`, steps: [{ id: 'out', type: 'transform', expression: String(n) }] }) as unknown as WorkflowDefinition;
+  ({
+    name,
+    description: `version ${n}`,
+    steps: [{ id: 'out', type: 'transform', expression: String(n) }],
+  }) as unknown as WorkflowDefinition;
 
 async function storedVersions(name: string): Promise<number[]> {
   return (await redis.hkeys(keys.workflowVersions(name))).map(Number).sort((a, b) => a - b);

@@ -117,9 +117,14 @@ export class WorkflowDefinitionStore {
   }
 
   async delete(name: string): Promise<'deleted' | 'not_found' | 'in_use'> {
-    return (await this.redis.eval(deleteScript, 4, this.keys.workflows, this.keys.workflowVersions(name), this.keys.workflowBindings(name), this.keys.workflowPinCounts(name), name)) as
-      | 'deleted'
-      | 'not_found'
-      | 'in_use';
+    return (await this.redis.eval(
+      deleteScript,
+      4,
+      this.keys.workflows,
+      this.keys.workflowVersions(name),
+      this.keys.workflowBindings(name),
+      this.keys.workflowPinCounts(name),
+      name,
+    )) as 'deleted' | 'not_found' | 'in_use';
   }
 }

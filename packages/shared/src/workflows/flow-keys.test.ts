@@ -23,7 +23,10 @@ describe('FlowKeys.evaluate', () => {
   });
 
   it('sees headers and the delivery; a value that is not a string is keyed by its JSON', async () => {
-    const out = await flowKeys.evaluate({ concurrency: { key: 'headers."x-tenant" & ":" & delivery.webhookId', limit: 1 }, debounce: { key: 'payload.n', periodMs: 100 } }, scope({ n: 42 }, { 'x-tenant': 't1' }));
+    const out = await flowKeys.evaluate(
+      { concurrency: { key: 'headers."x-tenant" & ":" & delivery.webhookId', limit: 1 }, debounce: { key: 'payload.n', periodMs: 100 } },
+      scope({ n: 42 }, { 'x-tenant': 't1' }),
+    );
     expect(out.concurrency!.key).toBe('t1:wh_1');
     expect(out.debounce).toMatchObject({ key: '42', periodMs: 100 });
     expect(out.debounce).not.toHaveProperty('maxWaitMs');
@@ -35,7 +38,9 @@ describe('FlowKeys.evaluate', () => {
   });
 
   it('a key that fails on the payload, or runs past its budget, is a KeyExpressionError', async () => {
-    await expect(flowKeys.evaluate({ concurrency: { key: '$number(payload.id)', limit: 1 } }, scope({ id: 'abc' }))).rejects.toBeInstanceOf(KeyExpressionError);
+    await expect(flowKeys.evaluate({ concurrency: { key: '$number(payload.id)', limit: 1 } }, scope({ id: 'abc' }))).rejects.toBeInstanceOf(
+      KeyExpressionError,
+    );
     const slow = '($f := function($n) { $n = 0 ? 0 : $f($n - 1) + 1 }; $count([1..200000].$f(1)))';
     await expect(flowKeys.evaluate({ concurrency: { key: slow, limit: 1 } }, scope({}))).rejects.toThrow(/time budget/);
   }, 20_000);
@@ -51,11 +56,24 @@ describe('FlowKeys.evaluate', () => {
 
 describe('a plain path key', () => {
   it('gives what JSONata gives, whatever the payload holds along the path', async () => {
-    const payloads = [{ a: { b: 'x' } }, { a: { b: 7 } }, { a: { b: true } }, { a: { b: null } }, { a: {} }, {}, { a: 'text' }, { a: [{ b: 'p' }, { b: 'q' }] }, { a: { b: { c: 1 } } }, { a: { b: [1, 2] } }, null];
+    const payloads = [
+      { a: { b: 'x' } },
+      { a: { b: 7 } },
+      { a: { b: true } },
+      { a: { b: null } },
+      { a: {} },
+      {},
+      { a: 'text' },
+      { a: [{ b: 'p' }, { b: 'q' }] },
+      { a: { b: { c: 1 } } },
+      { a: { b: [1, 2] } },
+      null,
+    ];
     for (const payload of payloads) {
       const expected = await jsonata('payload.a.b').evaluate(scope(payload));
       const out = await flowKeys.evaluate({ concurrency: { key: 'payload.a.b', limit: 1 } }, scope(payload));
-      const shown = expected === undefined || expected === null ? undefined : typeof expected === 'string' ? expected : JSON.stringify(expected);
+      const shown =
+        expected === undefined || expected === null ? undefined : typeof expected === 'string' ? expected : JSON.stringify(expected);
       expect(out.concurrency?.key, JSON.stringify(payload)).toBe(shown);
     }
   });
@@ -64,7 +82,10 @@ describe('a plain path key', () => {
 describe('effectiveFlowControl', () => {
   it('takes each of the webhook options over the workflow', () => {
     const workflow = { concurrency: { key: 'payload.a', limit: 1 }, debounce: { key: 'payload.b', periodMs: 5 } };
-    expect(effectiveFlowControl({ concurrency: { key: 'payload.c', limit: 3 } }, workflow)).toEqual({ concurrency: { key: 'payload.c', limit: 3 }, debounce: workflow.debounce });
+    expect(effectiveFlowControl({ concurrency: { key: 'payload.c', limit: 3 } }, workflow)).toEqual({
+      concurrency: { key: 'payload.c', limit: 3 },
+      debounce: workflow.debounce,
+    });
     expect(effectiveFlowControl({}, undefined)).toEqual({});
   });
 });
@@ -73,7 +94,13 @@ describe('the concurrency and debounce fields', () => {
   const base = { name: 'w', steps: [{ id: 's', type: 'transform', expression: 'payload' }] };
   it('are checked in definitions and webhook options', () => {
     expect(workflowDefinitionSchema.safeParse({ ...base, concurrency: { key: 'payload.id', limit: 1 } }).success).toBe(true);
-    for (const bad of [{ key: 'payload.id', limit: 0 }, { key: 'payload.id', limit: 1001 }, { key: 'payload.(', limit: 1 }, { limit: 1 }, { key: 'payload.id', limit: 1, extra: true }]) {
+    for (const bad of [
+      { key: 'payload.id', limit: 0 },
+      { key: 'payload.id', limit: 1001 },
+      { key: 'payload.(', limit: 1 },
+      { limit: 1 },
+      { key: 'payload.id', limit: 1, extra: true },
+    ]) {
       expect(workflowDefinitionSchema.safeParse({ ...base, concurrency: bad }).success).toBe(false);
       expect(webhookOptionsSchema.safeParse({ concurrency: bad }).success).toBe(false);
     }

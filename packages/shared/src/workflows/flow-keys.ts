@@ -41,12 +41,21 @@ export class FlowKeys {
     const { agentId, workflow } = scope.delivery;
     if (flow.concurrency) {
       const value = await this.#value(flow.concurrency.key, scope);
-      if (value !== null) out.concurrency = { key: value.slice(0, shownKeyChars), line: this.keys.keyLine(keyScope(agentId, workflow, value)), limit: flow.concurrency.limit };
+      if (value !== null)
+        out.concurrency = {
+          key: value.slice(0, shownKeyChars),
+          line: this.keys.keyLine(keyScope(agentId, workflow, value)),
+          limit: flow.concurrency.limit,
+        };
     }
     if (flow.debounce) {
       const value = await this.#value(flow.debounce.key, scope);
       if (value !== null) {
-        out.debounce = { key: value.slice(0, shownKeyChars), state: this.keys.debounceState(keyScope(agentId, workflow, value)), periodMs: flow.debounce.periodMs };
+        out.debounce = {
+          key: value.slice(0, shownKeyChars),
+          state: this.keys.debounceState(keyScope(agentId, workflow, value)),
+          periodMs: flow.debounce.periodMs,
+        };
         if (flow.debounce.maxWaitMs !== undefined) out.debounce.maxWaitMs = flow.debounce.maxWaitMs;
       }
     }
@@ -60,7 +69,9 @@ export class FlowKeys {
       const walked = walkPath(source, scope);
       value = walked.found ? walked.value : await this.#compile(source).evaluate(scope, { [deadlineBinding]: Date.now() + keyBudgetMs });
     } catch (err) {
-      throw new KeyExpressionError(`the key expression ${JSON.stringify(source.slice(0, 100))} failed on this payload: ${(err as { message?: string }).message ?? String(err)}`);
+      throw new KeyExpressionError(
+        `the key expression ${JSON.stringify(source.slice(0, 100))} failed on this payload: ${(err as { message?: string }).message ?? String(err)}`,
+      );
     }
     if (value === undefined || value === null) return null;
     return typeof value === 'string' ? value : JSON.stringify(value);
@@ -70,9 +81,12 @@ export class FlowKeys {
     let compiled = this.#compiled.get(source);
     if (compiled) return compiled;
     compiled = jsonata(source);
-    compiled.assign(Symbol.for('jsonata.__evaluate_entry') as unknown as string, (_expr: unknown, _input: unknown, env: { lookup(name: string): unknown }) => {
-      if (Date.now() > (env.lookup(deadlineBinding) as number)) throw new Error(`over its time budget of ${keyBudgetMs} ms`);
-    });
+    compiled.assign(
+      Symbol.for('jsonata.__evaluate_entry') as unknown as string,
+      (_expr: unknown, _input: unknown, env: { lookup(name: string): unknown }) => {
+        if (Date.now() > (env.lookup(deadlineBinding) as number)) throw new Error(`over its time budget of ${keyBudgetMs} ms`);
+      },
+    );
     // Sources come from stored definitions and webhook options; the cap only bounds churn after many edits.
     if (this.#compiled.size >= 1_000) this.#compiled.clear();
     this.#compiled.set(source, compiled);

@@ -6,7 +6,9 @@ import type { FieldError } from '../errors/problem.js';
 const ajv = new Ajv({ allErrors: true, strict: false });
 
 /** Compiles a workflow's `input` JSON Schema; a bad schema comes back as a message, never a throw. */
-export function compileInputSchema(schema: Record<string, unknown>): { ok: true; validate: ValidateFunction } | { ok: false; message: string } {
+export function compileInputSchema(
+  schema: Record<string, unknown>,
+): { ok: true; validate: ValidateFunction } | { ok: false; message: string } {
   try {
     return { ok: true, validate: ajv.compile(schema) };
   } catch (err) {
@@ -17,9 +19,13 @@ export function compileInputSchema(schema: Record<string, unknown>): { ok: true;
 /** Ajv's errors as API.md's `errors`: dotted paths (`items.0.amount`), the missing property named in the path. */
 export function inputErrors(errors: readonly ErrorObject[] | null | undefined): FieldError[] {
   return (errors ?? []).map((error) => {
-    const segments = error.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+    const segments = error.instancePath
+      .split('/')
+      .slice(1)
+      .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
     if (error.keyword === 'required') segments.push(String((error.params as { missingProperty: string }).missingProperty));
-    if (error.keyword === 'additionalProperties') segments.push(String((error.params as { additionalProperty: string }).additionalProperty));
+    if (error.keyword === 'additionalProperties')
+      segments.push(String((error.params as { additionalProperty: string }).additionalProperty));
     return { path: segments.join('.'), message: error.message ?? 'is invalid' };
   });
 }

@@ -34,7 +34,10 @@ export async function loadWorkflowFiles(catalog: WorkflowCatalog, log: Logger, d
     }
     const parsed = workflowDefinitionSchema.safeParse(raw);
     if (!parsed.success) {
-      log.error({ file: path, errors: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) }, 'workflow file is invalid; skipped');
+      log.error(
+        { file: path, errors: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) },
+        'workflow file is invalid; skipped',
+      );
       continue;
     }
     const definition = parsed.data;

@@ -33,7 +33,16 @@ function increment(deliveryId: string, stepId: string, key: string): Checkpointe
     apply: (current) => ({ count: Number(current?.count ?? 0) + 1 }),
     deliveryId,
     stepId,
-    checkpoint: (record) => JSON.stringify({ id: stepId, type: 'store', status: 'succeeded', attempts: 1, startedAt: null, finishedAt: record.updatedAt, output: record }),
+    checkpoint: (record) =>
+      JSON.stringify({
+        id: stepId,
+        type: 'store',
+        status: 'succeeded',
+        attempts: 1,
+        startedAt: null,
+        finishedAt: record.updatedAt,
+        output: record,
+      }),
   };
 }
 
@@ -44,7 +53,9 @@ describe('RecordStore.writeCheckpointed', () => {
     const written = await records.writeCheckpointed(increment(id, 'count', key));
     expect(written).toMatchObject({ outcome: 'written', record: { collection: 'counters', key, value: { count: 1 } } });
     expect((await records.get('agt_r', 'counters', key))?.value).toEqual({ count: 1 });
-    expect((await deliveries.get(id))?.steps).toEqual([expect.objectContaining({ id: 'count', status: 'succeeded', output: expect.objectContaining({ value: { count: 1 } }) })]);
+    expect((await deliveries.get(id))?.steps).toEqual([
+      expect.objectContaining({ id: 'count', status: 'succeeded', output: expect.objectContaining({ value: { count: 1 } }) }),
+    ]);
   });
 
   it('applies a step once: a step already checkpointed as succeeded returns its checkpoint and writes nothing', async () => {
@@ -53,16 +64,31 @@ describe('RecordStore.writeCheckpointed', () => {
     const first = await records.writeCheckpointed(increment(id, 'count', key));
     const again = await records.writeCheckpointed(increment(id, 'count', key));
     expect(again.outcome).toBe('already-done');
-    expect(again.outcome === 'already-done' && JSON.parse(again.checkpoint)).toMatchObject({ id: 'count', status: 'succeeded', output: first.outcome === 'written' ? first.record : null });
+    expect(again.outcome === 'already-done' && JSON.parse(again.checkpoint)).toMatchObject({
+      id: 'count',
+      status: 'succeeded',
+      output: first.outcome === 'written' ? first.record : null,
+    });
     expect((await records.get('agt_r', 'counters', key))?.value).toEqual({ count: 1 });
     // Another step of the same delivery is its own checkpoint, and applies.
-    expect(await records.writeCheckpointed(increment(id, 'count-again', key))).toMatchObject({ outcome: 'written', record: { value: { count: 2 } } });
+    expect(await records.writeCheckpointed(increment(id, 'count-again', key))).toMatchObject({
+      outcome: 'written',
+      record: { value: { count: 2 } },
+    });
   });
 
   it('sees the checkpoint the worker saved for the step (one layout for both writers)', async () => {
     const id = await created();
     const key = `k-${randomUUID()}`;
-    const saved = JSON.stringify({ id: 'count', type: 'store', status: 'succeeded', attempts: 1, startedAt: null, finishedAt: null, output: { from: 'earlier run' } });
+    const saved = JSON.stringify({
+      id: 'count',
+      type: 'store',
+      status: 'succeeded',
+      attempts: 1,
+      startedAt: null,
+      finishedAt: null,
+      output: { from: 'earlier run' },
+    });
     await new StepCheckpoints(redis, keys).save(id, 'count', saved);
     expect(await records.writeCheckpointed(increment(id, 'count', key))).toEqual({ outcome: 'already-done', checkpoint: saved });
     expect(await records.get('agt_r', 'counters', key)).toBeNull();

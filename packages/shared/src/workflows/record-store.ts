@@ -67,7 +67,10 @@ export class RecordStore {
       key,
       value: null,
       updatedAt,
-      presentationError: { code: 'record_unpresentable', message: `the stored value is not JSON or nested deeper than ${presentableJsonDepth} levels` },
+      presentationError: {
+        code: 'record_unpresentable',
+        message: `the stored value is not JSON or nested deeper than ${presentableJsonDepth} levels`,
+      },
     };
   }
 
@@ -82,7 +85,12 @@ export class RecordStore {
     for (let conflicts = 0; ; conflicts++) {
       const raw = await this.redis.get(recordKey);
       const current = raw === null ? null : (JSON.parse(raw) as AgentRecord);
-      const record: AgentRecord = { collection: write.collection, key: write.key, value: write.apply(current?.value ?? null), updatedAt: this.now().toISOString() };
+      const record: AgentRecord = {
+        collection: write.collection,
+        key: write.key,
+        value: write.apply(current?.value ?? null),
+        updatedAt: this.now().toISOString(),
+      };
       const [outcome, checkpoint] = (await writeScript.run(
         this.redis,
         [recordKey, this.keys.records(write.agentId, write.collection), this.keys.delivery(write.deliveryId)],

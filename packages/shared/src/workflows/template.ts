@@ -6,9 +6,7 @@
 export type TemplatePart = { kind: 'text'; text: string } | { kind: 'expr'; source: string };
 
 export type ParsedTemplate =
-  | { kind: 'literal'; value: string }
-  | { kind: 'value'; source: string }
-  | { kind: 'interpolate'; parts: TemplatePart[] };
+  { kind: 'literal'; value: string } | { kind: 'value'; source: string } | { kind: 'interpolate'; parts: TemplatePart[] };
 
 const wholeExpression = /^\s*\{\{([\s\S]*?)\}\}\s*$/;
 const anyExpression = /\{\{([\s\S]*?)\}\}/g;

@@ -6,7 +6,12 @@ const issuePaths = (input: unknown) => http.schema.safeParse(input).error?.issue
 
 describe('http step kind', () => {
   it('accepts a step with only a url, defaulting the method to GET', () => {
-    expect(http.schema.parse({ id: 'doc', type: 'http', url: 'https://x.test/{{ payload.id }}' })).toEqual({ id: 'doc', type: 'http', method: 'GET', url: 'https://x.test/{{ payload.id }}' });
+    expect(http.schema.parse({ id: 'doc', type: 'http', url: 'https://x.test/{{ payload.id }}' })).toEqual({
+      id: 'doc',
+      type: 'http',
+      method: 'GET',
+      url: 'https://x.test/{{ payload.id }}',
+    });
   });
 
   it('rejects an empty url, an unknown method, a template that does not compile and unknown fields', () => {
@@ -19,17 +24,36 @@ describe('http step kind', () => {
 
   it('renders the url as a URL and headers and body as JSON into one http call', async () => {
     const { calls, tools } = recordingTools();
-    const step = http.schema.parse({ id: 'post', type: 'http', method: 'POST', url: '{{ env.BASE }}/x', headers: { a: 'b' }, body: { n: 1 }, timeoutMs: 5 });
+    const step = http.schema.parse({
+      id: 'post',
+      type: 'http',
+      method: 'POST',
+      url: '{{ env.BASE }}/x',
+      headers: { a: 'b' },
+      body: { n: 1 },
+      timeoutMs: 5,
+    });
     const retry = { attempts: 2 };
     await expect(http.run(step, taggingRender(), tools, { retry })).resolves.toEqual({ answered: 'http' });
     expect(calls).toEqual([
-      { tool: 'http', id: 'post', options: { method: 'POST', url: 'url({{ env.BASE }}/x)', headers: 'json({"a":"b"})', body: 'json({"n":1})', timeoutMs: 5 }, stepOptions: { retry } },
+      {
+        tool: 'http',
+        id: 'post',
+        options: { method: 'POST', url: 'url({{ env.BASE }}/x)', headers: 'json({"a":"b"})', body: 'json({"n":1})', timeoutMs: 5 },
+        stepOptions: { retry },
+      },
     ]);
   });
 
   it('leaves out headers and body the step does not have', async () => {
     const { calls, tools } = recordingTools();
     await http.run(http.schema.parse({ id: 'get', type: 'http', url: 'https://x.test' }), taggingRender(), tools, {});
-    expect(calls[0]!.options).toEqual({ method: 'GET', url: 'url(https://x.test)', headers: undefined, body: undefined, timeoutMs: undefined });
+    expect(calls[0]!.options).toEqual({
+      method: 'GET',
+      url: 'url(https://x.test)',
+      headers: undefined,
+      body: undefined,
+      timeoutMs: undefined,
+    });
   });
 });

@@ -49,12 +49,19 @@ describe('the step-kind table', () => {
 
   it('fails the type check when a kind is missing from a table', () => {
     const configPath = fileURLToPath(new URL('./type-fixtures/tsconfig.json', import.meta.url));
-    const config = ts.getParsedCommandLineOfConfigFile(configPath, undefined, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => expect.fail(String(d.messageText)) })!;
+    const config = ts.getParsedCommandLineOfConfigFile(configPath, undefined, {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (d) => expect.fail(String(d.messageText)),
+    })!;
     const program = ts.createProgram(config.fileNames, config.options);
     // Only the fixture is checked: the modules it imports are checked by the main type check, and checking them too
     // would make this test slow.
     const fixture = program.getSourceFile(config.fileNames[0]!)!;
-    const diagnostics = [...program.getOptionsDiagnostics(), ...program.getSyntacticDiagnostics(fixture), ...program.getSemanticDiagnostics(fixture)].map((d) => ({
+    const diagnostics = [
+      ...program.getOptionsDiagnostics(),
+      ...program.getSyntacticDiagnostics(fixture),
+      ...program.getSemanticDiagnostics(fixture),
+    ].map((d) => ({
       file: d.file ? basename(d.file.fileName) : null,
       code: d.code,
       message: ts.flattenDiagnosticMessageText(d.messageText, '\n'),

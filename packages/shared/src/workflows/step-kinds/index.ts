@@ -32,7 +32,17 @@ export function runStepKind(step: StepDefinition, render: StepRender, tools: Ste
   return kind.run(step as never, render, tools, options);
 }
 
-export { stepBase, type Lazy, type StepCallOptions, type StepDefinitionOf, type StepKind, type StepRender, type StepSchemas, type StepTools, type StepType } from './kind.js';
+export {
+  stepBase,
+  type Lazy,
+  type StepCallOptions,
+  type StepDefinitionOf,
+  type StepKind,
+  type StepRender,
+  type StepSchemas,
+  type StepTools,
+  type StepType,
+} from './kind.js';
 export type { HttpOutput, HttpStepOptions } from './http.js';
 export type { LlmMessage, LlmOutput, LlmStepOptions } from './llm.js';
 export type { NotifyOptions } from './notify.js';

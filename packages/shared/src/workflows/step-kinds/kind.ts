@@ -9,7 +9,12 @@ import type { WaitOptions } from './wait.js';
 
 /** The fields every step has, whatever its kind; a kind's schema spreads them into its own object. */
 export const stepBase = {
-  id: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'must start with a letter or _ and contain only letters, digits and _ (it is used as steps.<id>)'),
+  id: z
+    .string()
+    .regex(
+      /^[A-Za-z_][A-Za-z0-9_]{0,63}$/,
+      'must start with a letter or _ and contain only letters, digits and _ (it is used as steps.<id>)',
+    ),
   /** JSONata; the step runs only when it is truthy, otherwise it is recorded as `skipped`. */
   when: expression.optional(),
   retry: retrySchema.optional(),

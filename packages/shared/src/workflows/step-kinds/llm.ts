@@ -37,7 +37,10 @@ const schema = z
     timeoutMs: z.number().int().min(1).max(600_000).optional(),
   })
   .strict()
-  .refine((step) => (step.prompt === undefined) !== (step.messages === undefined), { message: 'needs exactly one of prompt or messages', path: ['prompt'] });
+  .refine((step) => (step.prompt === undefined) !== (step.messages === undefined), {
+    message: 'needs exactly one of prompt or messages',
+    path: ['prompt'],
+  });
 
 declare module './kind.js' {
   interface StepSchemas {
@@ -55,7 +58,9 @@ export const llm = {
       async () => ({
         prompt: step.prompt === undefined ? undefined : await render.text(step.prompt),
         system: step.system === undefined ? undefined : await render.text(step.system),
-        messages: step.messages ? await Promise.all(step.messages.map(async (m) => ({ role: m.role, content: await render.text(m.content) }))) : undefined,
+        messages: step.messages
+          ? await Promise.all(step.messages.map(async (m) => ({ role: m.role, content: await render.text(m.content) })))
+          : undefined,
         model: step.model,
         responseFormat: step.responseFormat,
         temperature: step.temperature,

@@ -9,7 +9,13 @@ export interface NotifyOptions {
 }
 
 const schema = z
-  .object({ ...stepBase, type: z.literal('notify'), url: template, payload: templatedJson, timeoutMs: z.number().int().min(1).max(600_000).optional() })
+  .object({
+    ...stepBase,
+    type: z.literal('notify'),
+    url: template,
+    payload: templatedJson,
+    timeoutMs: z.number().int().min(1).max(600_000).optional(),
+  })
   .strict();
 
 declare module './kind.js' {
@@ -22,5 +28,10 @@ export const notify = {
   type: 'notify',
   description: "POSTs a payload signed with the agent's outbound secret (Standard Webhooks); output { status }",
   schema,
-  run: (step, render, tools, options) => tools.notify(step.id, async () => ({ url: await render.url(step.url), payload: await render.json(step.payload), timeoutMs: step.timeoutMs }), options),
+  run: (step, render, tools, options) =>
+    tools.notify(
+      step.id,
+      async () => ({ url: await render.url(step.url), payload: await render.json(step.payload), timeoutMs: step.timeoutMs }),
+      options,
+    ),
 } satisfies StepKind<'notify'>;

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { store } from './store.js';
 import { recordingTools, taggingRender } from './testing.js';
 
-const issues = (input: object) => store.schema.safeParse({ id: 'save', type: 'store', ...input }).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+const issues = (input: object) =>
+  store.schema.safeParse({ id: 'save', type: 'store', ...input }).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
 
 describe('store step kind', () => {
   it('needs set or increment, a valid collection and a non-empty key', () => {
@@ -16,9 +17,19 @@ describe('store step kind', () => {
 
   it('renders the key as text and set and increment as JSON, keeping the collection as written', async () => {
     const { calls, tools } = recordingTools();
-    await store.run(store.schema.parse({ id: 'save', type: 'store', collection: 'docs', key: '{{ payload.id }}', set: { s: 'x' }, increment: { n: 1 } }), taggingRender(), tools, {});
+    await store.run(
+      store.schema.parse({ id: 'save', type: 'store', collection: 'docs', key: '{{ payload.id }}', set: { s: 'x' }, increment: { n: 1 } }),
+      taggingRender(),
+      tools,
+      {},
+    );
     expect(calls).toEqual([
-      { tool: 'store', id: 'save', options: { collection: 'docs', key: 'text({{ payload.id }})', set: 'json({"s":"x"})', increment: 'json({"n":1})' }, stepOptions: {} },
+      {
+        tool: 'store',
+        id: 'save',
+        options: { collection: 'docs', key: 'text({{ payload.id }})', set: 'json({"s":"x"})', increment: 'json({"n":1})' },
+        stepOptions: {},
+      },
     ]);
   });
 });

@@ -18,7 +18,8 @@ export function recordingTools({ resolve = true } = {}): { calls: RecordedCall[]
   const call =
     (tool: keyof StepTools) =>
     async (id: string, options: unknown, stepOptions?: StepCallOptions): Promise<never> => {
-      const resolved = resolve && typeof options === 'function' ? await (options as () => Promise<unknown>)() : resolve ? options : undefined;
+      const resolved =
+        resolve && typeof options === 'function' ? await (options as () => Promise<unknown>)() : resolve ? options : undefined;
       calls.push({ tool, id, options: resolved, stepOptions });
       return { answered: tool } as never;
     };

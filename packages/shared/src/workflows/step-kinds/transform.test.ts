@@ -5,7 +5,8 @@ import { transform } from './transform.js';
 describe('transform step kind', () => {
   it('accepts a JSONata expression and rejects an empty one or one that does not compile', () => {
     expect(transform.schema.safeParse({ id: 't', type: 'transform', expression: 'payload.a + 1' }).success).toBe(true);
-    const issues = (expression: string) => transform.schema.safeParse({ id: 't', type: 'transform', expression }).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    const issues = (expression: string) =>
+      transform.schema.safeParse({ id: 't', type: 'transform', expression }).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
     expect(issues('')).toContain('expression: must not be empty');
     expect(issues('payload.(')).toEqual([expect.stringMatching(/^expression: invalid expression: /)]);
   });
