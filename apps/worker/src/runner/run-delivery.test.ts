@@ -139,7 +139,9 @@ beforeAll(async () => {
       maxStepOutputBytes,
       builtins: builtinImplementations,
       runs,
-      defaultTimeoutMs: 20_000,
+      // A run's budget includes its thread's start, and here every thread compiles the TypeScript sources first
+      // (a shipped worker loads a bundle): generous, so a loaded machine cannot fail runs that no test wants to time out.
+      defaultTimeoutMs: 60_000,
       log,
       now: () => new Date(),
       maxStalls,
