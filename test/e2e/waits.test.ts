@@ -62,7 +62,9 @@ async function send(workflow: string, payload: Record<string, unknown> = {}): Pr
 async function waiting(deliveryId: string): Promise<{ delivery: any; link: string }> {
   const delivery = await waitForDelivery(ctx.api, deliveryId, ['waiting']);
   const rendered = delivery.steps.find((s: { id: string }) => s.id === 'link').output as { url: string; expiresAt: string };
-  // The worker renders links on HOOKFLOW_PUBLIC_URL (by default http://localhost:<PORT>); the test reaches 127.0.0.1.
+  // The worker renders links on HOOKFLOW_PUBLIC_URL, by default http://localhost:<PORT> with the ingress's port; the
+  // test reaches the ingress on 127.0.0.1.
+  expect(rendered.url.startsWith(`http://localhost:${new URL(ctx.stack.baseUrl).port}/signals/`)).toBe(true);
   return { delivery, link: rendered.url.replace(/^http:\/\/localhost:\d+/, ctx.stack.baseUrl) };
 }
 
