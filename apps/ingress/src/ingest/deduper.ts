@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { jobKey, LuaScript, type Keys, type RedisClient } from '@hookflow/shared';
+import { deliveryField, jobKey, LuaScript, type Keys, type RedisClient } from '@hookflow/shared';
 import { DedupeBusyError } from './dedupe-busy-error.js';
 
 /** Sets the marker unless one exists; returns the existing marker (or null when this call set it). One round trip. */
@@ -115,7 +115,12 @@ export class Deduper {
    * its job (`incomplete`).
    */
   async #firstStore(deliveryId: string): Promise<'missing' | 'stored' | 'incomplete'> {
-    const [id, status, queue] = await this.redis.hmget(this.keys.delivery(deliveryId), 'id', 'status', 'queue');
+    const [id, status, queue] = await this.redis.hmget(
+      this.keys.delivery(deliveryId),
+      deliveryField.id,
+      deliveryField.status,
+      deliveryField.queue,
+    );
     if (id === null) return 'missing';
     if (status !== 'queued') return 'stored';
     return (await this.redis.exists(jobKey(this.keys.bullPrefix, queue ?? 'default', deliveryId))) === 1 ? 'stored' : 'incomplete';
