@@ -91,6 +91,8 @@ describe('POST /deliveries/{id}/cancel', () => {
       body: { status: 'cancelled', attempts: 0, startedAt: null },
     });
     expect(await jobState(deliveryId)).toBe('unknown');
+    // It never ran, so no run settled it: the cancel itself gave it the retention TTL.
+    expect(await ctx.redis.ttl(keys.delivery(deliveryId))).toBeGreaterThan(0);
   });
 
   it('stops a running delivery at once: its hanging step is dropped and its later steps never run', async () => {
@@ -123,6 +125,7 @@ describe('POST /deliveries/{id}/cancel', () => {
       body: { status: 'cancelled', error: { code: 'http_unavailable' } },
     });
     expect(await jobState(deliveryId)).toBe('unknown');
+    expect(await ctx.redis.ttl(keys.delivery(deliveryId))).toBeGreaterThan(0);
     expect(upstream.hits(`/busy/${tag}`)).toHaveLength(1);
   });
 

@@ -19,7 +19,11 @@ export function testIngressDomain(name: string) {
     HOOKFLOW_MASTER_KEY: randomBytes(32).toString('base64'),
     HOOKFLOW_PUBLIC_URL: 'https://hooks.example.test',
   });
-  const services = createServices(config, createLogger({ name: `${name}-test`, level: 'silent' }), redis);
+  // Real time, but never the same millisecond twice: lists ordered by time (deliveries newest first, webhooks oldest
+  // first) then have one right order for things a test creates back to back.
+  let last = 0;
+  const now = () => new Date((last = Math.max(Date.now(), last + 1)));
+  const services = createServices(config, createLogger({ name: `${name}-test`, level: 'silent' }), redis, now);
   return {
     prefix,
     redis,

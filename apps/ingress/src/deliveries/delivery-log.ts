@@ -104,7 +104,8 @@ export class DeliveryLog {
    * Cancels a delivery that may still run (held, queued, retrying, waiting, running): the record changes in one atomic
    * step that also tells the workers, so the one running it stops at once. Its queued or delayed job is then removed
    * where BullMQ lets it go; one that still reaches a worker (active, or added by a concurrent release) is dropped at
-   * start, and a running one stops before its next step even if its worker missed the notice.
+   * start, and a running one stops before its next step even if its worker missed the notice. Retention applies to it
+   * from the cancel on.
    */
   async cancel(deliveryId: string): Promise<Delivery> {
     const outcome = await this.deps.deliveries.cancel(deliveryId, this.deps.now());
@@ -112,6 +113,9 @@ export class DeliveryLog {
     if (!outcome.cancelled)
       throw new ProblemError('delivery_finished', `delivery ${deliveryId} already ended (${outcome.status}); it cannot be cancelled`);
     if (outcome.previous !== 'held') await this.#removeJob(outcome.queue, deliveryId);
+    // Retention (the TTL, the index bound) applies now: a delivery cancelled before it ran has no run to settle it, and
+    // a worker that later finds its job drops it unsettled. A running one is settled again by its run; that is harmless.
+    await this.deps.deliveries.settle(deliveryId);
     const delivery = await this.deps.deliveries.get(deliveryId);
     if (!delivery) throw new ProblemError('delivery_not_found', `delivery ${deliveryId} does not exist`);
     return delivery;
