@@ -269,3 +269,20 @@ export async function startFaultHarness({ name, appendfsync = 'everysec', scenar
 }
 
 export type FaultHarness = Awaited<ReturnType<typeof startFaultHarness>>;
+
+/**
+ * What every fault scenario ends with, for `expect(accounting).toMatchObject(…)`: each event the sender started was
+ * accepted and executed once, and nothing was lost, doubled, misrecorded in the AOF or applied wrongly.
+ * `duplicatesAllowed` leaves out the duplicate count, for a scenario that reports it under its own condition.
+ */
+export function everyEventOnce(sender: EventSender, { duplicatesAllowed = false } = {}) {
+  return {
+    accepted: sender.started,
+    executed: sender.started,
+    lost: 0,
+    doubles: 0,
+    ...(duplicatesAllowed ? {} : { duplicates: 0 }),
+    aofMismatches: 0,
+    effectErrors: [],
+  };
+}
