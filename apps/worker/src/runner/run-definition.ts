@@ -22,17 +22,17 @@ export async function runDefinition(definition: WorkflowDefinition, ctx: Workflo
     steps: {},
     env: ctx.env,
   };
-  const signalsReady = signalLinks(definition, ctx, scope);
+  // Without a wait step there are no links to make (`signals` is empty), and no step needs scanning for `signals`.
+  const signalsReady = definition.steps.some((step) => step.type === 'wait') ? signalLinks(definition, ctx, scope) : null;
+  if (!signalsReady) scope.signals = {};
+  const readyFor = (part: unknown) => (signalsReady && mentionsSignals(part) ? signalsReady : noSignals);
   let last: unknown = null;
   for (const step of definition.steps) {
     const { when, ...body } = step;
-    last = await runStep(step, ctx, evaluator, scope, {
-      when: mentionsSignals(when) ? signalsReady : noSignals,
-      body: mentionsSignals(body) ? signalsReady : noSignals,
-    });
+    last = await runStep(step, ctx, evaluator, scope, { when: readyFor(when), body: readyFor(body) });
     scope.steps[step.id] = { output: last };
   }
-  if (definition.output && mentionsSignals(definition.output)) await signalsReady();
+  if (definition.output) await readyFor(definition.output)();
   return definition.output ? evaluator.evaluate(definition.output, scope) : last;
 }
 
