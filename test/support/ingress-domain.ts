@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { createLogger, newId, ProblemError, type NewDelivery, type Problem } from '@hookflow/shared';
+import { createLogger, ProblemError, type NewDelivery, type Problem } from '@hookflow/shared';
 import { loadConfig } from '../../apps/ingress/src/config.js';
 import { createServices } from '../../apps/ingress/src/services.js';
 import { createDomain } from '../../apps/ingress/src/domain/index.js';
+import { newDelivery } from './new-delivery.js';
 import { cleanupPrefix, testPrefix, testRedis, testRedisUrl } from './redis.js';
 
 /**
@@ -48,19 +49,14 @@ export async function refusalOf(call: Promise<unknown>): Promise<Problem> {
 }
 
 /** A delivery record as the ingest path would store it for `webhook`, `held` unless told otherwise. */
-export function newDelivery(webhook: { id: string; agentId: string; workflow: string }, fields: Partial<NewDelivery> = {}): NewDelivery {
-  return {
-    id: newId('dlv'),
+export function heldDelivery(webhook: { id: string; agentId: string; workflow: string }, fields: Partial<NewDelivery> = {}): NewDelivery {
+  return newDelivery({
     webhookId: webhook.id,
     agentId: webhook.agentId,
     workflow: webhook.workflow,
     status: 'held',
     receivedAt: new Date().toISOString(),
-    dedupeKey: null,
-    headers: {},
     payloadJson: JSON.stringify({ n: 1 }),
-    replayOf: null,
-    queue: 'default',
     ...fields,
-  };
+  });
 }

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { newId } from '@hookflow/shared';
-import { newDelivery, refusalOf, testIngressDomain } from '../../../../test/support/ingress-domain.js';
+import { heldDelivery, refusalOf, testIngressDomain } from '../../../../test/support/ingress-domain.js';
 
 const ctx = testIngressDomain('domain-deliveries');
 const { deliveries, webhooks } = ctx.domain;
@@ -16,7 +16,7 @@ async function pausedWebhook() {
 }
 
 async function held(webhook: { id: string; agentId: string; workflow: string }) {
-  const delivery = newDelivery(webhook);
+  const delivery = heldDelivery(webhook);
   await enqueuer.enqueue({ delivery, jobOptions: {} });
   return delivery;
 }

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { newId } from '@hookflow/shared';
-import { newDelivery, refusalOf, testIngressDomain } from '../../../../test/support/ingress-domain.js';
+import { heldDelivery, refusalOf, testIngressDomain } from '../../../../test/support/ingress-domain.js';
 
 const ctx = testIngressDomain('domain-webhooks');
 const { webhooks } = ctx.domain;
@@ -72,7 +72,7 @@ describe('WebhookService', () => {
     const { id: agentId } = await agent();
     const webhook = await webhooks.create(agentId, { workflow: 'echo' });
     await webhooks.update(webhook.id, { status: 'paused' });
-    const held = [newDelivery(webhook), newDelivery(webhook)];
+    const held = [heldDelivery(webhook), heldDelivery(webhook)];
     for (const delivery of held) await enqueuer.enqueue({ delivery, jobOptions: {} });
     expect((await deliveries.get(held[0]!.id))?.status).toBe('held');
     expect(await queues.get('default').getJob(held[0]!.id)).toBeUndefined();
@@ -88,7 +88,7 @@ describe('WebhookService', () => {
     const { id: agentId } = await agent();
     const webhook = await webhooks.create(agentId, { workflow: 'echo' });
     // Held by a replica that had not yet heard the webhook was enabled again.
-    const straggler = newDelivery(webhook);
+    const straggler = heldDelivery(webhook);
     await enqueuer.enqueue({ delivery: straggler, jobOptions: {} });
     await webhooks.update(webhook.id, { status: 'enabled', name: 'still enabled' });
     expect((await deliveries.get(straggler.id))?.status).toBe('held');

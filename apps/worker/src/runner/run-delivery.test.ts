@@ -10,7 +10,6 @@ import {
   QueueSet,
   SignalTokens,
   wakeJob,
-  newId,
   RecordStore,
   WebhookStore,
   WorkflowCatalog,
@@ -19,6 +18,7 @@ import {
   type WorkflowDefinitionInput,
 } from '@hookflow/shared';
 import { cleanupPrefix, testPrefix, testRedis } from '../../../../test/support/redis.js';
+import { newDelivery } from '../../../../test/support/new-delivery.js';
 import { llmStubHandler, sendJson, startStub, type HttpStub } from '../../../../test/support/http-stub.js';
 import { builtinImplementations } from '../../../../test/support/thread-workflows.js';
 import { createDeliveryProcessor } from './run-delivery.js';
@@ -171,22 +171,18 @@ async function define(definition: WorkflowDefinitionInput): Promise<void> {
 }
 
 async function start(workflow: string, payload: unknown, jobOptions: JobsOptions = { attempts: 1 }): Promise<string> {
-  const id = newId('dlv');
-  await deliveries.create({
-    id,
+  const delivery = newDelivery({
     webhookId: 'wh_runner',
     agentId,
     workflow,
-    status: 'queued',
     receivedAt: new Date().toISOString(),
-    dedupeKey: null,
     headers: { 'x-source': 'test' },
     payloadJson: JSON.stringify(payload),
-    replayOf: null,
     queue: queueName,
   });
-  await queue.add('run-delivery', { deliveryId: id }, { jobId: id, ...jobOptions });
-  return id;
+  await deliveries.create(delivery);
+  await queue.add('run-delivery', { deliveryId: delivery.id }, { jobId: delivery.id, ...jobOptions });
+  return delivery.id;
 }
 
 async function waitFor(id: string, statuses = ['succeeded', 'failed']): Promise<Delivery> {

@@ -5,13 +5,13 @@ import {
   createLogger,
   DeliverySignals,
   DeliveryStore,
-  newId,
   RecordStore,
   workflowDefinitionSchema,
   type Delivery,
   type WorkflowDefinitionInput,
 } from '@hookflow/shared';
 import { cleanupPrefix, testPrefix, testRedis } from '../../../../test/support/redis.js';
+import { newDelivery } from '../../../../test/support/new-delivery.js';
 import { sendJson, startStub, type HttpStub } from '../../../../test/support/http-stub.js';
 import { WorkflowError } from '../errors/workflow-error.js';
 import { StepTimeoutError } from '../errors/step-timeout-error.js';
@@ -68,21 +68,9 @@ afterAll(async () => {
 
 /** A stored delivery (checkpoints are written only into an existing delivery) of `payload`. */
 async function delivery(payload: unknown, workflow = 'test'): Promise<Delivery> {
-  const id = newId('dlv');
-  await deliveries.create({
-    id,
-    webhookId: 'wh_pool',
-    agentId: 'agt_pool',
-    workflow,
-    status: 'queued',
-    receivedAt: new Date().toISOString(),
-    dedupeKey: null,
-    headers: {},
-    payloadJson: JSON.stringify(payload),
-    replayOf: null,
-    queue: 'default',
-  });
-  return (await deliveries.start(id, 1, new Date()))!.delivery;
+  const stored = newDelivery({ webhookId: 'wh_pool', agentId: 'agt_pool', workflow, payloadJson: JSON.stringify(payload) });
+  await deliveries.create(stored);
+  return (await deliveries.start(stored.id, 1, new Date()))!.delivery;
 }
 
 const definition = (input: Omit<WorkflowDefinitionInput, 'name'>): RunWorkflow => ({

@@ -5,6 +5,7 @@ import { newId } from '../ids.js';
 import { DeliveryStore } from './delivery-store.js';
 import { DeliveryRetention } from './delivery-retention.js';
 import type { NewDelivery } from './types.js';
+import { newDelivery } from '../../../../test/support/new-delivery.js';
 
 const prefix = testPrefix('retention');
 const redis = testRedis();
@@ -17,19 +18,12 @@ afterAll(async () => {
 });
 
 function delivery(webhookId: string, at: number, status: NewDelivery['status'] = 'queued'): NewDelivery {
-  return {
-    id: newId('dlv'),
+  return newDelivery({
     webhookId,
-    agentId: 'agt_x',
-    workflow: 'echo',
     status,
     receivedAt: new Date(at).toISOString(),
-    dedupeKey: null,
-    headers: {},
     payloadJson: JSON.stringify({ filler: 'x'.repeat(1000) }),
-    replayOf: null,
-    queue: 'default',
-  };
+  });
 }
 
 describe('DeliveryRetention.settle', () => {

@@ -4,7 +4,7 @@ import { createKeys } from '../redis/keys.js';
 import { createRedis, type RedisClient } from '../redis/connection.js';
 import { DeliveryStore } from '../deliveries/delivery-store.js';
 import type { NewDelivery } from '../deliveries/types.js';
-import { newId } from '../ids.js';
+import { newDelivery } from '../../../../test/support/new-delivery.js';
 import { QueueSet } from './queues.js';
 import { DeliveryEnqueuer, EnqueueError } from './delivery-enqueuer.js';
 
@@ -24,20 +24,14 @@ afterAll(async () => {
 });
 
 function delivery(overrides: Partial<NewDelivery> = {}): NewDelivery {
-  return {
-    id: newId('dlv'),
+  return newDelivery({
     webhookId: 'wh_enqueuertest00000000000000',
     agentId: 'agt_enqueuertest0000000000000',
-    workflow: 'echo',
-    status: 'queued',
     receivedAt: new Date().toISOString(),
-    dedupeKey: null,
     headers: { 'content-type': 'application/json' },
     payloadJson: '{"n":1}',
-    replayOf: null,
-    queue: 'default',
     ...overrides,
-  };
+  });
 }
 
 const jobOptions = { attempts: 4, backoff: { type: 'fixed', delay: 10 } };
