@@ -5,6 +5,7 @@ import {
   endedStatusLua,
   releaseKeySlotLua,
   takeKeySlotLua,
+  parkJob,
   wakeJob,
   type Keys,
   type Logger,
@@ -30,11 +31,8 @@ return takeKeySlot(KEYS[1]) and 0 or 1
 `);
 
 /**
- * Parks a job whose delivery waits behind another of its key: the job goes to BullMQ's delayed set (freeing this
- * worker's slot) until a wake promotes it. A slot that freed between the start script and the move would send its
- * wake before the job was delayed, where it is lost, so the slot is looked at once more after the move: holding it
- * now, the job promotes itself. Either the release came before that look (which sees it) or after the move (whose
- * wake finds the job delayed).
+ * Parks a job whose delivery waits behind another of its key until a wake promotes it (`parkJob`). A slot that freed
+ * between the start script and the move sent its wake too early, so after the move the slot is tried once more.
  */
 export async function parkBehindKey(
   redis: RedisClient,
@@ -45,10 +43,9 @@ export async function parkBehindKey(
   behind: string,
   log: Logger,
 ): Promise<never> {
-  await job.moveToDelayed(Date.now() + parkRecheckMs, token);
-  if (((await holdsSlotScript.run(redis, [keys.delivery(deliveryId)], [])) as number) === 1)
-    await wakeJob(redis, job).catch(() => undefined);
-  else log.debug({ deliveryId, behind }, 'delivery parked behind its concurrency key');
+  const holdsSlot = async () => ((await holdsSlotScript.run(redis, [keys.delivery(deliveryId)], [])) as number) === 1;
+  if (await parkJob(redis, job, token, Date.now() + parkRecheckMs, async () => !(await holdsSlot())))
+    log.debug({ deliveryId, behind }, 'delivery parked behind its concurrency key');
   throw new DelayedError();
 }
 

@@ -1,6 +1,6 @@
 import { DelayedError, type Job } from 'bullmq';
 import {
-  wakeJob,
+  parkJob,
   type DeliverySignals,
   type DeliveryStore,
   type Logger,
@@ -13,11 +13,8 @@ import {
  * The worker's side of `wait` steps (see packages/shared/src/deliveries/delivery-signals.ts): a run that stopped at a
  * wait step has its delivery marked `waiting` (only while this run holds it) and its job parked in BullMQ's delayed set
  * until the wait's deadline, holding no worker. A signal promotes the job sooner; at the deadline it comes back on its
- * own and the wait step times out.
- *
- * A signal that lands between the mark and the move finds the job still active, so its promote fails: after the move
- * the delivery is looked at once more, and one no longer waiting promotes itself. Either the signal came before that
- * look (which sees it) or after the move (whose promote finds the job delayed).
+ * own and the wait step times out. A signal that lands between the mark and the move found the job still active, so
+ * after the move (`parkJob`) the delivery is looked at once more.
  */
 export async function parkAtWait(
   deps: { redis: RedisClient; signals: DeliverySignals; deliveries: DeliveryStore; log: Logger; now: () => Date },
@@ -32,10 +29,9 @@ export async function parkAtWait(
     return deps.deliveries.settle(deliveryId);
   }
   // Signalled while the run was stopping: it goes on at once, through the queue like any resumed delivery.
-  await job.moveToDelayed(marked === 'waiting' ? Date.parse(waitingFor.expiresAt) : Date.now(), token);
-  if (marked === 'signalled' || (await deps.signals.status(deliveryId)) !== 'waiting')
-    await wakeJob(deps.redis, job).catch(() => undefined);
-  else
+  const untilMs = marked === 'waiting' ? Date.parse(waitingFor.expiresAt) : Date.now();
+  const stillWaiting = async () => marked === 'waiting' && (await deps.signals.status(deliveryId)) === 'waiting';
+  if (await parkJob(deps.redis, job, token, untilMs, stillWaiting))
     deps.log.debug(
       { deliveryId, step: waitingFor.stepId, signal: waitingFor.signal, until: waitingFor.expiresAt },
       'delivery waiting for a signal',

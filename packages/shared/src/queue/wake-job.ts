@@ -25,3 +25,23 @@ export async function wakeJob(redis: RedisClient, job: Job): Promise<void> {
   await job.promote();
   await toFrontScript.run(redis, [`${job.queueQualifiedName}:wait`], [job.id!]);
 }
+
+/**
+ * Parks an active job (behind its concurrency key, or at a `wait` step) in the delayed set until `untilMs`, freeing its
+ * worker, then asks `stillParked` once more. A wake sent between the caller's decision to park and the move found the
+ * job still active, so it was lost: a job that should no longer be parked wakes itself. Either the wake came before
+ * that look (which sees its cause) or after the move (and found the job delayed). Returns whether the job stays parked;
+ * the caller then ends the processor with BullMQ's `DelayedError`.
+ */
+export async function parkJob(
+  redis: RedisClient,
+  job: Job,
+  token: string | undefined,
+  untilMs: number,
+  stillParked: () => Promise<boolean>,
+): Promise<boolean> {
+  await job.moveToDelayed(untilMs, token);
+  if (await stillParked()) return true;
+  await wakeJob(redis, job).catch(() => undefined);
+  return false;
+}
