@@ -1,6 +1,5 @@
 import {
   deliveryJob,
-  headerValue,
   jsonDepthExceeds,
   problem,
   ProblemError,
@@ -17,7 +16,7 @@ import {
   type SignalClaims,
   type SignalTokens,
 } from '@hookflow/shared';
-import { mediaTypeProblem, type BodyRead } from '../ingest/ingest.js';
+import { readJsonBody, type BodyRead } from '../ingest/ingest.js';
 
 /** What taking a signal needs: the signal state on delivery records, the link key, and the queues to wake a job in. */
 export interface SignalDeps {
@@ -71,12 +70,8 @@ export class SignalService {
   async withToken(request: { token: string; headers: Headers; readBody: (limit: number) => Promise<BodyRead> }): Promise<SignalResult> {
     const claims = this.claims(request.token);
     if (!claims) return rejected('signal_token_invalid', invalidTokenDetail);
-    const declaredLength = Number(headerValue(request.headers, 'content-length'));
-    if (Number.isFinite(declaredLength) && declaredLength > signalBodyLimits.maxBytes) return tooLarge();
-    const mediaType = mediaTypeProblem(headerValue(request.headers, 'content-type') ?? '');
-    if (mediaType) return { outcome: 'rejected', problem: mediaType };
-    const read = await request.readBody(signalBodyLimits.maxBytes);
-    if (!read.ok) return read.reason === 'too_large' ? tooLarge() : { outcome: 'aborted' };
+    const read = await readJsonBody(request, signalBodyLimits.maxBytes, tooLarge);
+    if (!read.ok) return 'aborted' in read ? { outcome: 'aborted' } : { outcome: 'rejected', problem: read.problem };
     if (jsonDepthExceeds(read.body, signalBodyLimits.maxDepth))
       return rejected('payload_too_deep', `the body nests arrays and objects deeper than ${signalBodyLimits.maxDepth} levels`);
     let body: unknown;
@@ -122,6 +117,6 @@ function notWaiting(deliveryId: string, signal: string): SignalResult {
   return rejected('signal_not_found', `delivery ${deliveryId.slice(0, 100)} is not waiting for signal ${signal}`);
 }
 
-function tooLarge(): SignalResult {
-  return rejected('payload_too_large', `the body is over ${signalBodyLimits.maxBytes} bytes`);
+function tooLarge(): Problem {
+  return problem('payload_too_large', `the body is over ${signalBodyLimits.maxBytes} bytes`);
 }

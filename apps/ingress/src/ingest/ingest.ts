@@ -71,10 +71,31 @@ export interface IngestDeps {
 const jsonContentType = /^application\/json\s*(;.*)?$/i;
 
 /** 415 unless `application/json` in UTF-8 (no charset parameter, or `utf-8` in any case): the body is decoded as UTF-8. */
-export function mediaTypeProblem(contentType: string): Problem | null {
+function mediaTypeProblem(contentType: string): Problem | null {
   if (!jsonContentType.test(contentType)) return problem('unsupported_media_type', 'Content-Type must be application/json');
   if (foreignCharset(contentType) !== undefined) return problem('unsupported_media_type', 'the charset must be utf-8');
   return null;
+}
+
+/** A public JSON body as read: its bytes, the refusal to answer, or nothing to answer (the client went away). */
+export type JsonBodyRead = { ok: true; body: Buffer } | { ok: false; problem: Problem } | { ok: false; aborted: true };
+
+/**
+ * Reads the body of a public JSON request (a webhook's, a signal link's): a declared length over `maxBytes` and a media
+ * type other than JSON in UTF-8 are refused before a byte is read, and reading stops at `maxBytes`.
+ */
+export async function readJsonBody(
+  request: Pick<IngestRequest, 'headers' | 'readBody'>,
+  maxBytes: number,
+  tooLarge: () => Problem,
+): Promise<JsonBodyRead> {
+  const declaredLength = Number(headerValue(request.headers, 'content-length'));
+  if (Number.isFinite(declaredLength) && declaredLength > maxBytes) return { ok: false, problem: tooLarge() };
+  const mediaType = mediaTypeProblem(headerValue(request.headers, 'content-type') ?? '');
+  if (mediaType) return { ok: false, problem: mediaType };
+  const read = await request.readBody(maxBytes);
+  if (read.ok) return read;
+  return read.reason === 'too_large' ? { ok: false, problem: tooLarge() } : { ok: false, aborted: true };
 }
 
 /**
@@ -88,12 +109,8 @@ export async function ingest(deps: IngestDeps, request: IngestRequest): Promise<
   if (webhook.status === 'disabled') return reject(problem('webhook_disabled', 'this webhook is disabled'));
 
   const maxBodyBytes = webhook.options.maxBodyBytes ?? webhookDefaults.maxBodyBytes;
-  const declaredLength = Number(headerValue(request.headers, 'content-length'));
-  if (Number.isFinite(declaredLength) && declaredLength > maxBodyBytes) return tooLarge(maxBodyBytes);
-  const mediaType = mediaTypeProblem(headerValue(request.headers, 'content-type') ?? '');
-  if (mediaType) return reject(mediaType);
-  const read = await request.readBody(maxBodyBytes);
-  if (!read.ok) return read.reason === 'too_large' ? tooLarge(maxBodyBytes) : { outcome: 'aborted' };
+  const read = await readJsonBody(request, maxBodyBytes, () => tooLarge(maxBodyBytes));
+  if (!read.ok) return 'aborted' in read ? { outcome: 'aborted' } : reject(read.problem);
   const rawBody = read.body;
 
   // Parsed at most once, shared by verification (canonical form) and the rest of the path.
@@ -226,8 +243,8 @@ function reject(p: Problem, retryAfterSeconds?: number): IngestResult {
   return retryAfterSeconds === undefined ? { outcome: 'rejected', problem: p } : { outcome: 'rejected', problem: p, retryAfterSeconds };
 }
 
-function tooLarge(limit: number): IngestResult {
-  return reject(problem('payload_too_large', `the body is larger than this webhook's limit of ${limit} bytes`));
+function tooLarge(limit: number): Problem {
+  return problem('payload_too_large', `the body is larger than this webhook's limit of ${limit} bytes`);
 }
 
 function unavailable(): IngestResult {

@@ -6,6 +6,8 @@ import { DeliveryRetention } from './delivery-retention.js';
 import { DeliverySignals } from './delivery-signals.js';
 import { DeliveryStore } from './delivery-store.js';
 import type { NewDelivery, WaitingFor } from './types.js';
+import { stepField } from './delivery-fields.js';
+import { newDelivery } from '../../../../test/support/new-delivery.js';
 
 const prefix = testPrefix('delivery-signals');
 const redis = testRedis();
@@ -21,20 +23,8 @@ afterAll(async () => {
 const t0 = new Date(Date.UTC(2026, 10, 28, 8, 0, 0));
 const at = (ms: number) => new Date(t0.getTime() + ms);
 
-function newDelivery(): NewDelivery {
-  return {
-    id: newId('dlv'),
-    webhookId: newId('wh'),
-    agentId: 'agt_s',
-    workflow: 'w',
-    status: 'queued',
-    receivedAt: t0.toISOString(),
-    dedupeKey: null,
-    headers: {},
-    payloadJson: '{}',
-    replayOf: null,
-    queue: 'reviews',
-  };
+function reviewDelivery(): NewDelivery {
+  return newDelivery({ agentId: 'agt_s', workflow: 'w', receivedAt: t0.toISOString(), queue: 'reviews' });
 }
 
 /**
@@ -42,13 +32,13 @@ function newDelivery(): NewDelivery {
  * there, as the worker does: its deadline fixed, the step's `running` checkpoint written, then `markWaiting`.
  */
 async function waitingDelivery(token = 'lock-1'): Promise<{ id: string; waitingFor: WaitingFor }> {
-  const d = newDelivery();
+  const d = reviewDelivery();
   await store.create(d);
   await store.start(d.id, 1, at(0), token);
   const { expiresAt } = (await signals.deadline(d.id, 'approval', 60_000, at(0)))!;
   await redis.hset(
     keys.delivery(d.id),
-    'step:review',
+    stepField('review'),
     JSON.stringify({ id: 'review', type: 'wait', status: 'running', attempts: 2, startedAt: at(5).toISOString(), finishedAt: null }),
   );
   const waitingFor = { stepId: 'review', signal: 'approval', expiresAt: expiresAt.toISOString() };
@@ -58,7 +48,7 @@ async function waitingDelivery(token = 'lock-1'): Promise<{ id: string; waitingF
 
 describe('DeliverySignals.deadline', () => {
   it('is fixed by the first call and the same for every later one, whatever its timeout', async () => {
-    const d = newDelivery();
+    const d = reviewDelivery();
     await store.create(d);
     expect(await signals.deadline(d.id, 'approval', 60_000, at(0))).toEqual({ expiresAt: at(60_000), earlyBodyJson: null });
     expect(await signals.deadline(d.id, 'approval', 5_000, at(30_000))).toEqual({ expiresAt: at(60_000), earlyBodyJson: null });
@@ -82,7 +72,7 @@ describe('DeliverySignals.markWaiting', () => {
   });
 
   it('is fenced by the run token, and leaves an ended delivery as it is', async () => {
-    const d = newDelivery();
+    const d = reviewDelivery();
     await store.create(d);
     await store.start(d.id, 1, at(0), 'current');
     const waitingFor = { stepId: 'review', signal: 'approval', expiresAt: at(60_000).toISOString() };
@@ -114,8 +104,8 @@ describe('DeliverySignals.receive', () => {
       },
     ]);
     // Stored as the text received, so what JSON.parse makes of it on any reader is what the sender sent.
-    expect(JSON.parse((await redis.hget(keys.delivery(id), 'step:review'))!).output).toEqual(JSON.parse(body));
-    expect(await redis.hget(keys.delivery(id), 'step:review')).toContain('"big":12345678901234567890');
+    expect(JSON.parse((await redis.hget(keys.delivery(id), stepField('review')))!).output).toEqual(JSON.parse(body));
+    expect(await redis.hget(keys.delivery(id), stepField('review'))).toContain('"big":12345678901234567890');
   });
 
   it('takes one signal only: the second is already_received, also once the delivery finished', async () => {
@@ -160,7 +150,7 @@ describe('DeliverySignals.receive', () => {
 
   it('keeps a signal that comes before the run parked: the wait step starts with it, or parking finishes the step', async () => {
     // The link was rendered (deadline fixed), and the receiver answered while the run was still before its wait step.
-    const d = newDelivery();
+    const d = reviewDelivery();
     await store.create(d);
     await store.start(d.id, 1, at(0), 'lock');
     await signals.deadline(d.id, 'approval', 60_000, at(0));
@@ -198,7 +188,7 @@ describe('a waiting delivery and retention', () => {
     const webhookId = (await store.get(id))!.webhookId;
     const retention = new DeliveryRetention(redis, keys, { maxCount: 1, maxAgeSeconds: 60 });
     // A newer delivery of the same webhook finishes: retention works through the index, past the count of 1.
-    const later: NewDelivery = { ...newDelivery(), webhookId, receivedAt: at(100).toISOString() };
+    const later: NewDelivery = { ...reviewDelivery(), webhookId, receivedAt: at(100).toISOString() };
     await store.create(later);
     await retention.finish(later.id, { status: 'succeeded', result: 'null', finishedAt: at(200).toISOString() });
     expect(await retention.settle(id)).toMatchObject({ status: 'waiting' });
